@@ -1,0 +1,456 @@
+"""Events, the links between them, releases, and the figures sources report."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django_countries.fields import CountryField
+
+from events.wording import figure_in_words
+from tracker.dates import PreciseDate, Precision, precision_field, truncate
+from tracker.models import Detention, Organization, Person, Source, one_of
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+
+
+class EventQuerySet(PublishableQuerySet):
+    def in_country(self, code):
+        # Countries are stored as "BY,US": two-letter codes joined by commas,
+        # so a two-letter substring can only match a whole code.
+        return self.filter(countries__contains=code.upper())
+
+    def in_date_order(self):
+        return self.order_by("occurred_on", "pk")
+
+    def newest_first(self):
+        return self.order_by("-occurred_on", "-pk")
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    VISIT = "visit", "Visit"
+    RELEASE = "release", "Release"
+    SANCTIONS_CHANGE = "sanctions_change", "Sanctions change"
+    STATEMENT = "statement", "Statement"
+    ARRESTS = "arrests", "Arrests"
+    TRIAL = "trial", "Trial"
+    OTHER = "other", "Other"
+
+
+class Event(Publishable):
+    Kind = EventKind
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True, help_text="What happened, in a few sentences, for the public timeline.")
+    occurred_on = models.DateField("date")
+    occurred_on_precision = precision_field("date")
+    ended_on = models.DateField("end date", null=True, blank=True, help_text="For events that lasted several days.")
+    ended_on_precision = precision_field("end date")
+    countries = CountryField(multiple=True, blank=True, help_text="The countries the event concerns.")
+    location = models.CharField(max_length=200, blank=True, help_text="City or place: “Minsk”.")
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [
+            # Timeline and home page: published events, newest (or oldest) first.
+            models.Index(fields=["status", "occurred_on"], name="events_event_timeline"),
+            # Timeline filter by kind ("all releases"), in date order.
+            models.Index(fields=["kind", "occurred_on"], name="events_event_kind"),
+        ]
+        constraints = [
+            one_of("status", Status, "events_event_status_valid", "status"),
+            one_of("kind", EventKind, "events_event_kind_valid", "kind of event"),
+            one_of("occurred_on_precision", Precision, "events_event_precision_valid", "precision"),
+            one_of("ended_on_precision", Precision, "events_event_end_precision_valid", "precision"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("occurred_on")),
+                name="events_event_ends_after_start",
+                violation_error_message="The end date cannot be earlier than the date of the event.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred} — {self.title}"
+
+    @property
+    def occurred(self):
+        return PreciseDate.of(self.occurred_on, self.occurred_on_precision)
+
+    @property
+    def ended(self):
+        return PreciseDate.of(self.ended_on, self.ended_on_precision)
+
+    def save(self, *args, **kwargs):
+        self.occurred_on = truncate(self.occurred_on, self.occurred_on_precision)
+        self.ended_on = truncate(self.ended_on, self.ended_on_precision)
+        super().save(*args, **kwargs)
+
+
+class ParticipantQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(event__status=Status.PUBLISHED).filter(
+            Q(person__status=Status.PUBLISHED) | Q(organization__status=Status.PUBLISHED)
+        )
+
+
+class Participant(Record):
+    """A person or an organisation taking part in an event, in a role."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="participations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
+    )
+    role = models.CharField(max_length=200, blank=True, help_text="In this event: “US Special Envoy”, “President of Belarus”.")
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, organization__isnull=True)
+                | Q(person__isnull=True, organization__isnull=False),
+                name="events_participant_person_xor_organization",
+                violation_error_message="A participant is either a person or an organisation: choose exactly one.",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.person or self.organization
+        return f"{who} ({self.role})" if self.role else str(who)
+
+
+class CitationQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(event__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
+
+
+class Citation(Record):
+    """A source an event relies on, with the sentence it relies on."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(blank=True, help_text="The sentence of the source this event relies on, verbatim.")
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "pk"]
+
+    def __str__(self):
+        return f"{self.source} → {self.event.title}"
+
+
+class EventLinkQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(from_event__status=Status.PUBLISHED, to_event__status=Status.PUBLISHED)
+
+
+class LinkKind(models.TextChoices):
+    IN_EXCHANGE_FOR = "in_exchange_for", "in exchange for"
+    FOLLOWS = "follows", "follows"
+    RESPONSE_TO = "response_to", "in response to"
+    PART_OF = "part_of", "part of"
+
+
+class EventLink(Record):
+    """A typed relation between two events: the ledger of deals is made of these."""
+
+    Kind = LinkKind
+
+    # Read as a sentence: <from_event> <kind> <to_event>, for example
+    # "Release of 52 detainees" in exchange for "US lifts sanctions on Belavia".
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outgoing_links")
+    kind = models.CharField(max_length=20, choices=Kind)
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="incoming_links")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = EventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_event", "pk"]
+        constraints = [
+            one_of("kind", LinkKind, "events_eventlink_kind_valid", "kind of link"),
+            models.CheckConstraint(
+                condition=~Q(from_event=models.F("to_event")),
+                name="events_eventlink_not_self",
+                violation_error_message="An event cannot be linked to itself.",
+            ),
+            models.UniqueConstraint(
+                fields=["from_event", "kind", "to_event"],
+                name="events_eventlink_unique",
+                violation_error_message="These two events are already linked this way.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_event.title} — {self.get_kind_display()} — {self.to_event.title}"
+
+
+class ReleaseQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(event__status=Status.PUBLISHED)
+
+
+class ReleaseMode(models.TextChoices):
+    PARDON = "pardon", "Pardon"
+    EXCHANGE = "exchange", "Exchange"
+    DEPORTATION = "deportation", "Forced deportation"
+    AMNESTY = "amnesty", "Amnesty"
+    END_OF_SENTENCE = "end_of_sentence", "End of sentences"
+    OTHER = "other", "Other"
+
+
+class Release(Record):
+    """The details of an event of kind release."""
+
+    Mode = ReleaseMode
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="release")
+    mode = models.CharField(max_length=20, choices=Mode, blank=True, help_text="How people were freed.")
+    destination = models.CharField(
+        max_length=200, blank=True, help_text="Where the people released were sent, if not home: “Vilnius, Lithuania”."
+    )
+    destination_country = CountryField(blank=True)
+    detentions = models.ManyToManyField(
+        Detention, through="ReleasedDetention", related_name="releases", blank=True
+    )
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-event__occurred_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode="") | Q(mode__in=ReleaseMode.values),
+                name="events_release_mode_valid",
+                violation_error_message="Choose a valid release mode.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.event)
+
+    def clean(self):
+        if self.event_id and self.event.kind != Event.Kind.RELEASE:
+            raise ValidationError({"event": "Release details belong to an event of kind “Release”."})
+
+
+class ReleasedDetentionQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(
+            release__event__status=Status.PUBLISHED,
+            detention__in=Detention.objects.published(),
+        )
+
+
+class ReleasedDetention(Record):
+    """A named person's detention ended by a release."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="released_detentions")
+    detention = models.ForeignKey(Detention, on_delete=models.PROTECT, related_name="released_detentions")
+
+    objects = ReleasedDetentionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detention"],
+                name="events_releaseddetention_one_release_per_detention",
+                violation_error_message="This detention is already ended by another release.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.detention} — {self.release}"
+
+
+class MeasureQuerySet(RecordQuerySet):
+    def published(self):
+        """Measures with at least one published figure: the ones the public can see."""
+        return self.filter(Exists(Figure.objects.published().filter(measure=OuterRef("pk"))))
+
+
+class MeasureKind(models.TextChoices):
+    STOCK = "stock", "Stock (how many at a date)"
+    FLOW = "flow", "Flow (how many over a period)"
+    PER_EVENT = "per_event", "Per event (how many in one event)"
+
+
+class Measure(Record):
+    """What a figure counts, defined once in words."""
+
+    Kind = MeasureKind
+
+    slug = models.SlugField(unique=True, help_text="Short stable name used in addresses: “political-prisoners-held”.")
+    name = models.CharField(max_length=200, help_text="As the headline reads: “political prisoners held”.")
+    definition = models.TextField(help_text="Exactly what is counted, and what is not.")
+    kind = models.CharField(max_length=10, choices=Kind)
+    unit = models.CharField(max_length=50, default="people")
+    position = models.PositiveSmallIntegerField(
+        default=100, help_text="Order of the headline figures on the home page: lower comes first."
+    )
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [one_of("kind", MeasureKind, "events_measure_kind_valid", "kind of measure")]
+
+    def __str__(self):
+        return self.name
+
+
+class FigureQuerySet(PublishableQuerySet):
+    def published(self):
+        # A figure scoped to an event is public only with its event, and only
+        # with its source: a claim is never shown without who made it.
+        return self.filter(status=Status.PUBLISHED, source__status=Status.PUBLISHED).filter(
+            Q(event__isnull=True) | Q(event__status=Status.PUBLISHED)
+        )
+
+    def current(self):
+        return self.exclude(rank=Figure.Rank.DEPRECATED)
+
+    def in_country(self, code):
+        return self.filter(country=code.upper())
+
+    def best_first(self):
+        """Preferred before normal before deprecated, then the newest claim first."""
+        order = models.Case(
+            models.When(rank=Figure.Rank.PREFERRED, then=0),
+            models.When(rank=Figure.Rank.NORMAL, then=1),
+            default=2,
+        )
+        return self.order_by(order, "-as_of_on", "-pk")
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "exact", "exactly"
+    APPROXIMATELY = "approximately", "about"
+    MORE_THAN = "more_than", "more than"
+    AT_LEAST = "at_least", "at least"
+    FEWER_THAN = "fewer_than", "fewer than"
+    AT_MOST = "at_most", "at most"
+    RANGE = "range", "between (a range)"
+
+
+class Rank(models.TextChoices):
+    PREFERRED = "preferred", "Preferred"
+    NORMAL = "normal", "Normal"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class Figure(Publishable):
+    """One claim of one source about one measure."""
+
+    Qualifier = Qualifier
+
+    Rank = Rank
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="figures")
+    value = models.PositiveIntegerField(help_text="The number as the source gives it; the lower end of a range.")
+    qualifier = models.CharField(max_length=15, choices=Qualifier, default=Qualifier.EXACT)
+    upper_value = models.PositiveIntegerField(null=True, blank=True, help_text="Only for a range: its upper end.")
+    as_of_on = models.DateField("as of", help_text="The date the number describes (not the date of the article, if different).")
+    as_of_on_precision = precision_field("as-of date")
+    period_start_on = models.DateField(
+        "counted since", null=True, blank=True, help_text="For counts over a period: “since July 2024”."
+    )
+    period_start_on_precision = precision_field("start of the period")
+    country = CountryField()
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        help_text="For counts of one event, such as the number released in a release.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
+    attributed_to = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributed_figures",
+        help_text="Who the source says made the count, when it is not the source itself: "
+        "a news report quoting Viasna is attributed to Viasna.",
+    )
+    quote = models.TextField(blank=True, help_text="The sentence of the source that gives the number, verbatim.")
+    rank = models.CharField(max_length=10, choices=Rank, default=Rank.NORMAL)
+    deprecation_reason = models.TextField(blank=True, help_text="Why this figure is wrong or superseded.")
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of_on", "-pk"]
+        indexes = [
+            # Home headline and figures page: a measure's figures in one country over time.
+            models.Index(fields=["measure", "country", "as_of_on"], name="events_figure_measure_country"),
+        ]
+        constraints = [
+            one_of("status", Status, "events_figure_status_valid", "status"),
+            one_of("qualifier", Qualifier, "events_figure_qualifier_valid", "qualifier"),
+            one_of("rank", Rank, "events_figure_rank_valid", "rank"),
+            one_of("as_of_on_precision", Precision, "events_figure_as_of_precision_valid", "precision"),
+            one_of("period_start_on_precision", Precision, "events_figure_period_precision_valid", "precision"),
+            models.CheckConstraint(
+                condition=~Q(qualifier="range") | Q(upper_value__isnull=False),
+                name="events_figure_range_has_upper",
+                violation_error_message="A range needs an upper value.",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier="range") | Q(upper_value__isnull=True),
+                name="events_figure_upper_only_for_range",
+                violation_error_message="Only a range has an upper value: clear it or choose “between (a range)”.",
+            ),
+            models.CheckConstraint(
+                condition=Q(upper_value__isnull=True) | Q(upper_value__gte=models.F("value")),
+                name="events_figure_range_ordered",
+                violation_error_message="The upper value of a range cannot be below its lower value.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rank="deprecated") | ~Q(deprecation_reason=""),
+                name="events_figure_deprecated_has_reason",
+                violation_error_message="Say why the figure is deprecated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start_on__isnull=True) | Q(period_start_on__lte=models.F("as_of_on")),
+                name="events_figure_period_before_as_of",
+                violation_error_message="A period cannot start after the date the figure describes.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.in_words} {self.measure} ({self.as_of})"
+
+    @property
+    def in_words(self):
+        return figure_in_words(self.value, self.qualifier, self.upper_value)
+
+    @property
+    def as_of(self):
+        return PreciseDate.of(self.as_of_on, self.as_of_on_precision)
+
+    @property
+    def period_start(self):
+        return PreciseDate.of(self.period_start_on, self.period_start_on_precision)
+
+    def clean(self):
+        errors = {}
+        if self.measure_id:
+            if self.measure.kind == Measure.Kind.FLOW and self.period_start_on is None:
+                errors["period_start_on"] = "This measure counts over a period: say since when."
+            if self.measure.kind == Measure.Kind.PER_EVENT and self.event_id is None:
+                errors["event"] = "This measure counts one event: choose the event."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.as_of_on = truncate(self.as_of_on, self.as_of_on_precision)
+        self.period_start_on = truncate(self.period_start_on, self.period_start_on_precision)
+        super().save(*args, **kwargs)

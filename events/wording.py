@@ -1,0 +1,30 @@
+"""A reported figure in words, as every page, export and feed shows it."""
+
+# The words before the number, per qualifier; a range is worded on its own.
+_LEAD = {
+    "exact": "",
+    "approximately": "about ",
+    "more_than": "over ",
+    "at_least": "at least ",
+    "fewer_than": "fewer than ",
+    "at_most": "at most ",
+}
+
+
+def number_in_words(value: int) -> str:
+    return f"{value:,}"
+
+
+def figure_in_words(value: int, qualifier: str, upper_value: int | None = None) -> str:
+    """'over 430', 'about 1,200', '167', 'between 40 and 52'."""
+    if qualifier == "range":
+        if upper_value is None:
+            raise ValueError("A range needs an upper value.")
+        if upper_value < value:
+            raise ValueError(f"A range cannot end ({upper_value}) below its start ({value}).")
+        if upper_value == value:
+            return number_in_words(value)
+        return f"between {number_in_words(value)} and {number_in_words(upper_value)}"
+    if qualifier not in _LEAD:
+        raise ValueError(f"Unknown qualifier {qualifier!r}")
+    return _LEAD[qualifier] + number_in_words(value)

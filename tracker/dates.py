@@ -1,0 +1,84 @@
+"""Dates that are only as precise as the sources: a day, a month or a year.
+
+An imprecise date is stored as the first day of its month or year beside its
+precision, and shown only to that precision: "September 2025" must never
+become "1 September 2025" in public.
+"""
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.dates import MONTHS
+
+
+class Precision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    YEAR = "year", "Year"
+
+
+def precision_field(of: str):
+    return models.CharField(
+        max_length=5,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text=f"How precisely the source gives the {of}: "
+        "pick Month for “September 2025” and enter any day of that month.",
+    )
+
+
+def truncate(value: datetime.date | None, precision: str) -> datetime.date | None:
+    """The first day of the period that `value` stands for at this precision."""
+    if value is None:
+        return None
+    if precision == Precision.MONTH:
+        return value.replace(day=1)
+    if precision == Precision.YEAR:
+        return value.replace(month=1, day=1)
+    return value
+
+
+def date_in_words(value: datetime.date | None, precision: str) -> str:
+    """'12 December 2025', 'September 2025' or '2025'; '' for no date."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return str(value.year)
+    month = str(MONTHS[value.month])
+    if precision == Precision.MONTH:
+        return f"{month} {value.year}"
+    if precision == Precision.DAY:
+        return f"{value.day} {month} {value.year}"
+    raise ValueError(f"Unknown date precision {precision!r}")
+
+
+def date_iso(value: datetime.date | None, precision: str) -> str:
+    """ISO 8601 reduced to the precision: '2025-12-12', '2025-09' or '2025'."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    if precision == Precision.DAY:
+        return value.isoformat()
+    raise ValueError(f"Unknown date precision {precision!r}")
+
+
+@dataclass(frozen=True)
+class PreciseDate:
+    """A date with its precision; prints itself in words, as templates want."""
+
+    value: datetime.date
+    precision: str
+
+    def __str__(self):
+        return date_in_words(self.value, self.precision)
+
+    @property
+    def iso(self) -> str:
+        return date_iso(self.value, self.precision)
+
+    @classmethod
+    def of(cls, value, precision):
+        return None if value is None else cls(value, precision)

@@ -1,0 +1,379 @@
+"""The registry: sources, organisations, people and their detentions."""
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django_countries.fields import CountryField
+
+from tracker.dates import PreciseDate, Precision, precision_field, truncate
+from tracker.publishing import Publishable, Record, RecordQuerySet, Status
+
+
+def one_of(field: str, choices, name: str, what: str):
+    """A named constraint that keeps a choice field to its choices."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=name,
+        violation_error_message=f"Choose a valid {what}.",
+    )
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", "Government"
+    MINISTRY = "ministry", "Ministry or agency"
+    NGO = "ngo", "Non-governmental organisation"
+    COMPANY = "company", "Company"
+    MEDIA = "media", "Media outlet"
+    INTERNATIONAL = "international", "International body"
+    COURT = "court", "Court"
+    OTHER = "other", "Other"
+
+
+class Organization(Publishable):
+    Kind = OrganizationKind
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=15, choices=Kind, default=Kind.OTHER)
+    country = CountryField(blank=True, help_text="Leave empty for international bodies.")
+    name_variants = models.TextField(
+        blank=True,
+        help_text="Other names and spellings, one a line (“Вясна”, “Human Rights Centre Viasna”).",
+    )
+    website = models.URLField(blank=True)
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            one_of("status", Status, "tracker_organization_status_valid", "status"),
+            one_of("kind", OrganizationKind, "tracker_organization_kind_valid", "kind of organisation"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SourceKind(models.TextChoices):
+    NEWS_REPORT = "news_report", "News report"
+    NGO_REPORT = "ngo_report", "NGO report"
+    OFFICIAL_STATEMENT = "official_statement", "Official statement"
+    COURT_RECORD = "court_record", "Court record"
+    SOCIAL_MEDIA = "social_media_post", "Social media post"
+    OTHER = "other", "Other"
+
+
+class Source(Publishable):
+    Kind = SourceKind
+
+    title = models.CharField(max_length=500)
+    publisher = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+    )
+    url = models.URLField("URL", max_length=1000, blank=True)
+    language = models.CharField(
+        max_length=20, blank=True, help_text="Language code of the document: en, be, ru, pl…"
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.NEWS_REPORT)
+    published_on = models.DateField(null=True, blank=True)
+    retrieved_on = models.DateField(null=True, blank=True)
+    archive_url = models.URLField(
+        "archive URL", max_length=1000, blank=True, help_text="A saved copy, in case the original disappears."
+    )
+    archive_sha256 = models.CharField(
+        "SHA-256 of the archived copy",
+        max_length=64,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", "Enter 64 lower-case hexadecimal characters.")],
+    )
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        constraints = [
+            one_of("status", Status, "tracker_source_status_valid", "status"),
+            one_of("kind", SourceKind, "tracker_source_kind_valid", "kind of source"),
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="tracker_source_unique_url",
+                violation_error_message="Another source already has this URL.",
+            ),
+            models.CheckConstraint(
+                condition=Q(archive_sha256="") | Q(Exact(Length("archive_sha256"), 64)),
+                name="tracker_source_sha256_length",
+                violation_error_message="A SHA-256 has exactly 64 hexadecimal characters.",
+            ),
+            models.CheckConstraint(
+                condition=Q(retrieved_on__isnull=True)
+                | Q(published_on__isnull=True)
+                | Q(retrieved_on__gte=models.F("published_on")),
+                name="tracker_source_retrieved_after_published",
+                violation_error_message="A source cannot be retrieved before it was published.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class IdentityLevel(models.TextChoices):
+    FULL = "full", "Full name public"
+    INITIALS = "initials", "Initials only"
+    WITHHELD = "withheld", "Name withheld"
+
+
+class Person(Publishable):
+    IdentityLevel = IdentityLevel
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "", "Not recorded"
+
+    name = models.CharField(
+        max_length=300,
+        help_text="The name as the public pages would show it when the identity level allows.",
+    )
+    identity_level = models.CharField(
+        max_length=8,
+        choices=IdentityLevel,
+        # The safe default: nobody is named until an editor decides they can be.
+        default=IdentityLevel.WITHHELD,
+        help_text="What the person or their family agreed to: the public sees the full name, "
+        "the initials, or “Name withheld” with no identifying detail.",
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    gender = models.CharField(max_length=6, choices=Gender, blank=True)
+    region = models.CharField(max_length=200, blank=True, help_text="Home region or city.")
+    occupation = models.CharField(max_length=200, blank=True)
+    description = models.TextField(
+        blank=True,
+        help_text="Public role, for actors: “US Special Envoy”, “exiled opposition leader”.",
+    )
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            one_of("status", Status, "tracker_person_status_valid", "status"),
+            one_of("identity_level", IdentityLevel, "tracker_person_identity_level_valid", "identity level"),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="tracker_person_birth_year_plausible",
+                violation_error_message="A birth year must be between 1900 and 2100.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def public_name(self):
+        from tracker.names import public_name
+
+        return public_name(self)
+
+
+class NameVariantQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(person__status=Status.PUBLISHED)
+
+
+class NameVariant(Record):
+    """One spelling of a person's name, in one script and transliteration system."""
+
+    class Script(models.TextChoices):
+        CYRILLIC = "Cyrl", "Cyrillic"
+        LATIN = "Latn", "Latin"
+        OTHER = "Zyyy", "Other"
+
+    class System(models.TextChoices):
+        NATIVE = "native", "As written in the original script"
+        PASSPORT = "passport", "Passport spelling"
+        LACINKA = "lacinka", "Łacinka (Belarusian Latin)"
+        NATIONAL = "national", "National romanisation"
+        BGN_PCGN = "bgn_pcgn", "BGN/PCGN"
+        ISO9 = "iso9", "ISO 9"
+        MEDIA = "media", "Common media spelling"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_variants")
+    name = models.CharField(max_length=300)
+    script = models.CharField(max_length=4, choices=Script, default=Script.LATIN)
+    system = models.CharField(
+        "transliteration system", max_length=10, choices=System, default=System.NATIVE
+    )
+    language = models.CharField(max_length=20, blank=True, help_text="be, ru, en, pl…")
+
+    objects = NameVariantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "name", "system"],
+                name="tracker_namevariant_unique",
+                violation_error_message="This person already has this spelling in this system.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DetentionQuerySet(RecordQuerySet):
+    def published(self):
+        # A detention is public only with its person: its dates and facility
+        # would otherwise describe someone the public may not see.
+        return self.filter(status=Status.PUBLISHED, person__status=Status.PUBLISHED)
+
+    def held_on(self, day):
+        """Detentions that had begun and not yet ended on `day`."""
+        return self.filter(detained_on__lte=day).filter(
+            Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD) | Q(released_on__gt=day)
+        )
+
+
+class CustodyStatus(models.TextChoices):
+    HELD = "held", "Held"
+    RELEASED = "released", "Released"
+    SERVED_SENTENCE = "served_sentence", "Served the sentence"
+    PARDONED = "pardoned", "Pardoned"
+    DEPORTED = "deported", "Deported"
+    DIED_IN_CUSTODY = "died_in_custody", "Died in custody"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ReleaseMode(models.TextChoices):
+    PARDON = "pardon", "Pardon"
+    END_OF_SENTENCE = "end_of_sentence", "End of sentence"
+    EXCHANGE_OR_DEPORTATION = "exchange_or_deportation", "Exchange or forced deportation"
+    ACQUITTAL = "acquittal", "Acquittal"
+    OTHER = "other", "Other"
+
+
+class Detention(Publishable):
+    """One episode of political imprisonment of one person."""
+
+    CustodyStatus = CustodyStatus
+
+    ReleaseMode = ReleaseMode
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="detentions")
+    country = CountryField(help_text="Country holding the person.")
+    detained_on = models.DateField(null=True, blank=True)
+    detained_on_precision = precision_field("detention date")
+    sentence = models.CharField(max_length=300, blank=True, help_text="As pronounced: “3 years, general-regime colony”.")
+    sentence_months = models.PositiveIntegerField(null=True, blank=True, help_text="The sentence in months, for sorting.")
+    facility = models.CharField(max_length=300, blank=True, help_text="Where the person is or was held.")
+    custody_status = models.CharField(
+        max_length=20, choices=CustodyStatus, default=CustodyStatus.HELD, help_text="Where things stand now."
+    )
+    recognised_on = models.DateField("recognised as a political prisoner on", null=True, blank=True)
+    recognised_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recognised_detentions",
+        help_text="The organisation that recognised the person as a political prisoner (Viasna, Memorial…).",
+    )
+    released_on = models.DateField(null=True, blank=True)
+    released_on_precision = precision_field("release date")
+    release_mode = models.CharField(max_length=25, choices=ReleaseMode, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+
+    objects = DetentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-detained_on"]
+        indexes = [
+            # Registry-derived counts: detentions held on a date, per country.
+            models.Index(fields=["country", "custody_status", "detained_on"], name="tracker_detention_held"),
+        ]
+        constraints = [
+            one_of("status", Status, "tracker_detention_status_valid", "status"),
+            one_of("custody_status", CustodyStatus, "tracker_detention_custody_status_valid", "custody status"),
+            one_of("detained_on_precision", Precision, "tracker_detention_detained_precision_valid", "precision"),
+            one_of("released_on_precision", Precision, "tracker_detention_released_precision_valid", "precision"),
+            models.CheckConstraint(
+                condition=Q(release_mode="") | Q(release_mode__in=ReleaseMode.values),
+                name="tracker_detention_release_mode_valid",
+                violation_error_message="Choose a valid release mode.",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_on__isnull=True)
+                | Q(detained_on__isnull=True)
+                | Q(released_on__gte=models.F("detained_on")),
+                name="tracker_detention_released_after_detained",
+                violation_error_message="The release date cannot be earlier than the detention date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(custody_status=CustodyStatus.HELD) | Q(released_on__isnull=True, release_mode=""),
+                name="tracker_detention_held_not_released",
+                violation_error_message="A person still held has no release date or release mode: "
+                "change the custody status first.",
+            ),
+        ]
+
+    def __str__(self):
+        when = self.detained or "date unknown"
+        return f"{self.person}, detained {when}"
+
+    @property
+    def detained(self):
+        return PreciseDate.of(self.detained_on, self.detained_on_precision)
+
+    @property
+    def released(self):
+        return PreciseDate.of(self.released_on, self.released_on_precision)
+
+    def save(self, *args, **kwargs):
+        self.detained_on = truncate(self.detained_on, self.detained_on_precision)
+        self.released_on = truncate(self.released_on, self.released_on_precision)
+        super().save(*args, **kwargs)
+
+
+class ChargeQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(detention__in=Detention.objects.published())
+
+
+class Charge(Record):
+    """One criminal-code article a detention was charged or sentenced under."""
+
+    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="charges")
+    article = models.CharField(
+        max_length=30, help_text="The article and part as the code numbers them: “342”, “361-1 part 2”."
+    )
+    code = models.CharField(max_length=100, blank=True, default="Criminal Code", help_text="Which code the article belongs to.")
+    description = models.CharField(max_length=300, blank=True)
+
+    objects = ChargeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["detention", "article"]
+        indexes = [
+            # Registry filter "charged under article N".
+            models.Index(fields=["article"], name="tracker_charge_article"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detention", "code", "article"],
+                name="tracker_charge_unique",
+                violation_error_message="This detention already lists this article.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} art. {self.article}".strip()
