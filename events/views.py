@@ -46,7 +46,10 @@ def home(request):
             Prefetch("outgoing_links", queryset=EventLink.objects.published().select_related("to_event")),
             Prefetch(
                 "figures",
-                queryset=Figure.objects.published().current().select_related("measure", "source").best_first(),
+                queryset=Figure.objects.published()
+                .current()
+                .select_related("measure", "source")
+                .order_by("measure__position", "-as_of_on", "pk"),
             ),
         )
     )

@@ -143,3 +143,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Seed and demo data: `manage.py loaddata belarus`.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
