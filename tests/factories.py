@@ -1,0 +1,138 @@
+"""Small builders for test data: sensible defaults, every one overridable."""
+import datetime
+import itertools
+
+from events.models import Citation, Event, EventLink, Figure, Measure, Participant, Release, ReleasedDetention
+from tracker.models import Charge, Detention, NameVariant, Organization, Person, Source
+from tracker.publishing import Status
+
+_serial = itertools.count(1)
+
+
+def make_organization(**kwargs):
+    kwargs.setdefault("name", f"Organisation {next(_serial)}")
+    kwargs.setdefault("kind", Organization.Kind.NGO)
+    kwargs.setdefault("country", "BY")
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Organization.objects.create(**kwargs)
+
+
+def make_source(**kwargs):
+    serial = next(_serial)
+    kwargs.setdefault("title", f"Report {serial}")
+    kwargs.setdefault("url", f"https://news.example/report-{serial}")
+    kwargs.setdefault("kind", Source.Kind.NEWS_REPORT)
+    kwargs.setdefault("language", "en")
+    kwargs.setdefault("published_on", datetime.date(2025, 12, 12))
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Source.objects.create(**kwargs)
+
+
+def make_person(**kwargs):
+    kwargs.setdefault("name", f"Person {next(_serial)}")
+    kwargs.setdefault("identity_level", Person.IdentityLevel.FULL)
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Person.objects.create(**kwargs)
+
+
+def make_name_variant(**kwargs):
+    if "person" not in kwargs:
+        kwargs["person"] = make_person()
+    kwargs.setdefault("name", f"Variant {next(_serial)}")
+    kwargs.setdefault("script", NameVariant.Script.LATIN)
+    kwargs.setdefault("system", NameVariant.System.PASSPORT)
+    return NameVariant.objects.create(**kwargs)
+
+
+def make_detention(**kwargs):
+    if "person" not in kwargs:
+        kwargs["person"] = make_person()
+    kwargs.setdefault("country", "BY")
+    kwargs.setdefault("detained_on", datetime.date(2021, 5, 23))
+    kwargs.setdefault("custody_status", Detention.CustodyStatus.HELD)
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Detention.objects.create(**kwargs)
+
+
+def make_charge(**kwargs):
+    if "detention" not in kwargs:
+        kwargs["detention"] = make_detention()
+    kwargs.setdefault("article", "342")
+    return Charge.objects.create(**kwargs)
+
+
+def make_event(**kwargs):
+    kwargs.setdefault("kind", Event.Kind.MEETING)
+    kwargs.setdefault("title", f"Event {next(_serial)}")
+    kwargs.setdefault("occurred_on", datetime.date(2025, 12, 12))
+    kwargs.setdefault("countries", ["BY"])
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Event.objects.create(**kwargs)
+
+
+def make_measure(**kwargs):
+    serial = next(_serial)
+    kwargs.setdefault("slug", f"measure-{serial}")
+    kwargs.setdefault("name", f"political prisoners held ({serial})")
+    kwargs.setdefault("definition", "People recognised as political prisoners and held on the date.")
+    kwargs.setdefault("kind", Measure.Kind.STOCK)
+    return Measure.objects.create(**kwargs)
+
+
+def make_figure(**kwargs):
+    if "measure" not in kwargs:
+        kwargs["measure"] = make_measure()
+    if "source" not in kwargs:
+        kwargs["source"] = make_source()
+    kwargs.setdefault("value", 1200)
+    kwargs.setdefault("qualifier", Figure.Qualifier.APPROXIMATELY)
+    kwargs.setdefault("as_of_on", datetime.date(2025, 12, 12))
+    kwargs.setdefault("country", "BY")
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Figure.objects.create(**kwargs)
+
+
+def make_participant(**kwargs):
+    if "event" not in kwargs:
+        kwargs["event"] = make_event()
+    if "person" not in kwargs and "organization" not in kwargs:
+        kwargs["person"] = make_person()
+    kwargs.setdefault("role", "US Special Envoy")
+    return Participant.objects.create(**kwargs)
+
+
+def make_citation(**kwargs):
+    if "event" not in kwargs:
+        kwargs["event"] = make_event()
+    if "source" not in kwargs:
+        kwargs["source"] = make_source()
+    kwargs.setdefault("quote", "We have many questions.")
+    return Citation.objects.create(**kwargs)
+
+
+def make_link(**kwargs):
+    if "from_event" not in kwargs:
+        kwargs["from_event"] = make_event(kind=Event.Kind.RELEASE)
+    if "to_event" not in kwargs:
+        kwargs["to_event"] = make_event(kind=Event.Kind.SANCTIONS_CHANGE)
+    kwargs.setdefault("kind", EventLink.Kind.IN_EXCHANGE_FOR)
+    return EventLink.objects.create(**kwargs)
+
+
+def make_release(**kwargs):
+    if "event" not in kwargs:
+        kwargs["event"] = make_event(kind=Event.Kind.RELEASE, title="Release of 52 detainees")
+    kwargs.setdefault("mode", Release.Mode.EXCHANGE)
+    return Release.objects.create(**kwargs)
+
+
+def make_released_detention(**kwargs):
+    if "release" not in kwargs:
+        kwargs["release"] = make_release()
+    if "detention" not in kwargs:
+        kwargs["detention"] = make_detention(
+            custody_status=Detention.CustodyStatus.DEPORTED,
+            released_on=datetime.date(2025, 9, 11),
+            release_mode=Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
+        )
+    return ReleasedDetention.objects.create(**kwargs)

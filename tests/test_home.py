@@ -1,0 +1,114 @@
+"""The home page: the seed's headline figures in words, with sources, and the events in date order."""
+import datetime
+
+import pytest
+
+from events.models import Event, Figure, Measure, Participant
+from tracker.models import Person, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def add_event(title, on, **kwargs):
+    kwargs.setdefault("kind", Event.Kind.STATEMENT)
+    kwargs.setdefault("status", "published")
+    kwargs.setdefault("countries", ["BY"])
+    return Event.objects.create(title=title, occurred_on=on, **kwargs)
+
+
+def test_home_shows_the_five_numbers_in_words(client, belarus):
+    html = client.get("/").content.decode()
+    assert "about 1,200</strong> political prisoners held" in html
+    assert "over 430</strong> prisoners released since July 2024" in html
+    assert "167</strong> new political prisoners identified since September 2025" in html
+    assert "52</strong> people released" in html
+    assert "40</strong> political prisoners among those released" in html
+
+
+def test_home_shows_source_and_as_of_date_of_each_headline(client, belarus):
+    html = client.get("/").content.decode()
+    assert html.count("of 12 December 2025. Source:") == 3
+    assert "U.S. Envoy Meets Belarus President to Discuss Political Prisoner Release</a>, Agentic Tribune" in html
+    assert "According to Viasna" in html
+
+
+def test_home_keeps_imprecise_dates_imprecise(client, belarus):
+    html = client.get("/").content.decode()
+    assert '<time datetime="2025-09">September 2025</time>' in html
+    assert '<time datetime="2025-12-12">12 December 2025</time>' in html
+    assert "1 September 2025" not in html and "2025-09-01" not in html
+
+
+def test_home_lists_events_in_date_order(client, belarus):
+    html = client.get("/").content.decode()
+    titles = list(Event.objects.order_by("occurred_on", "pk").values_list("title", flat=True))
+    positions = [html.index(title) for title in titles]
+    assert positions == sorted(positions)
+    assert "In exchange for: United States lifts sanctions on Belavia" in html
+
+
+def test_home_hides_drafts(client, belarus):
+    add_event("DRAFT-EVENT-MARKER", datetime.date(2025, 10, 1), status="draft")
+    add_event("RETRACTED-EVENT-MARKER", datetime.date(2025, 10, 2), status="retracted")
+    Figure.objects.create(
+        measure=Measure.objects.get(slug="political-prisoners-held"),
+        value=9876,
+        as_of_on=datetime.date(2025, 12, 20),
+        country="BY",
+        source=Source.objects.get(),
+        rank="preferred",
+        status="draft",
+    )
+    html = client.get("/").content.decode()
+    assert "DRAFT-EVENT-MARKER" not in html
+    assert "RETRACTED-EVENT-MARKER" not in html
+    assert "9,876" not in html
+
+
+def test_home_names_participants_only_as_their_identity_level_allows(client, belarus):
+    event = Event.objects.get(kind=Event.Kind.MEETING)
+    hidden = Person.objects.create(name="Hidden Personname", identity_level="withheld", birth_year=1980, status="published")
+    shy = Person.objects.create(name="Ales Bialiatski", identity_level="initials", status="published")
+    Participant.objects.create(event=event, person=hidden, role="witness")
+    Participant.objects.create(event=event, person=shy, role="witness")
+    html = client.get("/").content.decode()
+    assert "Hidden Personname" not in html and "Personname" not in html
+    assert "Name withheld (witness)" in html
+    assert "Ales Bialiatski" not in html
+    assert "A. B. (witness)" in html
+
+
+def test_home_headline_prefers_the_preferred_figure_and_lists_the_others(client, belarus):
+    held = Measure.objects.get(slug="political-prisoners-held")
+    other_source = Source.objects.create(title="Another count", status="published")
+    Figure.objects.create(
+        measure=held, value=1100, qualifier="more_than", as_of_on=datetime.date(2026, 3, 19),
+        country="BY", source=other_source, status="published",
+    )
+    Figure.objects.create(
+        measure=held, value=5, as_of_on=datetime.date(2026, 3, 20), country="BY", source=other_source,
+        status="published", rank="deprecated", deprecation_reason="Typo in the source.",
+    )
+    html = client.get("/").content.decode()
+    assert "about 1,200</strong> political prisoners held" in html
+    assert "1 other report of this number" in html
+    assert "<strong>over 1,100</strong> as of 19 March 2026" in html
+    assert "<strong>5</strong>" not in html
+
+
+def test_home_without_data_says_so(client, db):
+    html = client.get("/").content.decode()
+    assert "No figures have been published for Belarus yet." in html
+    assert "No events have been published for Belarus yet." in html
+
+
+@pytest.mark.parametrize("extra_events", [0, 50])
+def test_home_query_count_does_not_grow_with_events(client, belarus, django_assert_num_queries, extra_events):
+    for day in range(extra_events):
+        event = add_event(f"Event {day}", datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
+        Participant.objects.create(event=event, person=Person.objects.get(name="John Coale"), role="envoy")
+    # 1 headline figures (with measure, source, publisher, attribution), 1 events,
+    # then one prefetch each: participants, citations, links, event figures.
+    with django_assert_num_queries(6):
+        response = client.get("/")
+    assert response.status_code == 200
