@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django_countries.fields import CountryField
 
 from events.wording import figure_in_words
-from tracker.dates import PreciseDate, Precision, precision_field, truncate
+from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.models import Detention, Organization, Person, Source, one_of
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
@@ -34,7 +34,8 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Event(Publishable):
+class Event(PreciseDates, Publishable):
+    precise_dates = (("occurred_on", "occurred_on_precision"), ("ended_on", "ended_on_precision"))
     Kind = EventKind
 
     kind = models.CharField(max_length=20, choices=Kind)
@@ -80,11 +81,6 @@ class Event(Publishable):
     @property
     def ended(self):
         return PreciseDate.of(self.ended_on, self.ended_on_precision)
-
-    def save(self, *args, **kwargs):
-        self.occurred_on = truncate(self.occurred_on, self.occurred_on_precision)
-        self.ended_on = truncate(self.ended_on, self.ended_on_precision)
-        super().save(*args, **kwargs)
 
 
 class ParticipantQuerySet(RecordQuerySet):
@@ -343,8 +339,10 @@ class Rank(models.TextChoices):
     DEPRECATED = "deprecated", "Deprecated"
 
 
-class Figure(Publishable):
+class Figure(PreciseDates, Publishable):
     """One claim of one source about one measure."""
+
+    precise_dates = (("as_of_on", "as_of_on_precision"), ("period_start_on", "period_start_on_precision"))
 
     Qualifier = Qualifier
 
@@ -441,6 +439,7 @@ class Figure(Publishable):
         return PreciseDate.of(self.period_start_on, self.period_start_on_precision)
 
     def clean(self):
+        super().clean()
         errors = {}
         if self.measure_id:
             if self.measure.kind == Measure.Kind.FLOW and self.period_start_on is None:
@@ -449,8 +448,3 @@ class Figure(Publishable):
                 errors["event"] = "This measure counts one event: choose the event."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.as_of_on = truncate(self.as_of_on, self.as_of_on_precision)
-        self.period_start_on = truncate(self.period_start_on, self.period_start_on_precision)
-        super().save(*args, **kwargs)

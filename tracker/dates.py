@@ -82,3 +82,25 @@ class PreciseDate:
     @classmethod
     def of(cls, value, precision):
         return None if value is None else cls(value, precision)
+
+
+class PreciseDates:
+    """Model mixin: store each imprecise date as the first day of its period.
+
+    Truncating in clean() as well as save() lets the admin validate
+    constraints ("ends after it starts") on the stored values, not the typed ones.
+    """
+
+    precise_dates: tuple[tuple[str, str], ...] = ()
+
+    def truncate_dates(self):
+        for field, precision_field_name in self.precise_dates:
+            setattr(self, field, truncate(getattr(self, field), getattr(self, precision_field_name)))
+
+    def clean(self):
+        self.truncate_dates()
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.truncate_dates()
+        super().save(*args, **kwargs)

@@ -6,7 +6,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django_countries.fields import CountryField
 
-from tracker.dates import PreciseDate, Precision, precision_field, truncate
+from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.publishing import Publishable, Record, RecordQuerySet, Status
 
 
@@ -94,6 +94,10 @@ class Source(Publishable):
 
     class Meta:
         ordering = ["-published_on", "title"]
+        indexes = [
+            # Sources page: published sources, newest first.
+            models.Index(fields=["status", "-published_on"], name="tracker_source_list"),
+        ]
         constraints = [
             one_of("status", Status, "tracker_source_status_valid", "status"),
             one_of("kind", SourceKind, "tracker_source_kind_valid", "kind of source"),
@@ -163,6 +167,10 @@ class Person(Publishable):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        indexes = [
+            # Prisoner registry: published people in alphabetical order.
+            models.Index(fields=["status", "name"], name="tracker_person_registry"),
+        ]
         constraints = [
             one_of("status", Status, "tracker_person_status_valid", "status"),
             one_of("identity_level", IdentityLevel, "tracker_person_identity_level_valid", "identity level"),
@@ -261,8 +269,10 @@ class ReleaseMode(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Detention(Publishable):
+class Detention(PreciseDates, Publishable):
     """One episode of political imprisonment of one person."""
+
+    precise_dates = (("detained_on", "detained_on_precision"), ("released_on", "released_on_precision"))
 
     CustodyStatus = CustodyStatus
 
@@ -337,11 +347,6 @@ class Detention(Publishable):
     @property
     def released(self):
         return PreciseDate.of(self.released_on, self.released_on_precision)
-
-    def save(self, *args, **kwargs):
-        self.detained_on = truncate(self.detained_on, self.detained_on_precision)
-        self.released_on = truncate(self.released_on, self.released_on_precision)
-        super().save(*args, **kwargs)
 
 
 class ChargeQuerySet(RecordQuerySet):
