@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 
 from events.models import (
     Citation,
@@ -10,6 +11,7 @@ from events.models import (
     Release,
     ReleasedDetention,
 )
+from tracker.admin import country_filter
 
 
 class ParticipantInline(admin.TabularInline):
@@ -28,9 +30,20 @@ class EventLinkInline(admin.TabularInline):
     model = EventLink
     fk_name = "from_event"
     extra = 1
+    fields = ["kind", "to_event", "note"]
     autocomplete_fields = ["to_event"]
-    verbose_name = "link to another event"
-    verbose_name_plural = "links to other events (this event … the other)"
+    verbose_name = "link from this event"
+    verbose_name_plural = "links from this event — read as: this event · kind · other event"
+
+
+class IncomingEventLinkInline(admin.TabularInline):
+    model = EventLink
+    fk_name = "to_event"
+    extra = 0
+    fields = ["from_event", "kind", "note"]
+    autocomplete_fields = ["from_event"]
+    verbose_name = "link to this event"
+    verbose_name_plural = "links to this event — read as: other event · kind · this event"
 
 
 class FigureInline(admin.StackedInline):
@@ -41,6 +54,7 @@ class FigureInline(admin.StackedInline):
         ("measure", "country"),
         ("value", "qualifier", "upper_value"),
         ("as_of_on", "as_of_on_precision"),
+        ("period_start_on", "period_start_on_precision"),
         ("source", "attributed_to"),
         "quote",
         ("rank", "deprecation_reason"),
@@ -53,24 +67,36 @@ class ReleaseInline(admin.StackedInline):
     model = Release
     extra = 0
     max_num = 1
+    show_change_link = True  # the named people released are edited on the release's own page
     fields = ["mode", "destination", "destination_country"]
     verbose_name_plural = "release details (for events of kind “Release”)"
 
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "occurred_on", "occurred_on_precision", "countries", "status"]
-    list_filter = ["status", "kind", "countries", "occurred_on_precision"]
+    list_display = ["title", "kind", "date", "countries", "status"]
+    list_filter = ["status", "kind", country_filter("countries", multiple=True), "occurred_on_precision"]
     search_fields = ["title", "summary", "location"]
     date_hierarchy = "occurred_on"
     show_full_result_count = False
-    inlines = [ReleaseInline, ParticipantInline, CitationInline, EventLinkInline, FigureInline]
+    inlines = [ReleaseInline, ParticipantInline, CitationInline, EventLinkInline, IncomingEventLinkInline, FigureInline]
     fieldsets = [
         (None, {"fields": ["kind", "title", "summary", "status"]}),
         ("When and where", {"fields": [("occurred_on", "occurred_on_precision"), ("ended_on", "ended_on_precision"), "countries", "location"]}),
         ("Internal", {"fields": ["internal_notes", "uid"], "classes": ["collapse"]}),
     ]
     readonly_fields = ["uid"]
+
+    @admin.display(description="date", ordering="occurred_on")
+    def date(self, event):
+        return str(event.occurred)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "countries":
+            # Two searchable lists (available / chosen) instead of 250 options
+            # where one stray click clears the selection.
+            kwargs["widget"] = FilteredSelectMultiple("countries", is_stacked=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ReleasedDetentionInline(admin.TabularInline):
@@ -111,9 +137,9 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "measure", "country", "as_of_on", "source", "rank", "status"]
-    list_filter = ["status", "rank", "qualifier", "measure", "country"]
-    list_select_related = ["measure", "source"]
+    list_display = ["__str__", "country", "event", "source", "rank", "status"]
+    list_filter = ["status", "rank", "qualifier", "measure", country_filter("country")]
+    list_select_related = ["measure", "source", "event"]
     search_fields = ["quote", "source__title", "measure__name"]
     autocomplete_fields = ["measure", "event", "source", "attributed_to"]
     date_hierarchy = "as_of_on"

@@ -151,6 +151,16 @@ class LinkKind(models.TextChoices):
     PART_OF = "part_of", "part of"
 
 
+# How a link reads from the other end: the sanctions change was "given in
+# exchange for" the release that is "in exchange for" it.
+INVERSE_LINK_LABELS = {
+    LinkKind.IN_EXCHANGE_FOR: "given in exchange for",
+    LinkKind.FOLLOWS: "followed by",
+    LinkKind.RESPONSE_TO: "prompted",
+    LinkKind.PART_OF: "includes",
+}
+
+
 class EventLink(Record):
     """A typed relation between two events: the ledger of deals is made of these."""
 
@@ -183,6 +193,10 @@ class EventLink(Record):
 
     def __str__(self):
         return f"{self.from_event.title} — {self.get_kind_display()} — {self.to_event.title}"
+
+    @property
+    def inverse_label(self):
+        return INVERSE_LINK_LABELS[self.kind]
 
 
 class ReleaseQuerySet(RecordQuerySet):
@@ -230,8 +244,11 @@ class Release(Record):
         return str(self.event)
 
     def clean(self):
-        if self.event_id and self.event.kind != Event.Kind.RELEASE:
-            raise ValidationError({"event": "Release details belong to an event of kind “Release”."})
+        # In the event's inline the event may not be saved yet, and its field
+        # is hidden: check the attached object and raise a form-wide error.
+        event = getattr(self, "event", None)
+        if event is not None and event.kind != Event.Kind.RELEASE:
+            raise ValidationError("Release details belong to an event of kind “Release”.")
 
 
 class ReleasedDetentionQuerySet(RecordQuerySet):
@@ -345,7 +362,6 @@ class Figure(PreciseDates, Publishable):
     precise_dates = (("as_of_on", "as_of_on_precision"), ("period_start_on", "period_start_on_precision"))
 
     Qualifier = Qualifier
-
     Rank = Rank
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="figures")
@@ -424,7 +440,14 @@ class Figure(PreciseDates, Publishable):
         ]
 
     def __str__(self):
-        return f"{self.in_words} {self.measure} ({self.as_of})"
+        try:
+            words = self.in_words
+        except ValueError:
+            # An unsaved figure can break a rule the database will refuse;
+            # the admin still needs a title for the form that says so.
+            words = str(self.value)
+        since = f" since {self.period_start}" if self.period_start else ""
+        return f"{words} {self.measure.name if self.measure_id else ''}{since} (as of {self.as_of})"
 
     @property
     def in_words(self):
@@ -444,7 +467,7 @@ class Figure(PreciseDates, Publishable):
         if self.measure_id:
             if self.measure.kind == Measure.Kind.FLOW and self.period_start_on is None:
                 errors["period_start_on"] = "This measure counts over a period: say since when."
-            if self.measure.kind == Measure.Kind.PER_EVENT and self.event_id is None:
+            if self.measure.kind == Measure.Kind.PER_EVENT and getattr(self, "event", None) is None:
                 errors["event"] = "This measure counts one event: choose the event."
         if errors:
             raise ValidationError(errors)

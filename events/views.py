@@ -44,11 +44,12 @@ def home(request):
             ),
             Prefetch("citations", queryset=Citation.objects.published().select_related("source__publisher")),
             Prefetch("outgoing_links", queryset=EventLink.objects.published().select_related("to_event")),
+            Prefetch("incoming_links", queryset=EventLink.objects.published().select_related("from_event")),
             Prefetch(
                 "figures",
                 queryset=Figure.objects.published()
                 .current()
-                .select_related("measure", "source")
+                .select_related("measure", "source__publisher")
                 .order_by("measure__position", "-as_of_on", "pk"),
             ),
         )

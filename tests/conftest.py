@@ -28,3 +28,10 @@ def stock_measure(db):
 def belarus(db):
     """The seed of DOMAIN.md, loaded as `make seed` loads it."""
     call_command("loaddata", "belarus", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # admin_client creates a superuser per test; the production hasher is
+    # deliberately slow and would make the admin tests take most of a minute.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -330,7 +330,7 @@ def test_release_details_belong_to_a_release_event():
     row = Release(event=make_event(kind=Event.Kind.MEETING), mode=Release.Mode.PARDON)
     with pytest.raises(ValidationError) as refused:
         row.full_clean()
-    assert refused.value.message_dict == {"event": ["Release details belong to an event of kind “Release”."]}
+    assert refused.value.messages == ["Release details belong to an event of kind “Release”."]
 
 
 def test_release_details_of_a_release_event_are_valid():

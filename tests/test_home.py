@@ -9,6 +9,13 @@ from tracker.models import Person, Source
 pytestmark = pytest.mark.django_db
 
 
+def event_html(html, event):
+    """The part of the page that shows one event."""
+    start = html.index(f'id="event-{event.uid}"')
+    end = html.find('<li class="event ', start)
+    return html[start : end if end != -1 else len(html)]
+
+
 def add_event(title, on, **kwargs):
     kwargs.setdefault("kind", Event.Kind.STATEMENT)
     kwargs.setdefault("status", "published")
@@ -41,10 +48,35 @@ def test_home_keeps_imprecise_dates_imprecise(client, belarus):
 
 def test_home_lists_events_in_date_order(client, belarus):
     html = client.get("/").content.decode()
-    titles = list(Event.objects.order_by("occurred_on", "pk").values_list("title", flat=True))
-    positions = [html.index(title) for title in titles]
+    uids = Event.objects.order_by("occurred_on", "pk").values_list("uid", flat=True)
+    positions = [html.index(f'id="event-{uid}"') for uid in uids]
     assert positions == sorted(positions)
-    assert "In exchange for: United States lifts sanctions on Belavia" in html
+    assert '<span class="link-kind">In exchange for:</span> United States lifts sanctions on Belavia' in html
+
+
+def test_home_shows_links_from_both_ends(client, belarus):
+    html = client.get("/").content.decode()
+    assert (
+        '<span class="link-kind">Given in exchange for:</span> Release of 52 detainees, 40 of them political prisoners'
+        in html
+    )
+    assert '<span class="link-kind">Includes:</span> Release of 52 detainees' in html
+    assert '<span class="link-kind">Followed by:</span> US Special Envoy John Coale meets' in html
+
+
+def test_home_shows_what_each_headline_counts(client, belarus):
+    html = client.get("/").content.decode()
+    definition = Measure.objects.get(slug="prisoners-released-since").definition
+    assert definition in html
+
+
+def test_home_cites_one_source_once_with_all_its_quotes(client, belarus):
+    html = client.get("/").content.decode()
+    meeting_html = event_html(html, Event.objects.get(kind=Event.Kind.MEETING))
+    assert "Sources (1)" in meeting_html
+    assert meeting_html.count("U.S. Envoy Meets Belarus President to Discuss Political Prisoner Release</a>") == 1
+    assert meeting_html.count('<blockquote class="quote">') == 2
+    assert "He stated, &quot;We have many questions." in meeting_html
 
 
 def test_home_hides_drafts(client, belarus):
@@ -108,7 +140,8 @@ def test_home_query_count_does_not_grow_with_events(client, belarus, django_asse
         event = add_event(f"Event {day}", datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
         Participant.objects.create(event=event, person=Person.objects.get(name="John Coale"), role="envoy")
     # 1 headline figures (with measure, source, publisher, attribution), 1 events,
-    # then one prefetch each: participants, citations, links, event figures.
-    with django_assert_num_queries(6):
+    # then one prefetch each: participants, citations, outgoing links,
+    # incoming links, event figures.
+    with django_assert_num_queries(7):
         response = client.get("/")
     assert response.status_code == 200

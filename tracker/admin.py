@@ -1,12 +1,40 @@
 from django.contrib import admin
+from django_countries import countries
 
 from tracker.models import Charge, Detention, NameVariant, Organization, Person, Source
+
+
+class CountryInUseFilter(admin.SimpleListFilter):
+    """Filter by the countries that records actually use, not all 250 of them."""
+
+    title = "country"
+    parameter_name = "country"
+    field = "country"
+    multiple = False  # True for CountryField(multiple=True), stored as "BY,US"
+
+    def lookups(self, request, model_admin):
+        stored = model_admin.get_queryset(request).order_by().values_list(self.field, flat=True).distinct()
+        codes = {code for value in stored for code in str(value).split(",") if code}
+        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        code = (self.value() or "").upper()
+        if not code:
+            return queryset
+        if code not in dict(countries):
+            return queryset.none()
+        lookup = f"{self.field}__contains" if self.multiple else self.field
+        return queryset.filter(**{lookup: code})
+
+
+def country_filter(field, multiple=False):
+    return type(f"{field.title()}Filter", (CountryInUseFilter,), {"field": field, "parameter_name": field, "multiple": multiple})
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "country", "status"]
-    list_filter = ["status", "kind", "country"]
+    list_filter = ["status", "kind", country_filter("country")]
     search_fields = ["name", "name_variants"]
     show_full_result_count = False
     fieldsets = [
@@ -79,7 +107,7 @@ class ChargeInline(admin.TabularInline):
 @admin.register(Detention)
 class DetentionAdmin(admin.ModelAdmin):
     list_display = ["person", "country", "detained_on", "custody_status", "facility", "status"]
-    list_filter = ["status", "custody_status", "country", "release_mode"]
+    list_filter = ["status", "custody_status", country_filter("country"), "release_mode"]
     list_select_related = ["person"]
     search_fields = ["person__name", "person__name_variants__name", "facility", "charges__article"]
     autocomplete_fields = ["person", "recognised_by", "sources"]

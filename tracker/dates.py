@@ -19,6 +19,7 @@ class Precision(models.TextChoices):
 
 def precision_field(of: str):
     return models.CharField(
+        "precision",
         max_length=5,
         choices=Precision,
         default=Precision.DAY,

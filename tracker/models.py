@@ -275,7 +275,6 @@ class Detention(PreciseDates, Publishable):
     precise_dates = (("detained_on", "detained_on_precision"), ("released_on", "released_on_precision"))
 
     CustodyStatus = CustodyStatus
-
     ReleaseMode = ReleaseMode
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="detentions")

@@ -1,17 +1,20 @@
 """How a person is named in public. Every public output calls `public_name`."""
-import re
+import unicodedata
 
 WITHHELD = "Name withheld"
 
-# A name part starts at a letter; hyphenated parts keep their hyphen ("J.-L.").
-_PART = re.compile(r"[^\W\d_][\w'’]*", re.UNICODE)
+# Punctuation that may stand before a name part: “(Sasha)”, "«Ales»".
+_OPENING = "\"'“”‘’«»„([{"
 
 
 def initials(name: str) -> str:
     """'Sviatlana Tsikhanouskaya' -> 'S. T.'; 'Jean-Luc Picard' -> 'J.-L. P.'"""
+    # Pasted names may carry decomposed letters (И + combining breve for Й).
+    name = unicodedata.normalize("NFC", name)
     words = []
     for word in name.split():
-        letters = [part[0].upper() + "." for part in _PART.findall(word)]
+        parts = (part.lstrip(_OPENING) for part in word.split("-"))
+        letters = [part[0].upper() + "." for part in parts if part and part[0].isalpha()]
         if letters:
             words.append("-".join(letters))
     return " ".join(words)

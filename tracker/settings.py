@@ -56,9 +56,12 @@ def envdatabase(name: str, default_sqlite: Path) -> dict:
     try:
         # Persistent connections, checked before reuse so a restarted database
         # server costs one failed health check, not one failed request.
-        return dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        database = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} could not be parsed: {error}") from error
+    if not database.get("NAME"):
+        raise ImproperlyConfigured(f"{name} names no database: add it after the host, as in postgres://host:5432/tracker.")
+    return database
 
 
 def envtimezone(name: str, default: str) -> str:

@@ -1,0 +1,168 @@
+"""Settings read the environment through helpers that fail loudly on a bad value."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tracker.settings import BASE_DIR, envbool, envdatabase, envlist, envstr, envtimezone
+
+
+@pytest.mark.parametrize("raw", ["true", "TRUE", "True", " yes ", "1", "on", "ON"])
+def test_envbool_reads_true(monkeypatch, raw):
+    monkeypatch.setenv("TRACKER_FLAG", raw)
+    assert envbool("TRACKER_FLAG", "false") is True
+
+
+@pytest.mark.parametrize("raw", ["false", "FALSE", "no", " No ", "0", "off", "Off"])
+def test_envbool_reads_false(monkeypatch, raw):
+    monkeypatch.setenv("TRACKER_FLAG", raw)
+    assert envbool("TRACKER_FLAG", "true") is False
+
+
+@pytest.mark.parametrize("default, expected", [("true", True), ("false", False)])
+def test_envbool_falls_back_to_its_default(monkeypatch, default, expected):
+    monkeypatch.delenv("TRACKER_FLAG", raising=False)
+    assert envbool("TRACKER_FLAG", default) is expected
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "yess", "enabled"])
+def test_envbool_refuses_anything_else_naming_the_variable(monkeypatch, raw):
+    monkeypatch.setenv("TRACKER_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_FLAG") as refused:
+        envbool("TRACKER_FLAG", "false")
+    assert raw in str(refused.value)
+
+
+def test_envstr_strips_and_defaults(monkeypatch):
+    monkeypatch.setenv("TRACKER_TEXT", "  hello  ")
+    monkeypatch.delenv("TRACKER_MISSING", raising=False)
+    assert (envstr("TRACKER_TEXT"), envstr("TRACKER_MISSING"), envstr("TRACKER_MISSING", "x")) == ("hello", "", "x")
+
+
+def test_envlist_splits_on_commas_and_drops_blanks(monkeypatch):
+    monkeypatch.setenv("TRACKER_HOSTS", " tracker.example , www.tracker.example,, ")
+    assert envlist("TRACKER_HOSTS") == ["tracker.example", "www.tracker.example"]
+
+
+def test_envlist_falls_back_to_its_default(monkeypatch):
+    monkeypatch.delenv("TRACKER_HOSTS", raising=False)
+    assert envlist("TRACKER_HOSTS", "localhost,127.0.0.1") == ["localhost", "127.0.0.1"]
+
+
+@pytest.mark.parametrize("raw", [None, "", "   "])
+def test_envdatabase_without_url_is_local_sqlite(monkeypatch, raw):
+    if raw is None:
+        monkeypatch.delenv("TRACKER_DB", raising=False)
+    else:
+        monkeypatch.setenv("TRACKER_DB", raw)
+    database = envdatabase("TRACKER_DB", Path("/srv/tracker/db.sqlite3"))
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == Path("/srv/tracker/db.sqlite3")
+    # Concurrent writers wait for the lock instead of failing.
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "pgsql"])
+def test_envdatabase_reads_a_postgres_url_with_persistent_checked_connections(monkeypatch, scheme):
+    monkeypatch.setenv("TRACKER_DB", f"{scheme}://editor:s%40cret@db.example:5433/tracker")
+    database = envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["USER"], database["PASSWORD"], database["HOST"], database["PORT"], database["NAME"]) == (
+        "editor",
+        "s@cret",
+        "db.example",
+        5433,
+        "tracker",
+    )
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_envdatabase_keeps_query_options(monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", "postgres://db.example/tracker?sslmode=require")
+    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize("url", ["mysql://root@db.example/tracker", "oracle://db.example/tracker", "db.example/tracker"])
+def test_envdatabase_refuses_other_databases_naming_the_variable(monkeypatch, url):
+    monkeypatch.setenv("TRACKER_DB", url)
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_DB must start with postgres://"):
+        envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+
+
+def test_envdatabase_refuses_an_unparseable_url(monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", "postgres://db.example:port/tracker")
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_DB could not be parsed"):
+        envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+
+
+def test_envdatabase_refuses_a_postgres_url_without_a_database_name(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL names no database"):
+        envdatabase("DATABASE_URL", Path("/tmp/unused.sqlite3"))
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Minsk", "America/New_York"])
+def test_envtimezone_accepts_iana_zones(monkeypatch, zone):
+    monkeypatch.setenv("TRACKER_TZ", zone)
+    assert envtimezone("TRACKER_TZ", "UTC") == zone
+
+
+def test_envtimezone_falls_back_to_its_default(monkeypatch):
+    monkeypatch.delenv("TRACKER_TZ", raising=False)
+    assert envtimezone("TRACKER_TZ", "Europe/Vilnius") == "Europe/Vilnius"
+
+
+@pytest.mark.parametrize("zone", ["Mars/Base", "Minsk", "../etc/passwd", "   "])
+def test_envtimezone_refuses_what_is_not_a_zone_naming_the_variable(monkeypatch, zone):
+    monkeypatch.setenv("TRACKER_TZ", zone)
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_TZ"):
+        envtimezone("TRACKER_TZ", "UTC")
+
+
+TRACKER_VARIABLES = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TIME_ZONE"}
+
+
+def import_settings(**env):
+    """Import tracker.settings in a fresh interpreter, as a server would at start."""
+    environ = {key: value for key, value in os.environ.items() if key not in TRACKER_VARIABLES}
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import tracker.settings"],
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    started = import_settings(DEBUG="false")
+    assert started.returncode != 0
+    assert "SECRET_KEY" in started.stderr
+
+
+def test_production_settings_start_with_a_secret_key():
+    started = import_settings(DEBUG="false", SECRET_KEY="a-long-random-production-secret")
+    assert (started.returncode, started.stderr) == (0, "")
+
+
+def test_settings_refuse_to_start_on_a_bad_debug_value():
+    started = import_settings(DEBUG="maybe")
+    assert started.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in started.stderr
+
+
+def test_settings_refuse_to_start_on_a_bad_time_zone():
+    started = import_settings(TIME_ZONE="Mars/Base")
+    assert started.returncode != 0
+    assert "TIME_ZONE='Mars/Base' is not an IANA time zone" in started.stderr
+
+
+def test_development_settings_need_no_environment():
+    started = import_settings()
+    assert (started.returncode, started.stderr) == (0, "")
