@@ -92,6 +92,8 @@ class EventAdmin(admin.ModelAdmin):
         return str(event.occurred)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":
+            kwargs["widget"] = admin.widgets.AdminTextInputWidget(attrs={"class": "vLargeTextField"})
         if db_field.name == "countries":
             # Two searchable lists (available / chosen) instead of 250 options
             # where one stray click clears the selection.
