@@ -6,6 +6,7 @@ from django_countries.fields import CountryField
 
 from events.wording import figure_in_words
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
+from tracker.history import history
 from tracker.models import Detention, Organization, Person, Source, one_of
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
@@ -48,11 +49,19 @@ class Event(PreciseDates, Publishable):
     countries = CountryField(multiple=True, blank=True, help_text="The countries the event concerns.")
     location = models.CharField(max_length=200, blank=True, help_text="City or place: “Minsk”.")
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
 
+    history = history()
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
+        permissions = [("publish_event", "Can publish, retract and restore events")]
         indexes = [
             # Timeline and home page: published events, newest (or oldest) first.
             models.Index(fields=["status", "occurred_on"], name="events_event_timeline"),
@@ -62,6 +71,12 @@ class Event(PreciseDates, Publishable):
         constraints = [
             one_of("status", Status, "events_event_status_valid", "status"),
             one_of("kind", EventKind, "events_event_kind_valid", "kind of event"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="events_event_unique_external_id",
+                violation_error_message="Another event already has this external ID.",
+            ),
             one_of("occurred_on_precision", Precision, "events_event_precision_valid", "precision"),
             one_of("ended_on_precision", Precision, "events_event_end_precision_valid", "precision"),
             models.CheckConstraint(
@@ -77,6 +92,14 @@ class Event(PreciseDates, Publishable):
     @property
     def occurred(self):
         return PreciseDate.of(self.occurred_on, self.occurred_on_precision)
+
+    def publishing_problems(self):
+        problems = []
+        if not self.citations.filter(source__status=Status.PUBLISHED).exists():
+            problems.append(f"“{self.title}” cites no published source: add a citation first.")
+        if self.kind == Event.Kind.RELEASE and self.occurred_on is None:
+            problems.append(f"The release “{self.title}” has no date.")
+        return problems
 
     @property
     def ended(self):
@@ -100,6 +123,7 @@ class Participant(Record):
     )
     role = models.CharField(max_length=200, blank=True, help_text="In this event: “US Special Envoy”, “President of Belarus”.")
 
+    history = history()
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
@@ -130,6 +154,7 @@ class Citation(Record):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     quote = models.TextField(blank=True, help_text="The sentence of the source this event relies on, verbatim.")
 
+    history = history()
     objects = CitationQuerySet.as_manager()
 
     class Meta:
@@ -173,6 +198,7 @@ class EventLink(Record):
     to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="incoming_links")
     note = models.CharField(max_length=300, blank=True)
 
+    history = history()
     objects = EventLinkQuerySet.as_manager()
 
     class Meta:
@@ -224,10 +250,8 @@ class Release(Record):
         max_length=200, blank=True, help_text="Where the people released were sent, if not home: “Vilnius, Lithuania”."
     )
     destination_country = CountryField(blank=True)
-    detentions = models.ManyToManyField(
-        Detention, through="ReleasedDetention", related_name="releases", blank=True
-    )
 
+    history = history()
     objects = ReleaseQuerySet.as_manager()
 
     class Meta:
@@ -254,17 +278,23 @@ class Release(Record):
 class ReleasedDetentionQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(
-            release__event__status=Status.PUBLISHED,
+            release__status=Status.PUBLISHED,
             detention__in=Detention.objects.published(),
         )
 
 
 class ReleasedDetention(Record):
-    """A named person's detention ended by a release."""
+    """A named person's detention ended by a release (an event of kind release)."""
 
-    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="released_detentions")
+    release = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        related_name="released_detentions",
+        limit_choices_to={"kind": EventKind.RELEASE},
+    )
     detention = models.ForeignKey(Detention, on_delete=models.PROTECT, related_name="released_detentions")
 
+    history = history()
     objects = ReleasedDetentionQuerySet.as_manager()
 
     class Meta:
@@ -278,6 +308,11 @@ class ReleasedDetention(Record):
 
     def __str__(self):
         return f"{self.detention} — {self.release}"
+
+    def clean(self):
+        release = getattr(self, "release", None)
+        if release is not None and release.kind != Event.Kind.RELEASE:
+            raise ValidationError("Only an event of kind “Release” can end a detention.")
 
 
 class MeasureQuerySet(RecordQuerySet):
@@ -306,6 +341,7 @@ class Measure(Record):
         default=100, help_text="Order of the headline figures on the home page: lower comes first."
     )
 
+    history = history()
     objects = MeasureQuerySet.as_manager()
 
     class Meta:
@@ -397,11 +433,19 @@ class Figure(PreciseDates, Publishable):
     rank = models.CharField(max_length=10, choices=Rank, default=Rank.NORMAL)
     deprecation_reason = models.TextField(blank=True, help_text="Why this figure is wrong or superseded.")
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
 
+    history = history()
     objects = FigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-as_of_on", "-pk"]
+        permissions = [("publish_figure", "Can publish, retract, deprecate and restore figures")]
         indexes = [
             # Home headline and figures page: a measure's figures in one country over time.
             models.Index(fields=["measure", "country", "as_of_on"], name="events_figure_measure_country"),
@@ -409,6 +453,12 @@ class Figure(PreciseDates, Publishable):
         constraints = [
             one_of("status", Status, "events_figure_status_valid", "status"),
             one_of("qualifier", Qualifier, "events_figure_qualifier_valid", "qualifier"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="events_figure_unique_external_id",
+                violation_error_message="Another figure already has this external ID.",
+            ),
             one_of("rank", Rank, "events_figure_rank_valid", "rank"),
             one_of("as_of_on_precision", Precision, "events_figure_as_of_precision_valid", "precision"),
             one_of("period_start_on_precision", Precision, "events_figure_period_precision_valid", "precision"),
@@ -460,6 +510,24 @@ class Figure(PreciseDates, Publishable):
     @property
     def period_start(self):
         return PreciseDate.of(self.period_start_on, self.period_start_on_precision)
+
+    def publishing_problems(self):
+        problems = []
+        if self.source_id is None:
+            problems.append("The figure has no source.")
+        elif self.source.status != Status.PUBLISHED:
+            problems.append(f"Its source “{self.source}” is not published yet.")
+        if self.measure_id is None:
+            problems.append("The figure says nothing about what it counts: choose a measure.")
+        if self.as_of_on is None:
+            problems.append("The figure has no as-of date.")
+        if self.event_id and self.event.status != Status.PUBLISHED:
+            problems.append(f"Its event “{self.event.title}” is not published yet.")
+        try:
+            self.clean()
+        except ValidationError as error:
+            problems += error.messages
+        return [f"{self}: {problem}" for problem in problems] if problems else []
 
     def clean(self):
         super().clean()

@@ -1,7 +1,9 @@
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
-from tests.factories import make_event, make_measure, make_person, make_source
+from tests.factories import make_event, make_measure, make_person, make_source, make_user
+from tracker.roles import CONTRIBUTOR, EDITOR, VIEWER
 
 
 @pytest.fixture
@@ -35,3 +37,31 @@ def fast_password_hasher(settings):
     # admin_client creates a superuser per test; the production hasher is
     # deliberately slow and would make the admin tests take most of a minute.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(db):
+    """A new browser session logged in as `user`: login(editor), or two for two editors."""
+
+    def log_in(user):
+        browser = Client()
+        if user is not None:
+            browser.force_login(user)
+        return browser
+
+    return log_in
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user(VIEWER)
+
+
+@pytest.fixture
+def contributor(db):
+    return make_user(CONTRIBUTOR)
+
+
+@pytest.fixture
+def editor(db):
+    return make_user(EDITOR)

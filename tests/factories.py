@@ -2,6 +2,8 @@
 import datetime
 import itertools
 
+from django.contrib.auth.models import Group, User
+
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, Release, ReleasedDetention
 from tracker.models import Charge, Detention, NameVariant, Organization, Person, Source
 from tracker.publishing import Status
@@ -127,8 +129,9 @@ def make_release(**kwargs):
 
 
 def make_released_detention(**kwargs):
+    """A named person's detention ended by a release; `release` is the Event of kind release."""
     if "release" not in kwargs:
-        kwargs["release"] = make_release()
+        kwargs["release"] = make_release().event
     if "detention" not in kwargs:
         kwargs["detention"] = make_detention(
             custody_status=Detention.CustodyStatus.DEPORTED,
@@ -136,3 +139,14 @@ def make_released_detention(**kwargs):
             release_mode=Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
         )
     return ReleasedDetention.objects.create(**kwargs)
+
+
+def make_user(role=None, **kwargs):
+    """A staff user in the group `role` (Viewer, Contributor, Editor; see tracker/roles.py)."""
+    kwargs.setdefault("username", f"{(role or 'user').lower()}{next(_serial)}")
+    kwargs.setdefault("is_staff", True)
+    user = User.objects.create_user(**kwargs)
+    if role:
+        # The groups and their permissions come from the migrations.
+        user.groups.add(Group.objects.get(name=role))
+    return user

@@ -26,7 +26,7 @@ from tests.factories import (
     make_released_detention,
     make_source,
 )
-from tracker.models import Charge, Detention, NameVariant, Organization, Person, Source
+from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,11 @@ def duplicate_name_variant():
     return NameVariant(person=variant.person, name=variant.name, system=variant.system)
 
 
+def duplicate_detention_source():
+    existing = DetentionSource.objects.create(detention=make_detention(), source=make_source())
+    return DetentionSource(detention=existing.detention, source=existing.source)
+
+
 def duplicate_charge():
     existing = Charge.objects.create(detention=make_detention(), article="342")
     return Charge(detention=existing.detention, code=existing.code, article="342")
@@ -88,7 +93,13 @@ def duplicate_link():
 
 def second_release_of_one_detention():
     released = make_released_detention()
-    return ReleasedDetention(release=make_release(), detention=released.detention)
+    return ReleasedDetention(release=make_release().event, detention=released.detention)
+
+
+def duplicate_external_id(make, build):
+    """A second row with the external ID of a saved one (imports match rows by it)."""
+    make(external_id="row-1")
+    return build(external_id="row-1", **({"name": "Another"} if build is Person else {}))
 
 
 def released(**kwargs):
@@ -113,6 +124,7 @@ CASES = {
     "tracker_person_status_valid": lambda: Person(name="John Coale", status="hidden"),
     "tracker_person_identity_level_valid": lambda: Person(name="John Coale", identity_level="nickname"),
     "tracker_person_birth_year_plausible": lambda: Person(name="John Coale", birth_year=1850),
+    "tracker_person_unique_external_id": lambda: duplicate_external_id(make_person, Person),
     "tracker_namevariant_unique": duplicate_name_variant,
     "tracker_detention_status_valid": lambda: detention(status="hidden"),
     "tracker_detention_custody_status_valid": lambda: detention(custody_status="escaped"),
@@ -121,12 +133,15 @@ CASES = {
     "tracker_detention_release_mode_valid": lambda: released(release_mode="escape"),
     "tracker_detention_released_after_detained": lambda: released(released_on=datetime.date(2019, 1, 1)),
     "tracker_detention_held_not_released": lambda: released(custody_status=Detention.CustodyStatus.HELD),
+    "tracker_detention_unique_external_id": lambda: duplicate_external_id(make_detention, detention),
     "tracker_charge_unique": duplicate_charge,
+    "tracker_detentionsource_unique": duplicate_detention_source,
     "events_event_status_valid": lambda: event(status="hidden"),
     "events_event_kind_valid": lambda: event(kind="party"),
     "events_event_precision_valid": lambda: event(occurred_on_precision="week"),
     "events_event_end_precision_valid": lambda: event(ended_on=DEC_12, ended_on_precision="week"),
     "events_event_ends_after_start": lambda: event(ended_on=DEC_12 - datetime.timedelta(days=1)),
+    "events_event_unique_external_id": lambda: duplicate_external_id(make_event, event),
     "events_participant_person_xor_organization": lambda: Participant(event=make_event(), role="Envoy"),
     "events_eventlink_kind_valid": lambda: EventLink(from_event=make_event(), kind="likes", to_event=make_event()),
     "events_eventlink_not_self": self_link,
@@ -135,6 +150,7 @@ CASES = {
     "events_releaseddetention_one_release_per_detention": second_release_of_one_detention,
     "events_measure_kind_valid": lambda: Measure(slug="held", name="held", definition="Held.", kind="guess"),
     "events_figure_status_valid": lambda: figure(status="hidden"),
+    "events_figure_unique_external_id": lambda: duplicate_external_id(make_figure, figure),
     "events_figure_qualifier_valid": lambda: figure(qualifier="roughly"),
     "events_figure_rank_valid": lambda: figure(rank="best"),
     "events_figure_as_of_precision_valid": lambda: figure(as_of_on_precision="week"),
@@ -281,10 +297,17 @@ def test_the_same_article_under_another_code_is_allowed():
 
 
 def test_one_release_may_end_many_detentions():
-    release = make_release()
+    release = make_release().event
     make_released_detention(release=release)
     make_released_detention(release=release)
-    assert release.detentions.count() == 2
+    assert release.released_detentions.count() == 2
+
+
+def test_only_a_release_event_ends_a_detention():
+    row = ReleasedDetention(release=make_event(kind=Event.Kind.MEETING), detention=make_detention())
+    with pytest.raises(ValidationError) as refused:
+        row.full_clean()
+    assert "Only an event of kind “Release” can end a detention." in refused.value.messages
 
 
 def test_an_event_has_at_most_one_release():

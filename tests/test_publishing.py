@@ -43,6 +43,8 @@ def test_every_model_with_a_status_is_covered():
         for app in ("tracker", "events")
         for model in apps.get_app_config(app).get_models()
         if any(field.name == "status" for field in model._meta.fields)
+        # History rows copy the status of the record they keep, and are never public.
+        and not model.__name__.startswith("Historical")
     }
     assert with_status == set(WITH_STATUS) | {Event}
 
@@ -168,7 +170,7 @@ def test_release_details_follow_their_event():
 @pytest.mark.parametrize(
     "hidden",
     [
-        lambda: make_released_detention(release=make_release(event=make_event(kind="release", status=Status.DRAFT))),
+        lambda: make_released_detention(release=make_event(kind="release", status=Status.DRAFT)),
         lambda: make_released_detention(detention=make_detention(status=Status.DRAFT)),
         lambda: make_released_detention(detention=make_detention(person=make_person(status=Status.DRAFT))),
     ],

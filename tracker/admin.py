@@ -1,7 +1,25 @@
-from django.contrib import admin
-from django_countries import countries
+"""The editors' workspace: the registry's admin, and the bases every admin page shares.
 
-from tracker.models import Charge, Detention, NameVariant, Organization, Person, Source
+Shared here: the workflow (status changes only through transitions, checked
+on the server), history with restore for Editors, optimistic locking, export
+of selected rows, and the country filter.
+"""
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.exports import export_selected
+from tracker.imports import ImportAdminMixin, PeopleImporter
+from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
+from tracker.publishing import TRANSITIONS, Publishable, Status
 
 
 class CountryInUseFilter(admin.SimpleListFilter):
@@ -31,95 +49,459 @@ def country_filter(field, multiple=False):
     return type(f"{field.title()}Filter", (CountryInUseFilter,), {"field": field, "parameter_name": field, "multiple": multiple})
 
 
+# --- Optimistic locking -----------------------------------------------------
+
+
+def with_user(form_class, request):
+    """The form class, knowing who submits it (for checks that depend on the role)."""
+    return type(form_class.__name__, (form_class,), {"user": request.user})
+
+
+class VersionedForm(forms.ModelForm):
+    """Refuses to save over a version the editor did not see.
+
+    The form carries the version the page was opened on; saving compares it
+    with the database's under a row lock (the admin saves in a transaction),
+    so of two editors who opened the same version only the first one saves.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    user = None  # set by with_user()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: a restore form is built
+            # from an old version, and must be checked against the current one.
+            self.fields["seen_version"].initial = self.current_version()
+
+    def current_version(self, lock=False):
+        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
+        if lock:
+            rows = rows.select_for_update()
+        return rows.values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.instance._state.adding:
+            current = self.current_version(lock=True)
+            if current is not None and cleaned.get("seen_version") != current:
+                raise ValidationError(self.conflict_message(), code="stale")
+            if self.user is not None and self.has_changed():
+                # An inline row keeps its own status: a published figure under
+                # a reopened event is still an Editor's to change.
+                stored = type(self.instance)._base_manager.get(pk=self.instance.pk)
+                if not editable_by(self.user, stored):
+                    raise ValidationError(
+                        f"“{stored}” is {stored.get_status_display().lower()}: only an Editor can change it.",
+                        code="locked",
+                    )
+        return cleaned
+
+    def conflict_message(self):
+        last = self.instance.history.order_by("-history_date").select_related("history_user").first()
+        who = getattr(last.history_user, "username", "someone") if last and last.history_user else "someone"
+        when = timezone.localtime(last.history_date).strftime("%H:%M:%S") if last else "meanwhile"
+        return (
+            f"Not saved: {who} saved this record at {when}, after you opened it. "
+            "Your edits are still in the form below; open the record again in a new tab "
+            "to see their version, then apply your edits to it."
+        )
+
+
+# --- Permissions --------------------------------------------------------------
+
+
+def can_publish(user, model):
+    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
+
+
+def editable_by(user, obj):
+    """Contributors change drafts and records in review; published ones need an Editor."""
+    if obj is None or not isinstance(obj, Publishable) or obj.is_editable_by_contributors:
+        return True
+    return can_publish(user, type(obj))
+
+
+class RecordInline:
+    """Mixin for inlines: stale-edit protection, and locked with a locked parent."""
+
+    form = VersionedForm
+    extra = 0
+
+    def get_fields(self, request, obj=None):
+        # Inline templates render only the listed fields: list the version too.
+        return [*super().get_fields(request, obj), "seen_version"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = with_user(kwargs.get("form", self.form), request)
+        return super().get_formset(request, obj, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and editable_by(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and editable_by(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and editable_by(request.user, obj)
+
+
+class StackedInline(RecordInline, admin.StackedInline):
+    pass
+
+
+class TabularInline(RecordInline, admin.TabularInline):
+    pass
+
+
+# --- Base admins --------------------------------------------------------------
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """Every model's admin: history, restore for Editors, locking, export."""
+
+    form = VersionedForm
+    show_full_result_count = False  # no COUNT(*) over a large table per page view
+    list_per_page = 50
+    actions = ["export_csv"]
+    export_exclude_for_non_editors = ()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        first_name, first = fieldsets[0]
+        return [(first_name, {**first, "fields": [*first["fields"], "seen_version"]}), *fieldsets[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "uid"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = with_user(kwargs.get("form", self.form), request)
+        return super().get_form(request, obj, **kwargs)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # The history list prints each old version, whose name may need its
+        # related rows: build each version once and fetch those rows in one
+        # query per relation, not one per version.
+        records = list(historical_records.object_list if hasattr(historical_records, "object_list") else historical_records)
+        versions = [record.history_object for record in records]
+        relations = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
+        prefetch_related_objects(versions, *relations)
+        for record, version in zip(records, versions):
+            record.history_object = version  # shadows simple-history's descriptor
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+
+    def can_restore(self, request, obj):
+        return can_publish(request.user, self.model) and self.has_change_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        # Seeing old versions is for everyone who sees the record; restoring
+        # one is an Editor's decision.
+        return self.can_restore(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.can_restore(request, obj):
+                raise PermissionDenied("Only an Editor can restore an earlier version.")
+        # simple-history runs the restore outside a transaction; the version
+        # check locks the row, which needs one.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    @admin.action(description="Export selected rows as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        hidden = () if request.user.has_perm("tracker.manage_identity") else self.export_exclude_for_non_editors
+        return export_selected(self.model, queryset, exclude=hidden)
+
+
+class PublishableAdmin(RecordAdmin):
+    """Records with a workflow: the status moves only through transitions."""
+
+    change_form_template = "admin/tracker/publishable_change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+    actions = ["export_csv", "submit", "to_draft", "publish", "retract", "reopen"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Never a form field: a hand-made POST of status=published is ignored.
+        return [*super().get_readonly_fields(request, obj), "status"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # A restored old version brings its old status along: keep the
+            # current one, which only the workflow changes.
+            obj.status = type(obj)._base_manager.values_list("status", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and editable_by(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and editable_by(request.user, obj)
+
+    def allowed_transitions(self, request, obj):
+        allowed = []
+        for transition in TRANSITIONS.values():
+            if obj.status not in transition.sources:
+                continue
+            if transition.needs_publish_permission and not can_publish(request.user, self.model):
+                continue
+            if not transition.needs_publish_permission and not self.has_change_permission(request, obj):
+                continue
+            allowed.append(transition)
+        return allowed
+
+    def may(self, request, transition):
+        if transition.needs_publish_permission:
+            return can_publish(request.user, self.model)
+        return super().has_change_permission(request)
+
+    def run_transition(self, request, objects, name):
+        """Apply one transition to each object; report what moved and why the others did not."""
+        transition = TRANSITIONS[name]
+        if not self.may(request, transition):
+            raise PermissionDenied(f"You may not {transition.label.lower()}.")
+        moved, refused = [], []
+        for obj in objects:
+            if not transition.needs_publish_permission and not self.has_change_permission(request, obj):
+                refused.append(f"“{obj}” is {obj.get_status_display().lower()}: only an Editor can change it.")
+                continue
+            try:
+                with transaction.atomic():
+                    obj.apply_transition(name)
+            except ValidationError as error:
+                refused += error.messages
+            else:
+                moved.append(obj)
+        if moved:
+            self.message_user(
+                request,
+                f"{transition.label}: done for {len(moved)} {self.opts.verbose_name if len(moved) == 1 else self.opts.verbose_name_plural}.",
+                messages.SUCCESS,
+            )
+        for reason in refused:
+            self.message_user(request, f"{transition.label} refused. {reason}", messages.ERROR)
+        return moved
+
+    def transition_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        name = request.POST.get("transition", "")
+        if name not in TRANSITIONS:
+            raise PermissionDenied("Unknown transition.")
+        self.run_transition(request, [obj], name)
+        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/transition/", self.admin_site.admin_view(self.transition_view), name="%s_%s_transition" % info),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["transitions"] = self.allowed_transitions(request, obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.action(description="Submit selected for review", permissions=["change"])
+    def submit(self, request, queryset):
+        self.run_transition(request, queryset, "submit")
+
+    @admin.action(description="Return selected to draft", permissions=["change"])
+    def to_draft(self, request, queryset):
+        self.run_transition(request, queryset, "to_draft")
+
+    @admin.action(description="Publish selected", permissions=["publish"])
+    def publish(self, request, queryset):
+        self.run_transition(request, queryset, "publish")
+
+    @admin.action(description="Retract selected", permissions=["publish"])
+    def retract(self, request, queryset):
+        self.run_transition(request, queryset, "retract")
+
+    @admin.action(description="Reopen selected as drafts", permissions=["publish"])
+    def reopen(self, request, queryset):
+        self.run_transition(request, queryset, "reopen")
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user, self.model)
+
+
+# --- The registry -------------------------------------------------------------
+
+
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(PublishableAdmin):
     list_display = ["name", "kind", "country", "status"]
     list_filter = ["status", "kind", country_filter("country")]
     search_fields = ["name", "name_variants"]
-    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["name", "kind", "country", "website", "status"]}),
         ("Other names", {"fields": ["name_variants"], "classes": ["collapse"]}),
         ("Internal", {"fields": ["internal_notes", "uid"], "classes": ["collapse"]}),
     ]
-    readonly_fields = ["uid"]
+
+
+class SourceInUse(admin.SimpleListFilter):
+    title = "cited"
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Backs a published record"), ("no", "Backs nothing published")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        from django.apps import apps
+
+        # Looked up by name: the registry never imports the events app.
+        citation, figure = apps.get_model("events", "Citation"), apps.get_model("events", "Figure")
+        backs = Exists(citation.objects.filter(source=OuterRef("pk"), event__status=Status.PUBLISHED)) | Exists(
+            figure.objects.filter(source=OuterRef("pk"), status=Status.PUBLISHED)
+        )
+        return queryset.filter(backs) if self.value() == "yes" else queryset.exclude(backs)
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(PublishableAdmin):
     list_display = ["title", "publisher", "kind", "published_on", "status"]
-    list_filter = ["status", "kind", "language"]
+    list_filter = ["status", "kind", "language", SourceInUse]
     list_select_related = ["publisher"]
     search_fields = ["title", "url", "publisher__name"]
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
-    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["title", "publisher", "kind", "url", "language", "published_on", "status"]}),
         ("Archive", {"fields": ["retrieved_on", "archive_url", "archive_sha256"], "classes": ["collapse"]}),
         ("Internal", {"fields": ["internal_notes", "uid"], "classes": ["collapse"]}),
     ]
-    readonly_fields = ["uid"]
 
 
-class NameVariantInline(admin.TabularInline):
+class NameVariantInline(TabularInline):
     model = NameVariant
     extra = 1
     fields = ["name", "script", "system", "language"]
 
 
-class DetentionInline(admin.StackedInline):
+class DetentionInline(StackedInline):
     model = Detention
-    extra = 0
     show_change_link = True
     fields = [
-        ("country", "custody_status", "status"),
+        ("country", "custody_status"),
         ("detained_on", "detained_on_precision"),
         ("released_on", "released_on_precision", "release_mode"),
         "facility",
+        "status",
     ]
-    fk_name = "person"
+    readonly_fields = ["status"]
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "identity_level", "birth_year", "region", "status"]
-    list_filter = ["status", "identity_level", "gender"]
-    search_fields = ["name", "name_variants__name"]
-    show_full_result_count = False
+class PersonAdmin(ImportAdminMixin, PublishableAdmin):
+    importer = PeopleImporter
+    list_display = ["name", "birth_year", "region", "status"]
+    list_filter = ["status", "gender"]
+    search_fields = ["name"]  # widened to every variant and spelling in get_search_results
     inlines = [NameVariantInline, DetentionInline]
+    export_exclude_for_non_editors = ("identity_level", "internal_notes")
     fieldsets = [
         (None, {"fields": ["name", "description", "status"]}),
-        ("Identity", {"fields": ["identity_level", "internal_notes"]}),
-        ("Details", {"fields": ["birth_year", "gender", "region", "occupation"]}),
+        ("Details", {"fields": ["birth_year", "gender", "region", "occupation", "external_id"]}),
         ("Record", {"fields": ["uid"], "classes": ["collapse"]}),
     ]
-    readonly_fields = ["uid"]
+    identity_fieldset = ("Identity (Editors only)", {"fields": ["identity_level", "internal_notes"]})
+
+    def manages_identity(self, request):
+        return request.user.has_perm("tracker.manage_identity")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.manages_identity(request):
+            fieldsets = [fieldsets[0], self.identity_fieldset, *fieldsets[1:]]
+        return fieldsets
+
+    def get_list_display(self, request):
+        if self.manages_identity(request):
+            return ["name", "identity_level", "birth_year", "region", "status"]
+        return super().get_list_display(request)
+
+    def get_list_filter(self, request):
+        if self.manages_identity(request):
+            return ["status", "identity_level", "gender"]
+        return super().get_list_filter(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(Q(pk__in=Person.objects.matching(search_term)) | Q(external_id=search_term.strip())), False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # Django lets a URL filter on any field of the model; these two would
+        # let a Contributor probe what only Editors may see.
+        if lookup.split("__")[0] in self.identity_fieldset[1]["fields"] and not (
+            request is not None and self.manages_identity(request)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        if self.manages_identity(request):
+            return
+        from django.utils.text import capfirst
+
+        hidden = {capfirst(Person._meta.get_field(name).verbose_name) for name in self.identity_fieldset[1]["fields"]}
+        for record in historical_records:
+            delta = getattr(record, "history_delta_changes", None)
+            if delta:
+                record.history_delta_changes = [change for change in delta if change["field"] not in hidden]
 
 
-
-class ChargeInline(admin.TabularInline):
+class ChargeInline(TabularInline):
     model = Charge
     extra = 1
     fields = ["code", "article", "description"]
 
 
+class DetentionSourceInline(TabularInline):
+    model = DetentionSource
+    extra = 1
+    fields = ["source"]
+    autocomplete_fields = ["source"]
+    verbose_name = "source"
+    verbose_name_plural = "sources documenting this detention"
+
+
 @admin.register(Detention)
-class DetentionAdmin(admin.ModelAdmin):
-    list_display = ["person", "country", "detained_on", "custody_status", "facility", "status"]
+class DetentionAdmin(PublishableAdmin):
+    list_display = ["person", "country", "detained", "custody_status", "facility", "status"]
     list_filter = ["status", "custody_status", country_filter("country"), "release_mode"]
     list_select_related = ["person"]
-    search_fields = ["person__name", "person__name_variants__name", "facility", "charges__article"]
-    autocomplete_fields = ["person", "recognised_by", "sources"]
+    search_fields = ["facility"]  # and the person's names, in get_search_results
+    autocomplete_fields = ["person", "recognised_by"]
     date_hierarchy = "detained_on"
-    show_full_result_count = False
-    inlines = [ChargeInline]
+    inlines = [ChargeInline, DetentionSourceInline]
     fieldsets = [
         (None, {"fields": ["person", "country", "custody_status", "status"]}),
         ("Detention", {"fields": [("detained_on", "detained_on_precision"), "facility", ("sentence", "sentence_months")]}),
         ("Recognition", {"fields": ["recognised_on", "recognised_by"]}),
         ("Release", {"fields": [("released_on", "released_on_precision"), "release_mode"]}),
-        ("Evidence", {"fields": ["sources"]}),
-        ("Internal", {"fields": ["internal_notes", "uid"], "classes": ["collapse"]}),
+        ("Internal", {"fields": ["internal_notes", "external_id", "uid"], "classes": ["collapse"]}),
     ]
-    readonly_fields = ["uid"]
+
+    @admin.display(description="detained", ordering="detained_on")
+    def detained(self, detention):
+        return str(detention.detained or "—")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        named = Q(person__in=Person.objects.matching(term))
+        charged = Exists(Charge.objects.filter(detention=OuterRef("pk"), article__iexact=term))
+        return queryset.filter(named | charged | Q(facility__icontains=term) | Q(external_id=term)), False

@@ -2,12 +2,16 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django_countries.fields import CountryField
 
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
-from tracker.publishing import Publishable, Record, RecordQuerySet, Status
+from tracker.history import history
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+from tracker.search import search_key, word_keys
 
 
 def one_of(field: str, choices, name: str, what: str):
@@ -43,8 +47,11 @@ class Organization(Publishable):
     website = models.URLField(blank=True)
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
+    history = history()
+
     class Meta:
         ordering = ["name"]
+        permissions = [("publish_organization", "Can publish, retract and restore organisations")]
         constraints = [
             one_of("status", Status, "tracker_organization_status_valid", "status"),
             one_of("kind", OrganizationKind, "tracker_organization_kind_valid", "kind of organisation"),
@@ -92,8 +99,11 @@ class Source(Publishable):
     )
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
+    history = history()
+
     class Meta:
         ordering = ["-published_on", "title"]
+        permissions = [("publish_source", "Can publish, retract and restore sources")]
         indexes = [
             # Sources page: published sources, newest first.
             models.Index(fields=["status", "-published_on"], name="tracker_source_list"),
@@ -131,6 +141,28 @@ class IdentityLevel(models.TextChoices):
     WITHHELD = "withheld", "Name withheld"
 
 
+class PersonQuerySet(PublishableQuerySet):
+    def update(self, **kwargs):
+        if "name" not in kwargs:
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        for person in Person._base_manager.filter(pk__in=pks):
+            person.refresh_search_key()
+        return count
+
+    update.alters_data = True
+
+    def matching(self, query):
+        """People any of whose names match every word of `query`, in any script or spelling."""
+        keys = word_keys(query)
+        if not keys:
+            return self.none()
+        for key in keys:
+            self = self.filter(search_key__contains=f" {key}")
+        return self
+
+
 class Person(Publishable):
     IdentityLevel = IdentityLevel
 
@@ -163,10 +195,26 @@ class Person(Publishable):
         help_text="Public role, for actors: “US Special Envoy”, “exiled opposition leader”.",
     )
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
+    search_key = models.TextField(
+        blank=True, editable=False, help_text="Every name variant, folded for search (see tracker/search.py)."
+    )
+
+    objects = PersonQuerySet.as_manager()
+    history = history(exclude=["search_key"])
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        permissions = [
+            ("publish_person", "Can publish, retract and restore people"),
+            ("manage_identity", "Can see and change identity levels and internal notes of people"),
+        ]
         indexes = [
             # Prisoner registry: published people in alphabetical order.
             models.Index(fields=["status", "name"], name="tracker_person_registry"),
@@ -174,6 +222,12 @@ class Person(Publishable):
         constraints = [
             one_of("status", Status, "tracker_person_status_valid", "status"),
             one_of("identity_level", IdentityLevel, "tracker_person_identity_level_valid", "identity level"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="tracker_person_unique_external_id",
+                violation_error_message="Another person already has this external ID.",
+            ),
             models.CheckConstraint(
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
                 name="tracker_person_birth_year_plausible",
@@ -190,10 +244,33 @@ class Person(Publishable):
 
         return public_name(self)
 
+    def all_names(self):
+        names = [self.name]
+        if self.pk:
+            names += self.name_variants.values_list("name", flat=True)
+        return names
+
+    def save(self, *args, **kwargs):
+        self.search_key = search_key(self.all_names())
+        super().save(*args, **kwargs)
+
+    def refresh_search_key(self):
+        # A derived column: written without a history row or a version bump.
+        Person._base_manager.filter(pk=self.pk).update(search_key=search_key(self.all_names()))
+
 
 class NameVariantQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(person__status=Status.PUBLISHED)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        # bulk_create sends no post_save: refresh the people's search keys here.
+        for person in Person._base_manager.filter(pk__in={variant.person_id for variant in created}):
+            person.refresh_search_key()
+        return created
+
+    bulk_create.alters_data = True
 
 
 class NameVariant(Record):
@@ -222,6 +299,7 @@ class NameVariant(Record):
     )
     language = models.CharField(max_length=20, blank=True, help_text="be, ru, en, pl…")
 
+    history = history()
     objects = NameVariantQuerySet.as_manager()
 
     class Meta:
@@ -299,13 +377,21 @@ class Detention(PreciseDates, Publishable):
     released_on = models.DateField(null=True, blank=True)
     released_on_precision = precision_field("release date")
     release_mode = models.CharField(max_length=25, choices=ReleaseMode, blank=True)
-    sources = models.ManyToManyField(Source, blank=True, related_name="detentions")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
+    sources = models.ManyToManyField(Source, through="DetentionSource", blank=True, related_name="detentions")
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
+    history = history()
     objects = DetentionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-detained_on"]
+        permissions = [("publish_detention", "Can publish, retract and restore detentions")]
         indexes = [
             # Registry-derived counts: detentions held on a date, per country.
             models.Index(fields=["country", "custody_status", "detained_on"], name="tracker_detention_held"),
@@ -313,6 +399,12 @@ class Detention(PreciseDates, Publishable):
         constraints = [
             one_of("status", Status, "tracker_detention_status_valid", "status"),
             one_of("custody_status", CustodyStatus, "tracker_detention_custody_status_valid", "custody status"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="tracker_detention_unique_external_id",
+                violation_error_message="Another detention already has this external ID.",
+            ),
             one_of("detained_on_precision", Precision, "tracker_detention_detained_precision_valid", "precision"),
             one_of("released_on_precision", Precision, "tracker_detention_released_precision_valid", "precision"),
             models.CheckConstraint(
@@ -339,6 +431,11 @@ class Detention(PreciseDates, Publishable):
         when = self.detained or "date unknown"
         return f"{self.person}, detained {when}"
 
+    def publishing_problems(self):
+        if self.person.status != Status.PUBLISHED:
+            return [f"{self}: publish the person first (their name shows as their identity level allows)."]
+        return []
+
     @property
     def detained(self):
         return PreciseDate.of(self.detained_on, self.detained_on_precision)
@@ -346,6 +443,34 @@ class Detention(PreciseDates, Publishable):
     @property
     def released(self):
         return PreciseDate.of(self.released_on, self.released_on_precision)
+
+
+class DetentionSourceQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(detention__in=Detention.objects.published(), source__status=Status.PUBLISHED)
+
+
+class DetentionSource(Record):
+    """A source that documents a detention; a row of its own so its history is its own."""
+
+    detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="detention_sources")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="detention_sources")
+
+    history = history()
+    objects = DetentionSourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["detention", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detention", "source"],
+                name="tracker_detentionsource_unique",
+                violation_error_message="This source is already listed for this detention.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.source)
 
 
 class ChargeQuerySet(RecordQuerySet):
@@ -363,6 +488,7 @@ class Charge(Record):
     code = models.CharField(max_length=100, blank=True, default="Criminal Code", help_text="Which code the article belongs to.")
     description = models.CharField(max_length=300, blank=True)
 
+    history = history()
     objects = ChargeQuerySet.as_manager()
 
     class Meta:
@@ -381,3 +507,18 @@ class Charge(Record):
 
     def __str__(self):
         return f"{self.code} art. {self.article}".strip()
+
+
+@receiver(post_save, sender=NameVariant)
+@receiver(post_delete, sender=NameVariant)
+def name_variant_changed(sender, instance, **kwargs):
+    person = Person._base_manager.filter(pk=instance.person_id).first()
+    if person is not None:  # None while the person itself is being deleted
+        person.refresh_search_key()
+
+
+@receiver(post_save, sender=Person)
+def person_loaded(sender, instance, raw=False, **kwargs):
+    # Fixtures save raw, skipping Person.save(): compute the key here instead.
+    if raw:
+        instance.refresh_search_key()

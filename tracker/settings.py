@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "django_filters",
+    "simple_history",
     "tracker",
     "events",
 ]
@@ -104,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records request.user as the author of every history row.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,3 +152,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Seed and demo data: `manage.py loaddata belarus`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# Spreadsheets kept between an import's preview and its confirmation: private,
+# outside anything served (static, media).
+IMPORT_TMP_DIR = Path(envstr("IMPORT_TMP_DIR") or BASE_DIR / "var" / "imports")

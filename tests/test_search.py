@@ -1,0 +1,231 @@
+"""Name search finds a person under any spelling: case, diacritics, script and transliteration."""
+import pytest
+from django.core.management import call_command
+
+from events.models import Participant, ReleasedDetention
+from tests.admin_pages import admin_url, form_data, with_inline_row
+from tests.factories import make_detention, make_name_variant, make_person
+from tracker.models import Detention, NameVariant, Person
+from tracker.search import search_key, word_key, word_keys
+
+pytestmark = pytest.mark.django_db
+
+
+def names(people):
+    return sorted(person.name for person in people)
+
+
+@pytest.fixture
+def tsikhanouski(db):
+    """The same man stored twice, each time in one spelling only, beside someone else."""
+    make_person(name="Maria Kalesnikava")
+    return make_person(name="Siarhei Tsikhanouski"), make_person(name="Сяргей Ціханоўскі")
+
+
+@pytest.mark.parametrize("query", ["Ціханоўскі", "Тихановский", "Tsikhanouski", "Tikhanovsky", "Cichanoŭski", "tsikhanouski"])
+def test_every_spelling_finds_both_stored_spellings(tsikhanouski, query):
+    assert names(Person.objects.matching(query)) == ["Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]
+
+
+@pytest.mark.parametrize("query", ["Лукашенко", "Lukashenka", "Łukašenka", "Лукашэнка", "LUKASHENKO"])
+def test_every_spelling_finds_lukashenka(query):
+    make_person(name="Aliaksandr Lukashenka")
+    make_person(name="Ihar Losik")
+    assert names(Person.objects.matching(query)) == ["Aliaksandr Lukashenka"]
+
+
+@pytest.mark.parametrize("query", ["Святлана", "Svetlana", "Sviatlana", "Светлана"])
+def test_every_spelling_finds_sviatlana(query):
+    make_person(name="Sviatlana Tsikhanouskaya")
+    make_person(name="Siarhei Tsikhanouski")
+    assert names(Person.objects.matching(query)) == ["Sviatlana Tsikhanouskaya"]
+
+
+@pytest.mark.parametrize("query", ["TSIKHANOUSKI", "tSiKhAnOuSkI", "Cichanouski", "ЦІХАНОЎСКІ", "Ціхано\u0306ускі"])
+def test_case_and_diacritics_do_not_matter(tsikhanouski, query):
+    assert len(Person.objects.matching(query)) == 2
+
+
+@pytest.mark.parametrize("query", ["Bialiatski", "", "   ", "—", "342"])
+def test_a_query_that_matches_nobody_returns_nothing(tsikhanouski, query):
+    assert list(Person.objects.matching(query)) == []
+
+
+def test_multi_word_query_needs_every_word():
+    make_person(name="Siarhei Tsikhanouski")
+    make_person(name="Sviatlana Tsikhanouskaya")
+    make_person(name="Siarhei Losik")
+
+    assert names(Person.objects.matching("Сяргей Ціханоўскі")) == ["Siarhei Tsikhanouski"]
+    assert names(Person.objects.matching("Tikhanovsky, Sergei")) == ["Siarhei Tsikhanouski"]
+    assert list(Person.objects.matching("Sviatlana Losik")) == []
+
+
+def test_a_word_may_be_typed_in_part():
+    make_person(name="Siarhei Tsikhanouski")
+    assert names(Person.objects.matching("Tsikh")) == ["Siarhei Tsikhanouski"]
+
+
+def test_name_variants_are_searched():
+    coale = make_person(name="John Coale")
+    make_name_variant(person=coale, name="Джон Коул", script="Cyrl")
+
+    assert list(Person.objects.matching("Коул")) == [coale]
+
+
+# The stored key follows the names.
+
+
+def test_search_key_follows_added_and_deleted_variants():
+    coale = make_person(name="John Coale")
+
+    variant = make_name_variant(person=coale, name="Джон Коул")
+    found_with_variant = list(Person.objects.matching("Коул"))
+    variant.delete()
+
+    assert found_with_variant == [coale]
+    assert list(Person.objects.matching("Коул")) == []
+
+
+def test_search_key_follows_a_renamed_person():
+    person = make_person(name="Sergei Tikhanovsky")
+    person.name = "Ihar Losik"
+    person.save()
+
+    assert list(Person.objects.matching("Лосік")) == [person]
+    assert list(Person.objects.matching("Тихановский")) == []
+
+
+def test_search_key_is_computed_for_the_seed(belarus):
+    assert names(Person.objects.matching("Коул")) == ["John Coale"]
+    # Surnames fold to one key whatever the gender ending: the first name tells them apart.
+    assert names(Person.objects.matching("Ціханоўская")) == ["Siarhei Tsikhanouski", "Sviatlana Tsikhanouskaya"]
+    assert names(Person.objects.matching("Святлана Ціханоўская")) == ["Sviatlana Tsikhanouskaya"]
+    assert names(Person.objects.matching("Сяргей Ціханоўскі")) == ["Siarhei Tsikhanouski"]
+    assert Person.objects.get(name="John Coale").search_key == search_key(["John Coale", "Джон Коул"])
+
+
+def test_search_key_survives_loading_the_seed_twice(belarus):
+    call_command("loaddata", "belarus", verbosity=0)
+    assert names(Person.objects.matching("Коул")) == ["John Coale"]
+
+
+def test_variant_added_on_the_person_page_is_searchable(admin_client):
+    coale = make_person(name="John Coale", status="draft")
+    url = admin_url(Person, "change", coale.pk)
+    data = with_inline_row(form_data(admin_client.get(url)), "name_variants", name="Джон Коул", script="Cyrl")
+
+    admin_client.post(url, data)
+
+    assert list(Person.objects.matching("Коул")) == [coale]
+
+
+def test_variants_created_in_bulk_are_searchable():
+    coale = make_person(name="John Coale")
+
+    NameVariant.objects.bulk_create([NameVariant(person=coale, name="Джон Коул")])
+
+    assert list(Person.objects.matching("Коул")) == [coale]
+
+
+def test_people_renamed_in_bulk_are_searchable():
+    person = make_person(name="Sergei Tikhanovsky")
+
+    Person.objects.filter(pk=person.pk).update(name="Ihar Losik")
+
+    assert list(Person.objects.matching("Лосік")) == [person]
+
+
+# The admin: the people and detentions changelists, and the person autocomplete.
+
+
+@pytest.mark.parametrize("query", ["Тихановский", "Cichanoŭski"])
+def test_people_changelist_search_finds_any_spelling(login, contributor, tsikhanouski, query):
+    response = login(contributor).get(admin_url(Person, "changelist"), {"q": query})
+
+    assert names(response.context["cl"].result_list) == ["Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]
+
+
+def test_people_changelist_search_finds_an_external_id(login, contributor):
+    person = make_person(name="Ihar Losik", external_id="viasna-1234")
+
+    response = login(contributor).get(admin_url(Person, "changelist"), {"q": "viasna-1234"})
+
+    assert list(response.context["cl"].result_list) == [person]
+
+
+def test_detentions_changelist_search_finds_the_persons_name_in_any_spelling(login, contributor, tsikhanouski):
+    latin, cyrillic = tsikhanouski
+    held = [make_detention(person=latin), make_detention(person=cyrillic)]
+    make_detention(person=make_person(name="Ihar Losik"))
+
+    response = login(contributor).get(admin_url(Detention, "changelist"), {"q": "Tikhanovsky"})
+
+    assert set(response.context["cl"].result_list) == set(held)
+
+
+def autocomplete(browser, model, field, term):
+    response = browser.get(
+        "/admin/autocomplete/",
+        {"app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": field, "term": term},
+    )
+    assert response.status_code == 200
+    return sorted(result["text"] for result in response.json()["results"])
+
+
+@pytest.mark.parametrize("term", ["Ціханоўскі", "tikhanovsky", "Сяргей Tsikhanouski"])
+def test_participant_autocomplete_finds_people_by_any_spelling(login, contributor, tsikhanouski, term):
+    assert autocomplete(login(contributor), Participant, "person", term) == ["Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]
+
+
+def test_released_detention_autocomplete_finds_detentions_by_the_persons_name(login, contributor):
+    make_detention(person=make_person(name="Siarhei Tsikhanouski"))
+    make_detention(person=make_person(name="Ihar Losik"))
+
+    found = autocomplete(login(contributor), ReleasedDetention, "detention", "Тихановский")
+
+    assert len(found) == 1 and found[0].startswith("Siarhei Tsikhanouski, detained")
+
+
+# The key itself.
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [
+        ("Ціханоўскі", "Tikhanovsky"),
+        ("Cichanoŭski", "Tsikhanouski"),
+        ("Сяргей", "Sergei"),
+        ("Siarhei", "Сергей"),
+        ("Лукашэнка", "Lukashenko"),
+        ("Łukašenka", "Лукашенко"),
+        ("Святлана", "Svetlana"),
+        ("Алесь", "Aleś"),
+        ("Бяляцкі", "Bialiatski"),
+        ("Калеснікава", "Kolesnikova"),
+        ("Дзмітрый", "Dmitry"),
+        ("Ігар", "Igor"),
+        ("Максім", "Maksim"),
+    ],
+)
+def test_word_key_matches_spellings_of_one_name(one, other):
+    assert word_key(one) == word_key(other) != ""
+
+
+@pytest.mark.parametrize(
+    "one, other",
+    [("Ales", "Maria"), ("Siarhei", "Sviatlana"), ("Losik", "Lukashenka"), ("Bialiatski", "Kalesnikava"), ("Ihar", "Maria")],
+)
+def test_word_key_keeps_different_names_apart(one, other):
+    first, second = word_key(one), word_key(other)
+    assert not first.startswith(second) and not second.startswith(first)
+
+
+def test_word_keys_split_on_spaces_hyphens_and_punctuation():
+    assert word_keys("Tsikhanouski, Siarhei (Сяргей)") == [word_key("Tsikhanouski"), word_key("Siarhei"), word_key("Сяргей")]
+    assert word_keys("Jean-Pierre") == [word_key("Jean"), word_key("Pierre")]
+    assert word_keys(" — ") == []
+
+
+def test_search_key_lists_each_word_once_with_a_leading_space():
+    assert search_key(["Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]) == f" {word_key('Siarhei')} {word_key('Tsikhanouski')}"
