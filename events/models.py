@@ -1,6 +1,7 @@
 """Events, the links between them, releases, and the figures sources report."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.db.models import Exists, OuterRef, Q
 from django_countries.fields import CountryField
 
@@ -89,16 +90,50 @@ class Event(PreciseDates, Publishable):
     def __str__(self):
         return f"{self.occurred} — {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("events:event", args=[self.uid])
+
     @property
     def occurred(self):
         return PreciseDate.of(self.occurred_on, self.occurred_on_precision)
 
     def publishing_problems(self):
         problems = []
-        if not self.citations.filter(source__status=Status.PUBLISHED).exists():
-            problems.append(f"“{self.title}” cites no published source: add a citation first.")
+        cited = list(self.citations.select_related("source"))
+        if not any(citation.source.status == Status.PUBLISHED for citation in cited):
+            if cited:
+                waiting = "; ".join(sorted({f"“{citation.source}”" for citation in cited}))
+                problems.append(f"“{self.title}” cites no published source yet: publish {waiting} first.")
+            else:
+                problems.append(f"“{self.title}” cites no source: add a citation first.")
         if self.kind == Event.Kind.RELEASE and self.occurred_on is None:
             problems.append(f"The release “{self.title}” has no date.")
+        problems += self.protected_names_in_text()
+        return problems
+
+    def protected_names_in_text(self):
+        """Names of people this event shows only by initials or not at all, written out in its public text."""
+        from tracker.search import word_keys
+
+        people = {p.person for p in self.participants.select_related("person") if p.person}
+        people |= {r.detention.person for r in self.released_detentions.select_related("detention__person")}
+        protected = [person for person in people if person.identity_level != Person.IdentityLevel.FULL]
+        if not protected:
+            return []
+        texts = [self.title, self.summary, self.location, *(c.quote for c in self.citations.all())]
+        text_keys = {key for text in texts for key in word_keys(text or "")}
+        problems = []
+        for person in protected:
+            for name in person.all_names():
+                keys = word_keys(name)
+                # A surname is enough to identify someone; a lone first name is not.
+                if keys and keys[-1] in text_keys and len(keys[-1]) > 2:
+                    problems.append(
+                        f"The public text of “{self.title}” names {person.get_identity_level_display().lower()} "
+                        f"person “{person.name}” (“{name.split()[-1]}”): use their public name, "
+                        f"“{person.public_name if person.is_published else 'Name withheld'}”, or none."
+                    )
+                    break
         return problems
 
     @property
@@ -314,6 +349,35 @@ class ReleasedDetention(Record):
         if release is not None and release.kind != Event.Kind.RELEASE:
             raise ValidationError("Only an event of kind “Release” can end a detention.")
 
+    # How a release's mode ends a detention.
+    DETENTION_RELEASE_MODES = {
+        ReleaseMode.PARDON: Detention.ReleaseMode.PARDON,
+        ReleaseMode.AMNESTY: Detention.ReleaseMode.PARDON,
+        ReleaseMode.EXCHANGE: Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
+        ReleaseMode.DEPORTATION: Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
+        ReleaseMode.END_OF_SENTENCE: Detention.ReleaseMode.END_OF_SENTENCE,
+    }
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.end_detention()
+
+    def end_detention(self):
+        """A detention named in a release ends with it, if the editor has not recorded that yet."""
+        detention = self.detention
+        if detention.custody_status != Detention.CustodyStatus.HELD or detention.released_on:
+            return
+        release = self.release
+        if detention.detained_on and release.occurred_on < detention.detained_on:
+            return  # dates that disagree are for the editor to sort out
+        mode = getattr(getattr(release, "release", None), "mode", "")
+        detention.custody_status = Detention.CustodyStatus.RELEASED
+        detention.released_on = release.occurred_on
+        detention.released_on_precision = release.occurred_on_precision
+        detention.release_mode = self.DETENTION_RELEASE_MODES.get(mode, Detention.ReleaseMode.OTHER)
+        detention._change_reason = f"named in the release “{release.title}”"
+        detention.save()
+
 
 class MeasureQuerySet(RecordQuerySet):
     def published(self):
@@ -327,8 +391,18 @@ class MeasureKind(models.TextChoices):
     PER_EVENT = "per_event", "Per event (how many in one event)"
 
 
+class RegistryCount(models.TextChoices):
+    NONE = "", "None"
+    HELD = "held", "Named people held on the as-of date"
+    RELEASED = "released", "Named people released during the period"
+    RECOGNISED = "recognised", "Named people recognised as political prisoners during the period"
+    RELEASED_IN_EVENT = "released_in_event", "Named people released in the event"
+
+
 class Measure(Record):
     """What a figure counts, defined once in words."""
+
+    RegistryCount = RegistryCount
 
     Kind = MeasureKind
 
@@ -340,6 +414,12 @@ class Measure(Record):
     position = models.PositiveSmallIntegerField(
         default=100, help_text="Order of the headline figures on the home page: lower comes first."
     )
+    registry_count = models.CharField(
+        max_length=20,
+        choices=RegistryCount,
+        blank=True,
+        help_text="Which count of the registry's own named records to show beside the reported figures.",
+    )
 
     history = history()
     objects = MeasureQuerySet.as_manager()
@@ -348,8 +428,15 @@ class Measure(Record):
         ordering = ["position", "name"]
         constraints = [one_of("kind", MeasureKind, "events_measure_kind_valid", "kind of measure")]
 
+    # Pickers show what kind of count it is: "people released" (one event)
+    # and "prisoners released" (over a period) are easy to confuse.
+    KIND_HINTS = {"stock": "at a date", "flow": "over a period", "per_event": "in one event"}
+
     def __str__(self):
-        return self.name
+        return f"{self.name} ({self.KIND_HINTS.get(self.kind, self.kind)})"
+
+    def get_absolute_url(self):
+        return reverse("events:measure", args=[self.slug])
 
 
 class FigureQuerySet(PublishableQuerySet):
@@ -535,6 +622,11 @@ class Figure(PreciseDates, Publishable):
         if self.measure_id:
             if self.measure.kind == Measure.Kind.FLOW and self.period_start_on is None:
                 errors["period_start_on"] = "This measure counts over a period: say since when."
+            if self.measure.kind != Measure.Kind.PER_EVENT and getattr(self, "event", None) is not None:
+                errors["measure"] = (
+                    f"“{self.measure.name}” counts {'at a date' if self.measure.kind == Measure.Kind.STOCK else 'over a period'}, "
+                    "not one event: for a count of this event choose a per-event measure such as “people released”."
+                )
             if self.measure.kind == Measure.Kind.PER_EVENT and getattr(self, "event", None) is None:
                 errors["event"] = "This measure counts one event: choose the event."
         if errors:

@@ -147,6 +147,22 @@ def make_user(role=None, **kwargs):
     kwargs.setdefault("is_staff", True)
     user = User.objects.create_user(**kwargs)
     if role:
-        # The groups and their permissions come from the migrations.
+        # The groups and their permissions come from the migrations; a
+        # transactional test runs after a flush, so grant them again if gone.
+        if not Group.objects.filter(name=role).exists():
+            regrant_roles()
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def regrant_roles():
+    """Run the roles migrations' grants again (after a transactional test's flush)."""
+    import importlib
+
+    from django.apps import apps
+
+    from tracker.roles import grant_roles
+
+    for app_label in ("tracker", "events"):
+        migration = importlib.import_module(f"{app_label}.migrations.0002_roles")
+        grant_roles(apps, app_label, migration.ROLES)

@@ -46,22 +46,22 @@ def test_home_keeps_imprecise_dates_imprecise(client, belarus):
     assert "1 September 2025" not in html and "2025-09-01" not in html
 
 
-def test_home_lists_events_in_date_order(client, belarus):
+def test_home_lists_the_latest_events_newest_first(client, belarus):
     html = client.get("/").content.decode()
-    uids = Event.objects.order_by("occurred_on", "pk").values_list("uid", flat=True)
+    uids = Event.objects.order_by("-occurred_on", "-pk").values_list("uid", flat=True)
     positions = [html.index(f'id="event-{uid}"') for uid in uids]
     assert positions == sorted(positions)
-    assert '<span class="link-kind">In exchange for:</span> United States lifts sanctions on Belavia' in html
+    assert '<span class="link-kind">In exchange for:</span> <a href="/events/' in html
+    assert "United States lifts sanctions on Belavia</a> (September 2025)" in html
 
 
 def test_home_shows_links_from_both_ends(client, belarus):
     html = client.get("/").content.decode()
-    assert (
-        '<span class="link-kind">Given in exchange for:</span> Release of 52 detainees, 40 of them political prisoners'
-        in html
-    )
-    assert '<span class="link-kind">Includes:</span> Release of 52 detainees' in html
-    assert '<span class="link-kind">Followed by:</span> US Special Envoy John Coale meets' in html
+    release = Event.objects.get(kind=Event.Kind.RELEASE)
+    link = f'<a href="{release.get_absolute_url()}">Release of 52 detainees, 40 of them political prisoners</a>'
+    assert f'<span class="link-kind">Given in exchange for:</span> {link}' in html
+    assert f'<span class="link-kind">Includes:</span> {link}' in html
+    assert '<span class="link-kind">Followed by:</span> <a href="/events/' in html
 
 
 def test_home_shows_what_each_headline_counts(client, belarus):
@@ -139,9 +139,10 @@ def test_home_query_count_does_not_grow_with_events(client, belarus, django_asse
     for day in range(extra_events):
         event = add_event(f"Event {day}", datetime.date(2024, 1, 1) + datetime.timedelta(days=day))
         Participant.objects.create(event=event, person=Person.objects.get(name="John Coale"), role="envoy")
-    # 1 headline figures (with measure, source, publisher, attribution), 1 events,
-    # then one prefetch each: participants, citations, outgoing links,
+    # 1 countries with events, 1 headline figures (with measure, source,
+    # publisher, attribution), 1 registry counts (one aggregate), 1 latest
+    # events, then one prefetch each: participants, citations, outgoing links,
     # incoming links, event figures.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get("/")
     assert response.status_code == 200

@@ -122,6 +122,33 @@ def test_figures_update_by_stable_id(editor, held):
     assert Figure.objects.count() == 1
 
 
+def test_imported_figure_updates_are_new_versions_with_history_naming_the_importer(editor, held):
+    figures = [make_figure(measure=Measure.objects.get(slug="political-prisoners-held"), source=held, status=Status.DRAFT,
+                           external_id=f"f-{n}", value=100 + n) for n in range(3)]
+    sheet = [["external_id", "value", "quote"]] + [[f"f-{n}", str(200 + n), "About 200."] for n in range(2)] + [["f-2", "102", ""]]
+
+    plan = import_sheet(FigureImporter, editor, csv_bytes(sheet), filename="figures.csv")
+
+    assert actions(plan) == ["update", "update", "unchanged"]
+    for n, figure in enumerate(figures):
+        figure.refresh_from_db()
+        assert (figure.value, figure.quote, figure.version) == ((200 + n, "About 200.", 2) if n < 2 else (102, "", 1))
+    rows = Figure.history.filter(history_type="~")
+    assert sorted((row.external_id, row.value, row.history_user, row.history_change_reason) for row in rows) == [
+        ("f-0", 200, editor, "import figures.csv"),
+        ("f-1", 201, editor, "import figures.csv"),
+    ]
+
+
+def test_imported_event_updates_change_their_countries(editor):
+    events = [make_event(external_id=f"e-{n}", countries=["BY"], status=Status.DRAFT) for n in range(3)]
+
+    import_sheet(EventImporter, editor, csv_bytes([["external_id", "countries"], ["e-0", "BY | LT"], ["e-1", "PL"], ["e-2", "BY"]]))
+
+    assert [[country.code for country in Event.objects.get(pk=event.pk).countries] for event in events] == [["BY", "LT"], ["PL"], ["BY"]]
+    assert [Event.objects.get(pk=event.pk).version for event in events] == [2, 2, 1]
+
+
 def test_an_unknown_measure_is_a_row_error(editor, held):
     plan = plan_sheet(FigureImporter, editor, figure_sheet(measure="prisoners-on-mars"))
 

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from events.models import Event
+from tests.admin_pages import post_add_form
 from tracker.models import Detention, Person
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +57,35 @@ def test_validation_still_rejects_an_end_before_the_start():
     )
     with pytest.raises(ValidationError, match="The end date cannot be earlier than the date of the event."):
         event.full_clean()
+
+
+@pytest.mark.parametrize(
+    "typed, stored, precision",
+    [
+        ("October 2025", datetime.date(2025, 10, 1), "month"),
+        ("Oct 2025", datetime.date(2025, 10, 1), "month"),
+        ("2025-10", datetime.date(2025, 10, 1), "month"),
+        ("2025", datetime.date(2025, 1, 1), "year"),
+        ("12 October 2025", datetime.date(2025, 10, 12), "day"),
+        ("2025-10-12", datetime.date(2025, 10, 12), "day"),
+    ],
+)
+def test_admin_takes_a_date_as_precise_as_the_editor_knows_it(admin_client, typed, stored, precision):
+    response = post_add_form(admin_client, Event, kind="visit", title="Visit", occurred_on=typed)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = Event.objects.get()
+    assert (event.occurred_on, event.occurred_on_precision) == (stored, precision)
+
+
+@pytest.mark.parametrize("typed", ["2025-13", "Smarch 2025", "31 February 2025", "soon"])
+def test_admin_refuses_a_date_it_cannot_read(admin_client, typed):
+    response = post_add_form(admin_client, Event, kind="visit", title="Visit", occurred_on=typed)
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_admin_shows_a_month_precise_date_as_the_month(admin_client):
+    event = Event.objects.create(kind="visit", title="Visit", occurred_on=datetime.date(2025, 9, 1), occurred_on_precision="month")
+    html = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
+    assert 'name="occurred_on" value="2025-09"' in html

@@ -127,7 +127,11 @@ def figure_of_a_draft_source():
 
 
 def figure_of_a_draft_event():
-    return make_figure(status=Status.DRAFT, event=make_event(status=Status.DRAFT, title="Release of 52 detainees"))
+    return make_figure(
+        status=Status.DRAFT,
+        measure=make_measure(kind=Measure.Kind.PER_EVENT),
+        event=make_event(status=Status.DRAFT, title="Release of 52 detainees"),
+    )
 
 
 def flow_figure_without_period():
@@ -143,8 +147,11 @@ def detention_of_a_draft_person():
 
 
 PUBLISHING_RULES = {
-    "event without citation": (event_without_citation, lambda event: "“Coale meets Lukashenko” cites no published source: add a citation first."),
-    "event citing only a draft source": (event_citing_a_draft_source, lambda event: "“Coale meets Lukashenko” cites no published source: add a citation first."),
+    "event without citation": (event_without_citation, lambda event: "“Coale meets Lukashenko” cites no source: add a citation first."),
+    "event citing only a draft source": (
+        event_citing_a_draft_source,
+        lambda event: f"“Coale meets Lukashenko” cites no published source yet: publish “{event.citations.get().source}” first.",
+    ),
     "figure with a draft source": (figure_of_a_draft_source, lambda figure: f"{figure}: Its source “Viasna monthly report” is not published yet."),
     "figure whose event is draft": (figure_of_a_draft_event, lambda figure: f"{figure}: Its event “Release of 52 detainees” is not published yet."),
     "flow figure without a period": (flow_figure_without_period, lambda figure: f"{figure}: This measure counts over a period: say since when."),
@@ -237,7 +244,7 @@ def test_publish_action_publishes_what_it_can_and_explains_the_rest(login, edito
     assert response.status_code == 302
     assert messages_of(response) == [
         "Publish: done for 2 events.",
-        "Publish refused. “Coale meets Lukashenko” cites no published source: add a citation first.",
+        "Publish refused. “Coale meets Lukashenko” cites no source: add a citation first.",
     ]
     assert set(Event.objects.published()) == set(ready)
 

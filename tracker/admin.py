@@ -4,6 +4,10 @@ Shared here: the workflow (status changes only through transitions, checked
 on the server), history with restore for Editors, optimistic locking, export
 of selected rows, and the country filter.
 """
+import calendar
+import datetime
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -19,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker.exports import export_selected
 from tracker.imports import ImportAdminMixin, PeopleImporter
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
+from tracker.dates import Precision, date_iso
 from tracker.publishing import TRANSITIONS, Publishable, Status
 
 
@@ -57,6 +62,55 @@ def with_user(form_class, request):
     return type(form_class.__name__, (form_class,), {"user": request.user})
 
 
+MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+
+
+class ReducedDateField(forms.DateField):
+    """A date field that also takes "2025", "2025-10", "October 2025" and "12 October 2025".
+
+    What the editor typed sets the precision: a month typed as a month needs no
+    first-of-month day and no separate choice of precision.
+    """
+
+    implied_precision = None
+
+    def to_python(self, value):
+        self.implied_precision = None
+        text = (value or "").strip() if isinstance(value, str) else value
+        if isinstance(text, str) and text:
+            if re.fullmatch(r"\d{4}", text):
+                self.implied_precision = Precision.YEAR
+                return datetime.date(int(text), 1, 1)
+            match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+            words = re.fullmatch(r"(?:(\d{1,2})\s+)?([A-Za-z]+)\.?\s+(\d{4})", text)
+            try:
+                if match:
+                    self.implied_precision = Precision.MONTH
+                    return datetime.date(int(match[1]), int(match[2]), 1)
+                if words and words[2].lower() in MONTHS:
+                    month, year = MONTHS[words[2].lower()], int(words[3])
+                    if words[1]:
+                        self.implied_precision = Precision.DAY
+                        return datetime.date(year, month, int(words[1]))
+                    self.implied_precision = Precision.MONTH
+                    return datetime.date(year, month, 1)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+    def has_changed(self, initial, data):
+        # The initial value of an imprecise date is its reduced form ("2025-10").
+        implied = self.implied_precision
+        if isinstance(initial, str):
+            try:
+                initial = self.to_python(initial)
+            except ValidationError:
+                pass
+        self.implied_precision = implied
+        return super().has_changed(initial, data)
+
+
 class VersionedForm(forms.ModelForm):
     """Refuses to save over a version the editor did not see.
 
@@ -74,6 +128,29 @@ class VersionedForm(forms.ModelForm):
             # From the database, not the instance: a restore form is built
             # from an old version, and must be checked against the current one.
             self.fields["seen_version"].initial = self.current_version()
+        for date_name, precision_name in getattr(self._meta.model, "precise_dates", ()):
+            field = self.fields.get(date_name)
+            if field is None:
+                continue
+            reduced = ReducedDateField(
+                required=field.required, label=field.label, help_text=field.help_text, widget=field.widget
+            )
+            reduced.widget.attrs.setdefault("placeholder", "2025-10-12, 2025-10 or 2025")
+            self.fields[date_name] = reduced
+            value = getattr(self.instance, date_name, None)
+            if value is not None and date_name not in self.initial_overridden:
+                # A month is shown as "2025-10", never as its first day.
+                self.initial[date_name] = date_iso(value, getattr(self.instance, precision_name))
+
+    initial_overridden = ()
+
+    def _post_clean(self):
+        for date_name, precision_name in getattr(self._meta.model, "precise_dates", ()):
+            field = self.fields.get(date_name)
+            implied = getattr(field, "implied_precision", None)
+            if implied and precision_name in self.cleaned_data:
+                self.cleaned_data[precision_name] = implied
+        super()._post_clean()
 
     def current_version(self, lock=False):
         rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
@@ -101,7 +178,7 @@ class VersionedForm(forms.ModelForm):
     def conflict_message(self):
         last = self.instance.history.order_by("-history_date").select_related("history_user").first()
         who = getattr(last.history_user, "username", "someone") if last and last.history_user else "someone"
-        when = timezone.localtime(last.history_date).strftime("%H:%M:%S") if last else "meanwhile"
+        when = timezone.localtime(last.history_date).strftime("%d %B %Y at %H:%M:%S %Z") if last else "meanwhile"
         return (
             f"Not saved: {who} saved this record at {when}, after you opened it. "
             "Your edits are still in the form below; open the record again in a new tab "
@@ -306,6 +383,7 @@ class PublishableAdmin(RecordAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["transitions"] = self.allowed_transitions(request, obj) if obj is not None else []
+        context["can_publish"] = can_publish(request.user, self.model)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description="Submit selected for review", permissions=["change"])

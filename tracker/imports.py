@@ -7,27 +7,33 @@ written until the editor has seen the whole plan and confirmed; then the
 sheet is planned again, against the database as it is by then, and written in
 one transaction. One bad row writes nothing.
 
-Records are written with save(), child rows (name variants, charges, the
-sources of a detention, citations) with their queryset's bulk_create(), which
-writes their history too: either way history keeps each
-change with the importing user and the reason "import <file>". The admin's export of the same models writes exactly the
+Everything is written in bulk, a few hundred rows per query, doing what
+save() would (Importer.save_records(); a model whose save() does more is
+saved one by one): records first, parents before children, then the child
+rows (name variants, charges, the sources of a detention, citations) with
+their queryset's bulk_create(). History keeps each change, one row per
+record, with the importing user and the reason "import <file>"
+(publishing.write_history()). The admin's export of the same models writes exactly the
 importer's columns, escaped as every export is, so export → edit → import
 changes only what was edited. The columns are documented in docs/import.md.
 """
 import csv
 import datetime
+import gc
 import io
 import json
 import os
 import re
 import secrets
+import threading
 import time
 import unicodedata
 import uuid
 import zipfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, wraps
 from pathlib import Path
 
 import openpyxl
@@ -36,18 +42,31 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import IntegrityError, router, transaction
-from django.db.models import CheckConstraint, F, Prefetch, Q, UniqueConstraint
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Case, CheckConstraint, F, Prefetch, Q, UniqueConstraint, Value, When
+from django.db.models.functions import Cast
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import slugify
 from django_countries import countries
+from django_countries.fields import CountryField
 from openpyxl.utils.exceptions import InvalidFileException
 
-from tracker.dates import Precision, date_iso
+from tracker.dates import PreciseDates, Precision, date_iso
 from tracker.exports import csv_response, unescape_formula
-from tracker.models import Charge, Detention, DetentionSource, IdentityLevel, NameVariant, Organization, Person, Source
+from tracker.models import (
+    Charge,
+    Detention,
+    DetentionSource,
+    IdentityLevel,
+    NameVariant,
+    Organization,
+    Person,
+    Source,
+    person_search_key,
+)
+from tracker.publishing import Record, write_history
 
 MAX_BYTES = 10 * 1024 * 1024
 # A 10 MB workbook can unpack to far more rows than anyone imports at once.
@@ -319,7 +338,7 @@ class DateColumn(Column):
 class CountryColumn(Column):
     def parse(self, value, importer):
         code = str(value).upper()
-        if code and code not in dict(countries):
+        if code and code not in importer.country_codes:
             raise CellError(f"“{value}” is not a two-letter country code (ISO 3166) such as BY.")
         return code
 
@@ -332,7 +351,7 @@ class CountriesColumn(Column):
 
     def parse(self, value, importer):
         codes = tuple(sorted(code.upper() for code in parse_list(value, ",|")))
-        wrong = [code for code in codes if code not in dict(countries)]
+        wrong = [code for code in codes if code not in importer.country_codes]
         if wrong:
             raise CellError(f"{', '.join(wrong)}: not two-letter country codes (ISO 3166) such as BY.")
         return codes
@@ -556,6 +575,8 @@ def constraint_errors(obj, exclude, errors):
                 continue
             if isinstance(constraint, UniqueConstraint) and result is False:
                 continue
+            if isinstance(constraint, UniqueConstraint) and any(name in exclude for name in constraint.fields):
+                continue  # as UniqueConstraint.validate() does, without building its queryset first
             try:
                 constraint.validate(model, obj, exclude=exclude, using=using)
             except ValidationError as error:
@@ -589,7 +610,7 @@ class RowPlan:
     number: int
     changes: list = field(default_factory=list)
     errors: list = field(default_factory=list)
-    writes: list = field(default_factory=list)  # callables, run in row order
+    writes: list = field(default_factory=list)  # records to create or save, parents first
     children: list = field(default_factory=list)  # new child rows, created in bulk after every row's writes
     created: bool = False
     bad_columns: set = field(default_factory=set)
@@ -626,6 +647,44 @@ class Plan:
 
 # --- Importers ----------------------------------------------------------------
 
+_full_collections = threading.Lock()
+_full_collections_postponed = 0
+_gc_threshold = None
+
+
+@contextmanager
+def full_collections_postponed():
+    """No full garbage collection while a sheet is planned or written; young ones go on.
+
+    A 5,000-row sheet holds a million objects, and each full collection scans
+    them all: a dozen of them took a third of the time a confirm took. The
+    young generations are still collected, so short-lived cycles are freed as
+    usual and the memory used does not grow. The threshold is the process's:
+    it is restored when the last import running in any thread ends.
+    """
+    global _full_collections_postponed, _gc_threshold
+    with _full_collections:
+        if _full_collections_postponed == 0:
+            _gc_threshold = gc.get_threshold()
+            gc.set_threshold(_gc_threshold[0], _gc_threshold[1], 1_000_000_000)
+        _full_collections_postponed += 1
+    try:
+        yield
+    finally:
+        with _full_collections:
+            _full_collections_postponed -= 1
+            if _full_collections_postponed == 0:
+                gc.set_threshold(*_gc_threshold)
+
+
+def postponing_full_collections(method):
+    @wraps(method)
+    def wrapper(*args, **kwargs):
+        with full_collections_postponed():
+            return method(*args, **kwargs)
+
+    return wrapper
+
 
 class Importer:
     """Plans and writes one sheet for one user; subclasses declare the columns."""
@@ -638,6 +697,13 @@ class Importer:
         self.user = user
         self.filename = filename
         self.reason = f"import {filename}"[:100]  # history_change_reason holds 100 characters
+        self._choice_fields = {}  # model → its fields clean_choices() checks
+        self._choice_values = {}  # field → its choices
+
+    @cached_property
+    def country_codes(self):
+        # Iterating django-countries sorts and translates 250 names: once per import, not per cell.
+        return frozenset(code for code, _ in countries)
 
     @classmethod
     def may_import(cls, user):
@@ -661,6 +727,7 @@ class Importer:
     def plan_row(self, number, row):
         raise NotImplementedError
 
+    @postponing_full_collections
     def plan(self, sheet, lock=False):
         plan = Plan(sheet.filename)
         known = set(self.header())
@@ -686,14 +753,23 @@ class Importer:
         plan.rows = [self.plan_row(number, row) for number, row in sheet.rows]
         return plan
 
+    @postponing_full_collections
     def apply(self, plan):
         """Write every row of a valid plan, or nothing."""
         if not plan.is_valid:
             raise ValueError("A plan with errors cannot be applied.")
         with transaction.atomic():
+            # Records in bulk, one model at a time, parents first (the order of
+            # `writes`): saved one by one, each with its own history row from
+            # post_save, a 5,000-row sheet took half a minute.
+            records = {}
             for row in plan.rows:
-                for write in row.writes:
-                    write()
+                for obj in row.writes:
+                    records.setdefault(type(obj), {})[id(obj)] = obj
+            self.prepare_writes(plan)
+            order = {model: n for n, model in enumerate(self.writes)}
+            for model in sorted(records, key=lambda model: order.get(model, len(order))):
+                self.save_records(model, list(records[model].values()))
             # Child rows (names, charges, sources, citations) in bulk, after
             # their parents exist: saved one by one, their signals and history
             # rows made a 5,000-row sheet take minutes. RecordQuerySet.bulk_create()
@@ -706,6 +782,99 @@ class Importer:
                     children.setdefault(type(child), []).append(child)
             for model, objs in children.items():
                 model.objects.bulk_create(objs, batch_size=500)
+
+    # The save() methods whose work save_records() does itself: the version
+    # (Record), the truncated dates (PreciseDates). A model with any other
+    # save() in its classes is saved one by one, as a form would save it.
+    bulk_saves = frozenset({models.Model.save, Record.save, PreciseDates.save})
+    WRITE_BATCH = 500
+
+    def saves_in_bulk(self, model):
+        return all(klass.__dict__["save"] in self.bulk_saves for klass in model.__mro__ if "save" in klass.__dict__)
+
+    def prepare_writes(self, plan):
+        """Set what the models' save() would compute, before the records are written in bulk."""
+
+    def save_records(self, model, objs):
+        """What save() does to each record, in bulk: an INSERT or UPDATE per batch, and one of history.
+
+        New records go through RecordQuerySet.bulk_create(), which writes
+        their history ("+"). Changed ones are updated through the base manager,
+        whose update() adds no history, and write_history() then records them
+        ("~"). Either way with the user and the reason set on each record, as
+        self.save() sets them. No signals are sent: the only save receivers of
+        these models are history's and the fixture loader's
+        (tests/test_import_people.py checks).
+        """
+        if not self.saves_in_bulk(model):
+            for obj in objs:
+                self.save(obj)
+            return
+        for obj in objs:
+            obj._history_user = self.user
+            obj._change_reason = self.reason
+            if isinstance(obj, PreciseDates):
+                obj.truncate_dates()
+        new = [obj for obj in objs if obj._state.adding]
+        changed = [obj for obj in objs if not obj._state.adding]
+        if new:
+            model.objects.bulk_create(new, batch_size=self.WRITE_BATCH)
+        if changed:
+            self.update_records(model, changed)
+            write_history(model, changed, "~", using=router.db_for_write(model))
+
+    def update_records(self, model, objs):
+        """UPDATE the fields that changed, a batch of records per query: what save() would store.
+
+        A field with one value across the batch is set as it is; only fields
+        whose values differ take a CASE (bulk_update() gives every field one,
+        whose cost grows with the square of the batch).
+        """
+        now = {}
+        for f in model._meta.concrete_fields:
+            if getattr(f, "auto_now", False):  # updated_at: one time for the whole import
+                now[f.attname] = f.pre_save(objs[0], False)
+        for obj in objs:
+            obj.version += 1  # as Record.save(); the query adds 1 to the (locked) row's
+            for f in model._meta.concrete_fields:
+                if f.attname in now:
+                    setattr(obj, f.attname, now[f.attname])
+                else:
+                    f.pre_save(obj, False)
+        fields = [model._meta.get_field(name) for name in self.fields_changed(model, objs) if name != "version"]
+        manager = model._base_manager
+        cast = connections[router.db_for_write(model)].features.requires_casted_case_in_updates
+        for start in range(0, len(objs), self.WRITE_BATCH):
+            batch = objs[start : start + self.WRITE_BATCH]
+            values = {"version": F("version") + 1}
+            for f in fields:
+                try:
+                    distinct = len({f.get_prep_value(getattr(obj, f.attname)) for obj in batch})
+                except TypeError:  # values that cannot be hashed (JSON): a CASE
+                    distinct = len(batch)
+                if distinct == 1:
+                    values[f.attname] = Value(getattr(batch[0], f.attname), output_field=f)
+                else:
+                    case = Case(
+                        *(When(pk=obj.pk, then=Value(getattr(obj, f.attname), output_field=f)) for obj in batch),
+                        output_field=f,
+                    )
+                    values[f.attname] = Cast(case, output_field=f) if cast else case  # as bulk_update()
+            manager.filter(pk__in=[obj.pk for obj in batch]).update(**values)
+
+    def fields_changed(self, model, objs):
+        """Names of the fields any of `objs` holds a value for that differs from its row in the database."""
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+        changed = set()
+        for start in range(0, len(objs), self.WRITE_BATCH):
+            batch = {obj.pk: obj for obj in objs[start : start + self.WRITE_BATCH]}
+            rows = model._base_manager.filter(pk__in=batch).values_list("pk", *(f.attname for f in fields))
+            for pk, *stored in rows:
+                obj = batch[pk]
+                for f, value in zip(fields, stored):
+                    if f.name not in changed and f.get_prep_value(getattr(obj, f.attname)) != f.get_prep_value(value):
+                        changed.add(f.name)
+        return [f.name for f in fields if f.name in changed]
 
     # Planning, shared by the importers.
 
@@ -775,7 +944,7 @@ class Importer:
         exclude = {"uid", *exclude}
         errors = {}
         try:
-            obj.full_clean(exclude=exclude, validate_constraints=False)
+            obj.full_clean(exclude=exclude | self.clean_choices(obj, exclude), validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         # As full_clean() does: no constraint checks on fields already wrong.
@@ -794,6 +963,58 @@ class Importer:
             if column not in row_plan.bad_columns or not column:
                 for problem in problems:
                     row_plan.errors.append(f"{column}: {problem}" if column else problem)
+
+    def clean_choices(self, obj, exclude):
+        """Clean the choice fields of `obj` that hold a valid choice, as clean_fields() would; return their names.
+
+        Field.validate() looks for the value among the field's choices one by
+        one, and django-countries makes a country's list anew each time: a
+        third of the time a 5,000-row sheet took to plan. Here the choices are
+        a set made once per import. Only values found in it are cleaned here
+        (to_python, then the field's validators, as Field.clean()); anything
+        else is left to full_clean(), for its error message.
+        """
+        cleaned = set()
+        for f in self.choice_fields(type(obj)):
+            if f.name in exclude:
+                continue
+            value = f.to_python(getattr(obj, f.attname))
+            if not isinstance(value, str) or value in f.empty_values or value not in self.choice_values(f):
+                continue
+            try:
+                f.run_validators(value)
+            except ValidationError:
+                continue
+            setattr(obj, f.attname, value)
+            cleaned.add(f.name)
+        return cleaned
+
+    def choice_fields(self, model):
+        """Fields whose clean() is to_python(), the choices check and the validators, and that no uniqueness names."""
+        if model not in self._choice_fields:
+
+            def is_plain(f):
+                kind = type(f)
+                if kind.clean is not models.Field.clean or kind.run_validators is not models.Field.run_validators:
+                    return False
+                if isinstance(f, CountryField):  # its own methods hand a single country to CharField's
+                    return not f.multiple and kind.validate is CountryField.validate and kind.to_python is CountryField.to_python
+                return kind.validate is models.Field.validate and kind.to_python is models.CharField.to_python
+
+            opts = model._meta
+            unique = {name for names in opts.unique_together for name in names}
+            unique |= {getattr(f, a) for f in opts.concrete_fields for a in ("unique_for_date", "unique_for_month", "unique_for_year")}
+            self._choice_fields[model] = [
+                f for f in opts.concrete_fields
+                if f.choices is not None and f.editable and not f.unique and not f.generated
+                and f.name not in unique and isinstance(f, models.CharField) and is_plain(f)
+            ]
+        return self._choice_fields[model]
+
+    def choice_values(self, f):
+        if f not in self._choice_values:
+            self._choice_values[f] = frozenset(value for value, _ in f.flatchoices)
+        return self._choice_values[f]
 
     def may_change(self, obj):
         # Imported here: tracker.admin imports this module for the mixin.
@@ -863,7 +1084,7 @@ class RecordImporter(Importer):
         self.check(row_plan, obj, is_new, row_plan.changes)
         if is_new or changed:
             self.validate(row_plan, obj, self.columns, self.lookup_fields(), self.existing)
-            row_plan.writes.append(partial(self.save, obj))
+            row_plan.writes.append(obj)
         return row_plan
 
     def lookup_fields(self):
@@ -941,6 +1162,9 @@ class PeopleImporter(Importer):
         "recognised_by", "sources",
     ]
 
+    # Person.save() computes the search key: prepare_writes() does it here.
+    bulk_saves = Importer.bulk_saves | {Person.save}
+
     def __init__(self, user, filename=""):
         super().__init__(user, filename)
         self.manages_identity = user.has_perm("tracker.manage_identity")
@@ -973,6 +1197,25 @@ class PeopleImporter(Importer):
             "charges",
             "sources",
         }
+
+    def prepare_writes(self, plan):
+        """The search keys of the people written, from the names they have and the variants the sheet adds.
+
+        Person.save() would read each person's variants back: a query per
+        person. NameVariantQuerySet.bulk_create() then checks every key of the
+        people it adds variants to, in a few queries per 500 people.
+        """
+        added = {}
+        for row in plan.rows:
+            for child in row.children:
+                if isinstance(child, NameVariant):
+                    added.setdefault(id(child.person), []).append(child.name)
+        for row in plan.rows:
+            for person in row.writes:
+                if isinstance(person, Person):
+                    # Prefetched when the plan matched the person: no query.
+                    existing = [] if person._state.adding else [v.name for v in person.name_variants.all()]
+                    person.search_key = person_search_key(person.name, [*existing, *added.get(id(person), ())])
 
     def plan_row(self, number, row):
         row_plan = RowPlan(number)
@@ -1027,7 +1270,7 @@ class PeopleImporter(Importer):
         row_plan.changes += changes
         if is_new or changes:
             self.validate(row_plan, person, self.person_columns, existing=self.people)
-            row_plan.writes.append(partial(self.save, person))
+            row_plan.writes.append(person)
         return person
 
     def match_person(self, row_plan, row, uid):
@@ -1106,7 +1349,7 @@ class PeopleImporter(Importer):
         row_plan.changes += changes
         if is_new or any(change.column in {c.name for c in self.detention_columns} for change in changes):
             self.validate(row_plan, detention, self.detention_columns, ["person", "recognised_by"], self.detentions)
-            row_plan.writes.append(partial(self.save, detention))
+            row_plan.writes.append(detention)
 
     def export_rows(self, queryset):
         people = queryset.order_by("name", "pk").prefetch_related(

@@ -1,9 +1,12 @@
 """The registry: sources, organisations, people and their detentions."""
+import unicodedata
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.urls import reverse
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django_countries.fields import CountryField
@@ -147,8 +150,7 @@ class PersonQuerySet(PublishableQuerySet):
             return super().update(**kwargs)
         pks = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
-        for person in Person._base_manager.filter(pk__in=pks):
-            person.refresh_search_key()
+        refresh_search_keys(pks, using=self.db)
         return count
 
     update.alters_data = True
@@ -244,6 +246,10 @@ class Person(Publishable):
 
         return public_name(self)
 
+    def get_absolute_url(self):
+        # The public registry is served by the events app; named, not imported.
+        return reverse("events:person", args=[self.uid])
+
     def all_names(self):
         names = [self.name]
         if self.pk:
@@ -251,12 +257,63 @@ class Person(Publishable):
         return names
 
     def save(self, *args, **kwargs):
-        self.search_key = search_key(self.all_names())
+        self.search_key = person_search_key(*self._names())
         super().save(*args, **kwargs)
+
+    def _names(self):
+        names = self.all_names()
+        return names[0], names[1:]
 
     def refresh_search_key(self):
         # A derived column: written without a history row or a version bump.
-        Person._base_manager.filter(pk=self.pk).update(search_key=search_key(self.all_names()))
+        Person._base_manager.filter(pk=self.pk).update(search_key=person_search_key(*self._names()))
+
+
+def person_search_key(name, variant_names):
+    """Person.search_key: the name, then the variants in a fixed order (not the database's collation).
+
+    So a key computed in Python from the names being written (a bulk import)
+    is exactly the one save() stores.
+    """
+    return search_key([name, *sorted(set(variant_names))])
+
+
+SEARCH_KEY_BATCH = 500
+
+
+def refresh_search_keys(person_pks, using=None):
+    """Recompute the search keys of these people after their names changed in bulk.
+
+    Per batch of people: one query for their names, one for their variants and
+    one bulk UPDATE of the keys that differ (none if they were right already),
+    through the base manager: a derived column, written without a history row
+    or a version bump, as refresh_search_key() writes it.
+    """
+    pks = sorted({pk for pk in person_pks if pk is not None})
+    people_manager = Person._base_manager.db_manager(using)
+    variant_manager = NameVariant._base_manager.db_manager(using)
+    for start in range(0, len(pks), SEARCH_KEY_BATCH):
+        batch = pks[start : start + SEARCH_KEY_BATCH]
+        variants = {}
+        for person_id, name in variant_manager.filter(person_id__in=batch).values_list("person_id", "name"):
+            variants.setdefault(person_id, []).append(name)
+        stale = []
+        for person in people_manager.filter(pk__in=batch).only("pk", "name", "search_key"):
+            key = person_search_key(person.name, variants.get(person.pk, ()))
+            if key != person.search_key:
+                person.search_key = key
+                stale.append(person)
+        if stale:
+            people_manager.bulk_update(stale, ["search_key"], batch_size=SEARCH_KEY_BATCH)
+
+
+def script_of(text):
+    """Cyrl or Latn when every letter of `text` is of that script, else ""."""
+    scripts = set()
+    for char in text:
+        if char.isalpha():
+            scripts.add("Cyrl" if "CYRILLIC" in unicodedata.name(char, "") else "Latn" if "LATIN" in unicodedata.name(char, "") else "Zyyy")
+    return scripts.pop() if len(scripts) == 1 and "Zyyy" not in scripts else ""
 
 
 class NameVariantQuerySet(RecordQuerySet):
@@ -265,9 +322,9 @@ class NameVariantQuerySet(RecordQuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
-        # bulk_create sends no post_save: refresh the people's search keys here.
-        for person in Person._base_manager.filter(pk__in={variant.person_id for variant in created}):
-            person.refresh_search_key()
+        # bulk_create sends no post_save: refresh the people's search keys
+        # here, a few queries per 500 people rather than two per person.
+        refresh_search_keys({variant.person_id for variant in created}, using=self.db)
         return created
 
     bulk_create.alters_data = True
@@ -301,6 +358,13 @@ class NameVariant(Record):
 
     history = history()
     objects = NameVariantQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):
+        # The letters tell the script; editors need not remember to switch it.
+        detected = script_of(self.name)
+        if detected:
+            self.script = detected
+        super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["person", "name"]

@@ -1,0 +1,81 @@
+"""The public lists' filters. Each FilterSet feeds a page, and later its CSV and JSON."""
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django_countries import countries
+
+from events.models import Event, Participant
+from tracker.models import Organization, Person
+
+ORDERS = [("newest", "Newest first"), ("oldest", "Oldest first")]
+
+
+class EventFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("“From” is after “To”: swap the dates.")
+        return cleaned
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Words", method="filter_text", max_length=200)
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Event.Kind.choices, empty_label="Any kind")
+    country = django_filters.ChoiceFilter(label="Country", method="filter_country", empty_label="Any country")
+    start = django_filters.DateFilter(
+        label="From", field_name="occurred_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = django_filters.DateFilter(
+        label="To", field_name="occurred_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    person = django_filters.ChoiceFilter(label="Person taking part", method="filter_person", empty_label="Anyone")
+    organization = django_filters.ChoiceFilter(
+        label="Organisation taking part", method="filter_organization", empty_label="Any organisation"
+    )
+    order = django_filters.ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
+
+    class Meta:
+        model = Event
+        form = EventFilterForm
+        fields = ["q", "kind", "country", "start", "end", "person", "organization", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices are read here, in the view, not lazily while the template renders.
+        used = {code for value in Event.objects.published().values_list("countries", flat=True).distinct() for code in str(value).split(",") if code}
+        self.filters["country"].extra["choices"] = sorted(((code, countries.name(code)) for code in used), key=lambda item: item[1])
+        # Only people who may be named: a withheld person cannot be picked, so
+        # the filter cannot reveal which events they took part in.
+        people = (
+            Person.objects.published()
+            .filter(identity_level=Person.IdentityLevel.FULL)
+            .filter(Exists(Participant.objects.filter(person=OuterRef("pk"), event__status="published")))
+            .order_by("name")
+            .values_list("uid", "name")
+        )
+        self.filters["person"].extra["choices"] = [(str(uid), name) for uid, name in people]
+        organizations = (
+            Organization.objects.published()
+            .filter(Exists(Participant.objects.filter(organization=OuterRef("pk"), event__status="published")))
+            .order_by("name")
+            .values_list("uid", "name")
+        )
+        self.filters["organization"].extra["choices"] = [(str(uid), name) for uid, name in organizations]
+
+    def filter_text(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(location__icontains=word))
+        return queryset
+
+    def filter_country(self, queryset, name, value):
+        return queryset.in_country(value)
+
+    def filter_person(self, queryset, name, value):
+        return queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), person__uid=value)))
+
+    def filter_organization(self, queryset, name, value):
+        return queryset.filter(Exists(Participant.objects.filter(event=OuterRef("pk"), organization__uid=value)))
+
+    def filter_order(self, queryset, name, value):
+        return queryset.in_date_order() if value == "oldest" else queryset.newest_first()

@@ -1,0 +1,194 @@
+"""Filters of the prisoner registry and the sources page.
+
+The registry's filters carry DOMAIN rule 2: a filter, search or ordering may
+only match a person on a detail the public pages show for them. A withheld
+person shows nothing but a custody status, so no filter returns them as a row:
+they are counted apart, in `withheld_count()`. A person shown by initials
+shows their custody status, the years of their detentions, the articles they
+were charged under and the release that freed them, so only those filters
+can match them; their name, region and facility are never searched.
+"""
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from events.models import Event, ReleasedDetention
+from tracker.models import (
+    Charge,
+    Detention,
+    IdentityLevel,
+    Organization,
+    Person,
+    Source,
+)
+from tracker.publishing import Status
+
+# The identity levels whose people are rows of the registry. Anything else,
+# including a level this code does not know, is treated as withheld.
+LISTED = [IdentityLevel.FULL, IdentityLevel.INITIALS]
+
+ORDERS = [
+    ("name", "Name, A to Z"),
+    ("newest", "Detained, newest first"),
+    ("oldest", "Detained, oldest first"),
+]
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class YearFilter(django_filters.NumberFilter):
+    # A whole year: "2021" passes, "abc", "2021.5" and "99999" are refused.
+    field_class = forms.IntegerField
+
+
+def article_order(article):
+    """'2', '130', '342', '361-1 part 2': the article's leading number counts as a number."""
+    number = re.match(r"\d+", article)
+    return (int(number.group()) if number else float("inf"), article)
+
+
+class PrisonerFilter(django_filters.FilterSet):
+    """Published detentions of the people the registry lists, one filter per question a reader asks."""
+
+    q = django_filters.CharFilter(label="Name, in any spelling", method="filter_name", max_length=200)
+    status = django_filters.ChoiceFilter(
+        label="Custody status", field_name="custody_status", choices=Detention.CustodyStatus.choices, empty_label="Any status"
+    )
+    region = django_filters.ChoiceFilter(label="Home region", method="filter_region", empty_label="Any region")
+    facility = django_filters.ChoiceFilter(label="Facility", method="filter_facility", empty_label="Any facility")
+    article = django_filters.ChoiceFilter(label="Article charged under", method="filter_article", empty_label="Any article")
+    detained_year = YearFilter(
+        label="Year detained", method="filter_detained_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    released_year = YearFilter(
+        label="Year released", method="filter_released_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    release = django_filters.ChoiceFilter(label="Freed in the release", method="filter_release", empty_label="Any release")
+    order = django_filters.ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
+
+    class Meta:
+        model = Detention
+        fields = ["q", "status", "region", "facility", "article", "detained_year", "released_year", "release", "order"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Detention.objects.published()
+        # Kept apart before any filter runs: withheld people are only ever counted.
+        self.withheld_detentions = queryset.exclude(person__identity_level__in=LISTED)
+        super().__init__(data, queryset.filter(person__identity_level__in=LISTED), **kwargs)
+        # The choices are the values shown on the public pages, so a value
+        # only a withheld (or initials) person has is not a choice: asking for
+        # it is refused exactly as a value nobody has. One query each.
+        self.filters["region"].extra["choices"] = [
+            (region, region)
+            for region in Person.objects.published()
+            .filter(identity_level=IdentityLevel.FULL)
+            .filter(Exists(Detention.objects.published().filter(person=OuterRef("pk"))))
+            .exclude(region="")
+            .order_by("region")
+            .values_list("region", flat=True)
+            .distinct()
+        ]
+        self.filters["facility"].extra["choices"] = [
+            (facility, facility)
+            for facility in Detention.objects.published()
+            .filter(person__identity_level=IdentityLevel.FULL)
+            .exclude(facility="")
+            .order_by("facility")
+            .values_list("facility", flat=True)
+            .distinct()
+        ]
+        articles = set(
+            Charge.objects.published()
+            .filter(detention__person__identity_level__in=LISTED)
+            .values_list("article", flat=True)
+            .distinct()
+        )
+        self.filters["article"].extra["choices"] = [(article, article) for article in sorted(articles, key=article_order)]
+        self.filters["release"].extra["choices"] = [
+            (str(release.uid), f"{release.title} ({release.occurred})")
+            for release in Event.objects.published()
+            .filter(kind=Event.Kind.RELEASE)
+            .only("uid", "title", "occurred_on", "occurred_on_precision")
+            .newest_first()
+        ]
+
+    @property
+    def active_filters(self):
+        """The names of the filters in use; the order is not a filter."""
+        if not self.is_bound or not self.is_valid():
+            return set()
+        return {name for name, value in self.form.cleaned_data.items() if value not in (None, "") and name != "order"}
+
+    def withheld_count(self):
+        """How many withheld people the list stands for; None once anything but custody status filters it.
+
+        Counting them under any other filter would let the count answer
+        "is a withheld person held in facility X?".
+        """
+        if self.active_filters - {"status"}:
+            return None
+        detentions = self.withheld_detentions
+        if "status" in self.active_filters:
+            detentions = detentions.filter(custody_status=self.form.cleaned_data["status"])
+        return Person.objects.published().filter(Exists(detentions.filter(person=OuterRef("pk")))).count()
+
+    def filter_name(self, queryset, name, value):
+        # Only full names are searched: a hit on the stored name of someone
+        # shown by initials would tell the reader who the initials stand for.
+        named = Person.objects.published().filter(identity_level=IdentityLevel.FULL).matching(value)
+        return queryset.filter(person__in=named)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(person__identity_level=IdentityLevel.FULL, person__region=value)
+
+    def filter_facility(self, queryset, name, value):
+        return queryset.filter(person__identity_level=IdentityLevel.FULL, facility=value)
+
+    def filter_article(self, queryset, name, value):
+        return queryset.filter(Exists(Charge.objects.published().filter(detention=OuterRef("pk"), article=value)))
+
+    def filter_detained_year(self, queryset, name, value):
+        # A range rather than __year, so the database can use an index on the date.
+        return queryset.filter(detained_on__gte=datetime.date(value, 1, 1), detained_on__lt=datetime.date(value + 1, 1, 1))
+
+    def filter_released_year(self, queryset, name, value):
+        return queryset.filter(released_on__gte=datetime.date(value, 1, 1), released_on__lt=datetime.date(value + 1, 1, 1))
+
+    def filter_release(self, queryset, name, value):
+        return queryset.filter(
+            Exists(ReleasedDetention.objects.published().filter(detention=OuterRef("pk"), release__uid=value))
+        )
+
+    def filter_order(self, queryset, name, value):
+        # The view sorts people by what the public sees of them (see
+        # events.views.registry.in_public_order); the database never orders by a hidden value.
+        return queryset
+
+
+class SourceFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Source.Kind.choices, empty_label="Any kind")
+    publisher = django_filters.ChoiceFilter(label="Publisher", method="filter_publisher", empty_label="Any publisher")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "publisher"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Source.objects.published()
+        super().__init__(data, queryset, **kwargs)
+        # Publishers of published sources, themselves published: one query.
+        self.filters["publisher"].extra["choices"] = [
+            (str(uid), name)
+            for uid, name in Organization.objects.published()
+            .filter(Exists(Source.objects.published().filter(publisher=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("uid", "name")
+        ]
+
+    def filter_publisher(self, queryset, name, value):
+        return queryset.filter(publisher__uid=value, publisher__status=Status.PUBLISHED)

@@ -1,0 +1,248 @@
+"""The prisoner registry and the person page.
+
+What the public may see of a person is decided here, in `shown_person` and
+`shown_detention`, and nowhere else: templates receive only what these return,
+so a template cannot print a detail the person's identity level hides
+(DOMAIN rule 2). The filters that go with it are in events/registry_filters.py.
+
+- `full`: everything public about the person and their detentions.
+- `initials`: the initials; custody status, country, the years of detention
+  and release, the articles charged under, the release mode and the release
+  that freed them (already listed by initials on the release's page), and who
+  recognised them as a political prisoner, in which year. Not their birth
+  year, region, occupation, facility, sentence, exact dates, charge
+  descriptions or sources: a source names the person, and the others, alone
+  or together, can point at one person among the initials.
+- `withheld` (and any level unknown to this code): no row and no page; a
+  count in one line of the unfiltered list.
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.shortcuts import render
+
+from events.models import Event, ReleasedDetention
+from events.registry_filters import LISTED, PrisonerFilter
+from events.views.timeline import page_of, query_without_page
+from tracker.dates import PreciseDate, Precision, truncate
+from tracker.models import (
+    Charge,
+    Detention,
+    DetentionSource,
+    IdentityLevel,
+    NameVariant,
+    Organization,
+    Person,
+    Source,
+)
+
+
+@dataclass(frozen=True)
+class ShownCharge:
+    article: str
+    code: str
+    description: str = ""
+
+
+@dataclass
+class ShownDetention:
+    custody_status: str
+    country: str
+    detained: PreciseDate | None
+    released: PreciseDate | None
+    release_mode: str = ""
+    release: Event | None = None
+    facility: str = ""
+    sentence: str = ""
+    charges: list[ShownCharge] = field(default_factory=list)
+    recognised_by: Organization | None = None
+    recognised_on: PreciseDate | None = None
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def articles(self):
+        return ", ".join(charge.article for charge in self.charges)
+
+
+@dataclass
+class ShownPerson:
+    uid: str
+    name: str
+    url: str
+    is_named: bool
+    birth_year: int | None = None
+    region: str = ""
+    occupation: str = ""
+    description: str = ""
+    other_names: list[str] = field(default_factory=list)
+    detentions: list[ShownDetention] = field(default_factory=list)
+
+
+def to_year(value: datetime.date | None) -> PreciseDate | None:
+    return PreciseDate.of(truncate(value, Precision.YEAR), Precision.YEAR)
+
+
+def shown_detention(detention: Detention, is_named: bool) -> ShownDetention:
+    """The public facts of one detention, as far as its person's identity level allows.
+
+    Reads the prefetched `charges`, `released_detentions` and, on the person
+    page, `detention_sources`: no query.
+    """
+    released = detention.released_detentions.all()
+    release = released[0].release if released else None
+    recognised_by = detention.recognised_by if detention.recognised_by and detention.recognised_by.is_published else None
+    shown = ShownDetention(
+        custody_status=detention.get_custody_status_display(),
+        country=detention.country.name,
+        detained=detention.detained if is_named else to_year(detention.detained_on),
+        released=detention.released if is_named else to_year(detention.released_on),
+        release_mode=detention.get_release_mode_display(),
+        release=release,
+        recognised_by=recognised_by,
+    )
+    charges = detention.charges.all()
+    if is_named:
+        shown.facility = detention.facility
+        shown.sentence = detention.sentence
+        shown.charges = [ShownCharge(c.article, c.code, c.description) for c in charges]
+        shown.recognised_on = PreciseDate.of(detention.recognised_on, Precision.DAY)
+        if hasattr(detention, "shown_sources"):
+            shown.sources = [link.source for link in detention.shown_sources]
+    else:
+        shown.charges = [ShownCharge(c.article, c.code) for c in charges]
+        shown.recognised_on = to_year(detention.recognised_on)
+    return shown
+
+
+def shown_person(person: Person, detentions) -> ShownPerson:
+    """What the public may see of a listed person (identity level full or initials)."""
+    if person.identity_level not in LISTED:
+        # Callers never pass one; refuse rather than render a withheld person.
+        raise ValueError("A withheld person has no public row or page.")
+    is_named = person.identity_level == IdentityLevel.FULL
+    shown = ShownPerson(
+        uid=str(person.uid),
+        name=person.public_name,
+        url=person.get_absolute_url(),
+        is_named=is_named,
+        detentions=[shown_detention(detention, is_named) for detention in detentions],
+    )
+    if is_named:
+        shown.birth_year = person.birth_year
+        shown.region = person.region
+        shown.occupation = person.occupation
+        shown.description = person.description
+        if hasattr(person, "shown_names"):
+            shown.other_names = [variant.name for variant in person.shown_names if variant.name != person.name]
+    return shown
+
+
+def with_registry_details(detentions):
+    """Detentions with what a registry row or person page shows: one query per relation."""
+    return (
+        detentions.select_related("recognised_by")
+        .prefetch_related(
+            Prefetch("charges", queryset=Charge.objects.published().order_by("article", "pk")),
+            Prefetch("released_detentions", queryset=ReleasedDetention.objects.published().select_related("release")),
+        )
+        .order_by(F("detained_on").desc(nulls_last=True), "pk")
+    )
+
+
+def in_public_order(detentions, order):
+    """The pks of the people with a matching detention, sorted by what the public sees. One query.
+
+    Sorting happens here rather than in the database because a person shown by
+    initials must sort by their initials and the year of their detention: an
+    ORDER BY on the stored name or exact date would place them among the
+    others and so narrow down what is hidden. Ties are broken by the random
+    uid, which says nothing about anyone.
+    """
+    matching = detentions.filter(person=OuterRef("pk"))
+    people = (
+        Person.objects.published()
+        .filter(Exists(matching))
+        .only("pk", "uid", "name", "identity_level", "status")
+        .annotate(
+            latest=Subquery(matching.order_by(F("detained_on").desc(nulls_last=True)).values("detained_on")[:1]),
+            earliest=Subquery(matching.order_by(F("detained_on").asc(nulls_last=True)).values("detained_on")[:1]),
+        )
+    )
+
+    def by_name(person):
+        return (person.public_name.casefold(), str(person.uid))
+
+    def shown_date(person, value):
+        return value if person.identity_level == IdentityLevel.FULL else truncate(value, Precision.YEAR)
+
+    people = list(people)
+    if order == "newest":
+        def key(person):
+            value = shown_date(person, person.latest)
+            return (value is None, -value.toordinal() if value else 0, by_name(person))
+    elif order == "oldest":
+        def key(person):
+            value = shown_date(person, person.earliest)
+            return (value is None, value.toordinal() if value else 0, by_name(person))
+    else:
+        key = by_name
+    return [person.pk for person in sorted(people, key=key)]
+
+
+def registry_rows(pks, detentions):
+    """The people of one page, in the given order, each with their matching detentions (three queries)."""
+    people = (
+        Person.objects.published()
+        .filter(pk__in=pks, identity_level__in=LISTED)
+        .prefetch_related(Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions"))
+    )
+    by_pk = {person.pk: person for person in people}
+    # A person an editor withheld since the first query is skipped, not shown.
+    return [shown_person(by_pk[pk], by_pk[pk].matching_detentions) for pk in pks if pk in by_pk]
+
+
+def prisoners(request):
+    filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
+    context = {"filter": filterset, "query": query_without_page(request)}
+    if filterset.is_bound and not filterset.is_valid():
+        # The filters say what is wrong beside each field; no list is shown
+        # rather than a list that ignores what was asked.
+        return render(request, "events/prisoners.html", {**context, "invalid": True}, status=400)
+    order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
+    page = page_of(request, in_public_order(filterset.qs, order))
+    context.update(
+        page=page,
+        rows=registry_rows(list(page.object_list), filterset.qs),
+        filtered=bool(filterset.active_filters),
+        withheld=filterset.withheld_count(),
+    )
+    return render(request, "events/prisoners.html", context)
+
+
+def person_detail(request, uid):
+    people = (
+        Person.objects.published()
+        .filter(identity_level__in=LISTED)
+        .prefetch_related(
+            Prefetch("name_variants", queryset=NameVariant.objects.published().order_by("name"), to_attr="shown_names"),
+            Prefetch(
+                "detentions",
+                queryset=with_registry_details(Detention.objects.published()).prefetch_related(
+                    Prefetch(
+                        "detention_sources",
+                        queryset=DetentionSource.objects.published().select_related("source__publisher"),
+                        to_attr="shown_sources",
+                    )
+                ),
+                to_attr="shown_detentions",
+            ),
+        )
+    )
+    # A withheld person's page answers exactly as a page that does not exist.
+    person = people.filter(uid=uid).first()
+    if person is None:
+        raise Http404("No such person.")
+    context = {"person": shown_person(person, person.shown_detentions)}
+    return render(request, "events/person.html", context)

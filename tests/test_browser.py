@@ -1,0 +1,80 @@
+"""End to end, in headless Chromium at desktop and phone sizes: what a newcomer clicks.
+
+Screenshots of where each test ends are kept in screenshots/ (see conftest.page).
+"""
+import re
+
+import pytest
+
+from events.models import Event
+from tests.factories import make_detention, make_person, make_released_detention
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_home_headline_leads_to_every_report_of_that_number(page, live_belarus):
+    page.goto(page.base + "/")
+    headline = page.locator(".headline").filter(has_text="political prisoners held")
+    assert "about 1,200" in headline.inner_text()
+    headline.get_by_role("link", name=re.compile("Every report of this number")).click()
+    page.wait_for_load_state()
+    assert "/figures/political-prisoners-held/" in page.url
+    assert "about 1,200" in page.content()
+    assert page.errors == []
+
+
+def test_timeline_filtered_by_kind_and_date_then_a_release_opened(page, live_belarus):
+    page.goto(page.base + "/timeline/")
+    if page.viewport_size["width"] < 600:
+        page.locator("#id_kind").scroll_into_view_if_needed()
+    page.select_option("#id_kind", "release")
+    page.fill("#id_start", "2025-09-01")
+    page.fill("#id_end", "2025-09-30")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert "kind=release" in page.url and "start=2025-09-01" in page.url
+    titles = page.locator(".event h3").all_inner_texts()
+    assert titles == ["Release of 52 detainees, 40 of them political prisoners"]
+
+    page.get_by_role("link", name="Release of 52 detainees, 40 of them political prisoners").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Release of 52 detainees, 40 of them political prisoners"
+    text = page.locator("main").inner_text()
+    assert "52 people released" in text and "40 political prisoners among those released" in text
+    assert "In exchange for:" in text and "United States lifts sanctions on Belavia" in text
+    assert page.errors == []
+
+
+def test_release_page_leads_to_a_released_person(page, live_belarus):
+    release = Event.objects.get(kind=Event.Kind.RELEASE)
+    person = make_person(name="Mikola Statkevich Test", identity_level="full")
+    make_released_detention(release=release, detention=make_detention(person=person, custody_status="released"))
+    page.goto(page.base + release.get_absolute_url())
+    page.get_by_role("link", name="Mikola Statkevich Test").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(person.get_absolute_url())
+    assert "Mikola Statkevich Test" in page.locator("h1").inner_text()
+    assert "Release of 52 detainees" in page.locator("main").inner_text()
+    assert page.errors == []
+
+
+def test_registry_finds_a_name_written_in_another_script(page, live_belarus):
+    page.goto(page.base + "/prisoners/")
+    page.get_by_label("Name, in any spelling").fill("Ціханоўскі")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    main = page.locator("main").inner_text()
+    assert "Siarhei Tsikhanouski" in main
+    page.get_by_role("link", name="Siarhei Tsikhanouski").first.click()
+    page.wait_for_load_state()
+    assert "Siarhei Tsikhanouski" in page.locator("h1").inner_text()
+    assert page.errors == []
+
+
+def test_every_page_of_the_menu_opens_without_errors(page, live_belarus):
+    page.goto(page.base + "/")
+    for name in ["Timeline", "Releases", "Figures", "Prisoners", "Sources"]:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+        page.wait_for_load_state()
+        assert page.locator("h1").count() == 1, name
+    assert page.errors == []
