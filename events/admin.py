@@ -116,6 +116,15 @@ class EventAdmin(ImportAdminMixin, PublishableAdmin):
         IncomingEventLinkInline,
         FigureInline,
     ]
+    history_children = [
+        (Release, "event"),
+        (ReleasedDetention, "release"),
+        (Participant, "event"),
+        (Citation, "event"),
+        (EventLink, "from_event"),
+        (EventLink, "to_event"),
+        (Figure, "event"),
+    ]
     fieldsets = [
         (None, {"fields": ["kind", "title", "summary", "status"]}),
         ("When and where", {"fields": [("occurred_on", "occurred_on_precision"), ("ended_on", "ended_on_precision"), "countries", "location"]}),

@@ -268,6 +268,48 @@ class RecordAdmin(SimpleHistoryAdmin):
             record.history_object = version  # shadows simple-history's descriptor
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
 
+    object_history_template = "admin/tracker/object_history.html"
+    # (model, field naming this record) for the rows edited in this page's inlines.
+    history_children = ()
+    CHILD_HISTORY_LIMIT = 200
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra_context = {**(extra_context or {}), "child_history": self.child_history(obj) if obj else []}
+        return super().history_view(request, object_id, extra_context)
+
+    def child_history(self, obj):
+        """History rows of the inline rows of `obj`, newest first, each with what it changed."""
+        ACTIONS = {"+": "Added", "~": "Changed", "-": "Deleted"}
+        entries = []
+        for model, field in self.history_children:
+            rows = list(
+                model.history.filter(**{f"{field}_id": obj.pk})
+                .select_related("history_user")
+                .order_by("id", "history_date", "history_id")[: self.CHILD_HISTORY_LIMIT]
+            )
+            previous = {}
+            for row in rows:
+                before = previous.get(row.id)
+                changes = []
+                if before is not None and row.history_type == "~":
+                    for change in row.diff_against(before).changes:
+                        label = model._meta.get_field(change.field).verbose_name
+                        changes.append({"field": label, "old": change.old, "new": change.new})
+                previous[row.id] = row
+                entries.append(
+                    {
+                        "date": row.history_date,
+                        "user": row.history_user,
+                        "kind": model._meta.verbose_name,
+                        "row": row.history_object,
+                        "action": ACTIONS.get(row.history_type, row.history_type),
+                        "changes": changes,
+                        "reason": row.history_change_reason,
+                    }
+                )
+        return sorted(entries, key=lambda entry: entry["date"], reverse=True)[: self.CHILD_HISTORY_LIMIT]
+
     def can_restore(self, request, obj):
         return can_publish(request.user, self.model) and self.has_change_permission(request, obj)
 
@@ -486,6 +528,7 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
     list_filter = ["status", "gender"]
     search_fields = ["name"]  # widened to every variant and spelling in get_search_results
     inlines = [NameVariantInline, DetentionInline]
+    history_children = [(NameVariant, "person"), (Detention, "person")]
     export_exclude_for_non_editors = ("identity_level", "internal_notes")
     fieldsets = [
         (None, {"fields": ["name", "description", "status"]}),
@@ -564,6 +607,7 @@ class DetentionAdmin(PublishableAdmin):
     autocomplete_fields = ["person", "recognised_by"]
     date_hierarchy = "detained_on"
     inlines = [ChargeInline, DetentionSourceInline]
+    history_children = [(Charge, "detention"), (DetentionSource, "detention")]
     fieldsets = [
         (None, {"fields": ["person", "country", "custody_status", "status"]}),
         ("Detention", {"fields": [("detained_on", "detained_on_precision"), "facility", ("sentence", "sentence_months")]}),
