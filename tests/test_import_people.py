@@ -404,6 +404,17 @@ def test_upload_preview_confirm_imports_and_reports_counts(client, editor):
     assert Person.objects.count() == 2
 
 
+def test_preview_names_the_record_of_each_row(client, editor):
+    make_person(name="Already here", external_id="p-1", status=Status.DRAFT)
+    client.force_login(editor)
+    sheet = csv_bytes([["person_external_id", "name", "region"], ["p-1", "Already here", "Hrodna"], ["p-2", "Новы чалавек", ""]])
+
+    html = upload(client, sheet).content.decode()
+
+    assert "<td>Already here</td>" in html
+    assert "<td>Новы чалавек</td>" in html
+
+
 def test_the_upload_is_kept_private_until_confirmed_then_deleted(client, editor, settings):
     client.force_login(editor)
 

@@ -41,7 +41,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Case, CheckConstraint, F, Prefetch, Q, UniqueConstraint, Value, When
 from django.db.models.functions import Cast
@@ -614,6 +614,7 @@ class RowPlan:
     children: list = field(default_factory=list)  # new child rows, created in bulk after every row's writes
     created: bool = False
     bad_columns: set = field(default_factory=set)
+    label: str = ""  # which record the row is about, for the preview
 
     @property
     def action(self):
@@ -1051,6 +1052,16 @@ class RecordImporter(Importer):
 
     columns = []  # every column but uid
 
+
+    def label_of(self, obj):
+        """How the preview names the record a row is about."""
+        for attribute in ("title", "name"):
+            if getattr(obj, attribute, ""):
+                return getattr(obj, attribute)
+        try:
+            return str(obj)
+        except (AttributeError, ValueError, ObjectDoesNotExist):  # an unsaved record may lack what its name needs
+            return ""
     def header(self):
         return ["uid", *(column.name for column in self.columns)]
 
@@ -1077,6 +1088,7 @@ class RecordImporter(Importer):
             return row_plan
         row_plan.created = is_new
         row_plan.changes = self.fill(row_plan, obj, self.columns, row, is_new)
+        row_plan.label = self.label_of(obj)
         changed = bool(row_plan.changes)
         self.plan_related(row_plan, obj, row, is_new)
         if not is_new and row_plan.changes and not self.may_change(obj):
@@ -1220,6 +1232,8 @@ class PeopleImporter(Importer):
     def plan_row(self, number, row):
         row_plan = RowPlan(number)
         person = self.plan_person(row_plan, row)
+        if person is not None:
+            row_plan.label = person.name
         if person is not None and any(row.get(name, "") != "" for name in self.detention_cells):
             self.plan_detention(row_plan, row, person)
         return row_plan
