@@ -141,8 +141,8 @@ def expected(role, model):
     else:  # Editor
         found = dict(
             changelist="ok", add="ok", change="edit", save="saved", delete="ok",
-            # Restoring needs publish_<model>, and measures have no such permission.
-            history="ok", version="view" if model in REFERENCE else "restore", transition="moved", export="csv",
+            # Restoring needs publish_<model>; measures, which only Editors change, need change_measure.
+            history="ok", version="restore", transition="moved", export="csv",
         )
     if model not in PUBLISHABLE:
         found.pop("transition")

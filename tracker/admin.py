@@ -311,7 +311,10 @@ class RecordAdmin(SimpleHistoryAdmin):
         return sorted(entries, key=lambda entry: entry["date"], reverse=True)[: self.CHILD_HISTORY_LIMIT]
 
     def can_restore(self, request, obj):
-        return can_publish(request.user, self.model) and self.has_change_permission(request, obj)
+        # Restoring is an Editor's call: for records with a workflow that is
+        # the publish permission; reference data (measures) only Editors change.
+        allowed = can_publish(request.user, self.model) if issubclass(self.model, Publishable) else True
+        return allowed and self.has_change_permission(request, obj)
 
     def has_change_history_permission(self, request, obj=None):
         # Seeing old versions is for everyone who sees the record; restoring
