@@ -1,19 +1,25 @@
 from django.urls import path
 
-from events.views import feeds, figures, registry, sources, timeline
+from events.views import exports, feeds, figures, registry, sources, timeline
 
 app_name = "events"
 
 urlpatterns = [
     path("", timeline.home, name="home"),
     path("timeline/", timeline.timeline, name="timeline"),
+    path("timeline.csv", exports.timeline_csv, name="timeline-csv"),
     path("events/<uuid:uid>/", timeline.event_detail, name="event"),
     path("releases/", figures.release_ledger, name="releases"),
+    path("releases.csv", exports.releases_csv, name="releases-csv"),
     path("figures/", figures.figure_index, name="figures"),
+    path("figures.csv", exports.figures_csv, name="figures-csv"),
     path("figures/<slug:slug>/", figures.measure_detail, name="measure"),
     path("prisoners/", registry.prisoners, name="prisoners"),
+    path("prisoners.csv", exports.prisoners_csv, name="prisoners-csv"),
     path("prisoners/<uuid:uid>/", registry.person_detail, name="person"),
     path("sources/", sources.source_list, name="sources"),
+    path("sources.csv", exports.sources_csv, name="sources-csv"),
+    path("data/", exports.data, name="data"),
     path("feeds/timeline.atom", feeds.TimelineFeed(), name="feed"),
     path("feeds/<str:country>.atom", feeds.CountryFeed(), name="country-feed"),
 ]

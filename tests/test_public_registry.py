@@ -80,7 +80,8 @@ def without_uids(html):
 
 
 def without_form(html):
-    """The page minus its filter form, which echoes what was typed into it."""
+    """The page minus its filter form and CSV link, which echo what was typed into the form."""
+    html = re.sub(r'<p class="download">.*?</p>', "", html, flags=re.DOTALL)
     return re.sub(r'<form method="get".*?</form>', "", html, flags=re.DOTALL)
 
 

@@ -1,0 +1,347 @@
+"""The CSV of every public list: the same rows as the page under its filters, escaped, streamed, only public data."""
+import csv
+import datetime
+import io
+
+import pytest
+
+from events.models import Event, Figure, Measure
+from events.views import exports
+from tests.factories import (
+    make_charge,
+    make_citation,
+    make_detention,
+    make_event,
+    make_figure,
+    make_link,
+    make_measure,
+    make_organization,
+    make_participant,
+    make_person,
+    make_release,
+    make_released_detention,
+    make_source,
+)
+from tracker.models import Detention, Person, Source
+from tracker.publishing import Status
+
+pytestmark = pytest.mark.django_db
+
+# What no CSV may hold, whatever the filters: drafts, internal notes, and
+# anything about the withheld person or hidden about the person shown by initials.
+DRAFT = "DRAFTMARKER"
+NOTE = "NOTEMARKER"
+WITHHELD_MARKERS = ["Secretus", "Hiddenov", "HiddenRegion", "HiddenFacility", "HIDDEN-SENTENCE", "2021-03-17"]
+INITIALS_MARKERS = ["Initialson", "InitialsRegion", "InitialsFacility", "INITIALS-SENTENCE", "2022-04-05"]
+
+
+def read(response):
+    """The body of a streamed CSV, as rows; the BOM must be there and is removed."""
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def download(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.content[:500] if not response.streaming else path
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return response
+
+
+@pytest.fixture
+def world(db):
+    """A little of everything, published or not, with people at each identity level."""
+    viasna = make_organization(name="Viasna", kind="ngo", internal_notes=NOTE)
+    cyrillic = make_source(
+        title="Вясна: палітвязні на волі", kind=Source.Kind.NGO_REPORT, publisher=viasna, language="be", internal_notes=NOTE
+    )
+    formula = make_source(title="=HYPERLINK(\"https://evil.example\")", published_on=datetime.date(2025, 10, 1))
+    make_source(title=f"{DRAFT} source", status=Status.DRAFT)
+
+    meeting = make_event(
+        title="=1+2 envoy meets president", location="Мінск", countries=["BY", "US"], internal_notes=NOTE
+    )
+    make_citation(event=meeting, source=formula)
+    make_participant(event=meeting, person=make_person(name="John Coale"), role="US Special Envoy")
+    sanctions = make_event(kind=Event.Kind.SANCTIONS_CHANGE, title="Belavia sanctions lifted", countries=["US"], occurred_on=datetime.date(2025, 9, 11))
+    make_citation(event=sanctions, source=formula)
+    release = make_release(
+        event=make_event(
+            kind=Event.Kind.RELEASE,
+            title="Вызваленне 52 чалавек",
+            occurred_on=datetime.date(2025, 9, 1),
+            occurred_on_precision="month",
+        )
+    ).event
+    make_citation(event=release, source=cyrillic)
+    make_link(from_event=release, to_event=sanctions)
+    old = make_event(kind=Event.Kind.RELEASE, title="An older release", occurred_on=datetime.date(2024, 7, 1))
+    make_release(event=old)
+    make_citation(event=old, source=cyrillic)
+    draft = make_event(title=f"{DRAFT} meeting", status=Status.DRAFT, internal_notes=NOTE)
+    make_citation(event=draft, source=cyrillic)
+
+    held = make_measure(slug="held", name="political prisoners held")
+    per_event = make_measure(slug="released-in-event", name="people released", kind=Measure.Kind.PER_EVENT)
+    make_figure(measure=held, source=cyrillic, quote="Каля 1200 палітвязняў", internal_notes=NOTE)
+    make_figure(measure=held, source=formula, value=5, qualifier=Figure.Qualifier.EXACT, country="LT")
+    make_figure(measure=per_event, source=cyrillic, event=release, value=40, qualifier=Figure.Qualifier.RANGE, upper_value=52)
+    make_figure(measure=held, source=cyrillic, value=999, rank=Figure.Rank.DEPRECATED, deprecation_reason="A typo.")
+    make_figure(measure=held, source=cyrillic, value=987654, quote=DRAFT, status=Status.DRAFT)
+
+    named = make_person(name="Алесь Бяляцкі", region="Мінск", internal_notes=NOTE)
+    detention = make_detention(person=named, facility="Горацкая калонія", sentence="10 years", internal_notes=NOTE)
+    make_charge(detention=detention, article="342", description="gross violation of public order")
+    freed = make_detention(
+        person=make_person(name="Maria Freed"),
+        detained_on=datetime.date(2020, 8, 9),
+        custody_status=Detention.CustodyStatus.DEPORTED,
+        released_on=datetime.date(2025, 9, 11),
+    )
+    make_released_detention(release=release, detention=freed)
+    initials = make_person(
+        name="Ihar Initialson", identity_level=Person.IdentityLevel.INITIALS, region="InitialsRegion"
+    )
+    shown_by_initials = make_detention(
+        person=initials, detained_on=datetime.date(2022, 4, 5), facility="InitialsFacility", sentence="INITIALS-SENTENCE"
+    )
+    make_charge(detention=shown_by_initials, article="342", description="InitialsRegion protest")
+    hidden = make_person(
+        name="Secretus Hiddenov", identity_level=Person.IdentityLevel.WITHHELD, region="HiddenRegion", birth_year=1977
+    )
+    hidden_detention = make_detention(
+        person=hidden, detained_on=datetime.date(2021, 3, 17), facility="HiddenFacility", sentence="HIDDEN-SENTENCE"
+    )
+    make_charge(detention=hidden_detention, article="342")
+    make_released_detention(
+        release=release,
+        detention=make_detention(
+            person=hidden, detained_on=datetime.date(2021, 3, 17), facility="HiddenFacility",
+            custody_status=Detention.CustodyStatus.DEPORTED, released_on=datetime.date(2025, 9, 11),
+        ),
+    )
+    make_participant(event=meeting, person=hidden, role="a witness")
+    make_detention(person=make_person(name=f"{DRAFT} person", status=Status.DRAFT), facility=DRAFT)
+    return {"hidden": hidden, "initials": initials, "viasna": viasna, "release": release, "meeting": meeting}
+
+
+# --- One table per export: its page, its filters, its first row -----------------
+
+def page_count(client, page, query):
+    response = client.get(page + query)
+    assert response.status_code == 200
+    context = response.context
+    if page == "/figures/":
+        return sum(row["measure"].reports for row in context["rows"])
+    if page == "/prisoners/":
+        return sum(len(row.detentions) for row in context["rows"])
+    return context["page"].paginator.count
+
+
+EXPORTS = {
+    "/timeline.csv": ("/timeline/", exports.EVENT_HEADER, ["", "?kind=meeting", "?country=US", "?start=2025-01-01&end=2025-10-01&order=oldest", "?q=envoy"]),
+    "/releases.csv": ("/releases/", exports.RELEASE_HEADER, ["", "?country=BY", "?year=2024", "?year=2025&deprecated=1"]),
+    "/figures.csv": ("/figures/", exports.FIGURE_HEADER, ["", "?country=BY", "?country=lt"]),
+    "/prisoners.csv": ("/prisoners/", exports.PRISONER_HEADER, ["", "?status=held", "?detained_year=2022", "?article=342&order=newest", "?status=deported"]),
+    "/sources.csv": ("/sources/", exports.SOURCE_HEADER, ["", "?kind=ngo_report", "?kind=news_report"]),
+}
+PROBES = ["?q=Secretus", "?q=Hiddenov", "?facility=HiddenFacility", "?region=HiddenRegion", "?q=Initialson", "?region=InitialsRegion"]
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_csv_rows_are_the_rows_of_the_page_under_each_filter(client, world, path):
+    page, header, queries = EXPORTS[path]
+    counts = set()
+    for query in queries:
+        rows = read(download(client, path + query))
+        assert rows[0] == header
+        assert len(rows) - 1 == page_count(client, page, query), query
+        counts.add(len(rows) - 1)
+    # The filters really filter: not every query gives the same number of rows.
+    assert len(counts) > 1
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_csv_is_an_attachment_with_a_bom_and_cyrillic_intact(client, world, path):
+    response = download(client, path)
+    assert response["Content-Disposition"] == f'attachment; filename="{path.lstrip("/")}"'
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    assert any(word in text for word in ("Вясна", "Бяляцкі", "Мінск", "Вызваленне"))
+
+
+def test_timeline_csv_first_row(client, world):
+    rows = read(download(client, "/timeline.csv?kind=meeting"))
+    row = dict(zip(rows[0], rows[1]))
+    meeting = world["meeting"]
+    assert row["uid"] == str(meeting.uid)
+    assert row["url"] == f"http://testserver/events/{meeting.uid}/"
+    # A title a spreadsheet would run is escaped; the page shows it as typed.
+    assert row["title"] == "'=1+2 envoy meets president"
+    assert row["date"] == "2025-12-12" and row["date_precision"] == "day"
+    assert row["countries"] == "BY | US"
+    assert row["location"] == "Мінск"
+    assert row["participants"] == "John Coale (US Special Envoy) | Name withheld (a witness)"
+    assert row["source_urls"].startswith("https://news.example/")
+
+
+def test_release_csv_keeps_the_month_and_counts_withheld_people(client, world):
+    rows = read(download(client, "/releases.csv?year=2025"))
+    row = dict(zip(rows[0], rows[1]))
+    assert row["title"] == "Вызваленне 52 чалавек"
+    assert row["date"] == "2025-09" and row["date_precision"] == "month"
+    assert row["mode"] == "Exchange"
+    # Maria Freed and the withheld person: a number, never a name.
+    assert row["named_released"] == "2"
+    assert row["figures"] == "between 40 and 52 people released"
+    assert row["in_exchange_for_urls"].startswith("http://testserver/events/")
+
+
+def test_figures_csv_keeps_numbers_as_numbers(client, world):
+    response = download(client, "/figures.csv?country=BY")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    # Measures in headline order, then by name: "people released" comes first.
+    assert dict(zip(rows[0], rows[1]))["measure"] == "people released"
+    row = dict(zip(rows[0], rows[2]))
+    assert (row["value"], row["qualifier"], row["upper_value"], row["in_words"]) == ("1200", "approximately", "", "about 1,200")
+    assert row["as_of"] == "2025-12-12" and row["country"] == "BY"
+    assert row["quote"] == "Каля 1200 палітвязняў"
+    # Unquoted in the file: a spreadsheet reads a number, not text.
+    assert ",1200,approximately,," in body
+    ranged = next(dict(zip(rows[0], r)) for r in rows[1:] if r[rows[0].index("qualifier")] == "range")
+    assert (ranged["value"], ranged["upper_value"], ranged["in_words"]) == ("40", "52", "between 40 and 52")
+    assert "999" not in [r[rows[0].index("value")] for r in rows[1:]]
+
+
+def test_prisoners_csv_shows_initials_people_as_the_page_does(client, world):
+    rows = read(download(client, "/prisoners.csv?detained_year=2022"))
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    assert row["person_uid"] == str(world["initials"].uid)
+    assert (row["name"], row["is_named"]) == ("I. I.", "false")
+    assert (row["detained"], row["detained_precision"]) == ("2022", "year")
+    assert (row["region"], row["facility"], row["sentence"], row["birth_year"]) == ("", "", "", "")
+    assert row["articles"] == "342"
+    named = dict(zip(rows[0], read(download(client, "/prisoners.csv?q=Бяляцкі"))[1]))
+    assert (named["name"], named["region"], named["facility"]) == ("Алесь Бяляцкі", "Мінск", "Горацкая калонія")
+    assert named["charges"] == "Criminal Code 342 (gross violation of public order)"
+
+
+def test_sources_csv_first_row_and_formula(client, world):
+    rows = read(download(client, f"/sources.csv?publisher={world['viasna'].uid}"))
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["title"], row["publisher"], row["kind"]) == ("Вясна: палітвязні на волі", "Viasna", "NGO report")
+    assert row["url"].startswith("http://testserver/sources/#source-")
+    formula = read(download(client, "/sources.csv?kind=news_report"))
+    assert "'=HYPERLINK(\"https://evil.example\")" in [r[2] for r in formula[1:]]
+
+
+@pytest.mark.parametrize("path", EXPORTS)
+def test_drafts_notes_and_hidden_people_never_in_any_csv(client, world, path):
+    hidden = world["hidden"]
+    markers = [DRAFT, NOTE, str(hidden.uid), "1977", *WITHHELD_MARKERS, *INITIALS_MARKERS]
+    for query in EXPORTS[path][2]:
+        text = "\n".join(",".join(row) for row in read(download(client, path + query)))
+        for marker in markers:
+            assert marker not in text, (path, query, marker)
+    for query in PROBES:
+        response = client.get(path + query)
+        if response.status_code == 200:
+            # A filter this list does not have is ignored, as on the page; a name search finds nobody hidden.
+            text = "\n".join(",".join(row) for row in read(response))
+            assert not any(marker in text for marker in markers), (path, query)
+        else:
+            assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path", ["/timeline.csv?start=soon", "/timeline.csv?kind=party", "/releases.csv?deprecated=2", "/figures.csv?country=XX",
+             "/prisoners.csv?detained_year=abc", "/sources.csv?kind=rumour"]
+)
+def test_bad_filters_are_a_400_in_plain_text(client, world, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith("These filters cannot be applied.")
+
+
+@pytest.mark.parametrize("page", ["/timeline/", "/releases/", "/figures/", "/prisoners/", "/sources/"])
+def test_every_list_links_to_its_csv_with_the_current_filters(client, world, page):
+    html = client.get(page + "?country=BY&page=1").content.decode()
+    csv_path = page.rstrip("/") + ".csv"
+    assert f'<a href="{csv_path}?country=BY" download>Download CSV</a>' in html
+
+
+def test_data_page_documents_every_column_and_is_in_the_footer(client, db):
+    html = client.get("/data/").content.decode()
+    for path, (_, header, _) in EXPORTS.items():
+        section = html[html.index(f'id="{path[1:-4]}-csv"') :]
+        section = section[: section.index("</section>")]
+        assert f'<a href="{path}">{path}</a>' in section
+        for column in header:
+            assert f"<code>{column}</code>" in section, (path, column)
+    assert '<a href="/data/">' in client.get("/timeline/").content.decode()
+
+
+# --- Query counts: the same for 3 rows and for 30 --------------------------------
+
+def make_rows(count):
+    measure = make_measure(kind=Measure.Kind.PER_EVENT)
+    for number in range(count):
+        source = make_source()
+        event = make_event(kind=Event.Kind.RELEASE, occurred_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number))
+        make_release(event=event)
+        make_citation(event=event, source=source)
+        make_participant(event=event)
+        make_link(from_event=event, to_event=make_event(kind=Event.Kind.SANCTIONS_CHANGE))
+        make_figure(measure=measure, source=source, event=event)
+        detention = make_detention(person=make_person(name=f"Prisoner {number}"))
+        make_charge(detention=detention)
+        make_released_detention(release=event, detention=make_detention(person=make_person(name=f"Freed {number}"), custody_status="deported", released_on=event.occurred_on))
+
+
+QUERIES = {
+    # The filter's choices (countries, people, organisations): 3; the events: 1;
+    # their participants, citations, outgoing links, incoming links, figures: 5 per chunk.
+    "/timeline.csv": 9,
+    # The filter's choices: 1; the releases with their release row and counts of
+    # people freed: 1; their figures, outgoing links, incoming links: 3 per chunk.
+    "/releases.csv": 5,
+    # The filter's country choices: 1; the figures with measure, source, attribution and event: 1.
+    "/figures.csv": 2,
+    # The filter's choices (regions, facilities, articles, releases): 4; the people
+    # in public order: 1; per chunk of people: the people, their detentions, the
+    # detentions' charges, the releases that ended them: 4.
+    "/prisoners.csv": 9,
+    # The publisher choices: 1; the sources with publisher and counts: 1;
+    # their published citations, their published figures: 2 per chunk.
+    "/sources.csv": 4,
+}
+
+
+@pytest.mark.parametrize("path", QUERIES)
+@pytest.mark.parametrize("count", [3, 30])
+def test_csv_query_count_is_fixed(client, db, django_assert_num_queries, path, count):
+    make_rows(count)
+    with django_assert_num_queries(QUERIES[path]):
+        rows = read(download(client, path))
+    assert len(rows) > count
+
+
+# With chunks of 4, the rows of make_rows(6) cost this many more queries than one chunk:
+# 12 events (a release and a sanctions change per row) are 3 chunks of 5 prefetches;
+# 6 releases 2 chunks of 3; figures have no prefetch; 12 people 3 chunks of 4; 6 sources 2 chunks of 2.
+MORE_CHUNKS = {"/timeline.csv": 2 * 5, "/releases.csv": 3, "/figures.csv": 0, "/prisoners.csv": 2 * 4, "/sources.csv": 2}
+
+
+@pytest.mark.parametrize("path", MORE_CHUNKS)
+def test_csv_reads_rows_in_chunks(client, db, django_assert_num_queries, monkeypatch, path):
+    """Each further chunk costs one query per relation, never one per row."""
+    make_rows(6)
+    monkeypatch.setattr(exports, "CHUNK", 4)
+    with django_assert_num_queries(QUERIES[path] + MORE_CHUNKS[path]):
+        rows = read(download(client, path))
+    assert len(rows) > 6
