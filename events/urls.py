@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import exports, feeds, figures, registry, sources, timeline
+from events.views import exports, feeds, figures, registry, sources, timeline, timelinejs
 
 app_name = "events"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", timeline.home, name="home"),
     path("timeline/", timeline.timeline, name="timeline"),
     path("timeline.csv", exports.timeline_csv, name="timeline-csv"),
+    path("timeline.timelinejs.json", timelinejs.timeline_timelinejs, name="timeline-timelinejs"),
     path("events/<uuid:uid>/", timeline.event_detail, name="event"),
     path("releases/", figures.release_ledger, name="releases"),
     path("releases.csv", exports.releases_csv, name="releases-csv"),
