@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.utils.dates import MONTHS_3
 
-from tracker.dates import Precision
+from tracker.dates import period_end
 
 # Colours distinguishable with the common colour-vision deficiencies
 # (Okabe–Ito), darkened where needed for contrast on white.
@@ -107,15 +107,6 @@ def _n(value):
     value = round(value, 1)
     return str(int(value)) if value == int(value) else str(value)
 
-
-def period_end(on, precision):
-    """The last day of the period a date stands for at its precision."""
-    if precision == Precision.YEAR:
-        return datetime.date(on.year, 12, 31)
-    if precision == Precision.MONTH:
-        next_month = (on.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-        return next_month - datetime.timedelta(days=1)
-    return on
 
 
 def nice_scale(highest, most_ticks=5):

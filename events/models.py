@@ -439,6 +439,15 @@ class Measure(Record):
         return reverse("events:measure", args=[self.slug])
 
 
+def rank_order():
+    """Preferred (0) before normal (1) before deprecated (2), as an SQL expression."""
+    return models.Case(
+        models.When(rank=Rank.PREFERRED, then=0),
+        models.When(rank=Rank.NORMAL, then=1),
+        default=2,
+    )
+
+
 class FigureQuerySet(PublishableQuerySet):
     def published(self):
         # A figure scoped to an event is public only with its event, and only
@@ -455,12 +464,7 @@ class FigureQuerySet(PublishableQuerySet):
 
     def best_first(self):
         """Preferred before normal before deprecated, then the newest claim first."""
-        order = models.Case(
-            models.When(rank=Figure.Rank.PREFERRED, then=0),
-            models.When(rank=Figure.Rank.NORMAL, then=1),
-            default=2,
-        )
-        return self.order_by(order, "-as_of_on", "-pk")
+        return self.order_by(rank_order(), "-as_of_on", "-pk")
 
 
 class Qualifier(models.TextChoices):

@@ -14,8 +14,8 @@ from events.charts import (
     marker,
     month_ticks,
     nice_scale,
-    period_end,
 )
+from tracker.dates import period_end
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAY = datetime.date(2025, 12, 12)

@@ -39,6 +39,16 @@ def truncate(value: datetime.date | None, precision: str) -> datetime.date | Non
     return value
 
 
+def period_end(on, precision):
+    """The last day of the period a date stands for at its precision."""
+    if precision == Precision.YEAR:
+        return datetime.date(on.year, 12, 31)
+    if precision == Precision.MONTH:
+        next_month = (on.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return next_month - datetime.timedelta(days=1)
+    return on
+
+
 def date_in_words(value: datetime.date | None, precision: str) -> str:
     """'12 December 2025', 'September 2025' or '2025'; '' for no date."""
     if value is None:

@@ -423,6 +423,7 @@ def cells(sheet, *columns):
 
 
 def uids(values):
+    """The values that are UUIDs, for one lookup query; the others are reported by the row that holds them."""
     valid = set()
     for value in values:
         try:

@@ -380,6 +380,13 @@ class NameVariant(Record):
         return self.name
 
 
+def held_on(day):
+    """The condition "held on `day`", for filters and conditional counts alike."""
+    return Q(detained_on__lte=day) & (
+        Q(released_on__isnull=True, custody_status=CustodyStatus.HELD) | Q(released_on__gt=day)
+    )
+
+
 class DetentionQuerySet(RecordQuerySet):
     def published(self):
         # A detention is public only with its person: its dates and facility
@@ -388,9 +395,7 @@ class DetentionQuerySet(RecordQuerySet):
 
     def held_on(self, day):
         """Detentions that had begun and not yet ended on `day`."""
-        return self.filter(detained_on__lte=day).filter(
-            Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD) | Q(released_on__gt=day)
-        )
+        return self.filter(held_on(day))
 
 
 class CustodyStatus(models.TextChoices):

@@ -5,7 +5,6 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    Case,
     Count,
     F,
     IntegerField,
@@ -14,7 +13,6 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -22,10 +20,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
 
-from events.charts import Claim, Registry, Series, layout, period_end
-from events.models import Event, EventLink, Figure, Measure, ReleasedDetention
+from events.charts import Claim, Registry, Series, layout
+from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, rank_order
 from events.views.timeline import page_of, query_without_page
-from tracker.models import Detention
+from tracker.dates import period_end
+from tracker.models import Detention, held_on
 
 # Links that put a release in its diplomatic context; in_exchange_for has a column of its own.
 CONTEXT_LINKS = {EventLink.Kind.PART_OF, EventLink.Kind.FOLLOWS, EventLink.Kind.RESPONSE_TO}
@@ -237,14 +236,13 @@ def best_figure_per_measure(figures):
     The same order as FigureQuerySet.best_first(), as a window: preferred
     before normal, then the newest claim.
     """
-    rank_order = Case(When(rank=Figure.Rank.PREFERRED, then=0), When(rank=Figure.Rank.NORMAL, then=1), default=2)
     return (
         figures.current()
         .annotate(
             place=Window(
                 RowNumber(),
                 partition_by=[F("measure_id"), F("country")],
-                order_by=[rank_order.asc(), F("as_of_on").desc(), F("pk").desc()],
+                order_by=[rank_order().asc(), F("as_of_on").desc(), F("pk").desc()],
             )
         )
         .filter(place=1)
@@ -276,13 +274,6 @@ def figure_index(request):
 
 
 # --- One measure ------------------------------------------------------------------
-
-
-def held_on(day):
-    """Detention.objects.held_on(day) as a condition, for a conditional count."""
-    return Q(detained_on__lte=day) & (
-        Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD) | Q(released_on__gt=day)
-    )
 
 
 def sample_days(first, last, most=HELD_SAMPLES):

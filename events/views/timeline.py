@@ -6,11 +6,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_countries import countries
 
-from events.charts import Claim, Series, layout, period_end
+from events.charts import Claim, Series, layout
 from events.filters import EventFilter
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, ReleasedDetention
-from tracker.dates import Precision
-from tracker.models import Detention, IdentityLevel
+from tracker.dates import Precision, period_end
+from tracker.models import Detention, IdentityLevel, held_on
 
 DEFAULT_COUNTRY = "BY"
 PER_PAGE = 25
@@ -67,9 +67,7 @@ def registry_counts(country, rows):
         # Through the end of the as-of period: "as of September 2025" covers the month.
         as_of, since = period_end(figure.as_of_on, figure.as_of_on_precision), figure.period_start_on
         if kind == Measure.RegistryCount.HELD:
-            condition = Q(detained_on__lte=as_of) & (
-                Q(released_on__gt=as_of) | Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD)
-            )
+            condition = held_on(as_of)
         elif kind == Measure.RegistryCount.RELEASED and since:
             condition = Q(released_on__gte=since, released_on__lte=as_of)
         elif kind == Measure.RegistryCount.RECOGNISED and since:
