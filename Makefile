@@ -30,6 +30,7 @@ seed: migrate
 	$(PY) manage.py loaddata belarus
 
 run: seed
+	$(PY) manage.py export_dataset --site-url http://$(ADDR)
 	$(PY) manage.py createlocaladmin
 	$(PY) manage.py runserver $(ADDR)
 

@@ -10,6 +10,19 @@ from tracker.models import Organization, Person
 ORDERS = [("newest", "Newest first"), ("oldest", "Oldest first")]
 
 
+class CountryCodeField(django_filters.fields.ChoiceField):
+    """A country code in any case: ?country=by means Belarus, as ?country=BY does."""
+
+    def to_python(self, value):
+        return super().to_python(value).upper()
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    """One of the countries the filtered records concern; the view sets the choices."""
+
+    field_class = CountryCodeField
+
+
 class EventFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -22,7 +35,7 @@ class EventFilterForm(forms.Form):
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Words", method="filter_text", max_length=200)
     kind = django_filters.ChoiceFilter(label="Kind", choices=Event.Kind.choices, empty_label="Any kind")
-    country = django_filters.ChoiceFilter(label="Country", method="filter_country", empty_label="Any country")
+    country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
     start = django_filters.DateFilter(
         label="From", field_name="occurred_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
     )

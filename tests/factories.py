@@ -166,3 +166,51 @@ def regrant_roles():
     for app_label in ("tracker", "events"):
         migration = importlib.import_module(f"{app_label}.migrations.0002_roles")
         grant_roles(apps, app_label, migration.ROLES)
+
+
+def make_many(count):
+    """`count` published releases, each with everything a row of every list shows, written in bulk.
+
+    Each release has a release row, a citation of its own source, a
+    participant, a link to one shared sanctions change, a per-event figure and
+    a person freed by it; each freed person is also held again (a second
+    detention with a charge). Bulk inserts make a thousand rows take a moment,
+    so query counts can be compared at 10 and at 1,000 rows.
+    """
+    measure = make_measure(kind=Measure.Kind.PER_EVENT)
+    sanctions = make_event(kind=Event.Kind.SANCTIONS_CHANGE, title="Sanctions lifted")
+    start = datetime.date(2020, 1, 1)
+    days = [start + datetime.timedelta(days=number) for number in range(count)]
+    published = {"status": Status.PUBLISHED}
+    sources = Source.objects.bulk_create(
+        Source(title=f"Bulk report {n}", url=f"https://bulk.example/{n}", kind=Source.Kind.NEWS_REPORT, language="en", published_on=day, **published)
+        for n, day in enumerate(days)
+    )
+    events = Event.objects.bulk_create(
+        Event(kind=Event.Kind.RELEASE, title=f"Bulk release {n}", occurred_on=day, countries=["BY"], **published)
+        for n, day in enumerate(days)
+    )
+    people = Person.objects.bulk_create(
+        Person(name=f"Bulk Person {n}", identity_level=Person.IdentityLevel.FULL, **published) for n in range(count)
+    )
+    Release.objects.bulk_create(Release(event=event, mode=Release.Mode.EXCHANGE) for event in events)
+    Citation.objects.bulk_create(Citation(event=event, source=source) for event, source in zip(events, sources))
+    Participant.objects.bulk_create(Participant(event=event, person=person, role="freed") for event, person in zip(events, people))
+    EventLink.objects.bulk_create(EventLink(from_event=event, to_event=sanctions, kind=EventLink.Kind.IN_EXCHANGE_FOR) for event in events)
+    Figure.objects.bulk_create(
+        Figure(measure=measure, source=source, event=event, value=40, as_of_on=event.occurred_on, country="BY", **published)
+        for event, source in zip(events, sources)
+    )
+    freed = Detention.objects.bulk_create(
+        Detention(
+            person=person, country="BY", detained_on=datetime.date(2019, 1, 1), released_on=event.occurred_on,
+            custody_status=Detention.CustodyStatus.RELEASED, **published,
+        )
+        for person, event in zip(people, events)
+    )
+    ReleasedDetention.objects.bulk_create(ReleasedDetention(release=event, detention=detention) for event, detention in zip(events, freed))
+    held = Detention.objects.bulk_create(
+        Detention(person=person, country="BY", detained_on=datetime.date(2025, 6, 1), custody_status=Detention.CustodyStatus.HELD, facility="Colony No. 3", **published)
+        for person in people
+    )
+    Charge.objects.bulk_create(Charge(detention=detention, article="342") for detention in held)

@@ -95,6 +95,10 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files, served from here: the documentation page loads nothing from elsewhere.
+    "drf_spectacular_sidecar",
     "tracker",
     "events",
 ]
@@ -156,3 +160,46 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Spreadsheets kept between an import's preview and its confirmation: private,
 # outside anything served (static, media).
 IMPORT_TMP_DIR = Path(envstr("IMPORT_TMP_DIR") or BASE_DIR / "var" / "imports")
+
+# The published data package (`manage.py export_dataset`), served from /data/package/.
+DATASET_DIR = Path(envstr("DATASET_DIR") or BASE_DIR / "var" / "dataset")
+# The public address of the site, for the record URLs inside the data package.
+SITE_URL = envstr("SITE_URL") or "http://127.0.0.1:8000"
+# The licence the data package is published under (an SPDX identifier).
+DATA_LICENSE = envstr("DATA_LICENSE") or "CC-BY-4.0"
+
+
+# The read-only JSON API (/api/v1/): anonymous, JSON only, every list through
+# events.pagination.KeysetPagination. Sessions are not read, so a signed-in
+# editor gets exactly what the public gets.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "events.views.api.exception_handler",
+    # ?format= is not a parameter of ours: an unknown parameter is a 400.
+    "URL_FORMAT_OVERRIDE": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Political prisoner release tracker API",
+    "DESCRIPTION": (
+        "Read-only access to every published record: events, releases, figures, measures, "
+        "the prisoner registry and sources. Lists take the same filters as the public pages "
+        "and are paged with an opaque cursor: follow `next` until it is null."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": ["day", "month", "year"],
+        "EventKindEnum": "events.models.EventKind",
+        "MeasureKindEnum": "events.models.MeasureKind",
+    },
+}

@@ -11,6 +11,7 @@ urlpatterns = [
     # The events app owns the public pages; referenced by name so that the
     # registry (tracker) never imports from events.
     path("", include("events.urls")),
+    path("api/", include("events.api_urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),

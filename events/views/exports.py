@@ -9,21 +9,22 @@ with the number of rows. Every cell goes through tracker.exports.cell.
 from itertools import islice
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 
+from events.columns import header
 from events.filters import EventFilter
 from events.models import Event, EventLink, Figure
 from events.registry_filters import PrisonerFilter, SourceFilter
-from events.views.figures import CountryFigureFilter, ReleaseFilter, filter_data, ledger_details
+from events.views.figures import CountryFigureFilter, ReleaseFilter, ledger_details
 from events.views.registry import in_public_order, registry_rows
 from events.views.sources import cited_events, with_cited_facts
 from events.views.timeline import with_details
 from tracker.dates import date_iso
-from tracker.exports import csv_response
+from tracker.exports import tabular_response
 from tracker.models import Detention, IdentityLevel, Source
 
-CHUNK = 500
+# Rows per read: a thousand rows with their related rows are a few MB.
+CHUNK = 1000
 # Several values in one cell (source URLs, related records) are joined by this.
 SEPARATOR = " | "
 
@@ -45,17 +46,24 @@ def in_chunks(items):
 
 
 class Links:
-    """Absolute public URLs, built from the request once."""
+    """Absolute public URLs on one site: the request's, or the configured SITE_URL for the data package."""
 
-    def __init__(self, request):
-        self.request = request
+    def __init__(self, base):
+        self.base = base.rstrip("/")
+
+    @classmethod
+    def of_request(cls, request):
+        return cls(request.build_absolute_uri("/"))
+
+    def absolute(self, path):
+        return self.base + path
 
     def of(self, record):
-        return self.request.build_absolute_uri(record.get_absolute_url())
+        return self.absolute(record.get_absolute_url())
 
     def source(self, source):
         # A source has no page of its own: its entry on the sources page.
-        return self.request.build_absolute_uri(reverse("events:sources")) + f"#source-{source.uid}"
+        return self.absolute(reverse("events:sources")) + f"#source-{source.uid}"
 
 
 def published_name(organization):
@@ -73,11 +81,7 @@ def related_events(event):
 
 # --- /timeline.csv --------------------------------------------------------------
 
-EVENT_HEADER = [
-    "uid", "url", "kind", "title", "summary", "date", "date_precision", "end_date", "end_date_precision",
-    "countries", "location", "participants", "participant_urls", "source_uids", "source_urls",
-    "related_events", "related_event_uids", "related_event_urls", "figure_uids", "figures",
-]
+EVENT_HEADER = header("timeline")
 
 
 def participant_url(participant, links):
@@ -121,25 +125,23 @@ def event_row(event, links):
     ]
 
 
-def timeline_csv(request):
+def timeline_csv(request, format="csv"):
     filterset = EventFilter(request.GET or None, queryset=Event.objects.published())
     if filterset.is_bound and not filterset.is_valid():
         return bad_filters(filterset)
     events = filterset.qs
     if not (filterset.is_bound and filterset.form.cleaned_data.get("order")):
         events = events.newest_first()
-    links = Links(request)
-    rows = (event_row(event, links) for event in with_details(events).iterator(chunk_size=CHUNK))
-    return csv_response("timeline.csv", EVENT_HEADER, rows)
+    return tabular_response(format, "timeline", EVENT_HEADER, timeline_rows(events, Links.of_request(request)))
+
+
+def timeline_rows(events, links):
+    return (event_row(event, links) for event in with_details(events).iterator(chunk_size=CHUNK))
 
 
 # --- /releases.csv ----------------------------------------------------------------
 
-RELEASE_HEADER = [
-    "uid", "url", "title", "date", "date_precision", "countries", "location", "mode", "destination",
-    "destination_country", "named_released", "figure_uids", "figures", "in_exchange_for_uids",
-    "in_exchange_for_urls", "context_uids", "context_urls",
-]
+RELEASE_HEADER = header("releases")
 
 
 def release_row(event, links):
@@ -174,24 +176,23 @@ def release_row(event, links):
     ]
 
 
-def releases_csv(request):
+def releases_csv(request, format="csv"):
     releases = Event.objects.published().filter(kind=Event.Kind.RELEASE)
-    filterset = ReleaseFilter(filter_data(request), queryset=releases)
+    filterset = ReleaseFilter(request.GET, queryset=releases)
     if not filterset.is_valid():
         return bad_filters(filterset)
-    details = ledger_details(filterset.qs.newest_first(), filterset.form.cleaned_data["deprecated"])
-    links = Links(request)
-    rows = (release_row(event, links) for event in details.iterator(chunk_size=CHUNK))
-    return csv_response("releases.csv", RELEASE_HEADER, rows)
+    rows = release_rows(filterset.qs, Links.of_request(request), filterset.form.cleaned_data["deprecated"])
+    return tabular_response(format, "releases", RELEASE_HEADER, rows)
+
+
+def release_rows(releases, links, show_deprecated=False):
+    details = ledger_details(releases.newest_first(), show_deprecated)
+    return (release_row(event, links) for event in details.iterator(chunk_size=CHUNK))
 
 
 # --- /figures.csv -----------------------------------------------------------------
 
-FIGURE_HEADER = [
-    "uid", "url", "measure", "measure_slug", "value", "qualifier", "upper_value", "in_words", "unit",
-    "as_of", "as_of_precision", "period_start", "period_start_precision", "country", "event_uid", "event_url",
-    "source_uid", "source_title", "source_url", "attributed_to", "quote", "rank",
-]
+FIGURE_HEADER = header("figures")
 
 
 def figure_row(figure, links):
@@ -223,29 +224,26 @@ def figure_row(figure, links):
     ]
 
 
-def figures_csv(request):
-    filterset = CountryFigureFilter(filter_data(request), queryset=Figure.objects.published())
+def figures_csv(request, format="csv"):
+    filterset = CountryFigureFilter(request.GET, queryset=Figure.objects.published())
     if not filterset.is_valid():
         return bad_filters(filterset)
+    return tabular_response(format, "figures", FIGURE_HEADER, figure_rows(filterset.qs, Links.of_request(request)))
+
+
+def figure_rows(figures, links):
     # The figures the page counts: the current ones (deprecated ones are on the measure pages).
     figures = (
-        filterset.qs.current()
+        figures.current()
         .select_related("measure", "source", "attributed_to", "event")
         .order_by("measure__position", "measure__name", "country", "-as_of_on", "pk")
     )
-    links = Links(request)
-    rows = (figure_row(figure, links) for figure in figures.iterator(chunk_size=CHUNK))
-    return csv_response("figures.csv", FIGURE_HEADER, rows)
+    return (figure_row(figure, links) for figure in figures.iterator(chunk_size=CHUNK))
 
 
 # --- /prisoners.csv ---------------------------------------------------------------
 
-PRISONER_HEADER = [
-    "person_uid", "person_url", "name", "is_named", "birth_year", "region", "occupation",
-    "custody_status", "country", "detained", "detained_precision", "released", "released_precision",
-    "release_mode", "release_uid", "release_url", "facility", "sentence", "articles", "charges",
-    "recognised_by", "recognised_on", "recognised_on_precision",
-]
+PRISONER_HEADER = header("prisoners")
 
 
 def prisoner_rows(shown, links):
@@ -254,14 +252,14 @@ def prisoner_rows(shown, links):
         release = detention.release
         yield [
             shown.uid,
-            links.request.build_absolute_uri(shown.url),
+            links.absolute(shown.url),
             shown.name,
             shown.is_named,
             shown.birth_year,
             shown.region,
             shown.occupation,
             detention.custody_status,
-            detention.country,
+            detention.country_code,
             detention.detained.iso if detention.detained else "",
             detention.detained.precision if detention.detained else "",
             detention.released.iso if detention.released else "",
@@ -282,29 +280,25 @@ def prisoner_rows(shown, links):
         ]
 
 
-def prisoners_csv(request):
+def prisoners_csv(request, format="csv"):
     filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
     if filterset.is_bound and not filterset.is_valid():
         return bad_filters(filterset)
     order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
-    links = Links(request)
-    # The people in the page's order (one query, as the page), then one chunk of people at a time.
-    pks = in_public_order(filterset.qs, order)
+    return tabular_response(format, "prisoners", PRISONER_HEADER, registry_csv_rows(filterset.qs, order, Links.of_request(request)))
 
-    def rows():
-        for chunk in in_chunks(pks):
-            for shown in registry_rows(chunk, filterset.qs):
-                yield from prisoner_rows(shown, links)
 
-    return csv_response("prisoners.csv", PRISONER_HEADER, rows())
+def registry_csv_rows(detentions, order, links):
+    """The people in the page's order (one query, as the page), then one chunk of people at a time."""
+    pks = in_public_order(detentions, order)
+    for chunk in in_chunks(pks):
+        for shown in registry_rows(chunk, detentions):
+            yield from prisoner_rows(shown, links)
 
 
 # --- /sources.csv -----------------------------------------------------------------
 
-SOURCE_HEADER = [
-    "uid", "url", "title", "publisher", "kind", "language", "source_url", "published_on", "retrieved_on",
-    "archive_url", "archive_sha256", "named_detentions", "event_uids", "event_urls", "figure_uids", "figures",
-]
+SOURCE_HEADER = header("sources")
 
 
 def source_row(source, links):
@@ -330,15 +324,13 @@ def source_row(source, links):
     ]
 
 
-def sources_csv(request):
+def sources_csv(request, format="csv"):
     filterset = SourceFilter(request.GET or None, queryset=Source.objects.published())
     if filterset.is_bound and not filterset.is_valid():
         return bad_filters(filterset)
-    links = Links(request)
-    rows = (source_row(source, links) for source in with_cited_facts(filterset.qs).iterator(chunk_size=CHUNK))
-    return csv_response("sources.csv", SOURCE_HEADER, rows)
+    return tabular_response(format, "sources", SOURCE_HEADER, source_rows(filterset.qs, Links.of_request(request)))
 
 
-def data(request):
-    """The page that documents every column of every CSV."""
-    return render(request, "events/data.html")
+def source_rows(sources, links):
+    return (source_row(source, links) for source in with_cited_facts(sources).iterator(chunk_size=CHUNK))
+

@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django_countries import countries
 
 from events.charts import Claim, Registry, Series, layout
+from events.filters import CountryFilter
 from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, rank_order
 from events.views.timeline import page_of, query_without_page
 from tracker.dates import period_end
@@ -76,20 +77,12 @@ class ShowDeprecatedFilter(django_filters.Filter):
         return queryset if value else queryset.current()
 
 
-def filter_data(request):
-    """The query string, with the country code in capitals: ?country=by means Belarus too."""
-    data = request.GET.copy()
-    if data.get("country"):
-        data["country"] = data["country"].upper()
-    return data
-
-
 def country_options(codes):
     return sorted(((code, countries.name(code)) for code in codes if code), key=lambda item: item[1])
 
 
 class ReleaseFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(label="Country", method="filter_country", empty_label="Any country")
+    country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
     year = django_filters.ChoiceFilter(label="Year", field_name="occurred_on", lookup_expr="year", empty_label="Any year")
     deprecated = ShowDeprecatedFilter(label="Include deprecated figures", method="keep_every_release")
 
@@ -115,7 +108,7 @@ class ReleaseFilter(django_filters.FilterSet):
 
 
 class CountryFigureFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(label="Country", empty_label="Every country")
+    country = CountryFilter(label="Country", empty_label="Every country")
 
     class Meta:
         model = Figure
@@ -208,7 +201,7 @@ def claims_side_by_side(figures):
 
 def release_ledger(request):
     releases = Event.objects.published().filter(kind=Event.Kind.RELEASE)
-    filterset = ReleaseFilter(filter_data(request), queryset=releases)
+    filterset = ReleaseFilter(request.GET, queryset=releases)
     events, status = filtered(filterset)
     show_deprecated = status == 200 and filterset.form.cleaned_data["deprecated"]
     page = page_of(request, ledger_details(events.newest_first(), show_deprecated))
@@ -253,7 +246,7 @@ def best_figure_per_measure(figures):
 
 def figure_index(request):
     published = Figure.objects.published()
-    filterset = CountryFigureFilter(filter_data(request), queryset=published)
+    filterset = CountryFigureFilter(request.GET, queryset=published)
     figures, status = filtered(filterset)
     figures = figures.current()
     reports = figures.filter(measure=OuterRef("pk")).order_by().values("measure")
@@ -451,7 +444,7 @@ def headlines(measure, figures):
 def measure_detail(request, slug):
     measure = get_object_or_404(Measure.objects.published(), slug=slug)
     published = Figure.objects.published().filter(measure=measure)
-    filterset = FigureFilter(filter_data(request), queryset=published)
+    filterset = FigureFilter(request.GET, queryset=published)
     figures, status = filtered(filterset)
     figures = list(figures.select_related("source__publisher", "attributed_to", "event").best_first())
     registries = registry_counts(measure, figures)

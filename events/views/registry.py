@@ -50,6 +50,8 @@ class ShownCharge:
 class ShownDetention:
     custody_status: str
     country: str
+    custody_status_code: str
+    country_code: str
     detained: PreciseDate | None
     released: PreciseDate | None
     release_mode: str = ""
@@ -96,6 +98,8 @@ def shown_detention(detention: Detention, is_named: bool) -> ShownDetention:
     shown = ShownDetention(
         custody_status=detention.get_custody_status_display(),
         country=detention.country.name,
+        custody_status_code=detention.custody_status,
+        country_code=detention.country.code,
         detained=detention.detained if is_named else to_year(detention.detained_on),
         released=detention.released if is_named else to_year(detention.released_on),
         release_mode=detention.get_release_mode_display(),

@@ -16,11 +16,18 @@ DEFAULT_COUNTRY = "BY"
 PER_PAGE = 25
 
 
+def who_and_sources():
+    """The published participants and citations of events, to prefetch."""
+    return [
+        Prefetch("participants", queryset=Participant.objects.published().select_related("person", "organization")),
+        Prefetch("citations", queryset=Citation.objects.published().select_related("source__publisher")),
+    ]
+
+
 def with_details(events):
     """Events with everything an event card shows: one query per relation, whatever the number of events."""
     return events.prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.published().select_related("person", "organization")),
-        Prefetch("citations", queryset=Citation.objects.published().select_related("source__publisher")),
+        *who_and_sources(),
         Prefetch("outgoing_links", queryset=EventLink.objects.published().select_related("to_event")),
         Prefetch("incoming_links", queryset=EventLink.objects.published().select_related("from_event")),
         Prefetch(

@@ -1,0 +1,221 @@
+"""The versioned data package: every published list as CSV, described by a Frictionless datapackage.json.
+
+`manage.py export_dataset DIR` writes timeline.csv, releases.csv,
+figures.csv, prisoners.csv and sources.csv (the public CSVs, unfiltered),
+`datapackage.json` describing every column (from events/columns.py), and a
+zip of them all. The rows are those of the public downloads, written by the
+same functions, so the package shows nothing the site does not.
+
+All five files are read in one transaction, so they describe one moment:
+a figure never names an event that the timeline file lacks. The package is
+built beside DIR and swapped in whole, so the site never serves half a
+package.
+"""
+import csv
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from events.columns import TABLES, header
+from events.models import Event, Figure
+from events.registry_filters import LISTED
+from events.views.exports import (
+    Links,
+    figure_rows,
+    registry_csv_rows,
+    release_rows,
+    source_rows,
+    timeline_rows,
+)
+from tracker.exports import cell
+from tracker.models import Detention, Source
+
+NAME = "political-prisoner-release-tracker"
+DESCRIPTOR = "datapackage.json"
+ARCHIVE = f"{NAME}.zip"
+# The first part of the version: raised when a column is renamed or removed.
+LAYOUT = 1
+
+TITLES = {
+    "timeline": ("Timeline", "Every published event, newest first."),
+    "releases": ("Releases", "Every published release, with its counts and the deal around it, newest first."),
+    "figures": ("Figures", "Every current published figure: one claim of one source about one measure."),
+    "prisoners": (
+        "Prisoners",
+        "One row per published detention of each person the registry lists, by name. People whose names are "
+        "withheld have no rows; people shown by initials show only their initials and the years of their dates.",
+    ),
+    "sources": ("Sources", "Every published source and the published facts that rest on it."),
+}
+PRIMARY_KEYS = {"timeline": "uid", "releases": "uid", "figures": "uid", "sources": "uid"}
+FOREIGN_KEYS = {
+    "releases": [("uid", "timeline", "uid")],
+    "figures": [("event_uid", "timeline", "uid"), ("source_uid", "sources", "uid")],
+    "prisoners": [("release_uid", "releases", "uid")],
+}
+LICENSES = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": ("Open Database License 1.0", "https://opendatacommons.org/licenses/odbl/1-0/"),
+}
+
+
+class DatasetError(Exception):
+    """The package cannot be written where asked; the message says why."""
+
+
+def rows_of(table, links):
+    if table == "timeline":
+        return timeline_rows(Event.objects.published().newest_first(), links)
+    if table == "releases":
+        return release_rows(Event.objects.published().filter(kind=Event.Kind.RELEASE), links)
+    if table == "figures":
+        return figure_rows(Figure.objects.published(), links)
+    if table == "prisoners":
+        listed = Detention.objects.published().filter(person__identity_level__in=LISTED)
+        return registry_csv_rows(listed, "", links)
+    return source_rows(Source.objects.published(), links)
+
+
+@contextmanager
+def snapshot():
+    """One read-only transaction that sees one moment of the database."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def write_table(directory, table, rows):
+    """One CSV file (UTF-8, no byte order mark) and its resource description."""
+    path = directory / f"{table}.csv"
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header(table))
+        for row in rows:
+            writer.writerow([cell(value) for value in row])
+            count += 1
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    title, description = TITLES[table]
+    schema = {"fields": [column.field() for column in TABLES[table]], "missingValues": [""]}
+    if table in PRIMARY_KEYS:
+        schema["primaryKey"] = PRIMARY_KEYS[table]
+    if table in FOREIGN_KEYS:
+        schema["foreignKeys"] = [
+            {"fields": field, "reference": {"resource": other, "fields": key}} for field, other, key in FOREIGN_KEYS[table]
+        ]
+    return {
+        "name": table,
+        "path": path.name,
+        "profile": "tabular-data-resource",
+        "title": title,
+        "description": description,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": path.stat().st_size,
+        "hash": f"sha256:{digest.hexdigest()}",
+        "rows": count,
+        "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+        "schema": schema,
+    }
+
+
+def descriptor(resources, *, site_url, version, created, license):
+    site = site_url.rstrip("/")
+    title, path = LICENSES.get(license, (license, ""))
+    return {
+        "profile": "tabular-data-package",
+        "name": NAME,
+        "title": "Political prisoner release tracker",
+        "description": (
+            "Diplomatic events, prisoner releases, the people held and freed, and the counts that sources report: "
+            "every published record, each number as a sourced, qualified, dated claim. Only public data: people "
+            "whose names are withheld appear in counts, never by name."
+        ),
+        "version": version,
+        "created": created.isoformat(timespec="seconds"),
+        "homepage": site + reverse("events:data"),
+        "licenses": [{"name": license, "title": title, **({"path": path} if path else {})}],
+        "sources": [{"title": "Political prisoner release tracker", "path": site + "/"}],
+        "resources": resources,
+    }
+
+
+def version_of(created):
+    """LAYOUT.YYYYMMDD.HHMMSS: sorts by build time; the first part changes only with the columns."""
+    return f"{LAYOUT}.{created:%Y%m%d}.{int(created.strftime('%H%M%S'))}"
+
+
+def check_target(directory):
+    """Refuse to replace a directory that holds anything but an earlier package."""
+    if directory.exists() and not directory.is_dir():
+        raise DatasetError(f"{directory} is a file, not a directory.")
+    if directory.is_dir():
+        entries = set(os.listdir(directory))
+        ours = {DESCRIPTOR, ARCHIVE, *(f"{table}.csv" for table in TABLES)}
+        if entries and not (DESCRIPTOR in entries and entries <= ours):
+            raise DatasetError(
+                f"{directory} holds other files than a data package; choose a new or empty directory, "
+                "or one this command wrote before."
+            )
+
+
+def build(directory, *, site_url, license="CC-BY-4.0", created=None):
+    """Write the package into `directory` (replacing an earlier package there); its descriptor."""
+    directory = Path(directory).resolve()
+    check_target(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    created = created or timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}-building-", dir=directory.parent))
+    try:
+        links = Links(site_url)
+        with snapshot():
+            resources = [write_table(staging, table, rows_of(table, links)) for table in TABLES]
+        package = descriptor(resources, site_url=site_url, version=version_of(created), created=created, license=license)
+        (staging / DESCRIPTOR).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        with zipfile.ZipFile(staging / ARCHIVE, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in [DESCRIPTOR, *(resource["path"] for resource in resources)]:
+                archive.write(staging / name, arcname=f"{NAME}/{name}")
+        replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return package
+
+
+def replace(staging, directory):
+    """Put the new package where the old one was, in two renames."""
+    if directory.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{directory.name}-old-", dir=directory.parent))
+        os.rename(directory, old / "package")
+        os.rename(staging, directory)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, directory)
+    directory.chmod(0o755)
+
+
+def latest(directory):
+    """The descriptor of the package in `directory`, or None if there is none (or it cannot be read)."""
+    try:
+        with open(Path(directory) / DESCRIPTOR, encoding="utf-8") as file:
+            package = json.load(file)
+    except (OSError, ValueError):
+        return None
+    return package if isinstance(package, dict) and package.get("name") == NAME else None

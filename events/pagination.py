@@ -1,0 +1,156 @@
+"""Keyset pagination for the JSON API: every page costs the same, however deep.
+
+An OFFSET page makes the database read and throw away every row before it,
+so page 4,000 of the registry would cost 4,000 pages. Here a page is asked
+for by the sort key of the last row already seen (the cursor), and the query
+starts right after it: `WHERE (date, uid) < (…, …) ORDER BY date DESC, uid
+DESC LIMIT n`, which an index serves directly.
+
+Every ordering ends with `uid`, unique and never changing, so no row is
+skipped or repeated when rows with the same date are split between pages, and
+rows added or withdrawn while a client pages do not shift the others.
+
+The cursor is the sort key of that last row, as URL-safe base64 of JSON. It is
+not secret (it holds only values the page already showed) and it is checked
+strictly: anything that does not decode to values of the right types is a 400.
+"""
+import base64
+import binascii
+import datetime
+import json
+import uuid
+
+from django.db.models import Q
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+CURSOR = "cursor"
+PAGE_SIZE = "page_size"
+
+
+def encode_cursor(values):
+    text = json.dumps([value.isoformat() if isinstance(value, datetime.date) else str(value) for value in values])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor, types):
+    """The sort key a cursor holds, as values of `types` (date or uuid), or a 400."""
+    invalid = ValidationError({CURSOR: ["This cursor is not one this API gave out: start again from the first page."]})
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = json.loads(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise invalid
+    if not isinstance(raw, list) or len(raw) != len(types) or not all(isinstance(value, str) for value in raw):
+        raise invalid
+    try:
+        return [
+            datetime.date.fromisoformat(value) if kind is datetime.date else uuid.UUID(value) if kind is uuid.UUID else value
+            for value, kind in zip(raw, types)
+        ]
+    except ValueError:
+        raise invalid
+
+
+def after(keys, values):
+    """The rows strictly after `values` in the order `keys` ("-occurred_on", "-uid", ...)."""
+    condition = Q()
+    equal = Q()
+    for key, value in zip(keys, values):
+        name = key.lstrip("-")
+        step = Q(**{f"{name}__{'lt' if key.startswith('-') else 'gt'}": value})
+        condition |= equal & step
+        equal &= Q(**{name: value})
+    return condition
+
+
+def page_size(request):
+    raw = request.query_params.get(PAGE_SIZE)
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise ValidationError({PAGE_SIZE: [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]})
+    return int(raw)
+
+
+class KeysetPagination(BasePagination):
+    """Pages of `view.keyset(request)`: a tuple of (field, type) ending with uid, "-" for descending."""
+
+    # What the view adds beside the page, such as a count.
+    extra = {}
+
+    def paginate_queryset(self, queryset, request, view=None):
+        keys = view.keyset(request)
+        names = [key for key, _ in keys]
+        size = page_size(request)
+        cursor = request.query_params.get(CURSOR)
+        if cursor is not None:
+            queryset = queryset.filter(after(names, decode_cursor(cursor, [kind for _, kind in keys])))
+        rows = list(queryset.order_by(*names)[: size + 1])
+        self.request = request
+        self.next = None
+        if len(rows) > size:
+            rows = rows[:size]
+            last = rows[-1]
+            self.next = encode_cursor([getattr(last, name.lstrip("-")) for name in names])
+        return rows
+
+    def next_link(self):
+        if self.next is None:
+            return None
+        return replace_query_param(self.request.build_absolute_uri(), CURSOR, self.next)
+
+    def get_paginated_response(self, data):
+        return Response({"next": self.next_link(), **self.extra, "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page, with the same filters; null on the last page.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": CURSOR,
+                "in": "query",
+                "required": False,
+                "description": "Where the page starts: copy it from the previous page's `next` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": PAGE_SIZE,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+            },
+        ]
+
+
+class RegistryPagination(KeysetPagination):
+    """The registry's pages also say how many withheld people the list leaves out."""
+
+    def get_paginated_response_schema(self, schema):
+        wrapped = super().get_paginated_response_schema(schema)
+        wrapped["required"].append("withheld")
+        wrapped["properties"]["withheld"] = {
+            "type": "integer",
+            "nullable": True,
+            "description": "People with a matching detention whose names are withheld: counted, never shown. "
+            "Null when filters other than status are used.",
+        }
+        return wrapped

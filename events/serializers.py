@@ -1,0 +1,413 @@
+"""What the JSON API shows of each record: public fields only, with stable names.
+
+Field names follow the CSV columns (documented on /data/) where the two
+overlap. Every serializer reads what the public pages read: published
+querysets, prefetched by the views, and people through `shown_person`
+(events/views/registry.py), which alone decides what an identity level shows.
+A field is added, never renamed or removed, within version 1.
+
+Links between records are absolute URLs: `url` is the public page, `api_url`
+the record in this API.
+"""
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from events.models import Event, Figure, Measure
+from tracker.dates import Precision, date_iso
+from tracker.models import IdentityLevel
+
+PRECISIONS = Precision.values
+
+
+def absolute(context, path):
+    return context["request"].build_absolute_uri(path)
+
+
+def api_url(context, name, key):
+    return absolute(context, reverse(f"api:{name}", args=[key]))
+
+
+class PreciseDateField(serializers.Field):
+    """A date only as precise as its source: "2025-12-12", "2025-09" or "2025"; null for none."""
+
+    def __init__(self, date_field, **kwargs):
+        self.date_field = date_field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        value = getattr(instance, self.date_field)
+        return date_iso(value, getattr(instance, f"{self.date_field}_precision")) if value else None
+
+
+extend_schema_field(
+    {"type": "string", "nullable": True, "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "example": "2025-09"}
+)(PreciseDateField)
+
+
+class PrecisionField(PreciseDateField):
+    """day, month or year; null when there is no date."""
+
+    def to_representation(self, instance):
+        return getattr(instance, f"{self.date_field}_precision") if getattr(instance, self.date_field) else None
+
+
+extend_schema_field({"type": "string", "nullable": True, "enum": [*PRECISIONS, None]})(PrecisionField)
+
+
+def precise(date_field, label):
+    """The pair of fields for one precise date: the ISO value and its precision."""
+    return (
+        PreciseDateField(date_field, help_text=f"{label}, ISO 8601 to its precision."),
+        PrecisionField(date_field, help_text=f"How precise {label.lower()} is."),
+    )
+
+
+class SourceRefSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField(help_text="The source document; its entry on /sources/ if it has no URL.")
+    api_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, source):
+        return source.url or absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, source):
+        return api_url(self.context, "source", source.uid)
+
+
+class EventRefSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, event):
+        return absolute(self.context, event.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, event):
+        return api_url(self.context, "event", event.uid)
+
+
+class ParticipantSerializer(serializers.Serializer):
+    name = serializers.SerializerMethodField(help_text="As the public pages name them: initials or “Name withheld” where the person asked.")
+    role = serializers.CharField()
+    kind = serializers.SerializerMethodField(help_text="person or organization")
+    person_url = serializers.SerializerMethodField(help_text="The person's public page: only for people named in full.")
+    person_api_url = serializers.SerializerMethodField(help_text="The person in this API: only for people named in full.")
+
+    def named_person(self, participant):
+        person = participant.person
+        if person is not None and person.is_published and person.identity_level == IdentityLevel.FULL:
+            return person
+        return None
+
+    def get_name(self, participant) -> str:
+        return participant.person.public_name if participant.person else participant.organization.name
+
+    def get_kind(self, participant) -> str:
+        return "person" if participant.person_id else "organization"
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_person_url(self, participant):
+        person = self.named_person(participant)
+        return absolute(self.context, person.get_absolute_url()) if person else None
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_person_api_url(self, participant):
+        person = self.named_person(participant)
+        return api_url(self.context, "person", person.uid) if person else None
+
+
+class LinkSerializer(serializers.Serializer):
+    """A link to another event, read from this event: "in exchange for", "followed by"…"""
+
+    relation = serializers.CharField(help_text="How this event relates to the other, as a phrase.")
+    kind = serializers.CharField(help_text="The stored kind of link: in_exchange_for, follows, response_to or part_of.")
+    direction = serializers.ChoiceField(
+        choices=["outgoing", "incoming"], help_text="outgoing: this event <kind> the other; incoming: the other <kind> this event."
+    )
+    event = EventRefSerializer()
+
+
+def event_links(event):
+    for link in event.outgoing_links.all():
+        yield {"relation": link.get_kind_display(), "kind": link.kind, "direction": "outgoing", "event": link.to_event}
+    for link in event.incoming_links.all():
+        yield {"relation": link.inverse_label, "kind": link.kind, "direction": "incoming", "event": link.from_event}
+
+
+class FigureRefSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    measure = serializers.CharField(source="measure.name")
+    measure_slug = serializers.CharField(source="measure.slug")
+    value = serializers.IntegerField()
+    qualifier = serializers.ChoiceField(choices=Figure.Qualifier.choices)
+    upper_value = serializers.IntegerField(allow_null=True)
+    in_words = serializers.CharField()
+    api_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, figure):
+        return api_url(self.context, "figure", figure.uid)
+
+
+class ReleaseDetailsSerializer(serializers.Serializer):
+    mode = serializers.CharField(help_text="pardon, exchange, deportation, amnesty, end_of_sentence, other or empty.")
+    mode_label = serializers.CharField(source="get_mode_display")
+    destination = serializers.CharField()
+    destination_country = serializers.SerializerMethodField(help_text="ISO 3166 code, or empty.")
+
+    def get_destination_country(self, release) -> str:
+        return release.destination_country.code or ""
+
+
+class EventSerializer(serializers.Serializer):
+    uid = serializers.UUIDField(help_text="The event's stable ID.")
+    url = serializers.SerializerMethodField(help_text="The event's public page.")
+    api_url = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=Event.Kind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    date, date_precision = precise("occurred_on", "The date")
+    end_date, end_date_precision = precise("ended_on", "The end date")
+    countries = serializers.SerializerMethodField(help_text="ISO 3166 codes of the countries concerned.")
+    location = serializers.CharField()
+    participants = ParticipantSerializer(many=True, source="participants.all")
+    sources = serializers.SerializerMethodField()
+    related_events = serializers.SerializerMethodField()
+    figures = FigureRefSerializer(many=True, source="figures.all", help_text="The current figures reported for this event.")
+    release = serializers.SerializerMethodField(help_text="For a release: how, and where to.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, event):
+        return absolute(self.context, event.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, event):
+        return api_url(self.context, "event", event.uid)
+
+    def get_countries(self, event) -> list[str]:
+        return [country.code for country in event.countries]
+
+    @extend_schema_field(SourceRefSerializer(many=True))
+    def get_sources(self, event):
+        sources = {citation.source_id: citation.source for citation in event.citations.all()}
+        return SourceRefSerializer(sources.values(), many=True, context=self.context).data
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_related_events(self, event):
+        return LinkSerializer(list(event_links(event)), many=True, context=self.context).data
+
+    @extend_schema_field(ReleaseDetailsSerializer(allow_null=True))
+    def get_release(self, event):
+        release = getattr(event, "release", None) if event.kind == Event.Kind.RELEASE else None
+        return ReleaseDetailsSerializer(release).data if release else None
+
+
+class ReleaseSerializer(EventSerializer):
+    """A release, as a row of the ledger: its counts, the people named, and the deal around it."""
+
+    named_released = serializers.IntegerField(
+        help_text="How many people this database links to the release, withheld names included: a number, never a name."
+    )
+    figures = FigureRefSerializer(
+        many=True, source="ledger_figures", help_text="The counts reported for the release, best first."
+    )
+
+
+class MeasureSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    definition = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Measure.Kind.choices, help_text="stock (at a date), flow (over a period) or per_event.")
+    unit = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+    figures_api_url = serializers.SerializerMethodField(help_text="Every current figure of this measure.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, measure):
+        return absolute(self.context, measure.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, measure):
+        return api_url(self.context, "measure", measure.slug)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_figures_api_url(self, measure):
+        return absolute(self.context, reverse("api:figures") + f"?measure={measure.slug}")
+
+
+class FigureSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    url = serializers.SerializerMethodField(help_text="The public page of its measure, where every report of the number is listed.")
+    api_url = serializers.SerializerMethodField()
+    measure = serializers.CharField(source="measure.name")
+    measure_slug = serializers.CharField(source="measure.slug")
+    measure_api_url = serializers.SerializerMethodField()
+    value = serializers.IntegerField(help_text="The number, or the lower end of a range.")
+    qualifier = serializers.ChoiceField(choices=Figure.Qualifier.choices)
+    upper_value = serializers.IntegerField(allow_null=True, help_text="For a range, its upper end.")
+    in_words = serializers.CharField(help_text="The figure as the public pages read it: “about 1,200”.")
+    unit = serializers.CharField(source="measure.unit")
+    as_of, as_of_precision = precise("as_of_on", "The date the number describes")
+    period_start, period_start_precision = precise("period_start_on", "The start of the period counted")
+    country = serializers.SerializerMethodField(help_text="ISO 3166 code.")
+    event = serializers.SerializerMethodField()
+    source = SourceRefSerializer()
+    attributed_to = serializers.SerializerMethodField(help_text="Who the source says made the count, if not the source itself.")
+    quote = serializers.CharField()
+    rank = serializers.ChoiceField(choices=Figure.Rank.choices)
+    deprecation_reason = serializers.CharField(help_text="Why a deprecated figure is wrong or superseded.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, figure):
+        return absolute(self.context, figure.measure.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, figure):
+        return api_url(self.context, "figure", figure.uid)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_measure_api_url(self, figure):
+        return api_url(self.context, "measure", figure.measure.slug)
+
+    def get_country(self, figure) -> str:
+        return figure.country.code
+
+    @extend_schema_field(EventRefSerializer(allow_null=True))
+    def get_event(self, figure):
+        return EventRefSerializer(figure.event, context=self.context).data if figure.event else None
+
+    def get_attributed_to(self, figure) -> str:
+        organization = figure.attributed_to
+        return organization.name if organization is not None and organization.is_published else ""
+
+
+class ChargeSerializer(serializers.Serializer):
+    article = serializers.CharField()
+    code = serializers.CharField()
+    description = serializers.CharField(help_text="Empty for people shown by initials.")
+
+
+class DetentionSerializer(serializers.Serializer):
+    """One detention as `shown_detention` allows: exact dates and details only for people named in full."""
+
+    custody_status = serializers.CharField(source="custody_status_code", help_text="held, released, …")
+    custody_status_label = serializers.CharField(source="custody_status")
+    country = serializers.CharField(source="country_code", help_text="ISO 3166 code.")
+    detained = serializers.SerializerMethodField(help_text="ISO 8601 to its precision; only the year for people shown by initials.")
+    detained_precision = serializers.SerializerMethodField()
+    released = serializers.SerializerMethodField()
+    released_precision = serializers.SerializerMethodField()
+    release_mode = serializers.CharField()
+    release = serializers.SerializerMethodField(help_text="The release event that freed them, if this database links one.")
+    facility = serializers.CharField()
+    sentence = serializers.CharField()
+    articles = serializers.CharField()
+    charges = ChargeSerializer(many=True)
+    recognised_by = serializers.SerializerMethodField(help_text="Who recognised them as a political prisoner.")
+    recognised_on = serializers.SerializerMethodField()
+    recognised_on_precision = serializers.SerializerMethodField()
+
+    @staticmethod
+    def iso(value):
+        return value.iso if value else None
+
+    @staticmethod
+    def precision(value):
+        return value.precision if value else None
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "2021-05"})
+    def get_detained(self, shown):
+        return self.iso(shown.detained)
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*PRECISIONS, None]})
+    def get_detained_precision(self, shown):
+        return self.precision(shown.detained)
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "2025-09-11"})
+    def get_released(self, shown):
+        return self.iso(shown.released)
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*PRECISIONS, None]})
+    def get_released_precision(self, shown):
+        return self.precision(shown.released)
+
+    @extend_schema_field(EventRefSerializer(allow_null=True))
+    def get_release(self, shown):
+        return EventRefSerializer(shown.release, context=self.context).data if shown.release else None
+
+    def get_recognised_by(self, shown) -> str:
+        return shown.recognised_by.name if shown.recognised_by else ""
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "2021"})
+    def get_recognised_on(self, shown):
+        return self.iso(shown.recognised_on)
+
+    @extend_schema_field({"type": "string", "nullable": True, "enum": [*PRECISIONS, None]})
+    def get_recognised_on_precision(self, shown):
+        return self.precision(shown.recognised_on)
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person of the registry as `shown_person` allows. Withheld people are never listed."""
+
+    uid = serializers.UUIDField()
+    url = serializers.SerializerMethodField()
+    api_url = serializers.SerializerMethodField()
+    name = serializers.CharField(help_text="The full name, or initials where the person asked for them.")
+    is_named = serializers.BooleanField(help_text="True if named in full; false if shown by initials.")
+    other_names = serializers.ListField(child=serializers.CharField(), help_text="Other spellings (people named in full, person endpoint only).")
+    birth_year = serializers.IntegerField(allow_null=True)
+    region = serializers.CharField()
+    occupation = serializers.CharField()
+    description = serializers.CharField()
+    detentions = DetentionSerializer(many=True, help_text="The detentions matching the filters, newest first.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, shown):
+        return absolute(self.context, shown.url)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, shown):
+        return api_url(self.context, "person", shown.uid)
+
+
+class SourceSerializer(serializers.Serializer):
+    uid = serializers.UUIDField()
+    url = serializers.SerializerMethodField(help_text="The source's entry on the sources page.")
+    api_url = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    publisher = serializers.SerializerMethodField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    language = serializers.CharField()
+    source_url = serializers.CharField(source="url", help_text="The document itself.")
+    published_on = serializers.DateField(allow_null=True)
+    retrieved_on = serializers.DateField(allow_null=True)
+    archive_url = serializers.CharField()
+    archive_sha256 = serializers.CharField()
+    named_detentions = serializers.IntegerField(help_text="Published detentions of people named in full that it documents.")
+    events = EventRefSerializer(many=True, source="cited_events", help_text="The published events citing it.")
+    figures = FigureRefSerializer(many=True, source="published_figures", help_text="The published figures it reports.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, source):
+        return absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, source):
+        return api_url(self.context, "source", source.uid)
+
+    def get_publisher(self, source) -> str:
+        publisher = source.publisher
+        return publisher.name if publisher is not None and publisher.is_published else ""
+

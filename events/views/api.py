@@ -1,0 +1,401 @@
+"""The read-only JSON API, version 1: the public lists and records as JSON.
+
+Each list builds the same FilterSet as its page, on the same published
+queryset, so `/api/v1/prisoners/?status=held` holds the people
+`/prisoners/?status=held` lists. Lists are paged by keyset
+(events/pagination.py) in a fixed order that ends with the stable uid. A
+parameter the list does not take, or a value its filter refuses, is a 400
+with a JSON body naming the parameter: a filter is never silently ignored.
+
+What each record shows is in events/serializers.py; people go through
+`shown_person`, as on the registry's pages.
+"""
+import datetime
+import uuid
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from events.filters import EventFilter
+from events.models import Event, Figure, Measure
+from events.pagination import CURSOR, PAGE_SIZE, KeysetPagination, RegistryPagination
+from events.registry_filters import LISTED, PrisonerFilter, SourceFilter
+from events.serializers import (
+    EventSerializer,
+    FigureSerializer,
+    MeasureSerializer,
+    PersonSerializer,
+    ReleaseSerializer,
+    SourceSerializer,
+)
+from events.views.figures import FigureFilter, ReleaseFilter, ledger_details
+from events.views.registry import registry_rows, shown_person, with_registry_details
+from events.views.sources import cited_events, with_cited_facts
+from events.views.timeline import who_and_sources, with_details
+from tracker.models import Detention, NameVariant, Person, Source
+
+NEWEST_FIRST = (("-occurred_on", datetime.date), ("-uid", uuid.UUID))
+OLDEST_FIRST = (("occurred_on", datetime.date), ("uid", uuid.UUID))
+
+
+def exception_handler(error, context):
+    """Every error as JSON: {"detail": what went wrong, "errors": {parameter: [messages]}}."""
+    response = drf_exception_handler(error, context)
+    if response is not None and isinstance(error, ValidationError):
+        response.data = {"detail": "These parameters cannot be applied.", "errors": response.data}
+    return response
+
+
+class ApiError(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in a sentence.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For a 400: each parameter that cannot be applied, with why.",
+    )
+
+
+def documented_list(operation_id, tag, summary, description=None):
+    """The OpenAPI description of a list: its page of rows, or a 400 naming the parameters refused."""
+    def decorate(view):
+        responses = {200: view.serializer_class, 400: ApiError}
+        return extend_schema_view(
+            get=extend_schema(operation_id=operation_id, tags=[tag], summary=summary, description=description, responses=responses)
+        )(view)
+    return decorate
+
+
+def documented_record(operation_id, tag, summary):
+    """The OpenAPI description of one record: the record, or a 404 (drafts and withheld people are missing too)."""
+    def decorate(view):
+        responses = {200: view.serializer_class, 404: ApiError}
+        return extend_schema_view(get=extend_schema(operation_id=operation_id, tags=[tag], summary=summary, responses=responses))(view)
+    return decorate
+
+
+class ApiFigureFilter(FigureFilter):
+    """The figures page's filters, and the measure that a measure page shows."""
+
+    measure = django_filters.ChoiceFilter(label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure")
+
+    class Meta:
+        model = Figure
+        fields = ["measure", "country", "deprecated"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        slugs = Measure.objects.published().order_by("slug").values_list("slug", flat=True)
+        self.filters["measure"].extra["choices"] = [(slug, slug) for slug in slugs]
+
+
+# What each query parameter takes, for the OpenAPI description: the choices
+# of most filters are the values the public data holds, read at request time.
+PARAMETER_HELP = {
+    "country": "An ISO 3166 code (BY, RU…), in any case; only countries with published records are accepted.",
+    "person": "The uid of a person named in full who took part.",
+    "organization": "The uid of an organisation that took part.",
+    "release": "The uid of a published release.",
+    "measure": "A measure's slug, as in /api/v1/measures/.",
+    "deprecated": "1 to include deprecated figures.",
+    "q": "Words to look for; names match in any spelling (Latin or Cyrillic).",
+    "region": "A home region, exactly as listed on the page's filter.",
+    "facility": "A facility, exactly as listed on the page's filter.",
+    "article": "An article of the criminal code, exactly as listed on the page's filter.",
+}
+
+
+def parameter_schema(filter_):
+    field = filter_.field_class
+    if issubclass(field, forms.IntegerField):
+        schema = {"type": "integer"}
+        for key, openapi in (("min_value", "minimum"), ("max_value", "maximum")):
+            if key in filter_.extra:
+                schema[openapi] = filter_.extra[key]
+        return schema
+    if issubclass(field, forms.DateField):
+        return {"type": "string", "format": "date"}
+    choices = filter_.extra.get("choices")
+    if isinstance(filter_, django_filters.ChoiceFilter) and isinstance(choices, (list, tuple)) and choices:
+        return {"type": "string", "enum": [str(value) for value, _ in choices]}
+    return {"type": "string"}
+
+
+class PublicFilters(BaseFilterBackend):
+    """The page's FilterSet on the view's published queryset; a 400 for anything it refuses."""
+
+    def filter_queryset(self, request, queryset, view):
+        allowed = view.parameters()
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise ValidationError(
+                {name: [f"This list takes no such parameter. It takes: {', '.join(sorted(allowed))}."] for name in unknown}
+            )
+        data = request.query_params.copy()
+        for name in (CURSOR, PAGE_SIZE):
+            data.pop(name, None)
+        filterset = view.filterset_class(data, queryset=queryset)
+        if not filterset.is_valid():
+            errors = filterset.form.errors.get_json_data()
+            raise ValidationError(
+                {"parameters" if name == "__all__" else name: [error["message"] for error in messages] for name, messages in errors.items()}
+            )
+        view.filterset = filterset
+        return view.filtered(filterset)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": " ".join(part for part in (str(filter_.label or name), PARAMETER_HELP.get(name, "")) if part),
+                "schema": parameter_schema(filter_),
+            }
+            for name, filter_ in view.filterset_class.base_filters.items()
+            if name not in view.excluded_filters
+        ]
+
+
+class PublicList(ListModelMixin, GenericAPIView):
+    """A public list: filters, then one keyset page, then the rows' details in a fixed number of queries."""
+
+    filter_backends = [PublicFilters]
+    pagination_class = KeysetPagination
+    filterset_class = None
+    excluded_filters = ()
+
+    def parameters(self):
+        names = set(self.filterset_class.base_filters) - set(self.excluded_filters)
+        return names | {CURSOR, PAGE_SIZE}
+
+    def filtered(self, filterset):
+        return filterset.qs
+
+    def keyset(self, request):
+        return NEWEST_FIRST
+
+    def rows(self, page):
+        return page
+
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(self.rows(page), many=True).data)
+
+    def get(self, request):
+        return self.list(request)
+
+
+def keyset_order(request):
+    return OLDEST_FIRST if request.query_params.get("order") == "oldest" else NEWEST_FIRST
+
+
+def one(queryset, **lookup):
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise NotFound("No published record has this ID.")
+    return obj
+
+
+@documented_list("events_list", "events", "Events of the timeline, newest first (or oldest first with order=oldest)")
+class EventList(PublicList):
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+
+    def get_queryset(self):
+        return with_details(Event.objects.published()).select_related("release")
+
+    def keyset(self, request):
+        return keyset_order(request)
+
+
+@documented_record("events_retrieve", "events", "One published event")
+class EventDetail(GenericAPIView):
+    serializer_class = EventSerializer
+
+    def get(self, request, uid):
+        event = one(with_details(Event.objects.published()).select_related("release"), uid=uid)
+        return Response(self.get_serializer(event).data)
+
+
+@documented_list("releases_list", "releases", "The release ledger: every published release, newest first")
+class ReleaseList(PublicList):
+    serializer_class = ReleaseSerializer
+    filterset_class = ReleaseFilter
+
+    def get_queryset(self):
+        return Event.objects.published().filter(kind=Event.Kind.RELEASE)
+
+    def filtered(self, filterset):
+        releases = ledger_details(filterset.qs, filterset.form.cleaned_data["deprecated"])
+        return releases.prefetch_related(*who_and_sources())
+
+
+@documented_list("figures_list", "figures", "Reported figures, newest first; deprecated ones only with deprecated=1")
+class FigureList(PublicList):
+    serializer_class = FigureSerializer
+    filterset_class = ApiFigureFilter
+
+    def get_queryset(self):
+        return Figure.objects.published().select_related("measure", "source", "attributed_to", "event")
+
+    def keyset(self, request):
+        return (("-as_of_on", datetime.date), ("-uid", uuid.UUID))
+
+
+@documented_record("figures_retrieve", "figures", "One published figure, deprecated ones included")
+class FigureDetail(GenericAPIView):
+    serializer_class = FigureSerializer
+
+    def get(self, request, uid):
+        figures = Figure.objects.published().select_related("measure", "source", "attributed_to", "event")
+        return Response(self.get_serializer(one(figures, uid=uid)).data)
+
+
+class NoFilter(django_filters.FilterSet):
+    class Meta:
+        model = Measure
+        fields = []
+
+
+@documented_list("measures_list", "figures", "What the figures count: every measure with a published figure")
+class MeasureList(PublicList):
+    serializer_class = MeasureSerializer
+    filterset_class = NoFilter
+
+    def get_queryset(self):
+        return Measure.objects.published()
+
+    def keyset(self, request):
+        return (("slug", str),)
+
+
+@documented_record("measures_retrieve", "figures", "One measure")
+class MeasureDetail(GenericAPIView):
+    serializer_class = MeasureSerializer
+
+    def get(self, request, slug):
+        return Response(self.get_serializer(one(Measure.objects.published(), slug=slug)).data)
+
+
+@documented_list(
+    "prisoners_list",
+    "prisoners",
+    "The prisoner registry: people named in full or by initials, with their matching detentions, by uid",
+    description=(
+        "One row per person, with the detentions that match the filters. People whose names are withheld are never "
+        "listed; without filters other than status, `withheld` says how many people the list leaves out for that reason. "
+        "The order is by uid (random and stable), so that paging stays fast; the page's `order` option is not taken."
+    ),
+)
+class PersonList(PublicList):
+    serializer_class = PersonSerializer
+    pagination_class = RegistryPagination
+    filterset_class = PrisonerFilter
+    excluded_filters = ("order",)
+
+    def get_queryset(self):
+        return Detention.objects.published()
+
+    def filtered(self, filterset):
+        self.detentions = filterset.qs
+        matching = filterset.qs.filter(person=OuterRef("pk"))
+        return Person.objects.published().filter(identity_level__in=LISTED).filter(Exists(matching)).only("pk", "uid")
+
+    def keyset(self, request):
+        return (("uid", uuid.UUID),)
+
+    def rows(self, page):
+        return registry_rows([person.pk for person in page], self.detentions)
+
+    def get_paginated_response(self, data):
+        self.paginator.extra = {"withheld": self.filterset.withheld_count()}
+        return super().get_paginated_response(data)
+
+
+@documented_record("prisoners_retrieve", "prisoners", "One person of the registry (not withheld), with all their public detentions")
+class PersonDetail(GenericAPIView):
+    serializer_class = PersonSerializer
+
+    def get(self, request, uid):
+        people = Person.objects.published().filter(identity_level__in=LISTED).prefetch_related(
+            Prefetch("name_variants", queryset=NameVariant.objects.published().order_by("name"), to_attr="shown_names"),
+            Prefetch("detentions", queryset=with_registry_details(Detention.objects.published()), to_attr="shown_detentions"),
+        )
+        person = one(people, uid=uid)
+        return Response(self.get_serializer(shown_person(person, person.shown_detentions)).data)
+
+
+@documented_list("sources_list", "sources", "Published sources, by uid")
+class SourceList(PublicList):
+    serializer_class = SourceSerializer
+    filterset_class = SourceFilter
+
+    def get_queryset(self):
+        return Source.objects.published()
+
+    def filtered(self, filterset):
+        return with_cited_facts(filterset.qs)
+
+    def keyset(self, request):
+        return (("uid", uuid.UUID),)
+
+    def rows(self, page):
+        for source in page:
+            source.cited_events = cited_events(source)
+        return page
+
+
+@documented_record("sources_retrieve", "sources", "One published source")
+class SourceDetail(GenericAPIView):
+    serializer_class = SourceSerializer
+
+    def get(self, request, uid):
+        source = one(with_cited_facts(Source.objects.published()), uid=uid)
+        source.cited_events = cited_events(source)
+        return Response(self.get_serializer(source).data)
+
+
+@extend_schema(
+    tags=["index"],
+    operation_id="index",
+   
+    summary="Where everything is",
+    responses=OpenApiResponse(
+        inline_serializer("Index", {name: serializers.URLField() for name in ("events", "releases", "figures", "measures", "prisoners", "sources", "schema", "documentation")})
+    ),
+)
+@api_view(["GET"])
+def index(request):
+    def url(name):
+        return request.build_absolute_uri(reverse(f"api:{name}"))
+
+    return Response(
+        {
+            "events": url("events"),
+            "releases": url("releases"),
+            "figures": url("figures"),
+            "measures": url("measures"),
+            "prisoners": url("people"),
+            "sources": url("sources"),
+            "schema": url("schema"),
+            "documentation": url("docs"),
+        }
+    )
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def not_found(request, rest=""):
+    raise NotFound("There is nothing at this address. The API's index is /api/v1/.")

@@ -1,0 +1,112 @@
+"""A little of everything, published or not, with people at each identity level, and markers to look for.
+
+Every public output is searched for the markers: a draft, an internal note,
+the withheld person's name and details, and the details that the person
+shown by initials does not show.
+"""
+import datetime
+
+import pytest
+
+from events.models import Event, Figure, Measure
+from tests.factories import (
+    make_charge,
+    make_citation,
+    make_detention,
+    make_event,
+    make_figure,
+    make_link,
+    make_measure,
+    make_organization,
+    make_participant,
+    make_person,
+    make_release,
+    make_released_detention,
+    make_source,
+)
+from tracker.models import Detention, Person, Source
+from tracker.publishing import Status
+
+# What no public output may hold, whatever the filters: drafts, internal notes, and
+# anything about the withheld person or hidden about the person shown by initials.
+DRAFT = "DRAFTMARKER"
+NOTE = "NOTEMARKER"
+WITHHELD_MARKERS = ["Secretus", "Hiddenov", "HiddenRegion", "HiddenFacility", "HIDDEN-SENTENCE", "2021-03-17"]
+INITIALS_MARKERS = ["Initialson", "InitialsRegion", "InitialsFacility", "INITIALS-SENTENCE", "2022-04-05"]
+
+
+@pytest.fixture
+def world(db):
+    """A little of everything, published or not, with people at each identity level."""
+    viasna = make_organization(name="Viasna", kind="ngo", internal_notes=NOTE)
+    cyrillic = make_source(
+        title="Вясна: палітвязні на волі", kind=Source.Kind.NGO_REPORT, publisher=viasna, language="be", internal_notes=NOTE
+    )
+    formula = make_source(title="=HYPERLINK(\"https://evil.example\")", published_on=datetime.date(2025, 10, 1))
+    make_source(title=f"{DRAFT} source", status=Status.DRAFT)
+
+    meeting = make_event(
+        title="=1+2 envoy meets president", location="Мінск", countries=["BY", "US"], internal_notes=NOTE
+    )
+    make_citation(event=meeting, source=formula)
+    make_participant(event=meeting, person=make_person(name="John Coale"), role="US Special Envoy")
+    sanctions = make_event(kind=Event.Kind.SANCTIONS_CHANGE, title="Belavia sanctions lifted", countries=["US"], occurred_on=datetime.date(2025, 9, 11))
+    make_citation(event=sanctions, source=formula)
+    release = make_release(
+        event=make_event(
+            kind=Event.Kind.RELEASE,
+            title="Вызваленне 52 чалавек",
+            occurred_on=datetime.date(2025, 9, 1),
+            occurred_on_precision="month",
+        )
+    ).event
+    make_citation(event=release, source=cyrillic)
+    make_link(from_event=release, to_event=sanctions)
+    old = make_event(kind=Event.Kind.RELEASE, title="An older release", occurred_on=datetime.date(2024, 7, 1))
+    make_release(event=old)
+    make_citation(event=old, source=cyrillic)
+    draft = make_event(title=f"{DRAFT} meeting", status=Status.DRAFT, internal_notes=NOTE)
+    make_citation(event=draft, source=cyrillic)
+
+    held = make_measure(slug="held", name="political prisoners held")
+    per_event = make_measure(slug="released-in-event", name="people released", kind=Measure.Kind.PER_EVENT)
+    make_figure(measure=held, source=cyrillic, quote="Каля 1200 палітвязняў", internal_notes=NOTE)
+    make_figure(measure=held, source=formula, value=5, qualifier=Figure.Qualifier.EXACT, country="LT")
+    make_figure(measure=per_event, source=cyrillic, event=release, value=40, qualifier=Figure.Qualifier.RANGE, upper_value=52)
+    make_figure(measure=held, source=cyrillic, value=999, rank=Figure.Rank.DEPRECATED, deprecation_reason="A typo.")
+    make_figure(measure=held, source=cyrillic, value=987654, quote=DRAFT, status=Status.DRAFT)
+
+    named = make_person(name="Алесь Бяляцкі", region="Мінск", internal_notes=NOTE)
+    detention = make_detention(person=named, facility="Горацкая калонія", sentence="10 years", internal_notes=NOTE)
+    make_charge(detention=detention, article="342", description="gross violation of public order")
+    freed = make_detention(
+        person=make_person(name="Maria Freed"),
+        detained_on=datetime.date(2020, 8, 9),
+        custody_status=Detention.CustodyStatus.DEPORTED,
+        released_on=datetime.date(2025, 9, 11),
+    )
+    make_released_detention(release=release, detention=freed)
+    initials = make_person(
+        name="Ihar Initialson", identity_level=Person.IdentityLevel.INITIALS, region="InitialsRegion"
+    )
+    shown_by_initials = make_detention(
+        person=initials, detained_on=datetime.date(2022, 4, 5), facility="InitialsFacility", sentence="INITIALS-SENTENCE"
+    )
+    make_charge(detention=shown_by_initials, article="342", description="InitialsRegion protest")
+    hidden = make_person(
+        name="Secretus Hiddenov", identity_level=Person.IdentityLevel.WITHHELD, region="HiddenRegion", birth_year=1977
+    )
+    hidden_detention = make_detention(
+        person=hidden, detained_on=datetime.date(2021, 3, 17), facility="HiddenFacility", sentence="HIDDEN-SENTENCE"
+    )
+    make_charge(detention=hidden_detention, article="342")
+    make_released_detention(
+        release=release,
+        detention=make_detention(
+            person=hidden, detained_on=datetime.date(2021, 3, 17), facility="HiddenFacility",
+            custody_status=Detention.CustodyStatus.DEPORTED, released_on=datetime.date(2025, 9, 11),
+        ),
+    )
+    make_participant(event=meeting, person=hidden, role="a witness")
+    make_detention(person=make_person(name=f"{DRAFT} person", status=Status.DRAFT), facility=DRAFT)
+    return {"hidden": hidden, "initials": initials, "viasna": viasna, "release": release, "meeting": meeting}

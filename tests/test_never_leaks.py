@@ -1,0 +1,120 @@
+"""No download, API response, schema, TimelineJS file or data package ever holds what is not public.
+
+The planted world (tests/planted.py) gives a withheld person, a person shown
+by initials, drafts and internal notes unique marker strings. Every output
+of issue 5 is fetched under every filter and ordering of its page, including
+the probes aimed at the protected fields, and searched for every marker.
+"""
+import io
+import zipfile
+from urllib.parse import quote_plus, urlsplit
+
+import pytest
+from django.http import QueryDict
+from openpyxl import load_workbook
+
+from events import dataset
+from tests.planted import DRAFT, INITIALS_MARKERS, NOTE, WITHHELD_MARKERS, world  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = {
+    "timeline": ["", "?kind=meeting", "?kind=release", "?country=US", "?country=by", "?order=oldest", "?order=newest",
+                 "?start=2020-01-01&end=2030-01-01", "?q=envoy", "?q=Secretus", "?q=witness"],
+    "releases": ["", "?country=BY", "?year=2024", "?year=2025", "?deprecated=1"],
+    "figures": ["", "?country=BY", "?country=LT", "?deprecated=1"],
+    "prisoners": ["", "?status=held", "?status=deported", "?status=released", "?detained_year=2021", "?detained_year=2022",
+                  "?released_year=2025", "?article=342", "?order=name", "?order=newest", "?order=oldest", "?q=Secretus",
+                  "?q=Hiddenov", "?q=Initialson", "?q=I. I."],
+    "sources": ["", "?kind=ngo_report", "?kind=news_report"],
+}
+# The API's lists, by the name of the page they follow.
+API = {"timeline": "events", "releases": "releases", "figures": "figures", "prisoners": "prisoners", "sources": "sources"}
+# Parameters aimed at what is hidden: a list without them refuses them, one with them finds nobody hidden.
+# A region or facility only a protected person has is refused exactly as one nobody has.
+PROBES = ["?name=Secretus", "?birth_year=1977", "?order=birth_year", "?ordering=-birth_year", "?facility=HiddenFacility",
+          "?facility=InitialsFacility", "?search=Hiddenov", "?q=1977", "?region=HiddenRegion", "?region=InitialsRegion",
+          "?internal_notes=NOTEMARKER", "?status=draft"]
+
+
+@pytest.fixture
+def markers(world):
+    return [DRAFT, NOTE, str(world["hidden"].uid), "1977", *WITHHELD_MARKERS, *INITIALS_MARKERS]
+
+
+def body(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        book = load_workbook(io.BytesIO(content))
+        return "\n".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    return content.decode("utf-8")
+
+
+def assert_clean(client, path, markers, allowed=(200,)):
+    response = client.get(path)
+    assert response.status_code in allowed, (path, response.status_code)
+    text = body(response)
+    # What the request itself said may be echoed (in an error message, in a next link): it is not a leak.
+    # A row of the hidden person would still show their other markers.
+    for values in QueryDict(urlsplit(path).query).lists():
+        for value in values[1]:
+            text = text.replace(value, "").replace(quote_plus(value), "")
+    for marker in markers:
+        assert marker not in text, (path, marker)
+    return response
+
+
+@pytest.mark.parametrize("page", QUERIES)
+def test_no_csv_xlsx_or_api_page_holds_a_marker_under_any_filter(client, markers, page):
+    queries = QUERIES[page]
+    for query in queries:
+        assert_clean(client, f"/{page}.csv{query}", markers)
+        assert_clean(client, f"/{page}.xlsx{query}", markers)
+        if not (page == "prisoners" and query.startswith("?order")):
+            assert_clean(client, f"/api/v1/{API[page]}/{query}", markers)
+    for probe in PROBES:
+        for path in (f"/{page}.csv{probe}", f"/{page}.xlsx{probe}", f"/api/v1/{API[page]}/{probe}"):
+            assert_clean(client, path, markers, allowed=(200, 400))
+
+
+def test_every_api_page_of_every_list_is_clean_page_by_page(client, markers):
+    for name in ["events", "releases", "figures", "measures", "prisoners", "sources"]:
+        path = f"/api/v1/{name}/?page_size=1"
+        while path:
+            response = assert_clean(client, path, markers)
+            path = response.json()["next"]
+
+
+def test_no_record_of_the_api_holds_a_marker_and_protected_ones_are_missing(client, world, markers):
+    for name in ["events", "figures", "prisoners", "sources"]:
+        for row in client.get(f"/api/v1/{name}/?page_size=500").json()["results"]:
+            assert_clean(client, row["api_url"].removeprefix("http://testserver"), markers)
+    assert_clean(client, f"/api/v1/prisoners/{world['hidden'].uid}/", markers, allowed=(404,))
+
+
+def test_the_schema_and_its_documentation_hold_no_marker(client, markers):
+    for path in ["/api/v1/", "/api/v1/schema.json", "/api/v1/schema.yaml", "/api/v1/docs/", "/api/v1/docs/?script="]:
+        assert_clean(client, path, markers)
+
+
+def test_timelinejs_holds_no_marker_under_any_filter(client, markers):
+    for query in QUERIES["timeline"] + PROBES:
+        assert_clean(client, f"/timeline.timelinejs.json{query}", markers, allowed=(200, 400))
+
+
+def test_the_data_package_and_its_page_hold_no_marker(client, markers, tmp_path, settings):
+    settings.DATASET_DIR = tmp_path / "package"
+    dataset.build(settings.DATASET_DIR, site_url="http://testserver")
+    files = sorted(settings.DATASET_DIR.iterdir())
+    assert len(files) == 7
+    for file in files:
+        if file.suffix == ".zip":
+            with zipfile.ZipFile(file) as archive:
+                text = "\n".join(archive.read(name).decode() for name in archive.namelist())
+        else:
+            text = file.read_text()
+        for marker in markers:
+            assert marker not in text, (file.name, marker)
+        if file.suffix != ".zip":
+            assert_clean(client, f"/data/package/{file.name}", markers)
+    assert_clean(client, "/data/", markers)
