@@ -90,8 +90,11 @@ def rows_of(table, links):
 @contextmanager
 def snapshot():
     """One read-only transaction that sees one moment of the database."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        # Only the first statement of a transaction can set its isolation; inside
+        # a caller's transaction (a test's), the caller's is used.
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
