@@ -112,7 +112,7 @@ def test_the_data_page_links_the_latest_package(client, world, tmp_path, setting
     assert f"Version <strong>{package['version']}</strong>" in html
     for resource in package["resources"]:
         assert f'<a href="/data/package/{resource["path"]}" download>{resource["path"]}</a>' in html
-        assert f'<td class="number">{resource["rows"]}</td>' in html
+        assert f'<td class="number" data-label="Rows">{resource["rows"]}</td>' in html
     assert f"data package version {package['version']}, built {package['created'][:10]}" in html
     response = client.get("/data/package/prisoners.csv")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"

@@ -159,7 +159,7 @@ class PublicFilters(BaseFilterBackend):
                 "name": name,
                 "in": "query",
                 "required": False,
-                "description": " ".join(part for part in (str(filter_.label or name), PARAMETER_HELP.get(name, "")) if part),
+                "description": ". ".join(part for part in (str(filter_.label or name), PARAMETER_HELP.get(name, "")) if part),
                 "schema": parameter_schema(filter_),
             }
             for name, filter_ in view.filterset_class.base_filters.items()
