@@ -36,6 +36,7 @@ from events.models import (
     ReleaseMode,
 )
 from events.wording import figure_in_words
+from tracker.caching import data_changed
 from tracker.dates import Precision
 from tracker.demo import (
     CITIES,
@@ -181,6 +182,7 @@ class DemoGenerator:
             insert(ReleasedDetention, named, self.using)
             self.count(ReleasedDetention, len(named))
             self.write_figures(measures, releases)
+            data_changed(self.using)
         return self.counts
 
     # --- Events ----------------------------------------------------------------

@@ -1,10 +1,14 @@
 """The public lists' filters. Each FilterSet feeds a page, and later its CSV and JSON."""
+import uuid
+
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django_countries import countries
 
 from events.models import Event, Participant
+from tracker.caching import cached
 from tracker.models import Organization, Person
 
 ORDERS = [("newest", "Newest first"), ("oldest", "Oldest first")]
@@ -32,6 +36,42 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
+def timeline_choices():
+    """The countries, people and organisations of published events, in one query (a UNION)."""
+    text = CharField()
+    used = (
+        Event.objects.published()
+        .order_by()
+        .values_list(Value("country", output_field=text), Cast("countries", text), Value("", output_field=text))
+    )
+    # Only people who may be named: a withheld person cannot be picked, so
+    # the filter cannot reveal which events they took part in.
+    people = (
+        Person.objects.published()
+        .filter(identity_level=Person.IdentityLevel.FULL)
+        .filter(Exists(Participant.objects.filter(person=OuterRef("pk"), event__status="published")))
+        .order_by()
+        .values_list(Value("person", output_field=text), Cast("uid", text), "name")
+    )
+    organizations = (
+        Organization.objects.published()
+        .filter(Exists(Participant.objects.filter(organization=OuterRef("pk"), event__status="published")))
+        .order_by()
+        .values_list(Value("organization", output_field=text), Cast("uid", text), "name")
+    )
+    codes, found = set(), {"person": [], "organization": []}
+    for kind, key, name in used.union(people, organizations).order_by():
+        if kind == "country":
+            codes.update(code for code in key.split(",") if code)
+        else:
+            found[kind].append((str(uuid.UUID(key)), name))
+    return {
+        "country": sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1]),
+        "person": sorted(found["person"], key=lambda item: (item[1], item[0])),
+        "organization": sorted(found["organization"], key=lambda item: (item[1], item[0])),
+    }
+
+
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Words", method="filter_text", max_length=200)
     kind = django_filters.ChoiceFilter(label="Kind", choices=Event.Kind.choices, empty_label="Any kind")
@@ -55,26 +95,10 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Choices are read here, in the view, not lazily while the template renders.
-        used = {code for value in Event.objects.published().values_list("countries", flat=True).distinct() for code in str(value).split(",") if code}
-        self.filters["country"].extra["choices"] = sorted(((code, countries.name(code)) for code in used), key=lambda item: item[1])
-        # Only people who may be named: a withheld person cannot be picked, so
-        # the filter cannot reveal which events they took part in.
-        people = (
-            Person.objects.published()
-            .filter(identity_level=Person.IdentityLevel.FULL)
-            .filter(Exists(Participant.objects.filter(person=OuterRef("pk"), event__status="published")))
-            .order_by("name")
-            .values_list("uid", "name")
-        )
-        self.filters["person"].extra["choices"] = [(str(uid), name) for uid, name in people]
-        organizations = (
-            Organization.objects.published()
-            .filter(Exists(Participant.objects.filter(organization=OuterRef("pk"), event__status="published")))
-            .order_by("name")
-            .values_list("uid", "name")
-        )
-        self.filters["organization"].extra["choices"] = [(str(uid), name) for uid, name in organizations]
+        # Choices are read here, in the view, not lazily while the template
+        # renders; once per change of the data (tracker/caching.py).
+        for name, choices in cached("timeline-choices", timeline_choices).items():
+            self.filters[name].extra["choices"] = choices
 
     def filter_text(self, queryset, name, value):
         for word in value.split():

@@ -13,7 +13,7 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Value
 
 from events.models import Event, ReleasedDetention
 from tracker.models import (
@@ -24,6 +24,7 @@ from tracker.models import (
     Person,
     Source,
 )
+from tracker.caching import cached
 from tracker.publishing import Status
 
 # The identity levels whose people are rows of the registry. Anything else,
@@ -48,6 +49,62 @@ def article_order(article):
     """'2', '130', '342', '361-1 part 2': the article's leading number counts as a number."""
     number = re.match(r"\d+", article)
     return (int(number.group()) if number else float("inf"), article)
+
+
+def registry_choices():
+    """The registry filters' choices, from what the public pages show: two queries.
+
+    Regions of people named in full, facilities of their detentions and the
+    articles of listed people's charges come in one query (a UNION), the
+    releases in another.
+    """
+    regions = (
+        Person.objects.published()
+        .filter(identity_level=IdentityLevel.FULL)
+        .filter(Exists(Detention.objects.published().filter(person=OuterRef("pk"))))
+        .exclude(region="")
+        .order_by()
+        .values_list(Value("region"), "region")
+    )
+    facilities = (
+        Detention.objects.published()
+        .filter(person__identity_level=IdentityLevel.FULL)
+        .exclude(facility="")
+        .order_by()
+        .values_list(Value("facility"), "facility")
+    )
+    articles = (
+        Charge.objects.published()
+        .filter(detention__person__identity_level__in=LISTED)
+        .order_by()
+        .values_list(Value("article"), "article")
+    )
+    values = {"region": set(), "facility": set(), "article": set()}
+    for name, value in regions.union(facilities, articles).order_by():
+        values[name].add(value)
+    return {
+        "region": [(region, region) for region in sorted(values["region"])],
+        "facility": [(facility, facility) for facility in sorted(values["facility"])],
+        "article": [(article, article) for article in sorted(values["article"], key=article_order)],
+        "release": [
+            (str(release.uid), f"{release.title} ({release.occurred})")
+            for release in Event.objects.published()
+            .filter(kind=Event.Kind.RELEASE)
+            .only("uid", "title", "occurred_on", "occurred_on_precision")
+            .newest_first()
+        ],
+    }
+
+
+def publisher_choices():
+    """Publishers of published sources, themselves published: one query."""
+    return [
+        (str(uid), name)
+        for uid, name in Organization.objects.published()
+        .filter(Exists(Source.objects.published().filter(publisher=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("uid", "name")
+    ]
 
 
 class PrisonerFilter(django_filters.FilterSet):
@@ -81,40 +138,10 @@ class PrisonerFilter(django_filters.FilterSet):
         super().__init__(data, queryset.filter(person__identity_level__in=LISTED), **kwargs)
         # The choices are the values shown on the public pages, so a value
         # only a withheld (or initials) person has is not a choice: asking for
-        # it is refused exactly as a value nobody has. One query each.
-        self.filters["region"].extra["choices"] = [
-            (region, region)
-            for region in Person.objects.published()
-            .filter(identity_level=IdentityLevel.FULL)
-            .filter(Exists(Detention.objects.published().filter(person=OuterRef("pk"))))
-            .exclude(region="")
-            .order_by("region")
-            .values_list("region", flat=True)
-            .distinct()
-        ]
-        self.filters["facility"].extra["choices"] = [
-            (facility, facility)
-            for facility in Detention.objects.published()
-            .filter(person__identity_level=IdentityLevel.FULL)
-            .exclude(facility="")
-            .order_by("facility")
-            .values_list("facility", flat=True)
-            .distinct()
-        ]
-        articles = set(
-            Charge.objects.published()
-            .filter(detention__person__identity_level__in=LISTED)
-            .values_list("article", flat=True)
-            .distinct()
-        )
-        self.filters["article"].extra["choices"] = [(article, article) for article in sorted(articles, key=article_order)]
-        self.filters["release"].extra["choices"] = [
-            (str(release.uid), f"{release.title} ({release.occurred})")
-            for release in Event.objects.published()
-            .filter(kind=Event.Kind.RELEASE)
-            .only("uid", "title", "occurred_on", "occurred_on_precision")
-            .newest_first()
-        ]
+        # it is refused exactly as a value nobody has. Read once per change of
+        # the data (tracker/caching.py).
+        for name, choices in cached("registry-choices", registry_choices).items():
+            self.filters[name].extra["choices"] = choices
 
     @property
     def active_filters(self):
@@ -181,14 +208,7 @@ class SourceFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = Source.objects.published()
         super().__init__(data, queryset, **kwargs)
-        # Publishers of published sources, themselves published: one query.
-        self.filters["publisher"].extra["choices"] = [
-            (str(uid), name)
-            for uid, name in Organization.objects.published()
-            .filter(Exists(Source.objects.published().filter(publisher=OuterRef("pk"))))
-            .order_by("name")
-            .values_list("uid", "name")
-        ]
+        self.filters["publisher"].extra["choices"] = cached("publisher-choices", publisher_choices)
 
     def filter_publisher(self, queryset, name, value):
         return queryset.filter(publisher__uid=value, publisher__status=Status.PUBLISHED)

@@ -9,6 +9,20 @@ from tests.factories import make_event, make_measure, make_person, make_source, 
 from tracker.roles import CONTRIBUTOR, EDITOR, VIEWER
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached.
+
+    A test's rollback also rolls back the data version, so a value cached by
+    one test could be read back by the next one at the same version number.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def source(db):
     return make_source(title="U.S. Envoy Meets Belarus President to Discuss Political Prisoner Release")

@@ -26,7 +26,7 @@ from tests.factories import (
     make_released_detention,
     make_source,
 )
-from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
+from tracker.models import Charge, DataVersion, Detention, DetentionSource, NameVariant, Organization, Person, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -136,6 +136,7 @@ CASES = {
     "tracker_detention_unique_external_id": lambda: duplicate_external_id(make_detention, detention),
     "tracker_charge_unique": duplicate_charge,
     "tracker_detentionsource_unique": duplicate_detention_source,
+    "tracker_dataversion_one_row": lambda: DataVersion(pk=2),
     "events_event_status_valid": lambda: event(status="hidden"),
     "events_event_kind_valid": lambda: event(kind="party"),
     "events_event_precision_valid": lambda: event(occurred_on_precision="week"),

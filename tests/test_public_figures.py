@@ -99,10 +99,10 @@ def test_index_query_count_is_fixed(client, db, django_assert_num_queries, count
         measure = make_measure()
         make_figure(measure=measure, value=100 + number, rank="preferred")
         make_figure(measure=measure, value=90 + number, as_of_on=datetime.date(2025, 1, 1))
-    # 1 countries for the filter, 1 measures (with the number of reports and
-    # sources, as subqueries), 1 headline figures (one per measure and
-    # country, by a window function, with source, publisher, attribution, event).
-    with django_assert_num_queries(3):
+    # 1 data version, 1 countries for the filter, 1 measures (with the number of
+    # reports and sources, as subqueries), 1 headline figures (one per measure
+    # and country, by a window function, with source, publisher, attribution, event).
+    with django_assert_num_queries(4):
         response = client.get("/figures/")
     assert len(response.context["rows"]) == count
 
@@ -275,10 +275,10 @@ def test_measure_page_query_count_is_fixed(client, db, django_assert_num_queries
         source = make_source(publisher=make_organization())
         make_figure(measure=measure, source=source, value=1000 + number, as_of_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=30 * number), attributed_to=make_organization())
         make_detention(detained_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=25 * number))
-    # 1 measure, 1 countries for the filter, 1 figures (with source,
-    # publisher, attribution and event), 1 registry: every sample date's
-    # count of people held in a single aggregate.
-    with django_assert_num_queries(4):
+    # 1 data version, 1 measure, 1 countries for the filter, 1 figures (with
+    # source, publisher, attribution and event), 1 registry: every sample
+    # date's count of people held in a single aggregate.
+    with django_assert_num_queries(5):
         response = client.get("/figures/held/?deprecated=1")
     assert sum(len(group["figures"]) for group in response.context["groups"]) == count
 
@@ -289,8 +289,8 @@ def test_per_event_measure_page_query_count_is_fixed(client, db, django_assert_n
         event = make_release(event=make_event(kind=Event.Kind.RELEASE, occurred_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=40 * number))).event
         make_figure(measure=measure, event=event, value=10 + number, as_of_on=event.occurred_on)
         make_released_detention(release=event)
-    # 1 measure, 1 countries, 1 figures (with their events), 1 named people released per event.
-    with django_assert_num_queries(4):
+    # 1 data version, 1 measure, 1 countries, 1 figures (with their events), 1 named people released per event.
+    with django_assert_num_queries(5):
         response = client.get("/figures/released/")
     assert [group["registry_count"] for group in response.context["groups"]] == [1] * 10
 

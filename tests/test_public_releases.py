@@ -223,10 +223,12 @@ def test_ledger_query_count_is_fixed(client, db, django_assert_num_queries, coun
         make_released_detention(release=event)
         make_link(from_event=event, to_event=make_event(kind=Event.Kind.SANCTIONS_CHANGE))
         make_link(from_event=make_event(kind=Event.Kind.VISIT), kind=EventLink.Kind.PART_OF, to_event=event)
-    # 1 countries and years for the filter choices, 1 count for the paginator,
-    # 1 releases (with their release details and the count of named people
-    # released, as a subquery), then one prefetch each: figures (with
-    # measure, source, publisher, attribution), outgoing links, incoming links.
-    with django_assert_num_queries(6):
+    # 1 data version, 1 countries and years for the filter choices, 1 count
+    # for the paginator, 1 releases (with their release details and the count
+    # of named people released, as a subquery), then one prefetch each: figures
+    # (with measure, source, publisher, attribution), outgoing links, incoming links.
+    with django_assert_num_queries(7):
         response = client.get("/releases/")
+    with django_assert_num_queries(5):  # the choices and the count are cached
+        assert client.get("/releases/").content == response.content
     assert len(response.context["rows"]) == min(count, 25)

@@ -22,10 +22,11 @@ pytestmark = pytest.mark.django_db
 
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-# /sources/: the publisher choices (1), the paginator's count (1), the page of
-# sources with their publishers and detention counts (1), their published
-# citations with the events (1), their published figures with measures and events (1).
-SOURCES_QUERIES = 5
+# /sources/: the data version (1), the publisher choices (1), the paginator's
+# count (1), the page of sources with their publishers and detention counts (1),
+# their published citations with the events (1), their published figures with
+# measures and events (1).
+SOURCES_QUERIES = 6
 
 
 def make_detention_source(**kwargs):

@@ -128,12 +128,16 @@ def test_timeline_empty_state(client, db):
 def test_timeline_query_count_is_fixed(client, db, django_assert_num_queries, count):
     for day in range(count):
         add_event(f"Statement {day}", datetime.date(2025, 1, 1) + datetime.timedelta(days=day))
-    # The filter's choices, read in the view: 1 countries, 1 people, 1
-    # organisations; then 1 count (paginator), 1 events page, 5 prefetches
-    # (participants, citations, outgoing links, incoming links, figures).
-    with django_assert_num_queries(10):
+    # The data version (1); the filter's choices, read in the view: countries,
+    # people and organisations in one query (1); then the count (paginator, 1),
+    # the events of the page (1) and 5 prefetches (participants, citations,
+    # outgoing links, incoming links, figures).
+    with django_assert_num_queries(9):
         response = client.get("/timeline/")
     assert response.status_code == 200
+    # Again, the data unchanged: the choices and the count are cached.
+    with django_assert_num_queries(7):
+        assert client.get("/timeline/").content == response.content
 
 
 def test_event_page_shows_counts_links_and_sources(client, belarus):

@@ -53,6 +53,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 from openpyxl.utils.exceptions import InvalidFileException
 
+from tracker.caching import data_changed
 from tracker.dates import PreciseDates, Precision, date_iso
 from tracker.exports import csv_response, unescape_formula
 from tracker.models import (
@@ -66,6 +67,7 @@ from tracker.models import (
     Source,
     person_search_key,
 )
+from tracker.names import sort_name
 from tracker.publishing import Record, write_history
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -784,6 +786,7 @@ class Importer:
                     children.setdefault(type(child), []).append(child)
             for model, objs in children.items():
                 model.objects.bulk_create(objs, batch_size=500)
+            data_changed()
 
     # The save() methods whose work save_records() does itself: the version
     # (Record), the truncated dates (PreciseDates). A model with any other
@@ -1229,6 +1232,7 @@ class PeopleImporter(Importer):
                     # Prefetched when the plan matched the person: no query.
                     existing = [] if person._state.adding else [v.name for v in person.name_variants.all()]
                     person.search_key = person_search_key(person.name, [*existing, *added.get(id(person), ())])
+                    person.sort_name = sort_name(person.name, person.identity_level)
 
     def plan_row(self, number, row):
         row_plan = RowPlan(number)

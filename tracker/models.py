@@ -14,6 +14,7 @@ from django_countries.fields import CountryField
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+from tracker.names import sort_name
 from tracker.search import search_key, word_keys
 
 
@@ -138,6 +139,18 @@ class Source(Publishable):
         return self.title
 
 
+class DataVersion(models.Model):
+    """One row: how many writes the data has seen. Cached public reads are keyed by it (tracker/caching.py)."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="tracker_dataversion_one_row", violation_error_message="There is one data version.")]
+
+    def __str__(self):
+        return f"data version {self.number}"
+
+
 class IdentityLevel(models.TextChoices):
     FULL = "full", "Full name public"
     INITIALS = "initials", "Initials only"
@@ -146,7 +159,7 @@ class IdentityLevel(models.TextChoices):
 
 class PersonQuerySet(PublishableQuerySet):
     def update(self, **kwargs):
-        if "name" not in kwargs:
+        if "name" not in kwargs and "identity_level" not in kwargs:
             return super().update(**kwargs)
         pks = list(self.values_list("pk", flat=True))
         count = super().update(**kwargs)
@@ -206,9 +219,15 @@ class Person(Publishable):
     search_key = models.TextField(
         blank=True, editable=False, help_text="Every name variant, folded for search (see tracker/search.py)."
     )
+    sort_name = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The name the public sees, case-folded: the registry's order (see tracker/names.py).",
+    )
 
     objects = PersonQuerySet.as_manager()
-    history = history(exclude=["search_key"])
+    history = history(exclude=["search_key", "sort_name"])
 
     class Meta:
         ordering = ["name"]
@@ -220,6 +239,8 @@ class Person(Publishable):
         indexes = [
             # Prisoner registry: published people in alphabetical order.
             models.Index(fields=["status", "name"], name="tracker_person_registry"),
+            # Prisoner registry: listed people in the order the public sees, then by the random uid.
+            models.Index(fields=["sort_name", "uid"], name="tracker_person_sort"),
         ]
         constraints = [
             one_of("status", Status, "tracker_person_status_valid", "status"),
@@ -258,6 +279,9 @@ class Person(Publishable):
 
     def save(self, *args, **kwargs):
         self.search_key = person_search_key(*self._names())
+        self.sort_name = sort_name(self.name, self.identity_level)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key", "sort_name"}
         super().save(*args, **kwargs)
 
     def _names(self):
@@ -265,8 +289,10 @@ class Person(Publishable):
         return names[0], names[1:]
 
     def refresh_search_key(self):
-        # A derived column: written without a history row or a version bump.
-        Person._base_manager.filter(pk=self.pk).update(search_key=person_search_key(*self._names()))
+        # Derived columns: written without a history row or a version bump.
+        Person._base_manager.filter(pk=self.pk).update(
+            search_key=person_search_key(*self._names()), sort_name=sort_name(self.name, self.identity_level)
+        )
 
 
 def person_search_key(name, variant_names):
@@ -282,7 +308,7 @@ SEARCH_KEY_BATCH = 500
 
 
 def refresh_search_keys(person_pks, using=None):
-    """Recompute the search keys of these people after their names changed in bulk.
+    """Recompute the search keys (and sort names) of these people after their names changed in bulk.
 
     Per batch of people: one query for their names, one for their variants and
     one bulk UPDATE of the keys that differ (none if they were right already),
@@ -298,13 +324,14 @@ def refresh_search_keys(person_pks, using=None):
         for person_id, name in variant_manager.filter(person_id__in=batch).values_list("person_id", "name"):
             variants.setdefault(person_id, []).append(name)
         stale = []
-        for person in people_manager.filter(pk__in=batch).only("pk", "name", "search_key"):
+        for person in people_manager.filter(pk__in=batch).only("pk", "name", "identity_level", "search_key", "sort_name"):
             key = person_search_key(person.name, variants.get(person.pk, ()))
-            if key != person.search_key:
-                person.search_key = key
+            order = sort_name(person.name, person.identity_level)
+            if (key, order) != (person.search_key, person.sort_name):
+                person.search_key, person.sort_name = key, order
                 stale.append(person)
         if stale:
-            people_manager.bulk_update(stale, ["search_key"], batch_size=SEARCH_KEY_BATCH)
+            people_manager.bulk_update(stale, ["search_key", "sort_name"], batch_size=SEARCH_KEY_BATCH)
 
 
 def script_of(text):

@@ -20,6 +20,25 @@ def initials(name: str) -> str:
     return " ".join(words)
 
 
+def sort_name(name: str, identity_level: str) -> str:
+    """The key the registry sorts a listed person by: the name the public sees, case-folded.
+
+    A person shown by initials sorts by their initials: sorting by the stored
+    name would place them among the others and narrow down who they are.
+    People who are not listed (withheld, or any level this code does not
+    know) get no key.
+    """
+    from tracker.models import Person
+
+    if identity_level == Person.IdentityLevel.FULL:
+        shown = name
+    elif identity_level == Person.IdentityLevel.INITIALS:
+        shown = initials(name)
+    else:
+        return ""
+    return unicodedata.normalize("NFC", shown).casefold()[:300]
+
+
 def public_name(person) -> str:
     """The person's name as far as their identity level allows.
 

@@ -13,6 +13,8 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
+from tracker.caching import data_changed
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -56,6 +58,7 @@ class RecordQuerySet(models.QuerySet):
             if pks:
                 updated = self.model._default_manager.using(self.db).filter(pk__in=pks)
                 self.model.history.bulk_history_create(list(updated), update=True)
+                data_changed(self.db)
         return count
 
     update.alters_data = True
@@ -65,6 +68,7 @@ class RecordQuerySet(models.QuerySet):
             created = super().bulk_create(objs, *args, **kwargs)
             if created and created[0].pk is not None:
                 write_history(self.model, created, using=self.db)
+                data_changed(self.db)
             elif created:
                 # Some backends return no keys from a bulk insert: refuse
                 # rather than store rows that have no history.
@@ -72,6 +76,15 @@ class RecordQuerySet(models.QuerySet):
         return created
 
     bulk_create.alters_data = True
+
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            deleted = super().delete()
+            if deleted[0]:
+                data_changed(self.db)
+        return deleted
+
+    delete.alters_data = True
 
 
 _HISTORY_BOOKKEEPING = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
@@ -178,6 +191,12 @@ class Record(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
+        data_changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        data_changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+        return deleted
 
 
 class Publishable(Record):

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Records request.user as the author of every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Cached public reads are keyed by the data version, read once per request.
+    "tracker.caching.DataVersionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -153,6 +155,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Public reads cached in each process's memory, keyed by the data version
+# (tracker/caching.py), so a write shows at once on every process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 # Seed and demo data: `manage.py loaddata belarus`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

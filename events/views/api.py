@@ -15,7 +15,7 @@ import uuid
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
@@ -40,9 +40,10 @@ from events.serializers import (
     SourceSerializer,
 )
 from events.views.figures import FigureFilter, ReleaseFilter, ledger_details
-from events.views.registry import registry_rows, shown_person, with_registry_details
+from events.views.registry import in_public_order, registry_rows, shown_person, with_registry_details
 from events.views.sources import cited_events, with_cited_facts
 from events.views.timeline import who_and_sources, with_details
+from tracker.caching import cached
 from tracker.models import Detention, NameVariant, Person, Source
 
 NEWEST_FIRST = (("-occurred_on", datetime.date), ("-uid", uuid.UUID))
@@ -95,7 +96,7 @@ class ApiFigureFilter(FigureFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        slugs = Measure.objects.published().order_by("slug").values_list("slug", flat=True)
+        slugs = cached("measure-slugs", lambda: list(Measure.objects.published().order_by("slug").values_list("slug", flat=True)))
         self.filters["measure"].extra["choices"] = [(slug, slug) for slug in slugs]
 
 
@@ -292,32 +293,34 @@ class MeasureDetail(GenericAPIView):
 @documented_list(
     "prisoners_list",
     "prisoners",
-    "The prisoner registry: people named in full or by initials, with their matching detentions, by uid",
+    "The prisoner registry: people named in full or by initials, with their matching detentions, by name",
     description=(
         "One row per person, with the detentions that match the filters. People whose names are withheld are never "
         "listed; without filters other than status, `withheld` says how many people the list leaves out for that reason. "
-        "The order is by uid (random and stable), so that paging stays fast; the page's `order` option is not taken."
+        "The order is by name as the public sees it (initials for people shown by initials), then by uid; "
+        "`order` takes only `name`, the page's default."
     ),
 )
 class PersonList(PublicList):
     serializer_class = PersonSerializer
     pagination_class = RegistryPagination
     filterset_class = PrisonerFilter
-    excluded_filters = ("order",)
 
     def get_queryset(self):
         return Detention.objects.published()
 
     def filtered(self, filterset):
-        self.detentions = filterset.qs
-        matching = filterset.qs.filter(person=OuterRef("pk"))
-        return Person.objects.published().filter(identity_level__in=LISTED).filter(Exists(matching)).only("pk", "uid")
+        return in_public_order(filterset.qs, "")
 
     def keyset(self, request):
-        return (("uid", uuid.UUID),)
+        if request.query_params.get("order", "name") != "name":
+            raise ValidationError(
+                {"order": ["The API lists people by name only (order=name): download the CSV to sort by date."]}
+            )
+        return (("sort_name", str), ("uid", uuid.UUID))
 
     def rows(self, page):
-        return registry_rows([person.pk for person in page], self.detentions)
+        return registry_rows(page)
 
     def get_paginated_response(self, data):
         self.paginator.extra = {"withheld": self.filterset.withheld_count()}

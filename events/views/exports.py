@@ -6,8 +6,6 @@ CHUNK rows, and each chunk's related rows are prefetched in one query per
 relation, so the number of queries grows with the number of chunks, never
 with the number of rows. Every cell goes through tracker.exports.cell.
 """
-from itertools import islice
-
 from django.http import HttpResponse
 from django.urls import reverse
 
@@ -16,7 +14,7 @@ from events.filters import EventFilter
 from events.models import Event, EventLink, Figure
 from events.registry_filters import PrisonerFilter, SourceFilter
 from events.views.figures import CountryFigureFilter, ReleaseFilter, ledger_details
-from events.views.registry import in_public_order, registry_rows
+from events.views.registry import in_public_order, shown_person
 from events.views.sources import cited_events, with_cited_facts
 from events.views.timeline import with_details
 from tracker.dates import date_iso
@@ -37,12 +35,6 @@ def bad_filters(filterset):
     """400 with the form's errors as plain text: a download never ignores what was asked."""
     lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
     return HttpResponse("These filters cannot be applied.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
-
-
-def in_chunks(items):
-    items = iter(items)
-    while chunk := list(islice(items, CHUNK)):
-        yield chunk
 
 
 class Links:
@@ -289,11 +281,9 @@ def prisoners_csv(request, format="csv"):
 
 
 def registry_csv_rows(detentions, order, links):
-    """The people in the page's order (one query, as the page), then one chunk of people at a time."""
-    pks = in_public_order(detentions, order)
-    for chunk in in_chunks(pks):
-        for shown in registry_rows(chunk, detentions):
-            yield from prisoner_rows(shown, links)
+    """The people in the page's order, a chunk at a time, each chunk's details in one query per relation."""
+    for person in in_public_order(detentions, order).iterator(chunk_size=CHUNK):
+        yield from prisoner_rows(shown_person(person, person.matching_detentions), links)
 
 
 # --- /sources.csv -----------------------------------------------------------------

@@ -24,6 +24,7 @@ from events.charts import Claim, Registry, Series, layout
 from events.filters import CountryFilter
 from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, rank_order
 from events.views.timeline import page_of, query_without_page
+from tracker.caching import cached, query_key
 from tracker.dates import period_end
 from tracker.models import Detention, held_on
 
@@ -93,7 +94,7 @@ class ReleaseFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One query gives both lists: the countries and years that have a published release.
-        used = set(self.queryset.order_by().values_list("countries", "occurred_on__year").distinct())
+        used = cached("release-choices", lambda: set(self.queryset.order_by().values_list("countries", "occurred_on__year").distinct()), query_key(self.queryset))
         codes = {code for value, _ in used for code in str(value).split(",")}
         self.filters["country"].extra["choices"] = country_options(codes)
         years = sorted({year for _, year in used}, reverse=True)
@@ -116,7 +117,7 @@ class CountryFigureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = self.queryset.order_by().values_list("country", flat=True).distinct()
+        codes = cached("figure-countries", lambda: list(self.queryset.order_by().values_list("country", flat=True).distinct()), query_key(self.queryset))
         self.filters["country"].extra["choices"] = country_options(codes)
 
 

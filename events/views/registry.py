@@ -19,7 +19,8 @@ so a template cannot print a detail the person's identity level hides
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Subquery, When
+from django.db.models.functions import TruncYear
 from django.http import Http404
 from django.shortcuts import render
 
@@ -156,55 +157,41 @@ def with_registry_details(detentions):
 
 
 def in_public_order(detentions, order):
-    """The pks of the people with a matching detention, sorted by what the public sees. One query.
+    """The people with a matching detention, in the order the public sees, as a lazy queryset.
 
-    Sorting happens here rather than in the database because a person shown by
-    initials must sort by their initials and the year of their detention: an
-    ORDER BY on the stored name or exact date would place them among the
-    others and so narrow down what is hidden. Ties are broken by the random
-    uid, which says nothing about anyone.
+    The order is what the public sees: a person shown by initials sorts by
+    their initials (Person.sort_name, kept by save()) and by the year of their
+    detention, never by the stored name or exact date, which would place them
+    among the others and so narrow down what is hidden. Ties are broken by
+    the random uid, which says nothing about anyone. The database sorts and
+    pages: no list of every person is built in memory. Each person comes with
+    their matching detentions (`matching_detentions`), one query per relation
+    for however many people are read.
     """
     matching = detentions.filter(person=OuterRef("pk"))
     people = (
         Person.objects.published()
+        .filter(identity_level__in=LISTED)
         .filter(Exists(matching))
-        .only("pk", "uid", "name", "identity_level", "status")
-        .annotate(
-            latest=Subquery(matching.order_by(F("detained_on").desc(nulls_last=True)).values("detained_on")[:1]),
-            earliest=Subquery(matching.order_by(F("detained_on").asc(nulls_last=True)).values("detained_on")[:1]),
-        )
-    )
-
-    def by_name(person):
-        return (person.public_name.casefold(), str(person.uid))
-
-    def shown_date(person, value):
-        return value if person.identity_level == IdentityLevel.FULL else truncate(value, Precision.YEAR)
-
-    people = list(people)
-    if order == "newest":
-        def key(person):
-            value = shown_date(person, person.latest)
-            return (value is None, -value.toordinal() if value else 0, by_name(person))
-    elif order == "oldest":
-        def key(person):
-            value = shown_date(person, person.earliest)
-            return (value is None, value.toordinal() if value else 0, by_name(person))
-    else:
-        key = by_name
-    return [person.pk for person in sorted(people, key=key)]
-
-
-def registry_rows(pks, detentions):
-    """The people of one page, in the given order, each with their matching detentions (three queries)."""
-    people = (
-        Person.objects.published()
-        .filter(pk__in=pks, identity_level__in=LISTED)
         .prefetch_related(Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions"))
     )
-    by_pk = {person.pk: person for person in people}
-    # A person an editor withheld since the first query is skipped, not shown.
-    return [shown_person(by_pk[pk], by_pk[pk].matching_detentions) for pk in pks if pk in by_pk]
+    if order in ("newest", "oldest"):
+        field = F("detained_on").desc(nulls_last=True) if order == "newest" else F("detained_on").asc(nulls_last=True)
+        date = Subquery(matching.order_by(field).values("detained_on")[:1])
+        shown = Case(
+            When(identity_level=IdentityLevel.FULL, then=date),
+            default=TruncYear(date, output_field=DateField()),
+            output_field=DateField(),
+        )
+        people = people.annotate(shown_date=shown)
+        first = F("shown_date").desc(nulls_last=True) if order == "newest" else F("shown_date").asc(nulls_last=True)
+        return people.order_by(first, "sort_name", "uid")
+    return people.order_by("sort_name", "uid")
+
+
+def registry_rows(people):
+    """What the public may see of each person read by in_public_order()."""
+    return [shown_person(person, person.matching_detentions) for person in people]
 
 
 def prisoners(request):
@@ -218,7 +205,7 @@ def prisoners(request):
     page = page_of(request, in_public_order(filterset.qs, order))
     context.update(
         page=page,
-        rows=registry_rows(list(page.object_list), filterset.qs),
+        rows=registry_rows(page.object_list),
         filtered=bool(filterset.active_filters),
         withheld=filterset.withheld_count(),
     )

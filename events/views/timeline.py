@@ -1,7 +1,8 @@
 """Home, the timeline and the event page."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import cached_property
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_countries import countries
@@ -9,6 +10,7 @@ from django_countries import countries
 from events.charts import Claim, Series, layout
 from events.filters import EventFilter
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, ReleasedDetention
+from tracker.caching import cached, query_key
 from tracker.dates import Precision, period_end
 from tracker.models import Detention, IdentityLevel, held_on
 
@@ -40,10 +42,21 @@ def with_details(events):
     )
 
 
+class CountOncePaginator(Paginator):
+    """Counts a filtered list once per change of the data, not on every page view."""
+
+    @cached_property
+    def count(self):
+        items = self.object_list
+        if isinstance(items, QuerySet):
+            return cached("count", items.count, query_key(items))
+        return len(items)
+
+
 def page_of(request, items, per_page=PER_PAGE):
     """The requested page, or 404 for a page that is not a positive number in range."""
     try:
-        return Paginator(items, per_page).page(request.GET.get("page", 1))
+        return CountOncePaginator(items, per_page).page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
         raise Http404("No such page.")
 

@@ -10,6 +10,8 @@ from django.core.serializers.base import DeserializationError
 from django.core.serializers.python import Deserializer
 from django.db import DatabaseError, connection, transaction
 
+from tracker.caching import data_changed
+
 from tracker import backup
 
 
@@ -32,6 +34,7 @@ class Command(BaseCommand):
             except (DeserializationError, ObjectDoesNotExist, ValidationError, DatabaseError, ValueError) as error:
                 # Raised inside the transaction: it rolls back, nothing is kept.
                 raise CommandError(f"Nothing was restored: {file} could not be loaded: {error}") from error
+            data_changed()
         for name, count in counts.items():
             self.stdout.write(f"{name}: {count}")
         self.stdout.write(self.style.SUCCESS(f"Restored {sum(counts.values())} rows from {file}."))

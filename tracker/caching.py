@@ -1,0 +1,105 @@
+"""Cached public reads, fresh after every write.
+
+Every write to a record (save, delete, QuerySet.update, bulk_create,
+delete, an import, the demo generator, a restore) adds one to a counter in
+the database, the data version, in the same transaction. Cached values are
+keyed by that version, so a value computed before a write is never read
+after it: a publish shows at once, on every worker process, with no list of
+keys to invalidate. A request reads the version once (one small query);
+values are kept in each process's memory (the CACHES setting).
+
+Fixture loads (`loaddata`) save raw and bump nothing; cached values also
+expire after CACHE_SECONDS, so even those show within minutes (and a
+restarted server starts empty).
+"""
+import contextvars
+import functools
+import hashlib
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db.models import F
+from django.http import HttpResponse
+
+CACHE_SECONDS = 600
+_version = contextvars.ContextVar("data_version", default=None)
+
+
+def data_changed(using=None):
+    """Record that the data changed: cached values computed before are not used again."""
+    from tracker.models import DataVersion
+
+    manager = DataVersion.objects.db_manager(using)
+    if not manager.filter(pk=1).update(number=F("number") + 1):
+        # A flushed database (a transactional test) has lost the row the migration made.
+        manager.get_or_create(pk=1, defaults={"number": 1})
+    _version.set(None)
+
+
+def data_version(using=None):
+    """The current data version: one query per request."""
+    from tracker.models import DataVersion
+
+    version = _version.get()
+    if version is None:
+        version = DataVersion.objects.db_manager(using).filter(pk=1).values_list("number", flat=True).first() or 0
+        _version.set(version)
+    return version
+
+
+def cached(name, compute, *parts):
+    """compute(), or the value it returned for these parts since the last write."""
+    key = ":".join(str(part) for part in ("v", data_version(), name, *parts))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def query_key(queryset):
+    """A short key naming what a queryset selects, for values computed from it."""
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # .none(): selects nothing
+        sql = ""
+    return hashlib.sha256(sql.encode()).hexdigest()[:24]
+
+
+class DataVersionMiddleware:
+    """Each request reads the data version afresh (once, when first needed)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _version.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            _version.set(None)
+
+
+def public_page(view):
+    """Serve a public HTML page from the cache while the data has not changed.
+
+    Only successful GET responses are kept, whole, keyed by the full path
+    with its query string; public pages are the same for every visitor.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = ":".join(("v", str(data_version()), "page", request.get_full_path()))
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+        return response
+
+    return wrapper
+
