@@ -24,7 +24,7 @@ from tracker.models import (
     Person,
     Source,
 )
-from tracker.caching import cached
+from tracker.caching import cached, query_key
 from tracker.publishing import Status
 
 # The identity levels whose people are rows of the registry. Anything else,
@@ -161,7 +161,8 @@ class PrisonerFilter(django_filters.FilterSet):
         detentions = self.withheld_detentions
         if "status" in self.active_filters:
             detentions = detentions.filter(custody_status=self.form.cleaned_data["status"])
-        return Person.objects.published().filter(Exists(detentions.filter(person=OuterRef("pk")))).count()
+        people = Person.objects.published().filter(Exists(detentions.filter(person=OuterRef("pk"))))
+        return cached("withheld", people.count, query_key(people))
 
     def filter_name(self, queryset, name, value):
         # Only full names are searched: a hit on the stored name of someone

@@ -24,7 +24,7 @@ from events.charts import Claim, Registry, Series, layout
 from events.filters import CountryFilter
 from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, rank_order
 from events.views.timeline import page_of, query_without_page
-from tracker.caching import cached, query_key
+from tracker.caching import cached, public_page, query_key
 from tracker.dates import period_end
 from tracker.models import Detention, held_on
 
@@ -200,6 +200,7 @@ def claims_side_by_side(figures):
     return {"figures": figures, "disagree": len(current) > 1}
 
 
+@public_page
 def release_ledger(request):
     releases = Event.objects.published().filter(kind=Event.Kind.RELEASE)
     filterset = ReleaseFilter(request.GET, queryset=releases)
@@ -245,6 +246,7 @@ def best_figure_per_measure(figures):
     )
 
 
+@public_page
 def figure_index(request):
     published = Figure.objects.published()
     filterset = CountryFigureFilter(request.GET, queryset=published)
@@ -442,6 +444,7 @@ def headlines(measure, figures):
     return [best[country] for country in sorted(best)]
 
 
+@public_page
 def measure_detail(request, slug):
     measure = get_object_or_404(Measure.objects.published(), slug=slug)
     published = Figure.objects.published().filter(measure=measure)

@@ -27,6 +27,7 @@ from django.shortcuts import render
 from events.models import Event, ReleasedDetention
 from events.registry_filters import LISTED, PrisonerFilter
 from events.views.timeline import page_of, query_without_page
+from tracker.caching import public_page
 from tracker.dates import PreciseDate, Precision, truncate
 from tracker.models import (
     Charge,
@@ -194,6 +195,7 @@ def registry_rows(people):
     return [shown_person(person, person.matching_detentions) for person in people]
 
 
+@public_page
 def prisoners(request):
     filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}
@@ -212,6 +214,7 @@ def prisoners(request):
     return render(request, "events/prisoners.html", context)
 
 
+@public_page
 def person_detail(request, uid):
     people = (
         Person.objects.published()

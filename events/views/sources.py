@@ -6,6 +6,7 @@ from django.shortcuts import render
 from events.models import Citation, Figure
 from events.registry_filters import SourceFilter
 from events.views.timeline import page_of, query_without_page
+from tracker.caching import public_page
 from tracker.models import DetentionSource, IdentityLevel, Source
 
 
@@ -59,6 +60,7 @@ def cited_events(source):
     return list(events.values())
 
 
+@public_page
 def source_list(request):
     filterset = SourceFilter(request.GET or None, queryset=Source.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}

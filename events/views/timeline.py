@@ -10,7 +10,7 @@ from django_countries import countries
 from events.charts import Claim, Series, layout
 from events.filters import EventFilter
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, ReleasedDetention
-from tracker.caching import cached, query_key
+from tracker.caching import cached, public_page, query_key
 from tracker.dates import Precision, period_end
 from tracker.models import Detention, IdentityLevel, held_on
 
@@ -136,6 +136,7 @@ def held_chart(rows):
     return layout(list(by_source.values()), width=640, height=220)
 
 
+@public_page
 def home(request):
     choices = country_choices()
     country = request.GET.get("country", DEFAULT_COUNTRY).upper()
@@ -168,6 +169,7 @@ def in_groups(events):
     return groups
 
 
+@public_page
 def timeline(request):
     filterset = EventFilter(request.GET or None, queryset=Event.objects.published())
     status = 200
@@ -188,6 +190,7 @@ def timeline(request):
     return render(request, "events/timeline.html", context, status=status)
 
 
+@public_page
 def event_detail(request, uid):
     event = get_object_or_404(with_details(Event.objects.published().select_related("release")), uid=uid)
     released = (

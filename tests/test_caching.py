@@ -1,0 +1,81 @@
+"""Cached public pages and values: served again while the data is unchanged, fresh after any write."""
+import pytest
+
+from events.models import Event
+from tests.factories import make_event, make_person, make_detention
+from tracker.caching import cached, data_changed, data_version
+from tracker.models import Person
+from tracker.publishing import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_page_is_served_again_from_the_cache_with_one_query(client, django_assert_num_queries):
+    make_event(title="Envoy meets president")
+    first = client.get("/timeline/")
+    with django_assert_num_queries(1):
+        again = client.get("/timeline/")
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda event: Event.objects.filter(pk=event.pk).update(title="Retitled by a bulk update"),
+        lambda event: (setattr(event, "title", "Retitled in the admin"), event.save()),
+        lambda event: event.delete(),
+        lambda event: Event.objects.filter(pk=event.pk).delete(),
+        lambda event: Event.objects.bulk_create([Event(kind="meeting", title="Added in bulk", occurred_on=event.occurred_on, status=Status.PUBLISHED)]),
+    ],
+    ids=["queryset update", "save", "delete", "queryset delete", "bulk_create"],
+)
+def test_every_kind_of_write_shows_at_once(client, write):
+    event = make_event(title="The first title")
+    before = client.get("/timeline/").content
+    assert b"The first title" in before
+    version = data_version()
+    write(event)
+    assert data_version() > version
+    after = client.get("/timeline/").content
+    assert after != before
+
+
+def test_publishing_a_person_shows_them_in_the_registry_at_once(client):
+    person = make_person(name="Ales Bialiatski", status=Status.IN_REVIEW)
+    make_detention(person=person)
+    assert "Ales Bialiatski" not in client.get("/prisoners/").content.decode()
+    person.status = Status.PUBLISHED
+    person.save()
+    assert "Ales Bialiatski" in client.get("/prisoners/").content.decode()
+    Person.objects.filter(pk=person.pk).update(identity_level=Person.IdentityLevel.INITIALS)
+    html = client.get("/prisoners/").content.decode()
+    assert "Ales Bialiatski" not in html and "A. B." in html
+
+
+def test_error_pages_are_not_cached(client):
+    assert client.get("/timeline/?kind=party").status_code == 400
+    response = client.get("/timeline/?kind=party")
+    assert response.status_code == 400 and response.context is not None  # rendered again, not from the cache
+
+
+def test_cached_values_are_computed_once_per_version():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert cached("thing", compute) == 1
+    assert cached("thing", compute) == 1
+    data_changed()
+    assert cached("thing", compute) == 2
+    assert cached("other", compute, "part") == 3
+
+
+def test_a_flushed_database_gets_its_version_row_back():
+    from tracker.models import DataVersion
+
+    DataVersion.objects.all().delete()  # as a transactional test's flush does
+    data_changed()
+    assert DataVersion.objects.get(pk=1).number == 1
