@@ -1,5 +1,7 @@
 """The release ledger, the figures index and one page per measure."""
+import bisect
 import datetime
+import itertools
 
 import django_filters
 from django import forms
@@ -316,13 +318,57 @@ def held_counts(figures):
     for country in {figure.country.code for figure in figures}:
         days = sorted(figure.as_of_on for figure in figures if figure.country.code == country)
         samples |= {(country, day) for day in days + sample_days(days[0], days[-1])}
-    counts = conditional_counts({(country, day): Q(country=country) & held_on(day) for country, day in samples})
+    counts = held_on_days(samples)
     for figure in figures:
         figure.registry_count = counts[(figure.country.code, figure.as_of_on)]
     by_country = {}
     for (country, day), count in sorted(counts.items()):
         by_country.setdefault(country, []).append((day, count))
     return {country: Registry("Named people held, in this database", points) for country, points in by_country.items()}
+
+
+def held_on_days(samples):
+    """{(country, day): published detentions held on that day} for many days, in one query.
+
+    "Held on d" (tracker.models.held_on) is: detained on or before d, and
+    either still held with no release date or released after d. Counting
+    that with one condition per day made the database test every detention
+    against every day: minutes for a measure with hundreds of reports. Here
+    the database counts detentions per country and day three ways (UNION ALL)
+    and the days are answered from running totals:
+
+        held(d) = still held, detained <= d
+                + with a release date, detained <= d
+                - with a release date, released <= d
+
+    The last two give "released after d" because a release never precedes
+    its detention (a constraint of Detention).
+    """
+    countries = {country for country, _ in samples}
+    detentions = Detention.objects.published().filter(country__in=countries, detained_on__isnull=False).order_by()
+    still_held = Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD)
+
+    def per_day(rows, field, sign):
+        return rows.values("country").annotate(day=F(field), sign=Value(sign), n=Count("pk")).values_list("country", "day", "sign", "n")
+
+    steps = per_day(detentions.filter(still_held), "detained_on", 1).union(
+        per_day(detentions.filter(released_on__isnull=False), "detained_on", 1),
+        per_day(detentions.filter(released_on__isnull=False), "released_on", -1),
+        all=True,
+    ).order_by()
+    changes = {}
+    for country, day, sign, n in steps:
+        changes.setdefault(country, {}).setdefault(day, 0)
+        changes[country][day] += sign * n
+    counts = {}
+    for country in countries:
+        days = sorted(changes.get(country, {}))
+        totals = list(itertools.accumulate(changes[country][day] for day in days)) if days else []
+        for sample_country, day in samples:
+            if sample_country == country:
+                index = bisect.bisect_right(days, day)
+                counts[(country, day)] = totals[index - 1] if index else 0
+    return counts
 
 
 def period_counts(figures, field):
