@@ -11,7 +11,6 @@ a figure never names an event that the timeline file lacks. The package is
 built beside DIR and swapped in whole, so the site never serves half a
 package.
 """
-import csv
 import datetime
 import hashlib
 import json
@@ -37,7 +36,7 @@ from events.views.exports import (
     source_rows,
     timeline_rows,
 )
-from tracker.exports import cell
+from tracker.exports import cell, csv_writer
 from tracker.models import Detention, Source
 
 NAME = "political-prisoner-release-tracker"
@@ -105,7 +104,7 @@ def write_table(directory, table, rows):
     path = directory / f"{table}.csv"
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as file:
-        writer = csv.writer(file)
+        writer = csv_writer(file)
         writer.writerow(header(table))
         for row in rows:
             writer.writerow([cell(value) for value in row])

@@ -1,4 +1,5 @@
 """The public lists' filters. Each FilterSet feeds a page, and later its CSV and JSON."""
+import functools
 import uuid
 
 import django_filters
@@ -8,7 +9,7 @@ from django.db.models.functions import Cast
 from django_countries import countries
 
 from events.models import Event, Participant
-from tracker.caching import cached
+from tracker.caching import choices_of
 from tracker.models import Organization, Person
 
 ORDERS = [("newest", "Newest first"), ("oldest", "Oldest first")]
@@ -97,8 +98,8 @@ class EventFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Choices are read here, in the view, not lazily while the template
         # renders; once per change of the data (tracker/caching.py).
-        for name, choices in cached("timeline-choices", timeline_choices).items():
-            self.filters[name].extra["choices"] = choices
+        for name in ("country", "person", "organization"):
+            self.filters[name].extra["choices"] = functools.partial(choices_of, "timeline-choices", timeline_choices, name)
 
     def filter_text(self, queryset, name, value):
         for word in value.split():

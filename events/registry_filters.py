@@ -9,6 +9,7 @@ were charged under and the release that freed them, so only those filters
 can match them; their name, region and facility are never searched.
 """
 import datetime
+import functools
 import re
 
 import django_filters
@@ -24,7 +25,7 @@ from tracker.models import (
     Person,
     Source,
 )
-from tracker.caching import cached, query_key
+from tracker.caching import cached, choices_of, query_key
 from tracker.publishing import Status
 
 # The identity levels whose people are rows of the registry. Anything else,
@@ -139,9 +140,10 @@ class PrisonerFilter(django_filters.FilterSet):
         # The choices are the values shown on the public pages, so a value
         # only a withheld (or initials) person has is not a choice: asking for
         # it is refused exactly as a value nobody has. Read once per change of
-        # the data (tracker/caching.py).
-        for name, choices in cached("registry-choices", registry_choices).items():
-            self.filters[name].extra["choices"] = choices
+        # the data (tracker/caching.py), and only when a form is shown or a
+        # value has to be checked: a download without filters needs none.
+        for name in ("region", "facility", "article", "release"):
+            self.filters[name].extra["choices"] = functools.partial(choices_of, "registry-choices", registry_choices, name)
 
     @property
     def active_filters(self):

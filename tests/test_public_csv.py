@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 
 from events.models import Event, Measure
 from events.views import exports
@@ -218,20 +219,20 @@ def make_rows(count):
         make_released_detention(release=event, detention=make_detention(person=make_person(name=f"Freed {number}"), custody_status="deported", released_on=event.occurred_on))
 
 
-# Every download first reads the data version its filter choices are cached under (1).
+# Filter choices are read (with the data version they are cached under) only to check a value
+# given for them: a download without filters reads none.
 QUERIES = {
-    # The filter's choices (countries, people, organisations, in one query): 1; the events: 1;
-    # their participants, citations, outgoing links, incoming links, figures: 5 per chunk.
-    "/timeline.csv": 8,
+    # The events: 1; their participants, citations, outgoing links, incoming links, figures: 5 per chunk.
+    "/timeline.csv": 6,
     # The filter's choices: 1; the releases with their release row and counts of
     # people freed: 1; their figures, outgoing links, incoming links: 3 per chunk.
     "/releases.csv": 6,
     # The filter's country choices: 1; the figures with measure, source, attribution and event: 1.
     "/figures.csv": 3,
-    # The filter's choices (regions, facilities and articles in one query; releases): 2;
-    # the people in public order: 1; per chunk of people: their detentions, the
-    # detentions' charges, the releases that ended them: 3.
-    "/prisoners.csv": 7,
+    # The people in public order: 1; per chunk of people: their detentions, the
+    # detentions' charges, the releases that ended them: 3. On PostgreSQL the
+    # download is one COPY statement, which Django's query log does not see (0).
+    "/prisoners.csv": 4 if connection.vendor != "postgresql" else 0,
     # The publisher choices: 1; the sources with publisher and counts: 1;
     # their published citations, their published figures: 2 per chunk.
     "/sources.csv": 5,
@@ -249,8 +250,12 @@ def test_csv_query_count_is_fixed(client, db, django_assert_num_queries, path, c
 
 # With chunks of 4, the rows of make_rows(6) cost this many more queries than one chunk:
 # 12 events (a release and a sanctions change per row) are 3 chunks of 5 prefetches;
-# 6 releases 2 chunks of 3; figures have no prefetch; 12 people 3 chunks of 3; 6 sources 2 chunks of 2.
-MORE_CHUNKS = {"/timeline.csv": 2 * 5, "/releases.csv": 3, "/figures.csv": 0, "/prisoners.csv": 2 * 3, "/sources.csv": 2}
+# 6 releases 2 chunks of 3; figures have no prefetch; 12 people 3 chunks of 3 (one COPY on
+# PostgreSQL); 6 sources 2 chunks of 2.
+MORE_CHUNKS = {
+    "/timeline.csv": 2 * 5, "/releases.csv": 3, "/figures.csv": 0,
+    "/prisoners.csv": 2 * 3 if connection.vendor != "postgresql" else 0, "/sources.csv": 2,
+}
 
 
 @pytest.mark.parametrize("path", MORE_CHUNKS)

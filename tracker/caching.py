@@ -57,6 +57,11 @@ def cached(name, compute, *parts):
     return value
 
 
+def choices_of(key, compute, name):
+    """One filter's choices, from the cached choices of a whole FilterSet (compute() gives them all)."""
+    return cached(key, compute)[name]
+
+
 def query_key(queryset):
     """A short key naming what a queryset selects, for values computed from it."""
     try:

@@ -44,7 +44,7 @@ from tracker.models import (
     person_search_key,
     script_of,
 )
-from tracker.names import sort_name
+from tracker.names import listed_names
 from tracker.publishing import Status
 
 DEMO_PREFIX = "demo:"
@@ -569,7 +569,7 @@ class RegistryGenerator:
             for text, system, language in name.variants(rng)
         ]
         person.search_key = cached_search_key(person.name, tuple(variant.name for variant in own))
-        person.sort_name = sort_name(person.name, person.identity_level)
+        person.shown_name, person.sort_name = listed_names(person.name, person.identity_level)
         variants.append((person, own))
         return person
 
@@ -591,7 +591,7 @@ class RegistryGenerator:
         now = timezone.now()
         tables = {
             "people": Rows(Person, ["status", "name", "identity_level", "birth_year", "gender", "region",
-                                    "occupation", "internal_notes", "external_id", "search_key", "sort_name"],
+                                    "occupation", "internal_notes", "external_id", "search_key", "shown_name", "sort_name"],
                            self.using, now),
             "variants": Rows(NameVariant, ["person", "name", "script", "system", "language"], self.using, now),
             "detentions": Rows(Detention, ["person", "status", "country", "detained_on", "detained_on_precision",
@@ -626,7 +626,7 @@ class RegistryGenerator:
             rng.choice(OCCUPATIONS), WITHHELD_NOTE if level == IdentityLevel.WITHHELD else "",
             f"{DEMO_PREFIX}person:{self.people_written}",
             cached_search_key(name.public, tuple(text for text, _, _ in spellings)),
-            sort_name(name.public, level),
+            *listed_names(name.public, level),
         )
         for text, system, language in spellings:
             tables["variants"].add(demo_uid(rng), person, text, script_of_name(text), system, language)

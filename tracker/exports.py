@@ -7,6 +7,7 @@ return or NUL before one) as a formula. Every text cell we write goes through
 """
 import csv
 import datetime
+import itertools
 import tempfile
 import uuid
 
@@ -43,6 +44,9 @@ def unescape_formula(value):
 
 def cell(value):
     """One value as a CSV cell: ISO dates, plain UUIDs, escaped text."""
+    if type(value) is str:
+        # Most cells: checked first, with the test escape_formula makes.
+        return MARK + value if value and value.lstrip(MARK).startswith(TRIGGERS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -61,15 +65,25 @@ class _Echo:
         return value
 
 
+# Lines end with a bare newline, as PostgreSQL's COPY writes them (events/registry_copy.py).
+LINE_END = "\n"
+
+
+def csv_writer(file):
+    return csv.writer(file, lineterminator=LINE_END)
+
+
 def csv_stream(header, rows):
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield BOM + writer.writerow(header)
     for row in rows:
         yield writer.writerow([cell(value) for value in row])
 
 
-def csv_response(filename, header, rows):
-    response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv; charset=utf-8")
+def csv_response(filename, header, rows, body=None):
+    """A streamed CSV download: the header, then `rows` written here, or `body`, blocks of CSV already written."""
+    stream = csv_stream(header, rows) if body is None else itertools.chain(csv_stream(header, ()), body)
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

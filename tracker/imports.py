@@ -67,7 +67,7 @@ from tracker.models import (
     Source,
     person_search_key,
 )
-from tracker.names import sort_name
+from tracker.names import listed_names
 from tracker.publishing import Record, write_history
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -1232,7 +1232,7 @@ class PeopleImporter(Importer):
                     # Prefetched when the plan matched the person: no query.
                     existing = [] if person._state.adding else [v.name for v in person.name_variants.all()]
                     person.search_key = person_search_key(person.name, [*existing, *added.get(id(person), ())])
-                    person.sort_name = sort_name(person.name, person.identity_level)
+                    person.shown_name, person.sort_name = listed_names(person.name, person.identity_level)
 
     def plan_row(self, number, row):
         row_plan = RowPlan(number)

@@ -14,7 +14,7 @@ from django_countries.fields import CountryField
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
-from tracker.names import sort_name
+from tracker.names import listed_names
 from tracker.search import search_key, word_keys
 
 
@@ -219,15 +219,21 @@ class Person(Publishable):
     search_key = models.TextField(
         blank=True, editable=False, help_text="Every name variant, folded for search (see tracker/search.py)."
     )
+    shown_name = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The name the registry lists the person under once published: full, or initials (see tracker/names.py).",
+    )
     sort_name = models.CharField(
         max_length=300,
         blank=True,
         editable=False,
-        help_text="The name the public sees, case-folded: the registry's order (see tracker/names.py).",
+        help_text="That name case-folded: the registry's order.",
     )
 
     objects = PersonQuerySet.as_manager()
-    history = history(exclude=["search_key", "sort_name"])
+    history = history(exclude=["search_key", "shown_name", "sort_name"])
 
     class Meta:
         ordering = ["name"]
@@ -279,9 +285,9 @@ class Person(Publishable):
 
     def save(self, *args, **kwargs):
         self.search_key = person_search_key(*self._names())
-        self.sort_name = sort_name(self.name, self.identity_level)
+        self.shown_name, self.sort_name = listed_names(self.name, self.identity_level)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key", "sort_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key", "shown_name", "sort_name"}
         super().save(*args, **kwargs)
 
     def _names(self):
@@ -291,7 +297,8 @@ class Person(Publishable):
     def refresh_search_key(self):
         # Derived columns: written without a history row or a version bump.
         Person._base_manager.filter(pk=self.pk).update(
-            search_key=person_search_key(*self._names()), sort_name=sort_name(self.name, self.identity_level)
+            search_key=person_search_key(*self._names()),
+            **dict(zip(("shown_name", "sort_name"), listed_names(self.name, self.identity_level))),
         )
 
 
@@ -324,14 +331,14 @@ def refresh_search_keys(person_pks, using=None):
         for person_id, name in variant_manager.filter(person_id__in=batch).values_list("person_id", "name"):
             variants.setdefault(person_id, []).append(name)
         stale = []
-        for person in people_manager.filter(pk__in=batch).only("pk", "name", "identity_level", "search_key", "sort_name"):
-            key = person_search_key(person.name, variants.get(person.pk, ()))
-            order = sort_name(person.name, person.identity_level)
-            if (key, order) != (person.search_key, person.sort_name):
-                person.search_key, person.sort_name = key, order
+        fields = ["search_key", "shown_name", "sort_name"]
+        for person in people_manager.filter(pk__in=batch).only("pk", "name", "identity_level", *fields):
+            derived = (person_search_key(person.name, variants.get(person.pk, ())), *listed_names(person.name, person.identity_level))
+            if derived != (person.search_key, person.shown_name, person.sort_name):
+                person.search_key, person.shown_name, person.sort_name = derived
                 stale.append(person)
         if stale:
-            people_manager.bulk_update(stale, ["search_key", "sort_name"], batch_size=SEARCH_KEY_BATCH)
+            people_manager.bulk_update(stale, fields, batch_size=SEARCH_KEY_BATCH)
 
 
 def script_of(text):

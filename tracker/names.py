@@ -20,23 +20,14 @@ def initials(name: str) -> str:
     return " ".join(words)
 
 
-def sort_name(name: str, identity_level: str) -> str:
-    """The key the registry sorts a listed person by: the name the public sees, case-folded.
-
-    A person shown by initials sorts by their initials: sorting by the stored
-    name would place them among the others and narrow down who they are.
-    People who are not listed (withheld, or any level this code does not
-    know) get no key.
-    """
-    from tracker.models import Person
-
-    if identity_level == Person.IdentityLevel.FULL:
-        shown = name
-    elif identity_level == Person.IdentityLevel.INITIALS:
-        shown = initials(name)
-    else:
-        return ""
-    return unicodedata.normalize("NFC", shown).casefold()[:300]
+def published_name(name: str, identity_level: str) -> str:
+    """The name of a published person, as far as their identity level allows."""
+    if identity_level == "initials":
+        return initials(name) or WITHHELD
+    if identity_level == "full":
+        return name
+    # Withheld, and any level this code does not know: the strictest.
+    return WITHHELD
 
 
 def public_name(person) -> str:
@@ -45,15 +36,23 @@ def public_name(person) -> str:
     A person who is not published is withheld too: a published event may
     point at a person an editor has not yet cleared.
     """
-    from tracker.models import Person
-
     if person is None:
         return ""
-    if not person.is_published or person.identity_level == Person.IdentityLevel.WITHHELD:
+    if not person.is_published:
         return WITHHELD
-    if person.identity_level == Person.IdentityLevel.INITIALS:
-        return initials(person.name) or WITHHELD
-    if person.identity_level == Person.IdentityLevel.FULL:
-        return person.name
-    # An unknown level is treated as the strictest one.
-    return WITHHELD
+    return published_name(person.name, person.identity_level)
+
+
+def listed_names(name: str, identity_level: str) -> tuple[str, str]:
+    """(shown, sort): the name the registry lists a published person under, and the key it sorts them by.
+
+    `shown` is what public_name() gives the person once published; `sort` is
+    that name case-folded. A person shown by initials sorts by their
+    initials: sorting by the stored name would place them among the others
+    and narrow down who they are. People who are not listed (withheld, or
+    any level this code does not know) get neither.
+    """
+    if identity_level not in ("full", "initials"):
+        return "", ""
+    shown = published_name(name, identity_level)
+    return shown[:300], unicodedata.normalize("NFC", shown).casefold()[:300]

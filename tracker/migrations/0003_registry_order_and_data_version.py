@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from tracker.names import sort_name
+from tracker.names import listed_names
 
 
 def first_version(apps, schema_editor):
@@ -14,12 +14,12 @@ def fill_sort_names(apps, schema_editor):
     people = Person.objects.using(schema_editor.connection.alias).only("pk", "name", "identity_level")
     batch = []
     for person in people.iterator(chunk_size=2000):
-        person.sort_name = sort_name(person.name, person.identity_level)
+        person.shown_name, person.sort_name = listed_names(person.name, person.identity_level)
         batch.append(person)
         if len(batch) == 2000:
-            Person.objects.using(schema_editor.connection.alias).bulk_update(batch, ["sort_name"])
+            Person.objects.using(schema_editor.connection.alias).bulk_update(batch, ["shown_name", "sort_name"])
             batch = []
-    Person.objects.using(schema_editor.connection.alias).bulk_update(batch, ["sort_name"])
+    Person.objects.using(schema_editor.connection.alias).bulk_update(batch, ["shown_name", "sort_name"])
 
 
 # Name search is LIKE '% key%' on search_key: on PostgreSQL a trigram index
@@ -56,8 +56,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='person',
+            name='shown_name',
+            field=models.CharField(blank=True, editable=False, help_text='The name the registry lists the person under once published: full, or initials (see tracker/names.py).', max_length=300),
+        ),
+        migrations.AddField(
+            model_name='person',
             name='sort_name',
-            field=models.CharField(blank=True, editable=False, help_text="The name the public sees, case-folded: the registry's order (see tracker/names.py).", max_length=300),
+            field=models.CharField(blank=True, editable=False, help_text="That name case-folded: the registry's order.", max_length=300),
         ),
         migrations.AddIndex(
             model_name='person',
