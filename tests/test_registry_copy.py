@@ -52,7 +52,10 @@ def python_bytes(detentions):
     return "".join(stream).encode()
 
 
-@pytest.mark.parametrize("query", [{}, {"status": "held"}, {"status": "pardoned"}, {"article": "342"}, {"q": "Бяляцкі"}, {"detained_year": "2021"}])
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"status": "held"}, {"status": "pardoned"}, {"article": "342"}, {"q": "Бяляцкі"}, {"detained_year": "2021"}, {"q": "!!!"}],
+)
 def test_copy_writes_the_bytes_the_python_rows_give(awkward, query):
     filterset = PrisonerFilter(query or None, queryset=Detention.objects.published())
     assert not filterset.is_bound or filterset.is_valid(), filterset.errors
