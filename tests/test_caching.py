@@ -79,3 +79,31 @@ def test_a_flushed_database_gets_its_version_row_back():
     DataVersion.objects.all().delete()  # as a transactional test's flush does
     data_changed()
     assert DataVersion.objects.get(pk=1).number == 1
+
+
+def test_a_value_missed_by_many_at_once_is_computed_once(monkeypatch):
+    import threading
+
+    from tracker import caching
+
+    monkeypatch.setattr(caching, "data_version", lambda using=None: 7)
+    calls, started, finish = [], threading.Event(), threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        finish.wait(5)
+        return 42
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(caching.cached("slow", slow)))
+    first.start()
+    assert started.wait(5)
+    others = [threading.Thread(target=lambda: results.append(caching.cached("slow", slow))) for _ in range(3)]
+    for thread in others:
+        thread.start()
+    finish.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert results == [42, 42, 42, 42]
+    assert calls == [1]

@@ -15,6 +15,7 @@ restarted server starts empty).
 import contextvars
 import functools
 import hashlib
+import threading
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -47,13 +48,28 @@ def data_version(using=None):
     return version
 
 
+_locks = {}
+_locks_lock = threading.Lock()
+
+
+def computing(key):
+    """A lock per cache key: when many requests miss the same key at once, one computes, the others wait for it."""
+    with _locks_lock:
+        if len(_locks) > 10_000:
+            _locks.clear()
+        return _locks.setdefault(key, threading.Lock())
+
+
 def cached(name, compute, *parts):
     """compute(), or the value it returned for these parts since the last write."""
     key = ":".join(str(part) for part in ("v", data_version(), name, *parts))
     value = cache.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        with computing(key):
+            value = cache.get(key)
+            if value is None:
+                value = compute()
+                cache.set(key, value, CACHE_SECONDS)
     return value
 
 
@@ -98,13 +114,16 @@ def public_page(view):
             return view(request, *args, **kwargs)
         key = ":".join(("v", str(data_version()), "page", request.get_full_path()))
         hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
-        return response
+        if hit is None:
+            with computing(key):
+                hit = cache.get(key)
+                if hit is None:
+                    response = view(request, *args, **kwargs)
+                    if response.status_code == 200 and not response.streaming and not response.cookies:
+                        cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+                    return response
+        content, content_type = hit
+        return HttpResponse(content, content_type=content_type)
 
     return wrapper
 
