@@ -66,6 +66,7 @@ def registry_choices():
         .exclude(region="")
         .order_by()
         .values_list(Value("region"), "region")
+        .distinct()
     )
     facilities = (
         Detention.objects.published()
@@ -73,12 +74,14 @@ def registry_choices():
         .exclude(facility="")
         .order_by()
         .values_list(Value("facility"), "facility")
+        .distinct()
     )
     articles = (
         Charge.objects.published()
         .filter(detention__person__identity_level__in=LISTED)
         .order_by()
         .values_list(Value("article"), "article")
+        .distinct()
     )
     values = {"region": set(), "facility": set(), "article": set()}
     for name, value in regions.union(facilities, articles).order_by():
@@ -189,9 +192,10 @@ class PrisonerFilter(django_filters.FilterSet):
         return queryset.filter(released_on__gte=datetime.date(value, 1, 1), released_on__lt=datetime.date(value + 1, 1, 1))
 
     def filter_release(self, queryset, name, value):
-        return queryset.filter(
-            Exists(ReleasedDetention.objects.published().filter(detention=OuterRef("pk"), release__uid=value))
-        )
+        # The release's own key, looked up first: with it the database knows
+        # the release names a few people and starts from them.
+        release = Event.objects.published().filter(kind=Event.Kind.RELEASE, uid=value).values_list("pk", flat=True).first()
+        return queryset.filter(Exists(ReleasedDetention.objects.filter(detention=OuterRef("pk"), release_id=release)))
 
     def filter_order(self, queryset, name, value):
         # The view sorts people by what the public sees of them (see
