@@ -28,7 +28,7 @@ from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, 
 from events.views.timeline import page_of, query_without_page
 from tracker.caching import cached, public_page, query_key
 from tracker.dates import period_end
-from tracker.models import Detention, held_on
+from tracker.models import Detention
 
 # Links that put a release in its diplomatic context; in_exchange_for has a column of its own.
 CONTEXT_LINKS = {EventLink.Kind.PART_OF, EventLink.Kind.FOLLOWS, EventLink.Kind.RESPONSE_TO}
@@ -303,15 +303,6 @@ def registry_counts(measure, figures):
     return period_counts(figures, "released_on" if kind == Measure.RegistryCount.RELEASED else "recognised_on")
 
 
-def conditional_counts(conditions):
-    """{key: count of published detentions meeting conditions[key]}, in a single aggregate query."""
-    keys = sorted(conditions)
-    totals = Detention.objects.published().aggregate(
-        **{f"c{index}": Count("pk", filter=conditions[key]) for index, key in enumerate(keys)}
-    )
-    return {key: totals[f"c{index}"] for index, key in enumerate(keys)}
-
-
 def held_counts(figures):
     """Named people held on each figure's date and on the first of each month between: a line."""
     samples = set()
@@ -371,6 +362,37 @@ def held_on_days(samples):
     return counts
 
 
+def in_periods(periods, field):
+    """{(country, start, end): published detentions whose `field` falls from start to end}, in one query.
+
+    One condition per period made the database test every detention against
+    every period; here it counts detentions per country and day once, and
+    each period is a difference of running totals.
+    """
+    countries = {country for country, _, _ in periods}
+    if not countries:
+        return {}
+    per_day = (
+        Detention.objects.published()
+        .filter(country__in=countries, **{f"{field}__isnull": False})
+        .order_by()
+        .values("country")
+        .annotate(day=F(field), n=Count("pk"))
+        .values_list("country", "day", "n")
+    )
+    days, totals = {}, {}
+    for country, day, n in sorted(per_day):
+        running = totals.setdefault(country, [])
+        running.append((running[-1] if running else 0) + n)
+        days.setdefault(country, []).append(day)
+
+    def up_to(country, day, inclusive):
+        index = (bisect.bisect_right if inclusive else bisect.bisect_left)(days.get(country, []), day)
+        return totals[country][index - 1] if index else 0
+
+    return {(country, start, end): up_to(country, end, True) - up_to(country, start, False) for country, start, end in periods}
+
+
 def period_counts(figures, field):
     """Named people released (or recognised) in each figure's period: a point per figure."""
     def key(figure):
@@ -378,11 +400,7 @@ def period_counts(figures, field):
         return (figure.country.code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
 
     over_a_period = [figure for figure in figures if figure.period_start_on]
-    conditions = {}
-    for figure in over_a_period:
-        country, start, end = key(figure)
-        conditions[key(figure)] = Q(country=country, **{f"{field}__gte": start, f"{field}__lte": end})
-    counts = conditional_counts(conditions) if conditions else {}
+    counts = in_periods({key(figure) for figure in over_a_period}, field)
     for figure in over_a_period:
         figure.registry_count = counts[key(figure)]
     what = "released" if field == "released_on" else "recognised as political prisoners"
