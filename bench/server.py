@@ -29,6 +29,8 @@ def site_environment(database_url, secret_key):
         DATABASE_URL=database_url,
         DEBUG="false",
         SECRET_KEY=secret_key,
+        # Plain HTTP on the loopback: no redirect to HTTPS.
+        SECURE_SSL_REDIRECT="false",
         # testserver: the query counter's test Client.
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         PYTHONUNBUFFERED="1",

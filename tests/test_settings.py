@@ -166,3 +166,21 @@ def test_settings_refuse_to_start_on_a_bad_time_zone():
 def test_development_settings_need_no_environment():
     started = import_settings()
     assert (started.returncode, started.stderr) == (0, "")
+
+
+def test_production_settings_pass_the_deploy_checks_with_warnings_as_failures():
+    environ = {key: value for key, value in os.environ.items() if key not in TRACKER_VARIABLES}
+    environ.update(DEBUG="false", SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="tracker.example")
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=environ, capture_output=True, text=True, timeout=120,
+    )
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+    assert "no issues" in checked.stdout
+
+
+def test_public_pages_send_the_protective_headers(client, db):
+    response = client.get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
