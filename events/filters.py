@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 from django_countries import countries
 
 from events.models import Event, Participant
+from events.widgets import FastSelect
 from tracker.caching import choices_of
 from tracker.models import Organization, Person
 
@@ -83,9 +84,9 @@ class EventFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(
         label="To", field_name="occurred_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    person = django_filters.ChoiceFilter(label="Person taking part", method="filter_person", empty_label="Anyone")
+    person = django_filters.ChoiceFilter(label="Person taking part", method="filter_person", empty_label="Anyone", widget=FastSelect)
     organization = django_filters.ChoiceFilter(
-        label="Organisation taking part", method="filter_organization", empty_label="Any organisation"
+        label="Organisation taking part", method="filter_organization", empty_label="Any organisation", widget=FastSelect
     )
     order = django_filters.ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
 

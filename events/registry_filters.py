@@ -25,6 +25,7 @@ from tracker.models import (
     Person,
     Source,
 )
+from events.widgets import FastSelect
 from tracker.caching import cached, choices_of, query_key
 from tracker.publishing import Status
 
@@ -118,16 +119,20 @@ class PrisonerFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Custody status", field_name="custody_status", choices=Detention.CustodyStatus.choices, empty_label="Any status"
     )
-    region = django_filters.ChoiceFilter(label="Home region", method="filter_region", empty_label="Any region")
-    facility = django_filters.ChoiceFilter(label="Facility", method="filter_facility", empty_label="Any facility")
-    article = django_filters.ChoiceFilter(label="Article charged under", method="filter_article", empty_label="Any article")
+    region = django_filters.ChoiceFilter(label="Home region", method="filter_region", empty_label="Any region", widget=FastSelect)
+    facility = django_filters.ChoiceFilter(label="Facility", method="filter_facility", empty_label="Any facility", widget=FastSelect)
+    article = django_filters.ChoiceFilter(
+        label="Article charged under", method="filter_article", empty_label="Any article", widget=FastSelect
+    )
     detained_year = YearFilter(
         label="Year detained", method="filter_detained_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
     released_year = YearFilter(
         label="Year released", method="filter_released_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
-    release = django_filters.ChoiceFilter(label="Freed in the release", method="filter_release", empty_label="Any release")
+    release = django_filters.ChoiceFilter(
+        label="Freed in the release", method="filter_release", empty_label="Any release", widget=FastSelect
+    )
     order = django_filters.ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
 
     class Meta:
