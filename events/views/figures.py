@@ -336,6 +336,21 @@ def held_on_days(samples):
     its detention (a constraint of Detention).
     """
     countries = {country for country, _ in samples}
+    # The same running totals serve every measure and filter of these countries until the data changes.
+    changes = cached("held-steps", lambda: held_steps(countries), *sorted(countries))
+    counts = {}
+    for country in countries:
+        days = sorted(changes.get(country, {}))
+        totals = list(itertools.accumulate(changes[country][day] for day in days)) if days else []
+        for sample_country, day in samples:
+            if sample_country == country:
+                index = bisect.bisect_right(days, day)
+                counts[(country, day)] = totals[index - 1] if index else 0
+    return counts
+
+
+def held_steps(countries):
+    """{country: {day: change in the number held on that day}} of published detentions, in one query."""
     detentions = Detention.objects.published().filter(country__in=countries, detained_on__isnull=False).order_by()
     still_held = Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD)
 
@@ -351,15 +366,7 @@ def held_on_days(samples):
     for country, day, sign, n in steps:
         changes.setdefault(country, {}).setdefault(day, 0)
         changes[country][day] += sign * n
-    counts = {}
-    for country in countries:
-        days = sorted(changes.get(country, {}))
-        totals = list(itertools.accumulate(changes[country][day] for day in days)) if days else []
-        for sample_country, day in samples:
-            if sample_country == country:
-                index = bisect.bisect_right(days, day)
-                counts[(country, day)] = totals[index - 1] if index else 0
-    return counts
+    return changes
 
 
 def in_periods(periods, field):
@@ -372,6 +379,17 @@ def in_periods(periods, field):
     countries = {country for country, _, _ in periods}
     if not countries:
         return {}
+    days, totals = cached("running-totals", lambda: running_totals(countries, field), field, *sorted(countries))
+
+    def up_to(country, day, inclusive):
+        index = (bisect.bisect_right if inclusive else bisect.bisect_left)(days.get(country, []), day)
+        return totals[country][index - 1] if index else 0
+
+    return {(country, start, end): up_to(country, end, True) - up_to(country, start, False) for country, start, end in periods}
+
+
+def running_totals(countries, field):
+    """({country: [days]}, {country: [detentions with `field` up to that day]}), in one query."""
     per_day = (
         Detention.objects.published()
         .filter(country__in=countries, **{f"{field}__isnull": False})
@@ -385,12 +403,7 @@ def in_periods(periods, field):
         running = totals.setdefault(country, [])
         running.append((running[-1] if running else 0) + n)
         days.setdefault(country, []).append(day)
-
-    def up_to(country, day, inclusive):
-        index = (bisect.bisect_right if inclusive else bisect.bisect_left)(days.get(country, []), day)
-        return totals[country][index - 1] if index else 0
-
-    return {(country, start, end): up_to(country, end, True) - up_to(country, start, False) for country, start, end in periods}
+    return days, totals
 
 
 def period_counts(figures, field):
