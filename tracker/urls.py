@@ -3,6 +3,11 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+class FaviconView(RedirectView):
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 admin.site.site_header = "Political prisoner release tracker"
 admin.site.site_title = "Tracker admin"
 admin.site.index_title = "Editors' workspace"
@@ -13,6 +18,8 @@ urlpatterns = [
     path("", include("events.urls")),
     path("api/", include("events.api_urls")),
     path("admin/", admin.site.urls),
-    # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Browsers ask for /favicon.ico whatever the page says. The address is
+    # looked up when asked for: outside DEBUG it is the collected file's
+    # hashed name, known only once collectstatic has run.
+    path("favicon.ico", FaviconView.as_view(permanent=True)),
 ]
