@@ -112,7 +112,9 @@ def public_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = ":".join(("v", str(data_version()), "page", request.get_full_path()))
+        # The address hashed: a query string can be longer than any cache key should be.
+        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = ":".join(("v", str(data_version()), "page", address))
         hit = cache.get(key)
         if hit is None:
             with computing(key):

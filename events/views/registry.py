@@ -19,7 +19,7 @@ so a template cannot print a detail the person's identity level hides
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Case, DateField, Exists, F, Max, Min, OuterRef, Prefetch, Q, When
 from django.db.models.functions import TruncYear
 from django.http import Http404
 from django.shortcuts import render
@@ -183,11 +183,16 @@ def in_public_order(detentions, order):
         .prefetch_related(Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions"))
     )
     if order in ("newest", "oldest"):
-        field = F("detained_on").desc(nulls_last=True) if order == "newest" else F("detained_on").asc(nulls_last=True)
-        date = Subquery(matching.order_by(field).values("detained_on")[:1])
+        # The latest (or earliest) matching detention of each person, by one
+        # grouped join rather than a subquery per person; a year only for
+        # people shown by initials.
+        extreme = Max if order == "newest" else Min
+        people = people.filter(detentions__in=detentions).annotate(
+            matching_date=extreme("detentions__detained_on", filter=Q(detentions__in=detentions))
+        )
         shown = Case(
-            When(identity_level=IdentityLevel.FULL, then=date),
-            default=TruncYear(date, output_field=DateField()),
+            When(identity_level=IdentityLevel.FULL, then=F("matching_date")),
+            default=TruncYear("matching_date", output_field=DateField()),
             output_field=DateField(),
         )
         people = people.annotate(shown_date=shown)
