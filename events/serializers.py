@@ -56,6 +56,35 @@ class PrecisionField(PreciseDateField):
 extend_schema_field({"type": "string", "nullable": True, "enum": [*PRECISIONS, None]})(PrecisionField)
 
 
+class PageUrl(serializers.Field):
+    """The absolute address of the record's public page (its get_absolute_url, or `attribute`)."""
+
+    def __init__(self, attribute=None, **kwargs):
+        self.attribute = attribute
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        path = getattr(record, self.attribute) if self.attribute else record.get_absolute_url()
+        return absolute(self.context, path)
+
+
+class ApiUrl(serializers.Field):
+    """The absolute address of a record in this API, by URL name and key ("uid", or "slug" for measures)."""
+
+    def __init__(self, name, key="uid", of=None, **kwargs):
+        self.name, self.key, self.of = name, key, of
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, record):
+        if self.of:
+            record = getattr(record, self.of)
+        return api_url(self.context, self.name, getattr(record, self.key))
+
+
+extend_schema_field(OpenApiTypes.URI)(PageUrl)
+extend_schema_field(OpenApiTypes.URI)(ApiUrl)
+
+
 def precise(date_field, label):
     """The pair of fields for one precise date: the ISO value and its precision."""
     return (
@@ -68,30 +97,21 @@ class SourceRefSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     title = serializers.CharField()
     url = serializers.SerializerMethodField(help_text="The source document; its entry on /sources/ if it has no URL.")
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("source")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, source):
         return source.url or absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, source):
-        return api_url(self.context, "source", source.uid)
 
 
 class EventRefSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     title = serializers.CharField()
-    url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
+    url = PageUrl()
+    api_url = ApiUrl("event")
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, event):
-        return absolute(self.context, event.get_absolute_url())
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, event):
-        return api_url(self.context, "event", event.uid)
 
 
 class ParticipantSerializer(serializers.Serializer):
@@ -150,11 +170,8 @@ class FigureRefSerializer(serializers.Serializer):
     qualifier = serializers.ChoiceField(choices=Figure.Qualifier.choices)
     upper_value = serializers.IntegerField(allow_null=True)
     in_words = serializers.CharField()
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("figure")
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, figure):
-        return api_url(self.context, "figure", figure.uid)
 
 
 class ReleaseDetailsSerializer(serializers.Serializer):
@@ -169,8 +186,8 @@ class ReleaseDetailsSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     uid = serializers.UUIDField(help_text="The event's stable ID.")
-    url = serializers.SerializerMethodField(help_text="The event's public page.")
-    api_url = serializers.SerializerMethodField()
+    url = PageUrl(help_text="The event's public page.")
+    api_url = ApiUrl("event")
     kind = serializers.ChoiceField(choices=Event.Kind.choices)
     kind_label = serializers.CharField(source="get_kind_display")
     title = serializers.CharField()
@@ -185,13 +202,7 @@ class EventSerializer(serializers.Serializer):
     figures = FigureRefSerializer(many=True, source="figures.all", help_text="The current figures reported for this event.")
     release = serializers.SerializerMethodField(help_text="For a release: how, and where to.")
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, event):
-        return absolute(self.context, event.get_absolute_url())
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, event):
-        return api_url(self.context, "event", event.uid)
 
     def get_countries(self, event) -> list[str]:
         return [country.code for country in event.countries]
@@ -228,17 +239,11 @@ class MeasureSerializer(serializers.Serializer):
     definition = serializers.CharField()
     kind = serializers.ChoiceField(choices=Measure.Kind.choices, help_text="stock (at a date), flow (over a period) or per_event.")
     unit = serializers.CharField()
-    url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
+    url = PageUrl()
+    api_url = ApiUrl("measure", key="slug")
     figures_api_url = serializers.SerializerMethodField(help_text="Every current figure of this measure.")
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, measure):
-        return absolute(self.context, measure.get_absolute_url())
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, measure):
-        return api_url(self.context, "measure", measure.slug)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_figures_api_url(self, measure):
@@ -248,10 +253,10 @@ class MeasureSerializer(serializers.Serializer):
 class FigureSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     url = serializers.SerializerMethodField(help_text="The public page of its measure, where every report of the number is listed.")
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("figure")
     measure = serializers.CharField(source="measure.name")
     measure_slug = serializers.CharField(source="measure.slug")
-    measure_api_url = serializers.SerializerMethodField()
+    measure_api_url = ApiUrl("measure", key="slug", of="measure")
     value = serializers.IntegerField(help_text="The number, or the lower end of a range.")
     qualifier = serializers.ChoiceField(choices=Figure.Qualifier.choices)
     upper_value = serializers.IntegerField(allow_null=True, help_text="For a range, its upper end.")
@@ -271,13 +276,7 @@ class FigureSerializer(serializers.Serializer):
     def get_url(self, figure):
         return absolute(self.context, figure.measure.get_absolute_url())
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, figure):
-        return api_url(self.context, "figure", figure.uid)
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_measure_api_url(self, figure):
-        return api_url(self.context, "measure", figure.measure.slug)
 
     def get_country(self, figure) -> str:
         return figure.country.code
@@ -361,8 +360,8 @@ class PersonSerializer(serializers.Serializer):
     """A person of the registry as `shown_person` allows. Withheld people are never listed."""
 
     uid = serializers.UUIDField()
-    url = serializers.SerializerMethodField()
-    api_url = serializers.SerializerMethodField()
+    url = PageUrl("url")
+    api_url = ApiUrl("person")
     name = serializers.CharField(help_text="The full name, or initials where the person asked for them.")
     is_named = serializers.BooleanField(help_text="True if named in full; false if shown by initials.")
     other_names = serializers.ListField(child=serializers.CharField(), help_text="Other spellings (people named in full, person endpoint only).")
@@ -372,19 +371,13 @@ class PersonSerializer(serializers.Serializer):
     description = serializers.CharField()
     detentions = DetentionSerializer(many=True, help_text="The detentions matching the filters, newest first.")
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, shown):
-        return absolute(self.context, shown.url)
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, shown):
-        return api_url(self.context, "person", shown.uid)
 
 
 class SourceSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     url = serializers.SerializerMethodField(help_text="The source's entry on the sources page.")
-    api_url = serializers.SerializerMethodField()
+    api_url = ApiUrl("source")
     title = serializers.CharField()
     publisher = serializers.SerializerMethodField()
     kind = serializers.CharField()
@@ -403,9 +396,6 @@ class SourceSerializer(serializers.Serializer):
     def get_url(self, source):
         return absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_api_url(self, source):
-        return api_url(self.context, "source", source.uid)
 
     def get_publisher(self, source) -> str:
         publisher = source.publisher
