@@ -2,7 +2,7 @@
 
     python bench/count_queries.py PLAN.json RESULT.json
 
-Run by bench/run.py in a process of its own, with the server's environment,
+Run by bench/run.py in a process of its own, with the server's environment and a cache of its own in memory (CACHE_DIR=memory),
 before the load (so the first request of each URL finds no cached page).
 Each URL is requested twice: `first` is the count with nothing cached,
 `again` the count of a repeat visit. The application is not changed for

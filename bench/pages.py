@@ -13,6 +13,9 @@ import uuid
 
 SEED = 6
 PER_PAGE = 25  # the public lists' page size; page numbers beyond it would be 404s
+# The registry pages through its first 10,000 people (events/views/registry.py,
+# MAX_LISTED): later pages are 404s, the downloads hold everyone.
+REGISTRY_PAGES = 2_000 // PER_PAGE
 
 # Page types, in the order of the table; LISTS are held to the list-page floor.
 TYPES = [
@@ -99,9 +102,11 @@ def choose_terms(db):
     return terms
 
 
-def pages(count, limit=3):
+def pages(count, limit=3, most=None):
     """Page 1 and up to `limit` more that exist: the last, the second, the middle (in that order)."""
     last = max(1, -(-count // PER_PAGE))
+    if most:
+        last = min(last, most)
     chosen = []
     for page in (1, last, 2, max(1, last // 2)):
         if page <= last and page not in chosen:
@@ -153,17 +158,17 @@ def page_urls(db, terms):
         return db.value(f"SELECT count(DISTINCT d.person_id) {PUBLISHED_DETENTIONS} {where}", params)
 
     registry = [url("/prisoners/")]
-    registry += [url("/prisoners/", page=page) for page in pages(people())[1:]]
+    registry += [url("/prisoners/", page=page) for page in pages(people(), most=REGISTRY_PAGES)[1:]]
     for status in terms["statuses"]:
-        for page in pages(people("AND d.custody_status = %s", (status,)), limit=2):
+        for page in pages(people("AND d.custody_status = %s", (status,)), limit=2, most=REGISTRY_PAGES):
             registry.append(url("/prisoners/", status=status, page=page if page > 1 else None))
     for year in terms["years"]:
         count = people("AND d.custody_status = 'held' AND d.detained_on >= %s AND d.detained_on < %s", year_range(year))
-        for page in pages(count, limit=1):
+        for page in pages(count, limit=1, most=REGISTRY_PAGES):
             registry.append(url("/prisoners/", status="held", detained_year=year, page=page if page > 1 else None))
     for article in terms["articles"]:
         count = people("AND EXISTS (SELECT 1 FROM tracker_charge c WHERE c.detention_id = d.id AND c.article = %s)", (article,))
-        for page in pages(count, limit=1):
+        for page in pages(count, limit=1, most=REGISTRY_PAGES):
             registry.append(url("/prisoners/", article=article, page=page if page > 1 else None))
     for region in terms["regions"]:
         registry.append(url("/prisoners/", region=region, order="newest"))

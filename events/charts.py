@@ -56,6 +56,20 @@ class Series:
     claims: list[Claim] = field(default_factory=list)
 
 
+def series_of(source):
+    """The key and name of the series a source's figures are drawn in.
+
+    One series per organisation reporting (a source's published publisher):
+    a monitor's monthly reports are one line of marks, not a new colour per
+    article. A source without a published publisher is a series of its own.
+    Reads source.publisher: select it with the source.
+    """
+    publisher = source.publisher
+    if publisher is not None and publisher.is_published:
+        return ("publisher", publisher.pk), publisher.name
+    return ("source", source.pk), source.title
+
+
 @dataclass
 class Registry:
     """The registry's own count, drawn beside the reported figures.

@@ -1,4 +1,6 @@
 """Cached public pages and values: served again while the data is unchanged, fresh after any write."""
+import os
+
 import pytest
 
 from events.models import Event
@@ -86,7 +88,7 @@ def test_a_value_missed_by_many_at_once_is_computed_once(monkeypatch):
 
     from tracker import caching
 
-    monkeypatch.setattr(caching, "data_version", lambda using=None: 7)
+    monkeypatch.setattr(caching, "version_key", lambda: "test.7")
     calls, started, finish = [], threading.Event(), threading.Event()
 
     def slow():
@@ -107,3 +109,33 @@ def test_a_value_missed_by_many_at_once_is_computed_once(monkeypatch):
         thread.join(5)
     assert results == [42, 42, 42, 42]
     assert calls == [1]
+
+
+def test_another_database_at_the_same_version_never_reads_this_ones_values(settings):
+    """The cache is shared (files, by default): keys carry the database's random epoch, not only its version number."""
+    import uuid
+
+    from tracker import caching
+    from tracker.models import DataVersion
+
+    assert settings.CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache"))
+    row = DataVersion.objects.get(pk=1)
+    assert caching.version_key() == f"{row.epoch.hex}.{row.number}"
+    assert cached("answer", lambda: "from this database") == "from this database"
+
+    # A reseeded or another database: the same number, another epoch.
+    DataVersion.objects.filter(pk=1).update(epoch=uuid.uuid4())
+    caching._version.set(None)
+    assert cached("answer", lambda: "from the other database") == "from the other database"
+
+
+def test_the_cache_is_shared_by_the_server_processes_by_default():
+    from django.conf import settings
+
+    from tracker.settings import BASE_DIR
+
+    if settings.CACHE_DIR == "memory":
+        pytest.skip("CACHE_DIR=memory: this run keeps its cache in memory.")
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert settings.CACHES["default"]["LOCATION"] == settings.CACHE_DIR
+    assert settings.CACHE_DIR == (os.environ.get("CACHE_DIR") or str(BASE_DIR / "var" / "cache"))

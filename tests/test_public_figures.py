@@ -303,3 +303,26 @@ def test_per_event_headline_counts_only_other_reports_of_the_same_event(client, 
     make_figure(measure=measure, event=other, value=14, qualifier="exact", as_of_on=other.occurred_on)
     html = client.get("/figures/released-in-release/").content.decode()
     assert "1 other report of this number, side by side below" in html
+
+
+def test_measure_page_lists_reports_a_page_of_dates_at_a_time_and_charts_them_all(client, monkeypatch):
+    from events.views import figures
+
+    monkeypatch.setattr(figures, "REPORT_GROUPS_PER_PAGE", 2)
+    measure = make_measure(slug="held-paged")
+    monitor = make_organization(name="Viasna")
+    for day in (1, 2, 3):
+        make_figure(measure=measure, source=make_source(publisher=monitor), value=1000 + day, as_of_on=datetime.date(2025, 1, day))
+
+    first = client.get("/figures/held-paged/").content.decode()
+    second = client.get("/figures/held-paged/?page=2").content.decode()
+
+    assert [text(group).split(" ")[0:3] for group in groups(first)] == [["3", "January", "2025"], ["2", "January", "2025"]]
+    assert [text(group).split(" ")[0:3] for group in groups(second)] == [["1", "January", "2025"]]
+    assert "3 dates, newest first; page 1 of 2." in text(first)
+    assert 'href="?page=2" rel="next"' in first
+    # The chart draws all three reports, in one series for the organisation that made them.
+    chart = first[first.index('<svg class="chart"') : first.index("</svg>")]
+    assert chart.count('<g class="mark') == 3
+    assert "Viasna (" in chart and chart.count("<g class=\"series\"") == 1
+    assert client.get("/figures/held-paged/?page=3").status_code == 404

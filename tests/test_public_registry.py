@@ -28,10 +28,11 @@ EXCHANGE = Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION
 
 # /prisoners/ with rows, with nothing cached yet: the data version (1), the
 # region, facility and article choices in one query and the release choices
-# (2), the count of the people matching the filters (1), the people of the
-# page in the public order (1), their matching detentions (1), the detentions'
-# charges (1), their releases with the release events (1), the count of
-# withheld people (1).
+# (2), the registry's totals (listed and withheld people, in all and per
+# custody status) or, under other filters, nothing (1), the keys of the people
+# the list shows, in order (1), the people of the page (1), their matching
+# detentions (1), the detentions' charges (1), their releases with the release
+# events (1).
 REGISTRY_QUERIES = 9
 # A person page: the data version (1), the person (1), their name variants (1),
 # their detentions with who recognised them (1), the charges (1), the releases
@@ -317,6 +318,71 @@ def test_registry_paginates_and_a_bad_page_is_404(client):
     assert listed(client, "?page=2") == [f"Prisoner {index:02d}" for index in range(25, 30)]
     for page in ["3", "0", "-1", "abc", "1.5"]:
         assert client.get(f"/prisoners/?page={page}").status_code == 404
+
+
+def test_pages_go_through_the_first_max_listed_people_and_the_count_says_so(client, monkeypatch):
+    from events.views import registry
+
+    monkeypatch.setattr(registry, "MAX_LISTED", 30)
+    for index in range(32):
+        make_prisoner(f"Prisoner {index:02d}", facility="Zhodino prison")
+    make_prisoner("Elsewhere", facility="Kresty")
+
+    # Without filters the registry's totals give the exact count.
+    html = client.get("/prisoners/").content.decode()
+    assert "33 people; page 1 of 2." in html
+    assert "These pages list the first 30: narrow the filters, or use the downloads above, which hold all 33." in html
+    # "Elsewhere", then Prisoner 00 to 28: the 30 people the pages hold.
+    assert listed(client, "?page=2") == [f"Prisoner {index:02d}" for index in range(24, 29)]
+    assert client.get("/prisoners/?page=3").status_code == 404
+
+    # Under another filter the people are counted only as far as the pages go.
+    html = client.get("/prisoners/?facility=Zhodino+prison").content.decode()
+    assert "More than 30 people match these filters; page 1 of 2." in html
+    assert "which hold them all." in html
+    assert client.get("/prisoners/?facility=Zhodino+prison&page=3").status_code == 404
+    # A list within the limit has its exact count and no note.
+    html = client.get("/prisoners/?facility=Kresty").content.decode()
+    assert "1 person matches these filters." in html
+    assert "These pages list the first" not in html
+
+
+def test_the_registry_totals_count_each_person_once_per_custody_status(client):
+    from events.registry_filters import registry_totals
+
+    twice = make_prisoner(
+        "Twice", custody_status=RELEASED, detained_on=datetime.date(2019, 1, 1), released_on=datetime.date(2020, 1, 1)
+    )
+    make_prisoner("", person=twice.person, detained_on=datetime.date(2021, 5, 1))  # held again
+    make_prisoner("Once")
+    make_prisoner("Hidden", identity_level=WITHHELD)
+    make_prisoner("Initials Only", identity_level=INITIALS, custody_status=DEPORTED)
+    make_prisoner("Draft", status=Status.DRAFT)
+
+    totals = registry_totals(Detention.objects.published())
+
+    assert totals[""] == (3, 1)
+    assert totals[HELD] == (2, 1)
+    assert totals[RELEASED] == (1, 0)
+    assert totals[DEPORTED] == (1, 0)
+    assert "3 people." in client.get("/prisoners/").content.decode()
+    assert "2 people match these filters." in client.get("/prisoners/?status=held").content.decode()
+
+
+def test_filter_choices_read_by_index_skips_are_the_distinct_public_values(client):
+    from events.registry_filters import distinct_values
+
+    for facility in ["Zhodino prison", "Kresty", "Zhodino prison", "", "Akrestsina"]:
+        make_prisoner(f"At {facility or 'no facility'}", facility=facility)
+    make_prisoner("Hidden", identity_level=WITHHELD, facility="Secret site")
+    make_prisoner("Draft", status=Status.DRAFT, facility="Draft site")
+    facilities = Detention.objects.published().filter(person__identity_level=FULL)
+
+    values = distinct_values(facility=(facilities, "facility"), none=(facilities.none(), "facility"))
+
+    assert values == {"facility": ["Akrestsina", "Kresty", "Zhodino prison"], "none": []}
+    expected = sorted(set(facilities.exclude(facility="").values_list("facility", flat=True)))
+    assert values["facility"] == expected
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,30 @@ def test_envdatabase_reads_a_postgres_url_with_persistent_checked_connections(mo
 
 def test_envdatabase_keeps_query_options(monkeypatch):
     monkeypatch.setenv("TRACKER_DB", "postgres://db.example/tracker?sslmode=require")
-    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"] == {"sslmode": "require"}
+    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["sslmode"] == "require"
+
+
+def test_postgres_queries_run_without_parallel_workers_unless_asked(monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", "postgres://db.example/tracker?options=-c%20statement_timeout%3D5000")
+    monkeypatch.delenv("PG_PARALLEL_WORKERS", raising=False)
+    options = envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["options"]
+    # The URL's own server options are kept.
+    assert options == "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0"
+    monkeypatch.setenv("PG_PARALLEL_WORKERS", "2")
+    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["options"].endswith("max_parallel_workers_per_gather=2")
+    monkeypatch.setenv("PG_PARALLEL_WORKERS", "many")
+    with pytest.raises(ImproperlyConfigured, match="PG_PARALLEL_WORKERS"):
+        envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+
+
+def test_the_connection_runs_with_the_setting(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("A PostgreSQL setting.")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == os.environ.get("PG_PARALLEL_WORKERS", "0")
 
 
 @pytest.mark.parametrize("url", ["mysql://root@db.example/tracker", "oracle://db.example/tracker", "db.example/tracker"])

@@ -3,10 +3,13 @@
 Every write to a record (save, delete, QuerySet.update, bulk_create,
 delete, an import, the demo generator, a restore) adds one to a counter in
 the database, the data version, in the same transaction. Cached values are
-keyed by that version, so a value computed before a write is never read
-after it: a publish shows at once, on every worker process, with no list of
-keys to invalidate. A request reads the version once (one small query);
-values are kept in each process's memory (the CACHES setting).
+keyed by that version, and by the random epoch the database was made with,
+so a value computed before a write is never read after it: a publish shows
+at once, on every worker process, with no list of keys to invalidate. A
+request reads the version once (one small query). Values are kept where the
+CACHES setting says: by default in files under var/cache, shared by the
+server's worker processes, so a page or a count computed by one is read by
+all.
 
 Fixture loads (`loaddata`) save raw and bump nothing; cached values also
 expire after CACHE_SECONDS, so even those show within minutes (and a
@@ -37,15 +40,26 @@ def data_changed(using=None):
     _version.set(None)
 
 
-def data_version(using=None):
-    """The current data version: one query per request."""
+def read_version(using=None):
+    """The data version and the database's epoch: one query per request."""
     from tracker.models import DataVersion
 
     version = _version.get()
     if version is None:
-        version = DataVersion.objects.db_manager(using).filter(pk=1).values_list("number", flat=True).first() or 0
+        version = DataVersion.objects.db_manager(using).filter(pk=1).values_list("number", "epoch").first() or (0, None)
         _version.set(version)
     return version
+
+
+def data_version(using=None):
+    """The current data version (a number that grows with every write)."""
+    return read_version(using)[0]
+
+
+def version_key():
+    """The version as cache keys carry it: the database's epoch and its number."""
+    number, epoch = read_version()
+    return f"{epoch.hex if epoch else '-'}.{number}"
 
 
 _locks = {}
@@ -62,7 +76,7 @@ def computing(key):
 
 def cached(name, compute, *parts):
     """compute(), or the value it returned for these parts since the last write."""
-    key = ":".join(str(part) for part in ("v", data_version(), name, *parts))
+    key = ":".join(str(part) for part in ("v", version_key(), name, *parts))
     value = cache.get(key)
     if value is None:
         with computing(key):
@@ -114,7 +128,7 @@ def public_page(view):
             return view(request, *args, **kwargs)
         # The address hashed: a query string can be longer than any cache key should be.
         address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = ":".join(("v", str(data_version()), "page", address))
+        key = ":".join(("v", version_key(), "page", address))
         hit = cache.get(key)
         if hit is None:
             with computing(key):

@@ -1,5 +1,6 @@
 """The registry: sources, organisations, people and their detentions."""
 import unicodedata
+import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -143,6 +144,9 @@ class DataVersion(models.Model):
     """One row: how many writes the data has seen. Cached public reads are keyed by it (tracker/caching.py)."""
 
     number = models.BigIntegerField(default=0)
+    # Random, made with the database: a cache shared by several databases
+    # (a test run, a reseeded demo) never mistakes one's version 7 for another's.
+    epoch = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="tracker_dataversion_one_row", violation_error_message="There is one data version.")]
@@ -247,6 +251,8 @@ class Person(Publishable):
             models.Index(fields=["status", "name"], name="tracker_person_registry"),
             # Prisoner registry: listed people in the order the public sees, then by the random uid.
             models.Index(fields=["sort_name", "uid"], name="tracker_person_sort"),
+            # Registry filter "home region", and its list of regions (read by skipping along this index).
+            models.Index(fields=["region"], name="tracker_person_region"),
         ]
         constraints = [
             one_of("status", Status, "tracker_person_status_valid", "status"),
@@ -498,6 +504,8 @@ class Detention(PreciseDates, Publishable):
         indexes = [
             # Registry-derived counts: detentions held on a date, per country.
             models.Index(fields=["country", "custody_status", "detained_on"], name="tracker_detention_held"),
+            # Registry filter "facility", and its list of facilities (read by skipping along this index).
+            models.Index(fields=["facility"], name="tracker_detention_facility"),
         ]
         constraints = [
             one_of("status", Status, "tracker_detention_status_valid", "status"),

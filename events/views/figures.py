@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
 
-from events.charts import Claim, Registry, Series, layout
+from events.charts import Claim, Registry, Series, layout, series_of
 from events.filters import CountryFilter
 from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, rank_order
 from events.views.timeline import page_of, query_without_page
@@ -473,13 +473,18 @@ def charts(measure, figures, registries):
                 claim_label(figure),
                 is_deprecated=figure.rank == Figure.Rank.DEPRECATED,
             )
-            by_source.setdefault(figure.source_id, Series(figure.source.title)).claims.append(claim)
+            key, name = series_of(figure.source)
+            by_source.setdefault(key, Series(name)).claims.append(claim)
         chart = layout(list(by_source.values()), registries.get(country))
         if chart:
             name = countries.name(country)
             title = capfirst(f"{measure.name} in {name}, as reported")
             drawn.append({"id": f"chart-{country.lower()}", "country": name, "title": title, "chart": chart})
     return drawn
+
+
+# Report groups (reports of one date, period, event and country) per page of a measure's table.
+REPORT_GROUPS_PER_PAGE = 50
 
 
 def report_groups(figures):
@@ -529,11 +534,15 @@ def measure_detail(request, slug):
     figures, status = filtered(filterset)
     figures = list(figures.select_related("source__publisher", "attributed_to", "event").best_first())
     registries = registry_counts(measure, figures)
+    # The chart draws every report; the table lists them a page of groups at a time.
+    page = page_of(request, report_groups(figures), per_page=REPORT_GROUPS_PER_PAGE)
     context = {
         "measure": measure,
         "filter": filterset,
+        "query": query_without_page(request),
         "headlines": headlines(measure, figures),
-        "groups": report_groups(figures),
+        "page": page,
+        "groups": page.object_list,
         "charts": charts(measure, figures, registries),
         "registries": registries,
         "several_countries": len({figure.country.code for figure in figures}) > 1,

@@ -27,7 +27,7 @@ from django.shortcuts import render
 from events.models import Event, ReleasedDetention
 from events.registry_filters import LISTED, PrisonerFilter
 from events.views.timeline import page_of, query_without_page
-from tracker.caching import public_page, query_key
+from tracker.caching import cached, public_page, query_key
 from tracker.dates import PreciseDate, Precision, truncate
 from tracker.models import (
     Charge,
@@ -169,27 +169,16 @@ def in_public_order(detentions, order):
     their matching detentions (`matching_detentions`), one query per relation
     for however many people are read.
     """
-    matching = detentions.filter(person=OuterRef("pk"))
-    # Most filters match few people: the database first finds their
-    # detentions, then sorts those people (a semi-join). Without one, nearly
-    # everyone matches, and walking the people in order (the sort index) while
-    # checking each is the cheaper way to a page.
-    selective = query_key(detentions) != query_key(Detention.objects.published().filter(person__identity_level__in=LISTED))
-    has_detention = Q(pk__in=detentions.values("person_id")) if selective else Exists(matching)
-    people = (
-        Person.objects.published()
-        .filter(identity_level__in=LISTED)
-        .filter(has_detention)
-        .prefetch_related(Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions"))
+    listed = Person.objects.published().filter(identity_level__in=LISTED).prefetch_related(
+        Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
     )
     if order in ("newest", "oldest"):
         # The latest (or earliest) matching detention of each person, by one
-        # grouped join rather than a subquery per person; a year only for
-        # people shown by initials.
+        # grouped join: the filter joins each person to their matching
+        # detentions and the aggregate after it reads that same join. A year
+        # only for people shown by initials.
         extreme = Max if order == "newest" else Min
-        people = people.filter(detentions__in=detentions).annotate(
-            matching_date=extreme("detentions__detained_on", filter=Q(detentions__in=detentions))
-        )
+        people = listed.filter(detentions__in=detentions).annotate(matching_date=extreme("detentions__detained_on"))
         shown = Case(
             When(identity_level=IdentityLevel.FULL, then=F("matching_date")),
             default=TruncYear("matching_date", output_field=DateField()),
@@ -198,12 +187,51 @@ def in_public_order(detentions, order):
         people = people.annotate(shown_date=shown)
         first = F("shown_date").desc(nulls_last=True) if order == "newest" else F("shown_date").asc(nulls_last=True)
         return people.order_by(first, "sort_name", "uid")
-    return people.order_by("sort_name", "uid")
+    return listed.filter(with_detention(detentions)).order_by("sort_name", "uid")
+
+
+def with_detention(detentions):
+    """The condition "has one of these detentions", in the shape the database reads fastest.
+
+    Most filters match few people: the database first finds their
+    detentions, then sorts those people (a semi-join). Without one, nearly
+    everyone matches, and walking the people in order (the sort index) while
+    checking each is the cheaper way to a page.
+    """
+    if query_key(detentions) != query_key(Detention.objects.published().filter(person__identity_level__in=LISTED)):
+        return Q(pk__in=detentions.values("person_id"))
+    return Exists(detentions.filter(person=OuterRef("pk")))
 
 
 def registry_rows(people):
     """What the public may see of each person read by in_public_order()."""
     return [shown_person(person, person.matching_detentions) for person in people]
+
+
+# The people the registry's pages go through, at most. Beyond them a reader
+# narrows the filters or downloads the list (CSV, spreadsheet, JSON), which
+# holds everyone.
+MAX_LISTED = 2_000
+
+
+def listed_ids(filterset, order):
+    """The keys of the people the list shows, in its order: the first MAX_LISTED + 1.
+
+    Read in one query once per filter, order and change of the data; every
+    page of the list and its count are then served from them, so page 400
+    costs what page 1 does and no count reads the whole registry.
+    """
+    people = in_public_order(filterset.qs, order).prefetch_related(None).values_list("pk", flat=True)[: MAX_LISTED + 1]
+    return cached("registry-ids", lambda: list(people), query_key(people))
+
+
+def people_in_order(ids, detentions):
+    """The people with these keys, in this order, each with their matching detentions: one query per relation."""
+    people = Person.objects.filter(pk__in=ids).prefetch_related(
+        Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
+    )
+    by_id = {person.pk: person for person in people}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @public_page
@@ -215,11 +243,21 @@ def prisoners(request):
         # rather than a list that ignores what was asked.
         return render(request, "events/prisoners.html", {**context, "invalid": True}, status=400)
     order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
-    page = page_of(request, in_public_order(filterset.qs, order))
+    ids = listed_ids(filterset, order)
+    # Without filters or by custody status only, the registry's totals give
+    # the exact count; otherwise the keys read say it, up to MAX_LISTED.
+    count = filterset.listed_count()
+    exact = count is not None or len(ids) <= MAX_LISTED
+    if count is None:
+        count = len(ids)
+    page = page_of(request, ids[:MAX_LISTED])
     context.update(
         page=page,
-        rows=registry_rows(page.object_list),
+        rows=registry_rows(people_in_order(page.object_list, filterset.qs)),
         filtered=bool(filterset.active_filters),
+        count=count,
+        exact=exact,
+        max_listed=MAX_LISTED,
         withheld=filterset.withheld_count(),
     )
     return render(request, "events/prisoners.html", context)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_countries import countries
 
-from events.charts import Claim, Series, layout
+from events.charts import Claim, Series, layout, series_of
 from events.filters import EventFilter
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, ReleasedDetention
 from tracker.caching import cached, public_page, query_key
@@ -132,7 +132,8 @@ def held_chart(rows):
             continue
         label = f"{figure.in_words} as of {figure.as_of}"
         claim = Claim(figure.as_of_on, figure.as_of_on_precision, figure.value, figure.qualifier, figure.upper_value, figure.in_words, label)
-        by_source.setdefault(figure.source.title, Series(figure.source.title)).claims.append(claim)
+        key, name = series_of(figure.source)
+        by_source.setdefault(key, Series(name)).claims.append(claim)
     return layout(list(by_source.values()), width=640, height=220)
 
 
