@@ -8,6 +8,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -116,6 +117,52 @@ SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Admin sessions are short (SESSION_SECONDS, default four hours) and end with
+# the browser: an editor's unattended laptop is not a way in for long.
+SESSION_COOKIE_AGE = envint("SESSION_SECONDS", "14400")
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins
+# for one username from one address, that pair is refused for an hour. The
+# pair, not the username alone, so an attacker cannot lock an editor out by
+# guessing wrong under their name; an administrator lifts a lockout in the
+# admin (Access attempts) or with `manage.py axes_reset_username NAME`.
+# Behind a reverse proxy, TRUSTED_PROXIES says how many proxies append to
+# X-Forwarded-For, so the address is the client's, not the proxy's; with
+# none (the default) the connection's own address counts and the header,
+# which anyone can send, is ignored.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXIES else ["REMOTE_ADDR"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Content Security Policy, on every response, public pages and admin alike:
+# scripts, styles, fonts and images only from this site (images also as
+# data: URLs, which the API documentation draws its icons with), no inline
+# script or style anywhere (the templates have none, so there is no nonce to
+# keep out of cached pages), no plugins, no framing, forms post only here.
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -128,6 +175,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "simple_history",
+    "axes",
     "rest_framework",
     "drf_spectacular",
     # Swagger UI's files, served from here: the documentation page loads nothing from elsewhere.
@@ -138,6 +186,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Static files from the app itself: compressed, and cached for a year
     # under names that change with their content (outside DEBUG).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -151,6 +200,8 @@ MIDDLEWARE = [
     "tracker.caching.DataVersionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
