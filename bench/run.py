@@ -447,7 +447,7 @@ def report(runs, args, started, versions, finished):
         *machine(versions),
         "",
         f"Each database is fresh: `seed_demo --people N --events N/10 --figures N/40` (seeding took {seeds});"
-        " on PostgreSQL then ANALYZE, as autovacuum would soon do.",
+        " on PostgreSQL then VACUUM ANALYZE, as autovacuum would soon do.",
         f"Pages: {args.clients} concurrent keep-alive clients for {args.seconds:g} s per page type, over a fixed sample of URLs"
         " (the URLs column); \"first p95\" is over the first request of each URL. Queries: counted with the test Client,"
         f" on up to {args.count_urls} URLs per type, the most of any; first visit / visit again.",
