@@ -5,6 +5,7 @@ tests after it follow the rules that depend on a record's status or on one
 field (identity, deprecation).
 """
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 
@@ -43,6 +44,10 @@ ROLES = [ANONYMOUS, VIEWER, CONTRIBUTOR, EDITOR, SUPERUSER]
 PUBLISHABLE = [Organization, Source, Person, Detention, Event, Figure]
 REFERENCE = [Measure]
 ACCOUNTS = [User, Group]
+# django-axes' records of sign-ins: only superusers read them (and lift a pause
+# by deleting an attempt); nobody adds or edits them by hand.
+SIGN_IN_LOGS = [AccessAttempt, AccessLog, AccessFailureLog]
+SIGN_IN = dict(username="editor", ip_address="192.0.2.7", user_agent="Firefox", http_accept="*/*", path_info="/admin/login/")
 
 # One draft row of each registered model, with no rows in its inlines.
 ROWS = {
@@ -55,6 +60,9 @@ ROWS = {
     Measure: make_measure,
     User: lambda: make_user(username="someone"),
     Group: lambda: Group.objects.create(name="Interns"),
+    AccessAttempt: lambda: AccessAttempt.objects.create(**SIGN_IN, failures_since_start=2),
+    AccessLog: lambda: AccessLog.objects.create(**SIGN_IN),
+    AccessFailureLog: lambda: AccessFailureLog.objects.create(**SIGN_IN),
 }
 
 PAGES = ["changelist", "add", "change", "save", "delete", "history", "version", "transition", "export"]
@@ -121,6 +129,10 @@ def outcomes(browser, model, row):
 def expected(role, model):
     if role == ANONYMOUS:
         found = dict.fromkeys(PAGES, "login")
+    elif model in SIGN_IN_LOGS:
+        found = dict.fromkeys(PAGES, "forbidden")
+        if role == SUPERUSER:
+            found.update(changelist="ok", change="edit", save="saved", delete="ok", history="ok")
     elif role == SUPERUSER:
         found = dict(
             changelist="ok", add="ok", change="edit", save="saved", delete="ok",
@@ -146,14 +158,14 @@ def expected(role, model):
         )
     if model not in PUBLISHABLE:
         found.pop("transition")
-    if model in ACCOUNTS:
+    if model in ACCOUNTS + SIGN_IN_LOGS:
         found.pop("version")
         found.pop("export")
     return found
 
 
 def test_every_registered_model_is_in_the_matrix():
-    assert set(admin.site._registry) == set(ROWS) == set(PUBLISHABLE + REFERENCE + ACCOUNTS)
+    assert set(admin.site._registry) == set(ROWS) == set(PUBLISHABLE + REFERENCE + ACCOUNTS + SIGN_IN_LOGS)
 
 
 @pytest.mark.parametrize("model", list(ROWS), ids=lambda model: model._meta.label)
