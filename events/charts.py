@@ -1,7 +1,8 @@
-"""Figures over time as an SVG chart, laid out here and drawn by a template.
+"""Figures over time as an SVG chart, laid out and drawn here.
 
-No JavaScript: the server computes every coordinate, and
-templates/events/includes/chart.svg draws them with autoescaping on. Claims
+No JavaScript: the server computes every coordinate (`layout`) and writes the
+SVG (`draw`, every text escaped; a measure's chart has hundreds of marks, so
+it is written with strings rather than through the template engine). Claims
 are drawn as honestly as they are worded:
 
 - each source is a series with its own colour *and* shape (circle, square,
@@ -18,10 +19,12 @@ are drawn as honestly as they are worded:
 """
 import datetime
 from dataclasses import dataclass, field
+from html import escape
 
 from django.utils.dates import MONTHS_3
+from django.utils.safestring import mark_safe
 
-from tracker.dates import period_end
+from tracker.dates import Precision, date_in_words, period_end
 
 # Colours distinguishable with the common colour-vision deficiencies
 # (Okabe–Ito), darkened where needed for contrast on white.
@@ -81,6 +84,10 @@ class Registry:
     name: str
     counts: list[tuple[datetime.date, int]]
     is_stock: bool = True
+
+    def rows(self):
+        """(ISO date, date in words, count) per date: the table beside the chart, ready to print."""
+        return [(day.isoformat(), date_in_words(day, Precision.DAY), count) for day, count in self.counts]
 
 
 @dataclass
@@ -277,3 +284,79 @@ def _mark(claim, shape, x, y, top, bottom, dodge=0):
     if claim.is_deprecated:
         mark.strike = f"M{_n(cx - 8)},{_n(cy + 8)}L{_n(cx + 8)},{_n(cy - 8)}"
     return mark
+
+
+def draw(chart, title, chart_id="chart"):
+    """The SVG of a chart from `layout`, with its title and a description of how to read it."""
+    e = escape
+    out = [
+        f'<svg class="chart" viewBox="0 0 {chart["width"]} {chart["height"]}" role="img"'
+        f' aria-labelledby="{e(chart_id)}-title {e(chart_id)}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{e(chart_id)}-title">{e(title)}</title>',
+        f'<desc id="{e(chart_id)}-desc">{e(description(chart))}</desc>',
+        '<g class="axis" aria-hidden="true">',
+    ]
+    left, right, bottom = chart["left"], chart["right"], chart["bottom"]
+    for tick in chart["y_ticks"]:
+        out.append(f'<line x1="{left}" x2="{right}" y1="{tick["y"]}" y2="{tick["y"]}" class="grid"/>')
+        out.append(f'<text x="{chart["label_x"]}" y="{tick["y"]}" class="tick tick-y">{e(tick["label"])}</text>')
+    for tick in chart["x_ticks"]:
+        out.append(f'<line x1="{tick["x"]}" x2="{tick["x"]}" y1="{bottom}" y2="{chart["tick_end"]}" class="axis-line"/>')
+        out.append(f'<text x="{tick["x"]}" y="{chart["label_y"]}" class="tick tick-x">{e(tick["label"])}</text>')
+    out.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" class="axis-line"/></g>')
+    registry = chart["registry"]
+    if registry:
+        name = e(registry["name"])
+        out.append(f'<g class="registry" fill="none" stroke="{registry["colour"]}" stroke-width="2">')
+        if registry["line"]:
+            out.append(f'<polyline points="{registry["line"]}" stroke-dasharray="6 4"><title>{name}</title></polyline>')
+        for mark in registry["marks"]:
+            out.append(f'<path d="{mark["path"]}" stroke-width="2.5"><title>{name}: {mark["count"]}</title></path>')
+        out.append("</g>")
+    for series in chart["series"]:
+        name = e(series["name"])
+        out.append(f'<g class="series" fill="{series["colour"]}" stroke="{series["colour"]}">')
+        for mark in series["marks"]:
+            out.append(_draw_mark(mark, name))
+        out.append("</g>")
+    out.append("</svg>")
+    return mark_safe("\n".join(out))
+
+
+def description(chart):
+    """How to read the chart, in words: the <desc> a screen reader announces."""
+    names = "; ".join(f"{series['name']} ({series['shape']})" for series in chart["series"])
+    text = (
+        "Each source’s reports over time, one shape and colour per organisation reporting"
+        " (or per source, where no organisation is named)" + (f": {names}" if names else "") + "."
+        " A filled shape is an exact value, a hollow one an approximate value; an arrow up marks a lower bound (“over”),"
+        " an arrow down an upper bound (“fewer than”); a band is a range; a horizontal bar is a value known only to the"
+        " month or the year; a struck-through shape is a deprecated figure."
+    )
+    if chart["registry"]:
+        drawn = "a dashed step line" if chart["registry"]["line"] else "plus signs"
+        text += f" Grey: {chart['registry']['name']}, {drawn}."
+    return text + " The same data is in the table on this page."
+
+
+def _draw_mark(mark, series_name):
+    label = escape(mark.label) + (" (deprecated)" if mark.deprecated else "")
+    out = [f'<g class="mark{" deprecated" if mark.deprecated else ""}"><title>{series_name}: {label}</title>']
+    if mark.band:
+        band = mark.band
+        out.append(
+            f'<rect x="{band["x"]}" y="{band["y"]}" width="{band["width"]}" height="{band["height"]}" fill-opacity="0.25" stroke-width="1"/>'
+        )
+    for line in mark.lines:
+        out.append(
+            f'<line x1="{line["x1"]}" y1="{line["y1"]}" x2="{line["x2"]}" y2="{line["y2"]}" stroke-width="{line["width"]}" stroke-linecap="round"/>'
+        )
+    if mark.arrow:
+        out.append(f'<path d="{mark.arrow}" fill="none" stroke-width="2" stroke-linejoin="round"/>')
+    fill = ' fill="#fff"' if mark.hollow else ""
+    for path in mark.markers:
+        out.append(f'<path d="{path}"{fill} stroke-width="2"/>')
+    if mark.strike:
+        out.append(f'<path d="{mark.strike}" stroke="#1d1d1f" stroke-width="2.5"/>')
+    out.append("</g>")
+    return "".join(out)

@@ -4,12 +4,12 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from django.template.loader import render_to_string
 
 from events.charts import (
     Claim,
     Registry,
     Series,
+    draw,
     layout,
     marker,
     month_ticks,
@@ -222,12 +222,12 @@ def test_marker_paths_are_centred():
         assert abs(x - 100) < 0.01 and abs(y - 50) < 2
 
 
-def test_template_draws_well_formed_svg_with_title_desc_and_no_script():
+def test_draws_well_formed_svg_with_title_desc_and_no_script():
     chart = layout(
         [Series("Viasna <report> & co", [claim(1200, qualifier="range", upper_value=1300), claim(5, deprecated=True)])],
         registry=[(DAY - datetime.timedelta(days=40), 3), (DAY, 4)],
     )
-    svg = render_to_string("events/includes/chart.svg", {"chart": chart, "chart_title": "Held <now>", "chart_id": "c1"})
+    svg = draw(chart, "Held <now>", "c1")
     root = ElementTree.fromstring(svg)  # well-formed: every name is escaped
     assert root.get("aria-labelledby") == "c1-title c1-desc"
     assert root.find(f"{SVG}title").text == "Held <now>"
@@ -235,3 +235,16 @@ def test_template_draws_well_formed_svg_with_title_desc_and_no_script():
     assert root.find(f".//{SVG}polyline").get("stroke-dasharray")
     assert len(root.findall(f".//{SVG}rect")) == 1
     assert "<script" not in svg and "href" not in svg
+    titles = [mark.find(f"{SVG}title").text for mark in root.iter(f"{SVG}g") if "mark" in mark.get("class", "").split()]
+    assert titles == [f"Viasna <report> & co: {claim(1200).label}", f"Viasna <report> & co: {claim(5).label} (deprecated)"]
+    assert root.find(f".//{SVG}polyline/{SVG}title").text == "Named people held, in this database"
+
+
+def test_drawn_marks_match_the_layout():
+    chart = layout([Series("Viasna", [claim(1200, qualifier="approximately"), claim(40, qualifier="more_than")])])
+    root = ElementTree.fromstring(draw(chart, "Held"))
+    hollow, bound = [g for g in root.iter(f"{SVG}g") if g.get("class") == "mark"]
+    assert [p.get("d") for p in hollow.findall(f"{SVG}path")] == chart["series"][0]["marks"][0].markers
+    assert hollow.find(f"{SVG}path").get("fill") == "#fff"
+    assert bound.find(f"{SVG}path[@fill='none']").get("d") == chart["series"][0]["marks"][1].arrow
+    assert len(root.findall(f"{SVG}g[@class='axis']/{SVG}text")) == len(chart["y_ticks"]) + len(chart["x_ticks"])

@@ -12,17 +12,17 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
     Value,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.db import connection
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
 
-from events.charts import Claim, Registry, Series, layout, series_of
+from events.charts import Claim, Registry, Series, draw, layout, series_of
 from events.filters import CountryFilter
 from events.models import Event, EventLink, Figure, Measure, ReleasedDetention, rank_order
 from events.views.timeline import page_of, query_without_page
@@ -289,7 +289,8 @@ def registry_counts(measure, figures):
     """The registry's own counts beside the figures (DOMAIN rule 5), in one query.
 
     Sets `registry_count` on each figure it applies to, and returns the
-    series to draw beside them, {country: Registry}.
+    series to draw beside them, {country: Registry}. The figures carry
+    `country_code` (see measure_detail).
     """
     for figure in figures:
         figure.registry_count = None
@@ -306,12 +307,12 @@ def registry_counts(measure, figures):
 def held_counts(figures):
     """Named people held on each figure's date and on the first of each month between: a line."""
     samples = set()
-    for country in {figure.country.code for figure in figures}:
-        days = sorted(figure.as_of_on for figure in figures if figure.country.code == country)
+    for country in {figure.country_code for figure in figures}:
+        days = sorted(figure.as_of_on for figure in figures if figure.country_code == country)
         samples |= {(country, day) for day in days + sample_days(days[0], days[-1])}
     counts = held_on_days(samples)
     for figure in figures:
-        figure.registry_count = counts[(figure.country.code, figure.as_of_on)]
+        figure.registry_count = counts[(figure.country_code, figure.as_of_on)]
     by_country = {}
     for (country, day), count in sorted(counts.items()):
         by_country.setdefault(country, []).append((day, count))
@@ -319,14 +320,13 @@ def held_counts(figures):
 
 
 def held_on_days(samples):
-    """{(country, day): published detentions held on that day} for many days, in one query.
+    """{(country, day): published detentions held on that day} for many days.
 
     "Held on d" (tracker.models.held_on) is: detained on or before d, and
     either still held with no release date or released after d. Counting
     that with one condition per day made the database test every detention
     against every day: minutes for a measure with hundreds of reports. Here
-    the database counts detentions per country and day three ways (UNION ALL)
-    and the days are answered from running totals:
+    each day is answered from running totals of day_counts()["held"]:
 
         held(d) = still held, detained <= d
                 + with a release date, detained <= d
@@ -335,82 +335,87 @@ def held_on_days(samples):
     The last two give "released after d" because a release never precedes
     its detention (a constraint of Detention).
     """
-    countries = {country for country, _ in samples}
-    # The same running totals serve every measure and filter of these countries until the data changes.
-    changes = cached("held-steps", lambda: held_steps(countries), *sorted(countries))
-    counts = {}
-    for country in countries:
-        days = sorted(changes.get(country, {}))
-        totals = list(itertools.accumulate(changes[country][day] for day in days)) if days else []
-        for sample_country, day in samples:
-            if sample_country == country:
-                index = bisect.bisect_right(days, day)
-                counts[(country, day)] = totals[index - 1] if index else 0
-    return counts
+    held = day_counts()["held"]
+    return {(country, day): up_to(held, country, day) for country, day in samples}
 
 
-def held_steps(countries):
-    """{country: {day: change in the number held on that day}} of published detentions, in one query."""
-    detentions = Detention.objects.published().filter(country__in=countries, detained_on__isnull=False).order_by()
-    still_held = Q(released_on__isnull=True, custody_status=Detention.CustodyStatus.HELD)
-
-    def per_day(rows, field, sign):
-        return rows.values("country").annotate(day=F(field), sign=Value(sign), n=Count("pk")).values_list("country", "day", "sign", "n")
-
-    steps = per_day(detentions.filter(still_held), "detained_on", 1).union(
-        per_day(detentions.filter(released_on__isnull=False), "detained_on", 1),
-        per_day(detentions.filter(released_on__isnull=False), "released_on", -1),
-        all=True,
-    ).order_by()
-    changes = {}
-    for country, day, sign, n in steps:
-        changes.setdefault(country, {}).setdefault(day, 0)
-        changes[country][day] += sign * n
-    return changes
+def up_to(totals, country, day, inclusive=True):
+    """The running total of `country` on `day` (before it, if not inclusive), from {country: (days, totals)}."""
+    days, running = totals.get(country, ((), ()))
+    index = (bisect.bisect_right if inclusive else bisect.bisect_left)(days, day)
+    return running[index - 1] if index else 0
 
 
 def in_periods(periods, field):
-    """{(country, start, end): published detentions whose `field` falls from start to end}, in one query.
+    """{(country, start, end): published detentions whose `field` falls from start to end}.
 
     One condition per period made the database test every detention against
-    every period; here it counts detentions per country and day once, and
-    each period is a difference of running totals.
+    every period; here each period is a difference of running totals.
     """
-    countries = {country for country, _, _ in periods}
-    if not countries:
-        return {}
-    days, totals = cached("running-totals", lambda: running_totals(countries, field), field, *sorted(countries))
-
-    def up_to(country, day, inclusive):
-        index = (bisect.bisect_right if inclusive else bisect.bisect_left)(days.get(country, []), day)
-        return totals[country][index - 1] if index else 0
-
-    return {(country, start, end): up_to(country, end, True) - up_to(country, start, False) for country, start, end in periods}
+    totals = day_counts()[field]
+    return {
+        (country, start, end): up_to(totals, country, end) - up_to(totals, country, start, inclusive=False)
+        for country, start, end in periods
+    }
 
 
-def running_totals(countries, field):
-    """({country: [days]}, {country: [detentions with `field` up to that day]}), in one query."""
-    per_day = (
-        Detention.objects.published()
-        .filter(country__in=countries, **{f"{field}__isnull": False})
-        .order_by()
-        .values("country")
-        .annotate(day=F(field), n=Count("pk"))
-        .values_list("country", "day", "n")
+def day_counts():
+    """Running totals per country and day of published detentions, for every measure: one query per data version.
+
+    {"held": …, "released_on": …, "recognised_on": …}, each {country: ([days],
+    [total up to and including that day])}: the change in the number held
+    (see held_on_days), and the detentions released, and recognised, on or
+    before each day. The published detentions are read once (a common table
+    expression) and grouped four ways; every measure page and filter reads
+    the result until the data changes.
+    """
+    return cached("detention-day-counts", count_days)
+
+
+def count_days():
+    detentions = Detention.objects.published().order_by().values_list(
+        "country", "detained_on", "released_on", "recognised_on", "custody_status"
     )
-    days, totals = {}, {}
-    for country, day, n in sorted(per_day):
-        running = totals.setdefault(country, [])
-        running.append((running[-1] if running else 0) + n)
-        days.setdefault(country, []).append(day)
-    return days, totals
+    sql, params = detentions.query.sql_with_params()
+    detained = "detained_on IS NOT NULL"
+    still_held = f"{detained} AND released_on IS NULL AND custody_status = %s"
+    released = "released_on IS NOT NULL"
+    steps = [
+        ("held", "detained_on", 1, f"({still_held}) OR ({detained} AND {released})"),
+        ("held", "released_on", -1, f"{detained} AND {released}"),
+        ("released_on", "released_on", 1, released),
+        ("recognised_on", "recognised_on", 1, "recognised_on IS NOT NULL"),
+    ]
+    selects = [
+        f"SELECT '{name}', country, {day}, {sign} * COUNT(*) FROM d WHERE {where} GROUP BY country, {day}"
+        for name, day, sign, where in steps
+    ]
+    query = (
+        f"WITH d(country, detained_on, released_on, recognised_on, custody_status) AS ({sql}) "
+        + " UNION ALL ".join(selects)
+    )
+    changes = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*params, Detention.CustodyStatus.HELD))
+        for name, country, day, n in cursor.fetchall():
+            if isinstance(day, str):  # SQLite hands raw SQL dates back as text
+                day = datetime.date.fromisoformat(day)
+            per_day = changes.setdefault(name, {}).setdefault(country, {})
+            per_day[day] = per_day.get(day, 0) + n
+    return {
+        name: {
+            country: (sorted(per_day), list(itertools.accumulate(per_day[day] for day in sorted(per_day))))
+            for country, per_day in changes.get(name, {}).items()
+        }
+        for name in ("held", "released_on", "recognised_on")
+    }
 
 
 def period_counts(figures, field):
     """Named people released (or recognised) in each figure's period: a point per figure."""
     def key(figure):
         # Through the end of the as-of period: "as of September 2025" counts all of September.
-        return (figure.country.code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
+        return (figure.country_code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
 
     over_a_period = [figure for figure in figures if figure.period_start_on]
     counts = in_periods({key(figure) for figure in over_a_period}, field)
@@ -422,18 +427,16 @@ def period_counts(figures, field):
 
 def released_in_event_counts(figures):
     """Named people released in each figure's event: a point per figure."""
-    events = {figure.event_id for figure in figures if figure.event_id}
-    counts = dict(
-        ReleasedDetention.objects.published()
-        .filter(release__in=events)
-        .order_by()
-        .values_list("release")
-        .annotate(n=Count("pk"))
-    )
+    counts = cached("released-per-event", released_per_event)
     for figure in figures:
         if figure.event_id:
             figure.registry_count = counts.get(figure.event_id, 0)
     return registry_points(figures, "Named people released in the event, in this database")
+
+
+def released_per_event():
+    """{release event id: published detentions it released}, every release at once: one query per data version."""
+    return dict(ReleasedDetention.objects.published().order_by().values_list("release").annotate(n=Count("pk")))
 
 
 def registry_points(figures, name):
@@ -442,7 +445,7 @@ def registry_points(figures, name):
         if figure.registry_count is not None:
             # In the middle of the as-of period, where the chart draws the figure it stands beside.
             start, end = figure.as_of_on, period_end(figure.as_of_on, figure.as_of_on_precision)
-            by_country.setdefault(figure.country.code, set()).add((start + (end - start) / 2, figure.registry_count))
+            by_country.setdefault(figure.country_code, set()).add((start + (end - start) / 2, figure.registry_count))
     return {country: Registry(name, sorted(points), is_stock=False) for country, points in by_country.items()}
 
 
@@ -458,10 +461,10 @@ def claim_label(figure):
 def charts(measure, figures, registries):
     """One chart per country: counts of different countries never share an axis."""
     drawn = []
-    for country in sorted({figure.country.code for figure in figures}):
+    for country in sorted({figure.country_code for figure in figures}):
         by_source = {}
         for figure in figures:
-            if figure.country.code != country:
+            if figure.country_code != country:
                 continue
             claim = Claim(
                 figure.as_of_on,
@@ -479,7 +482,7 @@ def charts(measure, figures, registries):
         if chart:
             name = countries.name(country)
             title = capfirst(f"{measure.name} in {name}, as reported")
-            drawn.append({"id": f"chart-{country.lower()}", "country": name, "title": title, "chart": chart})
+            drawn.append({"country": name, "title": title, "chart": chart, "svg": draw(chart, title, f"chart-{country.lower()}")})
     return drawn
 
 
@@ -495,7 +498,7 @@ def report_groups(figures):
     """
     groups = {}
     for figure in figures:
-        key = (figure.as_of_on, figure.as_of_on_precision, figure.period_start_on, figure.event_id, figure.country.code)
+        key = (figure.as_of_on, figure.as_of_on_precision, figure.period_start_on, figure.event_id, figure.country_code)
         groups.setdefault(key, []).append(figure)
     ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][4], item[0][3] or 0), reverse=True)
     return [
@@ -518,7 +521,7 @@ def headlines(measure, figures):
     for figure in figures:  # already best first
         if figure.rank == Figure.Rank.DEPRECATED:
             continue
-        headline = best.setdefault(figure.country.code, {"figure": figure, "others": 0})
+        headline = best.setdefault(figure.country_code, {"figure": figure, "others": 0})
         if figure is not headline["figure"] and (
             measure.kind != Measure.Kind.PER_EVENT or figure.event_id == headline["figure"].event_id
         ):
@@ -532,7 +535,9 @@ def measure_detail(request, slug):
     published = Figure.objects.published().filter(measure=measure)
     filterset = FigureFilter(request.GET, queryset=published)
     figures, status = filtered(filterset)
-    figures = list(figures.select_related("source__publisher", "attributed_to", "event").best_first())
+    # country_code: the plain code; figure.country builds a Country object at every read (thousands per page).
+    figures = figures.select_related("source__publisher", "attributed_to", "event").annotate(country_code=F("country"))
+    figures = list(figures.best_first())
     registries = registry_counts(measure, figures)
     # The chart draws every report; the table lists them a page of groups at a time.
     page = page_of(request, report_groups(figures), per_page=REPORT_GROUPS_PER_PAGE)
@@ -545,7 +550,7 @@ def measure_detail(request, slug):
         "groups": page.object_list,
         "charts": charts(measure, figures, registries),
         "registries": registries,
-        "several_countries": len({figure.country.code for figure in figures}) > 1,
+        "several_countries": len({figure.country_code for figure in figures}) > 1,
         "show_deprecated": status == 200 and filterset.form.cleaned_data["deprecated"],
         "registry_phrase": REGISTRY_PHRASES.get(measure.registry_count, ""),
     }

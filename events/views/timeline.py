@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django_countries import countries
 
-from events.charts import Claim, Series, layout, series_of
+from events.charts import Claim, Series, draw, layout, series_of
 from events.filters import EventFilter
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, ReleasedDetention
 from tracker.caching import cached, public_page, query_key
@@ -122,7 +122,7 @@ def headline_figures(country):
 
 
 def held_chart(rows):
-    """A small chart of the reported numbers held, one series per source."""
+    """A small chart of the reported numbers held, one series per organisation reporting: its SVG, or None."""
     held = [row for row in rows if row["measure"].kind == Measure.Kind.STOCK]
     if not held:
         return None
@@ -134,7 +134,8 @@ def held_chart(rows):
         claim = Claim(figure.as_of_on, figure.as_of_on_precision, figure.value, figure.qualifier, figure.upper_value, figure.in_words, label)
         key, name = series_of(figure.source)
         by_source.setdefault(key, Series(name)).claims.append(claim)
-    return layout(list(by_source.values()), width=640, height=220)
+    chart = layout(list(by_source.values()), width=640, height=220)
+    return draw(chart, "Political prisoners held over time, per organisation reporting") if chart else None
 
 
 @public_page
