@@ -198,6 +198,7 @@ class PrisonerFilter(django_filters.FilterSet):
             queryset = Detention.objects.published()
         # Kept before any filter runs: withheld people are only ever counted (registry_totals).
         self.base = queryset
+        self.release_keys = {}  # release uid -> its key (filter_release)
         super().__init__(data, queryset.filter(person__identity_level__in=LISTED), **kwargs)
         # The choices are the values shown on the public pages, so a value
         # only a withheld (or initials) person has is not a choice: asking for
@@ -225,6 +226,16 @@ class PrisonerFilter(django_filters.FilterSet):
         status = self.form.cleaned_data["status"] if "status" in self.active_filters else ""
         totals = cached("registry-totals", functools.partial(registry_totals, self.base), query_key(self.base))
         return totals.get(status, Totals(0, 0))
+
+    def own_conditions(self):
+        """The filters on published detentions, without the conditions on their person.
+
+        For a query on people that asks those itself (published, listed): it
+        then reads the detentions alone, not the people table twice. Never a
+        list to show: its rows may belong to anyone.
+        """
+        detentions = Detention.objects.filter(status=Status.PUBLISHED)
+        return self.filter_queryset(detentions) if self.is_bound and self.is_valid() else detentions
 
     def withheld_count(self):
         """How many withheld people the list stands for; None once anything but custody status filters it."""
@@ -262,8 +273,12 @@ class PrisonerFilter(django_filters.FilterSet):
 
     def filter_release(self, queryset, name, value):
         # The release's own key, looked up first: with it the database knows
-        # the release names a few people and starts from them.
-        release = Event.objects.published().filter(kind=Event.Kind.RELEASE, uid=value).values_list("pk", flat=True).first()
+        # the release names a few people and starts from them. Once per
+        # filterset: own_conditions() applies the filters again.
+        if value not in self.release_keys:
+            releases = Event.objects.published().filter(kind=Event.Kind.RELEASE, uid=value)
+            self.release_keys[value] = releases.values_list("pk", flat=True).first()
+        release = self.release_keys[value]
         return queryset.filter(Exists(ReleasedDetention.objects.filter(detention=OuterRef("pk"), release_id=release)))
 
     def filter_order(self, queryset, name, value):

@@ -308,6 +308,38 @@ def test_orders_by_detention_date(client):
     assert listed(client, "?order=oldest") == ["Early", "Middle", "Late", "Undated"]
 
 
+@pytest.mark.parametrize("order", ["", "name", "newest", "oldest"])
+@pytest.mark.parametrize(
+    "query", ["", "status=held", "facility=Zhodino+prison", "article=342", "detained_year=2021", "region=Minsk"]
+)
+def test_the_keys_the_pages_read_are_in_the_public_order(order, query):
+    """listed_ids() reads the keys its own way per order; they are the people in_public_order() lists, in its order."""
+    from django.http import QueryDict
+
+    from events.registry_filters import PrisonerFilter
+    from events.views.registry import in_public_order, listed_ids
+
+    people = [make_person(name=f"Person {index}", identity_level=[FULL, INITIALS][index % 2], region="Minsk") for index in range(8)]
+    for index, person in enumerate(people):
+        # Two people detained on the same day, initials in the same year, one person detained twice, one undated.
+        on = None if index == 7 else datetime.date(2020 + index % 3, 1 + index, 1 + index)
+        detention = make_detention(person=person, detained_on=on, facility="Zhodino prison", custody_status=HELD if index % 2 else RELEASED)
+        make_charge(detention=detention, article="342")
+        if index == 2:
+            make_detention(person=person, detained_on=datetime.date(2021, 6, 1), facility="Kresty")
+    hidden = make_person(name="Hidden", identity_level=WITHHELD, region="Minsk")
+    make_prisoner("Hidden", person=hidden, facility="Zhodino prison", detained_on=datetime.date(2021, 2, 2))
+    make_prisoner("Draft", status=Status.DRAFT, facility="Zhodino prison")
+    make_detention(person=people[0], status=Status.DRAFT, detained_on=datetime.date(2026, 1, 1), facility="Zhodino prison")
+    filterset = PrisonerFilter(QueryDict(f"{query}&order={order}" if order else query) or None, queryset=Detention.objects.published())
+    assert not filterset.is_bound or filterset.is_valid(), filterset.errors
+
+    expected = list(in_public_order(filterset.qs, order).values_list("pk", flat=True))
+
+    assert expected
+    assert listed_ids(filterset, order) == expected
+
+
 # Pagination and bad parameters
 
 

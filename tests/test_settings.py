@@ -89,14 +89,23 @@ def test_envdatabase_keeps_query_options(monkeypatch):
 def test_postgres_queries_run_without_parallel_workers_unless_asked(monkeypatch):
     monkeypatch.setenv("TRACKER_DB", "postgres://db.example/tracker?options=-c%20statement_timeout%3D5000")
     monkeypatch.delenv("PG_PARALLEL_WORKERS", raising=False)
+    monkeypatch.delenv("PG_RANDOM_PAGE_COST", raising=False)
     options = envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["options"]
     # The URL's own server options are kept.
-    assert options == "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0"
+    assert options == "-c statement_timeout=5000 -c max_parallel_workers_per_gather=0 -c random_page_cost=1.1"
     monkeypatch.setenv("PG_PARALLEL_WORKERS", "2")
-    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["options"].endswith("max_parallel_workers_per_gather=2")
+    monkeypatch.setenv("PG_RANDOM_PAGE_COST", "4")
+    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["options"].endswith(
+        "max_parallel_workers_per_gather=2 -c random_page_cost=4.0"
+    )
     monkeypatch.setenv("PG_PARALLEL_WORKERS", "many")
     with pytest.raises(ImproperlyConfigured, match="PG_PARALLEL_WORKERS"):
         envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+    monkeypatch.setenv("PG_PARALLEL_WORKERS", "0")
+    for cost in ["cheap", "0", "-1", "nan", "inf"]:
+        monkeypatch.setenv("PG_RANDOM_PAGE_COST", cost)
+        with pytest.raises(ImproperlyConfigured, match="PG_RANDOM_PAGE_COST"):
+            envdatabase("TRACKER_DB", Path("unused.sqlite3"))
 
 
 def test_the_connection_runs_with_the_setting(db):
@@ -107,6 +116,8 @@ def test_the_connection_runs_with_the_setting(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == os.environ.get("PG_PARALLEL_WORKERS", "0")
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == float(os.environ.get("PG_RANDOM_PAGE_COST", "1.1"))
 
 
 @pytest.mark.parametrize("url", ["mysql://root@db.example/tracker", "oracle://db.example/tracker", "db.example/tracker"])

@@ -251,8 +251,18 @@ class Person(Publishable):
             models.Index(fields=["status", "name"], name="tracker_person_registry"),
             # Prisoner registry: listed people in the order the public sees, then by the random uid.
             models.Index(fields=["sort_name", "uid"], name="tracker_person_sort"),
-            # Registry filter "home region", and its list of regions (read by skipping along this index).
-            models.Index(fields=["region"], name="tracker_person_region"),
+            # Registry filter "home region", and its list of regions (read by skipping along this index);
+            # on PostgreSQL it holds what the filter also asks, so the people table is not read.
+            models.Index(fields=["region"], include=["identity_level", "status"], name="tracker_person_region"),
+            # The people the registry lists (published, named in full or by initials) in its order,
+            # with what the lists read (PostgreSQL): a filtered list finds and sorts its people
+            # here without reading the table.
+            models.Index(
+                fields=["sort_name", "uid"],
+                include=["id", "identity_level"],
+                condition=Q(status=Status.PUBLISHED, identity_level__in=[IdentityLevel.FULL, IdentityLevel.INITIALS]),
+                name="tracker_person_listed",
+            ),
         ]
         constraints = [
             one_of("status", Status, "tracker_person_status_valid", "status"),
@@ -504,8 +514,12 @@ class Detention(PreciseDates, Publishable):
         indexes = [
             # Registry-derived counts: detentions held on a date, per country.
             models.Index(fields=["country", "custody_status", "detained_on"], name="tracker_detention_held"),
-            # Registry filter "facility", and its list of facilities (read by skipping along this index).
-            models.Index(fields=["facility"], name="tracker_detention_facility"),
+            # Registry filters "facility" (and its list of facilities, read by skipping along this
+            # index), "custody status" with "detained in", and "released in": each holds the
+            # detention's person and status (PostgreSQL), so a filter reads the index alone.
+            models.Index(fields=["facility"], include=["person", "status"], name="tracker_detention_facility"),
+            models.Index(fields=["custody_status", "detained_on"], include=["person", "status"], name="tracker_detention_custody"),
+            models.Index(fields=["released_on"], include=["person", "status"], name="tracker_detention_released"),
         ]
         constraints = [
             one_of("status", Status, "tracker_detention_status_valid", "status"),
@@ -606,7 +620,7 @@ class Charge(Record):
         ordering = ["detention", "article"]
         indexes = [
             # Registry filter "charged under article N".
-            models.Index(fields=["article"], name="tracker_charge_article"),
+            models.Index(fields=["article"], include=["detention"], name="tracker_charge_article"),
         ]
         constraints = [
             models.UniqueConstraint(

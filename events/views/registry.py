@@ -157,8 +157,27 @@ def with_registry_details(detentions):
     )
 
 
-def in_public_order(detentions, order):
+# The orders by date: each person by their latest, or earliest, matching detention.
+DATE_ORDERS = {"newest": Max, "oldest": Min}
+
+
+def by_shown_date(order, identity_level, date):
+    """The first key of a date order: the date as the public sees it, the year only for people shown by initials."""
+    shown = Case(
+        When(**{identity_level: IdentityLevel.FULL}, then=F(date)),
+        default=TruncYear(date, output_field=DateField()),
+        output_field=DateField(),
+    )
+    return shown.desc(nulls_last=True) if order == "newest" else shown.asc(nulls_last=True)
+
+
+def in_public_order(detentions, order, conditions=None):
     """The people with a matching detention, in the order the public sees, as a lazy queryset.
+
+    detentions: published detentions of listed people (PrisonerFilter.qs).
+    conditions: the same filters without the conditions on the person
+    (PrisonerFilter.own_conditions()), to choose the people by: this query
+    asks those of each person itself. Defaults to `detentions`.
 
     The order is what the public sees: a person shown by initials sorts by
     their initials (Person.sort_name, kept by save()) and by the year of their
@@ -172,25 +191,18 @@ def in_public_order(detentions, order):
     listed = Person.objects.published().filter(identity_level__in=LISTED).prefetch_related(
         Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
     )
-    if order in ("newest", "oldest"):
+    if conditions is None:
+        conditions = detentions
+    if order in DATE_ORDERS:
         # The latest (or earliest) matching detention of each person, by one
         # grouped join: the filter joins each person to their matching
-        # detentions and the aggregate after it reads that same join. A year
-        # only for people shown by initials.
-        extreme = Max if order == "newest" else Min
-        people = listed.filter(detentions__in=detentions).annotate(matching_date=extreme("detentions__detained_on"))
-        shown = Case(
-            When(identity_level=IdentityLevel.FULL, then=F("matching_date")),
-            default=TruncYear("matching_date", output_field=DateField()),
-            output_field=DateField(),
-        )
-        people = people.annotate(shown_date=shown)
-        first = F("shown_date").desc(nulls_last=True) if order == "newest" else F("shown_date").asc(nulls_last=True)
-        return people.order_by(first, "sort_name", "uid")
-    return listed.filter(with_detention(detentions)).order_by("sort_name", "uid")
+        # detentions and the aggregate after it reads that same join.
+        people = listed.filter(detentions__in=conditions).annotate(matching_date=DATE_ORDERS[order]("detentions__detained_on"))
+        return people.order_by(by_shown_date(order, "identity_level", "matching_date"), "sort_name", "uid")
+    return listed.filter(with_detention(detentions, conditions)).order_by("sort_name", "uid")
 
 
-def with_detention(detentions):
+def with_detention(detentions, conditions):
     """The condition "has one of these detentions", in the shape the database reads fastest.
 
     Most filters match few people: the database first finds their
@@ -199,8 +211,8 @@ def with_detention(detentions):
     checking each is the cheaper way to a page.
     """
     if query_key(detentions) != query_key(Detention.objects.published().filter(person__identity_level__in=LISTED)):
-        return Q(pk__in=detentions.values("person_id"))
-    return Exists(detentions.filter(person=OuterRef("pk")))
+        return Q(pk__in=conditions.values("person_id"))
+    return Exists(conditions.filter(person=OuterRef("pk")))
 
 
 def registry_rows(people):
@@ -219,9 +231,21 @@ def listed_ids(filterset, order):
 
     Read in one query once per filter, order and change of the data; every
     page of the list and its count are then served from them, so page 400
-    costs what page 1 does and no count reads the whole registry.
+    costs what page 1 does and no count reads the whole registry. The same
+    order as in_public_order() (a test holds them together); by date, read
+    from the matching detentions' side, grouped per person, which the
+    database does in one pass over them.
     """
-    people = in_public_order(filterset.qs, order).prefetch_related(None).values_list("pk", flat=True)[: MAX_LISTED + 1]
+    if order in DATE_ORDERS:
+        per_person = filterset.qs.order_by().values("person_id", "person__sort_name", "person__uid", "person__identity_level")
+        people = per_person.annotate(matching_date=DATE_ORDERS[order]("detained_on")).order_by(
+            by_shown_date(order, "person__identity_level", "matching_date"), "person__sort_name", "person__uid"
+        )
+        people = people.values_list("person_id", flat=True)
+    else:
+        people = in_public_order(filterset.qs, order, filterset.own_conditions()).prefetch_related(None)
+        people = people.values_list("pk", flat=True)
+    people = people[: MAX_LISTED + 1]
     return cached("registry-ids", lambda: list(people), query_key(people))
 
 
