@@ -56,6 +56,29 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def force_login_gives_the_second_factor(monkeypatch):
+    """force_login() skips the password; for staff it skips the second factor too.
+
+    The admin asks every staff session for a code (tracker/second_factor.py);
+    tests/test_second_factor.py signs in the real way, password then code.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    signed_in = Client.force_login
+
+    def force_login(client, user, backend=None):
+        signed_in(client, user, backend)
+        if user.is_staff:
+            device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Test app"})
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def login(db):
     """A new browser session logged in as `user`: login(editor), or two for two editors."""

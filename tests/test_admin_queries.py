@@ -29,10 +29,10 @@ from tracker.roles import EDITOR
 
 pytestmark = pytest.mark.django_db
 
-# Every request of a logged-in Editor starts with these four queries.
-EDITOR_REQUEST = 4  # session, user, the user's permissions, their groups' permissions
+# Every request of a logged-in Editor starts with these five queries.
+EDITOR_REQUEST = 5  # session, user, the second factor's device, the user's permissions, their groups' permissions
 # A superuser needs no permission queries.
-SUPERUSER_REQUEST = 2  # session, user
+SUPERUSER_REQUEST = 3  # session, user, the second factor's device
 
 
 def day(n):

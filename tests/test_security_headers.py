@@ -69,3 +69,14 @@ def test_admin_pages_have_no_inline_script_or_style(client, belarus):
         assert response.status_code in (200, 302), path
         assert response["Content-Security-Policy"] == POLICY, path
         assert not INLINE.findall(response.content.decode()), path
+
+
+def test_the_second_factor_pages_have_no_inline_script_or_style(client):
+    """The enrolment page's QR code is inline SVG drawn on the server: paths and attributes, no style or script."""
+    get_user_model().objects.create_user("newcomer", password="a long enough password", is_staff=True)
+    client.post("/admin/login/", {"username": "newcomer", "password": "a long enough password", "next": "/admin/"})
+    response = client.get("/admin/second-factor/")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="qr-code"' in html
+    assert response["Content-Security-Policy"] == POLICY
+    assert not INLINE.findall(html)

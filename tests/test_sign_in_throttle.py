@@ -55,3 +55,38 @@ def test_an_administrator_lifts_a_pause(client, settings):
     call_command("axes_reset_username", "editor")
     assert sign_in(client, "editor", PASSWORD).status_code == 302
     assert get_user_model().objects.get(username="editor").is_staff
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_appended(client, settings):
+    """One proxy (TRUSTED_PROXIES=1) appends the address it was reached from; what the client wrote before it is ignored."""
+    settings.TRUSTED_PROXIES = 1
+    editor = make_user(username="editor", password=PASSWORD)
+    proxy = "10.0.0.2"
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        # The attacker forges an address of its own in front of the one the proxy appends.
+        sign_in(client, "editor", "wrong guess", address=proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.{number}, 203.0.113.7")
+    assert sign_in(client, "editor", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    # The editor, through the same proxy from their own address, is not paused.
+    signed_in = sign_in(client, "editor", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert signed_in.status_code == 302
+    assert int(client.session["_auth_user_id"]) == editor.pk
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "198.51.100.20", "10.0.0.2"),  # no proxy trusted: the header is anyone's
+        (1, "", "10.0.0.2"),  # no header: it did not come through the proxy
+        (1, "192.0.2.1, 198.51.100.20", "198.51.100.20"),
+        (2, "192.0.2.1, 198.51.100.20, 10.0.0.9", "198.51.100.20"),
+        (2, "198.51.100.20", "10.0.0.2"),  # shorter than the proxies: not through them
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address(rf, settings, proxies, forwarded, address):
+    from tracker.addresses import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.get("/admin/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == address

@@ -146,7 +146,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # guessing wrong under their name; an administrator lifts a lockout in the
 # admin (Access attempts) or with `manage.py axes_reset_username NAME`.
 # Behind a reverse proxy, TRUSTED_PROXIES says how many proxies append to
-# X-Forwarded-For, so the address is the client's, not the proxy's; with
+# X-Forwarded-For, so the address is the client's, not the proxy's
+# (tracker/addresses.py); with
 # none (the default) the connection's own address counts and the header,
 # which anyone can send, is ignored.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -155,8 +156,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXIES else ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "tracker.addresses.client_address"
+# The second factor every staff account signs in with (tracker/second_factor.py):
+# the name authenticator apps show beside the codes, and the waits after wrong
+# codes (1, 2, 4, 8… seconds, per device).
+OTP_TOTP_ISSUER = envstr("OTP_ISSUER", "Political prisoner tracker")
+OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 1
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
@@ -187,7 +192,8 @@ SECURE_CSP = {
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with the second factor its site requires (tracker/second_factor.py).
+    "tracker.apps.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -198,6 +204,9 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     # Swagger UI's files, served from here: the documentation page loads nothing from elsewhere.
@@ -216,6 +225,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with the second factor too.
+    "django_otp.middleware.OTPMiddleware",
     # Records request.user as the author of every history row.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Cached public reads are keyed by the data version, read once per request.

@@ -8,10 +8,6 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
-admin.site.site_header = "Political prisoner release tracker"
-admin.site.site_title = "Tracker admin"
-admin.site.index_title = "Editors' workspace"
-
 urlpatterns = [
     # The events app owns the public pages; referenced by name so that the
     # registry (tracker) never imports from events.

@@ -4,9 +4,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.management.commands.createadmin import print_enrolment
+from tracker.second_factor import enrol_now
+
 
 class Command(BaseCommand):
-    help = "Create (or reset) the local development administrator and print how to log in."
+    help = "Create (or reset) the local development administrator and print how to log in (password and second factor)."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
@@ -22,6 +25,11 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = user.is_active = True
         user.set_password(password)
         user.save()
-        action = "Created" if created else "Reset the password of"
+        # The admin asks everyone for a second factor, this account too: a new
+        # one each time, with recovery codes (one of them will do locally).
+        device, codes = enrol_now(user)
+        action = "Created" if created else "Reset the password and second factor of"
         self.stdout.write(self.style.SUCCESS(f"{action} the local administrator."))
         self.stdout.write(f"Log in at {address}/admin/ as “{username}” with the password: {password}")
+        self.stdout.write("and then a code from an authenticator app, or one of the recovery codes below.")
+        print_enrolment(self, device, codes, address)
