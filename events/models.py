@@ -8,7 +8,7 @@ from django_countries.fields import CountryField
 from events.wording import figure_in_words
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.models import Detention, Organization, Person, Source, one_of
+from tracker.models import Detention, Organization, Person, Source, one_of, published_detention
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
 
@@ -312,10 +312,7 @@ class Release(Record):
 
 class ReleasedDetentionQuerySet(RecordQuerySet):
     def published(self):
-        return self.filter(
-            release__status=Status.PUBLISHED,
-            detention__in=Detention.objects.published(),
-        )
+        return self.filter(published_detention("detention__"), release__status=Status.PUBLISHED)
 
 
 class ReleasedDetention(Record):
