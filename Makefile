@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: install run test migrate seed clean bench
+.PHONY: install run test migrate seed clean bench drills
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is needed (Django 6.1); none was found on PATH or in pyenv." >&2; exit 1; }
@@ -41,6 +41,11 @@ test: install
 # results in bench/RESULTS.md. A subset: make bench BENCH_ARGS="--sizes 10000 --backends sqlite".
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Load and fault drills (bench/drills.py): 32 clients for 60 s, PostgreSQL stopped for 10 s under load,
+# dropped CSV downloads, an import killed halfway. Stops PostgreSQL for ten seconds: not during CI.
+drills: install
+	$(PY) bench/drills.py $(DRILLS_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

@@ -1,4 +1,4 @@
-"""No download, API response, schema, TimelineJS file or data package ever holds what is not public.
+"""No public page, download, API response, schema, feed, error page or data package ever holds what is not public.
 
 The planted world (tests/planted.py) gives a withheld person, a person shown
 by initials, drafts and internal notes unique marker strings. Every output
@@ -14,7 +14,10 @@ from django.http import QueryDict
 from openpyxl import load_workbook
 
 from events import dataset
+from events.models import Event, ReleasedDetention
 from tests.planted import DRAFT, INITIALS_MARKERS, NOTE, WITHHELD_MARKERS, world  # noqa: F401 (a fixture)
+from tracker.models import Person
+from tracker.publishing import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +121,81 @@ def test_the_data_package_and_its_page_hold_no_marker(client, markers, tmp_path,
         if file.suffix != ".zip":
             assert_clean(client, f"/data/package/{file.name}", markers)
     assert_clean(client, "/data/", markers)
+
+
+# The HTML pages, the feeds and the error pages.
+
+def html_pages(world):
+    """Every public HTML page of the planted world, with the filters and probes of its lists."""
+    pages = ["/", "/?country=BY", "/?country=US", "/?country=LT", "/data/", "/api/v1/docs/"]
+    for page, queries in QUERIES.items():
+        pages += [f"/{page}/{query}" for query in queries]
+    pages += ["/figures/held/", "/figures/held/?country=LT", "/figures/held/?deprecated=1", "/figures/released-in-event/"]
+    pages += [f"/events/{event.uid}/" for event in Event.objects.published()]
+    pages += [f"/prisoners/{person.uid}/" for person in Person.objects.published().exclude(identity_level=Person.IdentityLevel.WITHHELD)]
+    return pages
+
+
+def test_no_html_page_holds_a_marker_under_any_filter_or_probe(client, world, markers):
+    pages = html_pages(world)
+    assert len(pages) > 50
+    for path in pages:
+        assert_clean(client, path, markers)
+    for page in QUERIES:
+        for probe in PROBES:
+            assert_clean(client, f"/{page}/{probe}", markers, allowed=(200, 400))
+
+
+def test_no_feed_holds_a_marker(client, markers):
+    for path in ["/feeds/timeline.atom", "/feeds/BY.atom", "/feeds/US.atom", "/feeds/by.atom"]:
+        assert_clean(client, path, markers)
+    assert_clean(client, "/feeds/ZZ.atom", markers, allowed=(404,))
+
+
+def test_protected_records_are_not_found_exactly_as_records_that_never_existed(client, world, markers):
+    """The hidden person's page, a draft's page, a draft measure: the same 404 as a made-up address."""
+    never = "00000000-0000-4000-8000-000000000000"
+    draft = Event.objects.exclude(status=Status.PUBLISHED).first()
+    pairs = [
+        (f"/prisoners/{world['hidden'].uid}/", f"/prisoners/{never}/"),
+        (f"/events/{draft.uid}/", f"/events/{never}/"),
+        (f"/api/v1/prisoners/{world['hidden'].uid}/", f"/api/v1/prisoners/{never}/"),
+        (f"/api/v1/events/{draft.uid}/", f"/api/v1/events/{never}/"),
+    ]
+    for hidden, made_up in pairs:
+        protected = assert_clean(client, hidden, markers, allowed=(404,))
+        missing = client.get(made_up)
+        assert missing.status_code == 404
+        assert body(protected).replace(hidden, "") == body(missing).replace(made_up, ""), hidden
+
+
+def test_a_value_only_a_protected_person_has_is_refused_as_one_nobody_has(client, markers):
+    """?region=HiddenRegion answers as ?region=Nowhere does: the refusal says nothing about who has it."""
+    for name, protected in [("region", "HiddenRegion"), ("region", "InitialsRegion"), ("facility", "HiddenFacility"), ("facility", "InitialsFacility")]:
+        for path in ["/prisoners/", "/prisoners.csv", "/api/v1/prisoners/"]:
+            refused = assert_clean(client, f"{path}?{name}={protected}", markers, allowed=(400,))
+            nobody = client.get(f"{path}?{name}=Nowhere")
+            assert nobody.status_code == 400
+            assert body(refused).replace(protected, "X") == body(nobody).replace("Nowhere", "X"), (path, name, protected)
+
+
+def test_no_filtered_list_changes_when_the_withheld_person_is_removed(client, world):
+    """Withheld people are counted (DOMAIN rule 2) only in one line of the registry, unfiltered or by custody
+    status alone: under any other filter, every list, count and download of the registry reads the same with
+    them as without them, so no combination of filters singles one out. (Other counts include withheld people
+    as numbers, by design: a release's named people, the registry's counts beside the figures.)"""
+    filtered = [query for query in QUERIES["prisoners"] if query and not query.startswith(("?status=", "?order="))] + ["?status=held&detained_year=2021", "?article=342&status=held",
+                "?release=" + str(world["release"].uid), "?released_year=2025&status=deported"]
+    paths = [f"{path}{query}" for query in filtered for path in ("/prisoners/", "/prisoners.csv", "/api/v1/prisoners/")]
+    paths = [path for path in paths if not path.startswith("/api/v1/prisoners/?order")]
+    before = {path: body(client.get(path)) for path in paths}
+
+    ReleasedDetention.objects.filter(detention__person=world["hidden"]).delete()
+    world["hidden"].detentions.all().delete()
+    world["hidden"].participations.all().delete()
+    world["hidden"].delete()
+
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert body(response) == before[path], path

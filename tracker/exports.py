@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from django.utils.text import slugify
 
+from tracker.caching import data_version
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 MARK = "'"
 # A UTF-8 byte order mark: without it Excel reads UTF-8 CSV as the local code
@@ -81,7 +83,13 @@ def csv_stream(header, rows):
 
 
 def csv_response(filename, header, rows, body=None):
-    """A streamed CSV download: the header, then `rows` written here, or `body`, blocks of CSV already written."""
+    """A streamed CSV download: the header, then `rows` written here, or `body`, blocks of CSV already written.
+
+    The database is asked once before the download starts (the data
+    version, one row): if it cannot be reached, the reader gets the 503 page
+    (tracker/outages.py) rather than a 200 whose file stops after its header.
+    """
+    data_version()
     stream = csv_stream(header, rows) if body is None else itertools.chain(csv_stream(header, ()), body)
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -8,6 +8,9 @@ class FaviconView(RedirectView):
         return static("favicon.svg")
 
 
+# A database that cannot be reached is a 503 page, not a traceback (tracker/outages.py).
+handler500 = "tracker.outages.server_error"
+
 urlpatterns = [
     # The events app owns the public pages; referenced by name so that the
     # registry (tracker) never imports from events.
