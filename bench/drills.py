@@ -88,7 +88,7 @@ def summary(result):
         "p95_ms": round(percentile(seconds, 0.95) * 1000),
         "p99_ms": round(percentile(seconds, 0.99) * 1000),
         "max_ms": round(seconds[-1] * 1000) if seconds else 0,
-        "rps": round(len(result.samples) / result.seconds, 1),
+        "rps": round(len(result.samples) / result.wall, 1),
         "failures": result.failures[:5],
     }
 
@@ -152,7 +152,11 @@ def drill_outage(server, urls, before=8.0, down=10.0, after=12.0):
         stop.set()
         prober.join(timeout=35)
     outage = (marks["stop"], marks["started"])
-    during = [s for s in result.samples if outage[0] + 0.5 <= s.started and s.started + s.seconds <= outage[1]]
+    # While it was down: after the stop had taken hold, before the start began.
+    during = [s for s in result.samples if outage[0] + 0.5 <= s.started and s.started + s.seconds <= marks["start"]]
+    # Responses cut off (no status) by the stop itself: downloads that were streaming when PostgreSQL went away.
+    cut = [s for s in result.samples if s.status == 0 and s.started < outage[0] + 0.5]
+    broken = [s for s in result.samples if s.status == 0 and s.started >= outage[0] + 0.5]
     after_samples = sorted((s for s in result.samples if s.started >= marks["started"]), key=lambda s: s.started)
     bad_after = [s for s in after_samples if s.status != 200]
     first_ok = next((s for s in after_samples if s.status == 200), None)
@@ -169,12 +173,16 @@ def drill_outage(server, urls, before=8.0, down=10.0, after=12.0):
         "first_200_after_start_s": round(recovered_in, 2) if recovered_in is not None else None,
         "last_non_200_after_start_s": round(last_bad, 2),
         "non_200_after_start": len(bad_after),
+        "answered_200_during_outage": dict(collections.Counter(s.url.split("?")[0] for s in during if s.status == 200).most_common(5)),
+        "streams_cut_by_the_stop": sorted({s.url for s in cut}),
+        "connection_errors_after_the_stop": len(broken),
     }
     statuses = set(found["statuses_overall"])
     ok = (
-        statuses <= {200, 503}
+        statuses <= {0, 200, 503}
+        and not broken
         and 503 in found["statuses_during_outage"]
-        and set(found["statuses_during_outage"]) <= {503}
+        and 500 not in found["statuses_during_outage"]
         and all(page and not trace for (status, page, trace, retry) in bodies if status == 503)
         and not any(status not in (503,) for (status, *_rest) in bodies)
         and recovered_in is not None and last_bad < 10
@@ -290,7 +298,9 @@ def preview(server, cookie, data, name):
                                cookie, files={"file": (name, data)})
     token = re.search(rb'name="token" value="([^"]+)"', body)
     if response.status != 200 or not token:
-        raise RuntimeError(f"The import preview answered {response.status} without a token: {body[-600:]!r}")
+        problems = re.findall(rb'<(?:li|p) class="[^"]*error[^"]*"[^>]*>(.*?)</', body)[:5] or re.findall(rb"<td[^>]*>([^<]*(?:not|unknown|invalid)[^<]*)</td>", body)[:5]
+        (WORK_DIR / "import-preview.html").write_bytes(body)
+        raise RuntimeError(f"The import preview answered {response.status} without a token: {problems!r} (page: var/bench/import-preview.html)")
     return token.group(1).decode()
 
 
@@ -375,14 +385,16 @@ def main():
         env = {**site_environment(db.url, secrets.token_urlsafe(40)), "CACHE_DIR": str(WORK_DIR / f"{db.name}-cache"),
                "IMPORT_TMP_DIR": str(WORK_DIR / f"{db.name}-imports")}
         manage(env, "migrate", "--noinput", log=log)
+        manage(env, "collectstatic", "--noinput", log=log)
         manage(env, "seed_demo", "--people", str(args.people), "--events", str(args.people // 10),
                "--figures", str(args.people // 40), log=log)
         db.analyze()
         PASSWORD.append(secrets.token_urlsafe(18))
         printed = manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD[0]}, "createadmin", ADMIN_USER, "--no-input", log=log)
         RECOVERY.extend(line.strip() for line in printed.split("Recovery codes:", 1)[1].splitlines()[1:] if line.startswith("    "))
-        HEADER.extend(manage(env, "shell", "-c", "from tracker.imports import PeopleImporter; print(*PeopleImporter.HEADER, sep=chr(10))",
-                             log=log).split())
+        printed = manage(env, "shell", "--no-imports", "-c",
+                         "from tracker.imports import PeopleImporter; print('HEADER', *PeopleImporter.HEADER)", log=log)
+        HEADER.extend(next(line for line in printed.splitlines() if line.startswith("HEADER ")).split()[1:])
         urls = mixed_urls(db)
         server = Server(env, WORK_DIR / f"{db.name}-gunicorn.log").start()
         master = server.process.pid
@@ -390,7 +402,7 @@ def main():
             ("load", lambda: drill_load(server, urls, args.load_seconds)),
             ("outage", lambda: drill_outage(server, urls)),
             ("disconnect", lambda: drill_disconnect(server, db)),
-            ("import", lambda: drill_killed_import(server, db, admin_login(server.port, ADMIN_USER, PASSWORD[0], RECOVERY[0]),
+            ("import", lambda: drill_killed_import(server, db, admin_login(server.port, ADMIN_USER, PASSWORD[0], RECOVERY[0])["Cookie"],
                                                    args.import_rows)),
         ]
         for name, run in drills:
