@@ -10,15 +10,28 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: install run test migrate seed clean bench drills
+.PHONY: install run test migrate seed clean bench drills lock audit
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+# requirements.lock pins every package with its file's SHA-256, for the Python
+# it names (tools/lock.py); with another Python, constraints.txt's versions
+# are installed without hash checks, and the install says so.
+LOCK_PYTHON := $(shell sed -n 's/^\# python: \([0-9.]*\).*/\1/p' requirements.lock)
+PIP := $(PY) -m pip --disable-pip-version-check
+
+$(VENV)/.installed: pyproject.toml constraints.txt requirements.lock
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is needed (Django 6.1); none was found on PATH or in pyenv." >&2; exit 1; }
 	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		echo "Removing $(VENV): it was made with a Python older than 3.12."; rm -rf $(VENV); fi
 	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+	$(PIP) install --quiet --upgrade pip
+	@if [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" = "$(LOCK_PYTHON)" ]; then \
+		echo "Installing requirements.lock (hash-checked)"; \
+		$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock && \
+		$(PIP) install --quiet --no-deps -e . ; \
+	else \
+		echo "requirements.lock is for Python $(LOCK_PYTHON), not $$($(PY) -V): installing constraints.txt without hash checks."; \
+		$(PIP) install --quiet -c constraints.txt -e ".[test]"; \
+	fi
 	@touch $@
 
 install: $(VENV)/.installed
@@ -47,5 +60,17 @@ bench: install
 drills: install
 	$(PY) bench/drills.py $(DRILLS_ARGS)
 
+# Rewrite requirements.lock after changing pyproject.toml or constraints.txt.
+lock: install
+	$(PY) tools/lock.py
+
+# Known vulnerabilities in the locked versions (pip-audit, in a virtual environment
+# of its own). It needs its vulnerability database (PyPI's JSON API) to be reachable:
+# where it is not, the audit fails and says that nothing could be checked.
+audit:
+	@test -x .venv-audit/bin/pip-audit || { $(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install --quiet --disable-pip-version-check pip-audit==2.10.1; }
+	@.venv-audit/bin/pip-audit --strict --disable-pip --require-hashes -r requirements.lock || { \
+		echo "audit failed: vulnerabilities are listed above, or pip-audit could not reach its vulnerability database (\"could not be audited\") and nothing was checked." >&2; exit 1; }
+
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache
+	rm -rf $(VENV) .venv-audit db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache

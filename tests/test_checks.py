@@ -69,3 +69,20 @@ def test_tracker_never_imports_from_events():
         if (imports := imports_of_events(path.read_text(encoding="utf-8")))
     }
     assert offenders == {}
+
+
+def test_the_lock_pins_every_constrained_package_with_a_hash():
+    """requirements.lock (installed with --require-hashes) and constraints.txt name the same versions."""
+    import re
+
+    def pins(text):
+        return {
+            re.sub(r"[-_.]+", "-", name).lower(): version
+            for name, version in re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\]+)", text, re.MULTILINE)
+        }
+
+    lock = (BASE_DIR / "requirements.lock").read_text()
+    constrained, locked = pins((BASE_DIR / "constraints.txt").read_text()), pins(lock)
+    assert constrained == locked
+    entries = re.findall(r"^\S+==\S+ \\\n    --hash=sha256:[0-9a-f]{64}$", lock, re.MULTILINE)
+    assert len(entries) == len(locked)
