@@ -120,3 +120,42 @@ def test_the_schema_declares_the_lists_parameters(client, world):
     parameters = {path: {name for name, _ in names} for path, names in api_parameters(client).items()}
     assert {"status", "region", "facility", "article", "q"} <= parameters["/api/v1/prisoners/"]
     assert {"kind", "country", "start", "end"} <= parameters["/api/v1/events/"]
+
+
+# The admin's import: a generated sheet is previewed with its errors in words, never a 500, and the
+# preview writes nothing; a sheet with any error offers nothing to confirm.
+
+COLUMNS = ["name", "identity_level", "birth_year", "country", "detained_on", "custody_status", "released_on", "release_mode",
+           "articles", "sentence_months", "person_uid", "person_external_id", "name_variants", "recognised_by", "source_urls"]
+cells = st.one_of(values, st.sampled_from(["full", "initials", "withheld", "held", "released", "BY", "2021", "2021-05",
+                                           "2021-05-07", "342 | 361-1", "pardon", "12"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(header=st.lists(st.sampled_from(COLUMNS) | st.text(max_size=12), min_size=1, max_size=8, unique=True),
+       rows=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=5))
+def test_a_generated_sheet_is_previewed_in_words_and_writes_nothing(client, world, tmp_path, header, rows):
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from tests.factories import make_user
+    from tracker.models import Detention, NameVariant, Person
+    from tracker.roles import EDITOR
+
+    editor = make_user(EDITOR)
+    client.force_login(editor)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    counts = lambda: (Person.objects.count(), Detention.objects.count(), NameVariant.objects.count())  # noqa: E731
+    before = counts()
+    with override_settings(IMPORT_TMP_DIR=tmp_path):
+        response = client.post("/admin/tracker/person/import/", {"file": SimpleUploadedFile("people.csv", buffer.getvalue().encode())})
+    assert response.status_code in (200, 400), response.status_code
+    assert counts() == before
+    plan = response.context.get("plan") if response.context else None
+    if plan is not None and plan.counts["error"]:
+        assert response.context["token"] == ""
+        assert "Nothing can be imported while the sheet has errors" in response.content.decode()
