@@ -267,3 +267,30 @@ def test_word_keys_split_on_spaces_hyphens_and_punctuation():
 
 def test_search_key_lists_each_word_once_with_a_leading_space():
     assert search_key(["Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]) == f" {word_key('Siarhei')} {word_key('Tsikhanouski')}"
+
+
+def test_the_search_index_follows_renames_and_deletions():
+    """On SQLite the names are first looked up in an FTS5 trigram index kept by triggers (tracker 0006)."""
+    from django.db import connection
+
+    from tracker.models import Person
+
+    person = make_person(name="Ales Bialiatski")
+    assert list(Person.objects.matching("Bialiatski")) == [person]
+    person.name = "Mikalai Statkevich"
+    person.save()
+    assert not Person.objects.matching("Bialiatski").exists()
+    assert list(Person.objects.matching("Statkevich")) == [person]
+
+    def indexed(word):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tracker_person_search WHERE search_key LIKE %s", [f"% {word_key(word)}%"])
+            return cursor.fetchone()[0]
+
+    if connection.vendor == "sqlite":
+        assert "tracker_person_search" in str(Person.objects.matching("Statkevich").query)
+        assert (indexed("Statkevich"), indexed("Bialiatski")) == (1, 0)
+    Person.objects.filter(pk=person.pk).delete()
+    assert not Person.objects.matching("Statkevich").exists()
+    if connection.vendor == "sqlite":
+        assert indexed("Statkevich") == 0
