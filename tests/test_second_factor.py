@@ -4,6 +4,7 @@ These tests sign in the real way (the password form, then the code form);
 the other admin tests use force_login, which gives staff the second factor
 (tests/conftest.py).
 """
+import base64
 import datetime
 import io
 import re
@@ -32,6 +33,16 @@ SECOND_FACTOR = "/admin/second-factor/"
 def code_of(device, steps_ahead=0):
     """The code the authenticator app shows now (or `steps_ahead` 30-second steps later)."""
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps_ahead):06d}"
+
+
+def shown_key(page):
+    """The key the enrolment page shows, as bytes (what the app reads from the QR code)."""
+    key = re.search(r'<code class="otp-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    return base64.b32decode(key + "=" * (-len(key) % 8))
+
+
+def code_for(key):
+    return f"{totp(key):06d}"
 
 
 def sign_in_with_password(client, username="editor", password=PASSWORD, next_url="/admin/"):
@@ -172,9 +183,9 @@ def test_a_new_account_enrols_an_app_and_gets_recovery_codes():
     page = client.get(SECOND_FACTOR).content.decode()
     assert "Set up your second factor" in page
     assert '<svg width="' in page and 'class="qr-code"' in page  # the QR code, drawn on the server
-    key = re.search(r'<code class="otp-key">([A-Z2-7 ]+)</code>', page).group(1)
-    device = TOTPDevice.objects.get(user=user)
-    assert not device.confirmed
+    key = shown_key(page)
+    assert shown_key(client.get(SECOND_FACTOR).content.decode()) == key  # the same key on every look of this session
+    assert not TOTPDevice.objects.get(user=user).confirmed
 
     wrong = give_code(client, "12345")
     assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
@@ -182,14 +193,14 @@ def test_a_new_account_enrols_an_app_and_gets_recovery_codes():
     # As if the second's pause after a wrong code were over.
     TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5))
 
-    done = give_code(client, code_of(device))
+    done = give_code(client, code_for(key))
 
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", done.content.decode())
     assert len(codes) == RECOVERY_CODES == len(set(codes))
     assert sorted(codes) == sorted(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
-    assert TOTPDevice.objects.get(user=user).confirmed
-    assert key.replace(" ", "") in device.config_url
+    device = TOTPDevice.objects.get(user=user)
+    assert device.confirmed and device.bin_key == key
     assert client.get("/admin/").status_code == 200
 
 
@@ -210,7 +221,11 @@ def test_enrolment_closes_after_its_hours_and_a_reset_opens_it_again(admin_clien
     )
     assert "Reset the second factor of 1 account: each can set up a new authenticator app" in " ".join(messages_of(response))
 
-    assert "Set up your second factor" in client.get(SECOND_FACTOR).content.decode()
+    # A session signed in before the reset must give the password again to enrol.
+    assert client.get(SECOND_FACTOR).status_code == 403
+    again = Client()
+    sign_in_with_password(again)
+    assert "Set up your second factor" in again.get(SECOND_FACTOR).content.decode()
 
 
 def test_a_reset_ends_the_sessions_the_old_factor_verified(enrolled, admin_client):
@@ -225,6 +240,48 @@ def test_a_reset_ends_the_sessions_the_old_factor_verified(enrolled, admin_clien
     assert client.get("/admin/").status_code == 302
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     assert not StaticDevice.objects.filter(user=user).exists()
+    # Nor can that session, signed in before the reset, set up a new app: only a new sign-in can.
+    closed = client.get(SECOND_FACTOR)
+    assert closed.status_code == 403 and "otp-key" not in closed.content.decode()
+
+
+def test_each_session_enrols_with_a_key_of_its_own():
+    """Someone else with the password during enrolment sees another key, which never becomes the account's."""
+    make_user(EDITOR, username="editor", password=PASSWORD)
+    owner, intruder = Client(), Client()
+    sign_in_with_password(owner)
+    sign_in_with_password(intruder)
+    owners_key = shown_key(owner.get(SECOND_FACTOR).content.decode())
+    intruders_key = shown_key(intruder.get(SECOND_FACTOR).content.decode())
+    assert owners_key != intruders_key
+
+    assert give_code(owner, code_for(owners_key)).status_code == 200  # enrolled: the recovery codes
+
+    late = Client()
+    sign_in_with_password(late)
+    assert give_code(late, code_for(intruders_key)).status_code == 400
+    assert late.get("/admin/").status_code == 302
+
+
+def test_a_locked_app_does_not_block_the_recovery_codes(enrolled):
+    """Wrong six-digit codes pause the app's codes only: the owner still signs in with a recovery code."""
+    _, device, codes = enrolled
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=20, throttling_failure_timestamp=timezone.now())
+    client = Client()
+    sign_in_with_password(client)
+    assert "Too many wrong codes" in give_code(client, code_of(device)).content.decode()
+    assert give_code(client, codes[0]).status_code == 302
+    assert TOTPDevice.objects.get(pk=device.pk).throttling_failure_count == 20  # a recovery code is not a wrong app code
+
+
+def test_an_account_made_staff_later_may_enrol():
+    user = make_user(username="reader", password=PASSWORD, is_staff=False)
+    TOTPDevice.objects.filter(user=user).update(created_at=timezone.now() - datetime.timedelta(days=30))
+    user.is_staff = True
+    user.save()
+    client = Client()
+    sign_in_with_password(client, "reader")
+    assert "Set up your second factor" in client.get(SECOND_FACTOR).content.decode()
 
 
 def test_only_superusers_reset_a_second_factor(enrolled, login):

@@ -15,6 +15,8 @@ administrator. Wrong codes slow down per device (django-otp's throttling:
 """
 import base64
 import datetime
+import re
+import time
 
 import segno
 from django import forms
@@ -22,9 +24,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -38,11 +41,16 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 # How long an account may enrol a second factor with its password alone.
 ENROL_HOURS = 72
 RECOVERY_CODES = 10
 APP_DEVICE, RECOVERY_DEVICE, OPEN_ENROLMENT = "Authenticator app", "Recovery codes", "Enrolment"
+# Session keys: when the password was given, and the enrolment key shown to this session.
+PASSWORD_AT, CANDIDATE_KEYS = "second_factor_password_at", "second_factor_candidate"
+# A code from the app is six digits; anything else is tried as a recovery code.
+APP_CODE = re.compile(r"\d{6}")
 
 
 # --- Devices ------------------------------------------------------------------------
@@ -67,6 +75,38 @@ def enrolment(user):
         return None
     since = timezone.now() - datetime.timedelta(hours=ENROL_HOURS)
     return TOTPDevice.objects.filter(user=user, confirmed=False, created_at__gte=since).order_by("-created_at").first()
+
+
+def usable_enrolment(request):
+    """The open enrolment this session may use: only one whose password sign-in came after enrolment opened.
+
+    A session verified by a device that a reset then removed is signed in
+    with the password of before the reset: it must sign in again to enrol.
+    """
+    device = enrolment(request.user)
+    signed_in = request.session.get(PASSWORD_AT)
+    if device is None or signed_in is None or signed_in < device.created_at.timestamp():
+        return None
+    return device
+
+
+def candidate(request, device):
+    """This session's own key for the enrolment, made on its first look: no other session ever sees it.
+
+    The key becomes the device's only when this session confirms it with a code.
+    """
+    keys = request.session.get(CANDIDATE_KEYS, {})
+    if str(device.pk) not in keys:
+        keys = {str(device.pk): random_hex(20)}
+        request.session[CANDIDATE_KEYS] = keys
+    shown = TOTPDevice(user=request.user, key=keys[str(device.pk)], name=device.name)
+    return shown
+
+
+@receiver(user_logged_in, dispatch_uid="second_factor_password_time")
+def remember_password_sign_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        request.session[PASSWORD_AT] = time.time()
 
 
 def confirm(device):
@@ -109,9 +149,19 @@ def qr_svg(device):
     ))
 
 
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="second_factor_promotion")
+def note_promotion(sender, instance, raw=False, **kwargs):
+    # An account made staff now, however old, may enrol for the hours that follow.
+    instance._made_staff = bool(
+        not raw and instance.pk and instance.is_staff and type(instance).objects.filter(pk=instance.pk, is_staff=False).exists()
+    )
+
+
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="second_factor_new_account")
 def new_account_may_enrol(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+    if raw:
+        return
+    if created or (getattr(instance, "_made_staff", False) and app_device(instance) is None):
         open_enrolment(instance)
 
 
@@ -141,13 +191,15 @@ def verify(user, code):
     """The device that accepts `code` (the app's, or a recovery code, used up), with why not otherwise.
 
     Each device counts its own wrong codes and waits longer after each
-    (django-otp); the rows are locked while a code is checked, so two
+    (django-otp); the row is locked while a code is checked, so two
     requests cannot both use one recovery code or skip a wait.
     """
-    devices = [device for device in (app_device(user), StaticDevice.objects.filter(user=user, confirmed=True).first()) if device]
+    # Six digits go to the app, anything else to the recovery codes: each device
+    # counts only its own wrong codes, so a locked app never blocks a recovery code.
+    model = TOTPDevice if APP_CODE.fullmatch(code) else StaticDevice
     with transaction.atomic():
-        for device in devices:
-            device = type(device).objects.select_for_update().get(pk=device.pk)
+        device = model.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is not None:
             allowed, details = device.verify_is_allowed()
             if not allowed:
                 return None, too_many(details)
@@ -227,15 +279,18 @@ class AdminSite(admin.AdminSite):
         }
         form = CodeForm(request.POST or None)
         if app_device(user) is None:
-            device = enrolment(user)
+            device = usable_enrolment(request)
             if device is None:
                 context["title"] = "Second factor needed"
                 return render(request, "admin/second_factor/closed.html", context, status=403)
-            context.update(title="Set up your second factor", form=form, qr=qr_svg(device), key=grouped_key(device))
+            shown = candidate(request, device)
+            context.update(title="Set up your second factor", form=form, qr=qr_svg(shown), key=grouped_key(shown))
             if form.is_valid():
-                verified, problem = verify_enrolment(device, form.cleaned_data["code"])
+                verified, problem = verify_enrolment(device, shown.key, form.cleaned_data["code"])
                 if verified:
+                    device.refresh_from_db()
                     codes = confirm(device)
+                    request.session.pop(CANDIDATE_KEYS, None)
                     self.verified(request, device)
                     context.update(title="Your recovery codes", codes=codes)
                     return render(request, "admin/second_factor/recovery_codes.html", context)
@@ -256,13 +311,16 @@ class AdminSite(admin.AdminSite):
         otp_login(request, device)
 
 
-def verify_enrolment(device, code):
-    """Whether `code` comes from the app being enrolled, with why not otherwise."""
+def verify_enrolment(device, key, code):
+    """Whether `code` comes from the app given `key` (this session's), with why not otherwise; on success the key is the device's."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, confirmed=False).first()
+        if device is None:
+            return False, "This set-up has ended: sign in again."
         allowed, details = device.verify_is_allowed()
         if not allowed:
             return False, too_many(details)
+        device.key = key
         if device.verify_token(code):
             return True, ""
     return False, "That code is not right: type the six digits the app shows now, after adding the key."

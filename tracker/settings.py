@@ -353,3 +353,13 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "events.models.MeasureKind",
     },
 }
+
+
+# Warnings and errors, with their tracebacks, to standard error (gunicorn's log):
+# Django's default sends them nowhere when DEBUG is off and no ADMINS are set.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+}
