@@ -49,7 +49,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from databases import Database, drop_orphans  # noqa: E402
-from load import admin_login, get, load, percentile  # noqa: E402
+from load import admin_login, get, load, percentile, recovery_codes  # noqa: E402
 from pages import choose_terms, page_urls  # noqa: E402
 from server import BASE_DIR, Server, manage, site_environment  # noqa: E402
 
@@ -391,7 +391,7 @@ def main():
         db.analyze()
         PASSWORD.append(secrets.token_urlsafe(18))
         printed = manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD[0]}, "createadmin", ADMIN_USER, "--no-input", log=log)
-        RECOVERY.extend(line.strip() for line in printed.split("Recovery codes:", 1)[1].splitlines()[1:] if line.startswith("    "))
+        RECOVERY.extend(recovery_codes(printed))
         printed = manage(env, "shell", "--no-imports", "-c",
                          "from tracker.imports import PeopleImporter; print('HEADER', *PeopleImporter.HEADER)", log=log)
         HEADER.extend(next(line for line in printed.splitlines() if line.startswith("HEADER ")).split()[1:])

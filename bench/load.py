@@ -222,63 +222,51 @@ def download(port, url, into, worker_pids=(), headers=None, chunk=1 << 16, limit
     return result
 
 
+def recovery_codes(printed):
+    """The recovery codes `manage.py createadmin` printed, one per indented line after their heading."""
+    lines = printed.split("Recovery codes:", 1)[1].splitlines()[1:]
+    codes = [line.strip() for line in lines if line.startswith("    ") and line.strip()]
+    if not codes:
+        raise RuntimeError("createadmin printed no recovery codes.")
+    return codes
+
+
 def admin_login(port, username, password, code):
     """Sign in to the admin as a browser does, password then second factor; returns the Cookie header for later requests."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     jar = http.cookies.SimpleCookie()
 
-    def remember(response):
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar.load(header)
-
     def cookie_header():
         return "; ".join(f"{key}={morsel.value}" for key, morsel in jar.items())
 
-    response, body, _ = get(connection, "/admin/login/?next=/admin/")
-    remember(response)
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if response.status != 200 or not token:
-        raise RuntimeError(f"The admin login page answered {response.status} without a CSRF token.")
-    form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token.group(1).decode(), "username": username, "password": password, "next": "/admin/"}
-    )
-    connection.request(
-        "POST",
-        "/admin/login/?next=/admin/",
-        body=form,
-        headers={
+    def submit(path, fields):
+        """GET the form at `path`, POST `fields` back with its CSRF token; the response, its cookies kept."""
+        response, body, _ = get(connection, path, headers={"Cookie": cookie_header()})
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if response.status != 200 or not token:
+            raise RuntimeError(f"{path} answered {response.status} without a CSRF token.")
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode(), **fields, "next": "/admin/"})
+        headers = {
             **HEADERS,
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": cookie_header(),
             "Origin": f"http://127.0.0.1:{port}",
-            "Referer": f"http://127.0.0.1:{port}/admin/login/",
-        },
-    )
-    response = connection.getresponse()
-    response.read()
-    remember(response)
+            "Referer": f"http://127.0.0.1:{port}{path}",
+        }
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response
+
+    response = submit("/admin/login/?next=/admin/", {"username": username, "password": password})
     if response.status != 302 or "sessionid" not in jar or "/admin/second-factor/" not in response.getheader("Location", ""):
         raise RuntimeError(f"The admin's password step failed: {response.status}, cookies {sorted(jar)}.")
-    # The second step: the code form, then a code (a recovery code: good once, as the bench signs in once).
-    response, body, _ = get(connection, "/admin/second-factor/?next=/admin/", headers={"Cookie": cookie_header()})
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if response.status != 200 or not token:
-        raise RuntimeError(f"The second-factor page answered {response.status} without a CSRF token.")
-    connection.request(
-        "POST",
-        "/admin/second-factor/",
-        body=urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "code": code, "next": "/admin/"}),
-        headers={
-            **HEADERS,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": cookie_header(),
-            "Origin": f"http://127.0.0.1:{port}",
-            "Referer": f"http://127.0.0.1:{port}/admin/second-factor/",
-        },
-    )
-    response = connection.getresponse()
-    response.read()
-    remember(response)
+    # The second step: a code (a recovery code: good once, as the bench signs in once).
+    response = submit("/admin/second-factor/?next=/admin/", {"code": code})
     connection.close()
     if response.status != 302:
         raise RuntimeError(f"The admin's second-factor step failed: {response.status}.")

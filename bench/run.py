@@ -50,7 +50,7 @@ from importlib import metadata
 from pathlib import Path
 
 from databases import SQLITE_DIR, Database, drop_orphans
-from load import admin_login, download, load, percentile, sequential
+from load import admin_login, download, load, percentile, recovery_codes, sequential
 from pages import LISTS, TYPES, choose_terms, page_urls
 from server import THREADS, WORKERS, Server, manage, site_environment
 
@@ -81,15 +81,6 @@ class Run:
     def label(self):
         return f"{BACKEND_NAMES[self.backend]} {self.size:,}"
 
-
-
-def recovery_codes(printed):
-    """The recovery codes `manage.py createadmin` printed, one per indented line after their heading."""
-    lines = printed.split("Recovery codes:", 1)[1].splitlines()[1:]
-    codes = [line.strip() for line in lines if line.startswith("    ") and line.strip()]
-    if not codes:
-        raise RuntimeError("createadmin printed no recovery codes.")
-    return codes
 
 def ms(seconds):
     return "–" if seconds is None else f"{seconds * 1000:.0f}"
