@@ -139,3 +139,70 @@ def test_the_cache_is_shared_by_the_server_processes_by_default():
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
     assert settings.CACHES["default"]["LOCATION"] == settings.CACHE_DIR
     assert settings.CACHE_DIR == (os.environ.get("CACHE_DIR") or str(BASE_DIR / "var" / "cache"))
+
+
+def page_keys_set(monkeypatch):
+    """The page-cache keys written from now on."""
+    from django.core.cache import cache
+
+    written = []
+    real_set = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, *a, **kw: (written.append(key), real_set(key, *a, **kw))[1])
+    return lambda: [key for key in written if ":page:" in key]
+
+
+JUNK = "utm_source=x&fbclid=IwAR0&__proto__=1&%00=%00&zz=" + "a" * 300
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/timeline/", "/releases/", "/figures/", "/figures/held/", "/prisoners/", "/sources/"]
+)
+def test_unknown_parameters_neither_fill_the_cache_nor_change_the_page(client, monkeypatch, path):
+    from tests.factories import make_figure, make_measure
+
+    make_figure(measure=make_measure(slug="held", name="political prisoners held"))
+    make_event(title="Envoy meets president")
+    written = page_keys_set(monkeypatch)
+    plain = client.get(path)
+    assert plain.status_code == 200 and len(written()) == 1
+    for query in (JUNK, "junk=1", "fbclid=2&other=3"):
+        again = client.get(f"{path}?{query}")
+        assert again.status_code == 200
+        assert again.content == plain.content  # no link on the page carries the junk along
+    assert len(written()) == 1
+
+
+def test_the_order_of_the_parameters_makes_no_new_page(client, monkeypatch):
+    make_event(title="Envoy meets president", countries=["BY"])
+    written = page_keys_set(monkeypatch)
+    first = client.get("/timeline/?kind=meeting&country=BY")
+    second = client.get("/timeline/?country=BY&junk=1&kind=meeting")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and len(written()) == 1
+
+
+def test_understood_parameters_still_filter(client):
+    make_event(title="Envoy meets president", kind=Event.Kind.MEETING)
+    make_event(title="Belavia sanctions lifted", kind=Event.Kind.SANCTIONS_CHANGE)
+    page = client.get("/timeline/?kind=meeting&junk=1").content.decode()
+    assert "Envoy meets president" in page and "Belavia sanctions lifted" not in page
+
+
+def test_every_cached_page_understands_every_parameter_its_filters_read():
+    """A filter added to a page's FilterSet but not to its decorator would be silently dropped."""
+    from events import urls
+    from events.views import figures, registry, sources, timeline
+
+    pages = {
+        timeline.timeline: timeline.EventFilter,
+        registry.prisoners: registry.PrisonerFilter,
+        sources.source_list: sources.SourceFilter,
+        figures.release_ledger: figures.ReleaseFilter,
+        figures.figure_index: figures.CountryFigureFilter,
+        figures.measure_detail: figures.FigureFilter,
+    }
+    for view, filterset_class in pages.items():
+        assert set(filterset_class.base_filters) <= view.understood, view.__name__
+    decorated = {pattern.callback for pattern in urls.urlpatterns if hasattr(pattern.callback, "understood")}
+    unfiltered = {timeline.home, timeline.event_detail, registry.person_detail}
+    assert decorated == set(pages) | unfiltered  # every cached page is checked here

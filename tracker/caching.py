@@ -23,7 +23,7 @@ import threading
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 CACHE_SECONDS = 600
 _version = contextvars.ContextVar("data_version", default=None)
@@ -115,31 +115,60 @@ class DataVersionMiddleware:
             _version.set(None)
 
 
-def public_page(view):
+def understood_names(*understood):
+    """The query parameters a page reads: names, and every filter of the FilterSet classes given."""
+    names = set()
+    for item in understood:
+        if isinstance(item, str):
+            names.add(item)
+            continue
+        for name, declared in item.base_filters.items():
+            # A range filter's widget reads one parameter per suffix (start_after, start_before).
+            widget = declared.extra.get("widget") or declared.field_class.widget
+            suffixes = getattr(widget, "suffixes", None) or [""]
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in suffixes)
+    return frozenset(names)
+
+
+def public_page(*understood):
     """Serve a public HTML page from the cache while the data has not changed.
 
-    Only successful GET responses are kept, whole, keyed by the full path
-    with its query string; public pages are the same for every visitor.
+    `understood` names the query parameters the page reads (FilterSet
+    classes stand for their filters). The others (a tracking tag, junk from
+    a scanner) are dropped before the view sees the request, so they change
+    nothing in the answer, and the cache key is made of the understood ones
+    alone, in a fixed order: random parameters cannot fill the cache with
+    copies of one page. Only successful GET responses are kept, whole; public
+    pages are the same for every visitor.
     """
+    names = understood_names(*understood)
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        # The address hashed: a query string can be longer than any cache key should be.
-        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = ":".join(("v", version_key(), "page", address))
-        hit = cache.get(key)
-        if hit is None:
-            with computing(key):
-                hit = cache.get(key)
-                if hit is None:
-                    response = view(request, *args, **kwargs)
-                    if response.status_code == 200 and not response.streaming and not response.cookies:
-                        cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
-                    return response
-        content, content_type = hit
-        return HttpResponse(content, content_type=content_type)
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            kept = QueryDict(mutable=True)
+            for name in sorted(set(request.GET) & names):
+                kept.setlist(name, request.GET.getlist(name))
+            kept._mutable = False
+            request.GET = kept
+            # The address hashed: a query string can be longer than any cache key should be.
+            address = hashlib.sha256(f"{request.path}?{kept.urlencode()}".encode()).hexdigest()
+            key = ":".join(("v", version_key(), "page", address))
+            hit = cache.get(key)
+            if hit is None:
+                with computing(key):
+                    hit = cache.get(key)
+                    if hit is None:
+                        response = view(request, *args, **kwargs)
+                        if response.status_code == 200 and not response.streaming and not response.cookies:
+                            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+                        return response
+            content, content_type = hit
+            return HttpResponse(content, content_type=content_type)
 
-    return wrapper
+        wrapper.understood = names
+        return wrapper
 
+    return decorator

@@ -202,7 +202,7 @@ def claims_side_by_side(figures):
     return {"figures": figures, "disagree": len(current) > 1}
 
 
-@public_page
+@public_page(ReleaseFilter, "page")
 def release_ledger(request):
     releases = Event.objects.published().filter(kind=Event.Kind.RELEASE)
     filterset = ReleaseFilter(request.GET, queryset=releases)
@@ -248,7 +248,7 @@ def best_figure_per_measure(figures):
     )
 
 
-@public_page
+@public_page(CountryFigureFilter)
 def figure_index(request):
     published = Figure.objects.published()
     filterset = CountryFigureFilter(request.GET, queryset=published)
@@ -529,7 +529,7 @@ def headlines(measure, figures):
     return [best[country] for country in sorted(best)]
 
 
-@public_page
+@public_page(FigureFilter, "page")
 def measure_detail(request, slug):
     measure = get_object_or_404(Measure.objects.published(), slug=slug)
     published = Figure.objects.published().filter(measure=measure)

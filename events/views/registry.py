@@ -258,7 +258,7 @@ def people_in_order(ids, detentions):
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-@public_page
+@public_page(PrisonerFilter, "page")
 def prisoners(request):
     filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}
@@ -287,7 +287,7 @@ def prisoners(request):
     return render(request, "events/prisoners.html", context)
 
 
-@public_page
+@public_page()
 def person_detail(request, uid):
     people = (
         Person.objects.published()

@@ -60,7 +60,7 @@ def cited_events(source):
     return list(events.values())
 
 
-@public_page
+@public_page(SourceFilter, "page")
 def source_list(request):
     filterset = SourceFilter(request.GET or None, queryset=Source.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}

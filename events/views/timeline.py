@@ -138,7 +138,7 @@ def held_chart(rows):
     return draw(chart, "Political prisoners held over time, per organisation reporting") if chart else None
 
 
-@public_page
+@public_page("country")
 def home(request):
     choices = country_choices()
     country = request.GET.get("country", DEFAULT_COUNTRY).upper()
@@ -171,7 +171,7 @@ def in_groups(events):
     return groups
 
 
-@public_page
+@public_page(EventFilter, "page")
 def timeline(request):
     filterset = EventFilter(request.GET or None, queryset=Event.objects.published())
     status = 200
@@ -192,7 +192,7 @@ def timeline(request):
     return render(request, "events/timeline.html", context, status=status)
 
 
-@public_page
+@public_page()
 def event_detail(request, uid):
     event = get_object_or_404(with_details(Event.objects.published().select_related("release")), uid=uid)
     released = (
