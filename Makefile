@@ -45,7 +45,8 @@ seed: migrate
 run: seed
 	$(PY) manage.py export_dataset --site-url http://$(ADDR)
 	$(PY) manage.py createlocaladmin
-	$(PY) manage.py runserver $(ADDR)
+	# The development server with the development settings: a server process refuses them otherwise (tracker/checks.py).
+	DEVELOPMENT_MACHINE=true $(PY) manage.py runserver $(ADDR)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -157,15 +157,18 @@ def test_envtimezone_refuses_what_is_not_a_zone_naming_the_variable(monkeypatch,
         envtimezone("TRACKER_TZ", "UTC")
 
 
-TRACKER_VARIABLES = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TIME_ZONE"}
+TRACKER_VARIABLES = {
+    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TIME_ZONE", "DEVELOPMENT_MACHINE", "TRUSTED_PROXIES",
+    "PROXY_ADDRESSES", "BIND",
+}
 
 
-def import_settings(**env):
-    """Import tracker.settings in a fresh interpreter, as a server would at start."""
+def import_settings(module="tracker.settings", **env):
+    """Import tracker.settings (or a module that reads it) in a fresh interpreter, as a server would at start."""
     environ = {key: value for key, value in os.environ.items() if key not in TRACKER_VARIABLES}
     environ.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import tracker.settings"],
+        [sys.executable, "-c", f"import {module}"],
         cwd=BASE_DIR,
         env=environ,
         capture_output=True,
@@ -226,3 +229,87 @@ def test_public_pages_send_the_protective_headers(client, db):
 def test_favicon_redirects_to_the_static_file(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
+
+
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40, "ALLOWED_HOSTS": "tracker.example"}
+
+
+@pytest.mark.parametrize("server", ["tracker.wsgi", "tracker.asgi"])
+def test_a_server_process_refuses_the_development_settings(server):
+    started = import_settings(server)
+    assert started.returncode != 0
+    assert "Refusing to serve: DEBUG is on" in started.stderr
+    assert "SECRET_KEY is the development key" in started.stderr
+    assert "DEVELOPMENT_MACHINE=true" in started.stderr
+
+
+def test_a_server_process_refuses_the_development_key_even_with_debug_off():
+    from tracker.settings import DEVELOPMENT_SECRET_KEY
+
+    started = import_settings("tracker.wsgi", DEBUG="false", SECRET_KEY=DEVELOPMENT_SECRET_KEY)
+    assert started.returncode != 0
+    assert "SECRET_KEY is the development key" in started.stderr and "DEBUG is on" not in started.stderr
+
+
+@pytest.mark.parametrize("env", [{"DEVELOPMENT_MACHINE": "true"}, PRODUCTION], ids=["a developer's machine", "production"])
+def test_a_server_process_starts_when_told_or_configured(env):
+    started = import_settings("tracker.wsgi", **env)
+    # (Without collectstatic, WhiteNoise warns that staticfiles/ is missing: not a refusal.)
+    assert started.returncode == 0 and "Refusing" not in started.stderr, started.stderr
+
+
+def deploy_check(**env):
+    environ = {
+        key: value for key, value in os.environ.items() if key not in {*TRACKER_VARIABLES, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environ.update(PRODUCTION, **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=environ, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_the_deploy_check_names_the_development_key():
+    from tracker.settings import DEVELOPMENT_SECRET_KEY
+
+    checked = deploy_check(SECRET_KEY=DEVELOPMENT_SECRET_KEY)
+    assert checked.returncode != 0
+    assert "tracker.E001" in checked.stderr + checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "warning"),
+    [
+        ({"TRUSTED_PROXIES": "1", "BIND": "0.0.0.0:8000"}, "tracker.W002"),
+        ({"TRUSTED_PROXIES": "1", "BIND": "203.0.113.7:80"}, "tracker.W002"),
+        ({"TRUSTED_PROXIES": "1", "PROXY_ADDRESSES": "0.0.0.0/0"}, "tracker.W001"),
+    ],
+)
+def test_the_deploy_check_warns_of_a_proxy_setting_clients_can_go_around(env, warning):
+    checked = deploy_check(**env)
+    assert checked.returncode != 0
+    assert warning in checked.stderr + checked.stdout
+
+
+@pytest.mark.parametrize("env", [{"TRUSTED_PROXIES": "1"}, {"TRUSTED_PROXIES": "1", "BIND": "unix:/run/tracker.sock"},
+                                 {"BIND": "0.0.0.0:8000"}])
+def test_the_deploy_check_passes_a_server_only_the_proxy_reaches(env):
+    checked = deploy_check(**env)
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣", "-1", "1.5"])
+def test_a_whole_number_setting_refuses_what_is_not_ascii_digits(monkeypatch, value):
+    from tracker.settings import envint
+
+    monkeypatch.setenv("TRACKER_N", value)
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_N"):
+        envint("TRACKER_N", "0")
+
+
+def test_a_proxy_address_setting_refuses_what_is_not_an_address(monkeypatch):
+    from tracker.settings import envnetworks
+
+    monkeypatch.setenv("TRACKER_NETS", "10.0.0.0/8, proxy.example")
+    with pytest.raises(ImproperlyConfigured, match="'proxy.example' is not an IP address"):
+        envnetworks("TRACKER_NETS", "")

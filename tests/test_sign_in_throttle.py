@@ -1,4 +1,6 @@
 """Sign-in throttling: a username and an address together are paused after repeated failures, never a username alone."""
+import ipaddress
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -60,6 +62,7 @@ def test_an_administrator_lifts_a_pause(client, settings):
 def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_appended(client, settings):
     """One proxy (TRUSTED_PROXIES=1) appends the address it was reached from; what the client wrote before it is ignored."""
     settings.TRUSTED_PROXIES = 1
+    settings.PROXY_ADDRESSES = [ipaddress.ip_network("10.0.0.2")]
     editor = make_user(username="editor", password=PASSWORD)
     proxy = "10.0.0.2"
     for number in range(settings.AXES_FAILURE_LIMIT):
@@ -88,5 +91,28 @@ def test_client_address(rf, settings, proxies, forwarded, address):
     from tracker.addresses import client_address
 
     settings.TRUSTED_PROXIES = proxies
+    settings.PROXY_ADDRESSES = [ipaddress.ip_network("10.0.0.0/24")]
     request = rf.get("/admin/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == address
+
+
+@pytest.mark.parametrize("remote", ["203.0.113.7", "10.0.1.2", "2001:db8::7", "", "junk"])
+def test_the_forwarded_header_counts_only_on_a_connection_from_a_proxy(rf, settings, remote):
+    from tracker.addresses import client_address
+
+    settings.TRUSTED_PROXIES = 1
+    settings.PROXY_ADDRESSES = [ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("::1")]
+    request = rf.get("/admin/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert client_address(request) == remote
+
+
+def test_a_client_reaching_the_server_past_the_proxy_cannot_forge_a_fresh_address(client, settings):
+    """The issue's case: TRUSTED_PROXIES=1 and a client that connects to gunicorn directly writes X-Forwarded-For."""
+    settings.TRUSTED_PROXIES = 1
+    make_user(username="editor", password=PASSWORD)
+    answers = [
+        sign_in(client, "editor", "wrong guess", address="203.0.113.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}").status_code
+        for number in range(12)
+    ]
+    assert answers[: settings.AXES_FAILURE_LIMIT - 1] == [200] * (settings.AXES_FAILURE_LIMIT - 1)
+    assert set(answers[settings.AXES_FAILURE_LIMIT - 1 :]) == {429}

@@ -3,6 +3,7 @@
 With no environment at all it runs for local development on SQLite. Production
 sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and a postgres:// DATABASE_URL.
 """
+import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
@@ -30,7 +31,8 @@ def envbool(name: str, default: str) -> bool:
 
 def envint(name: str, default: str) -> int:
     raw = os.environ.get(name, default).strip()
-    if not raw.isdigit():
+    # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+    if not (raw.isascii() and raw.isdigit()):
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number of zero or more.")
     return int(raw)
 
@@ -52,6 +54,18 @@ def envstr(name: str, default: str = "") -> str:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in envstr(name, default).split(",") if item.strip()]
+
+
+def envnetworks(name: str, default: str) -> list:
+    networks = []
+    for item in envlist(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network such as 127.0.0.1 or 10.0.0.0/8."
+            ) from error
+    return networks
 
 
 def envdatabase(name: str, default_sqlite: Path) -> dict:
@@ -111,11 +125,18 @@ def envtimezone(name: str, default: str) -> str:
 
 DEBUG = envbool("DEBUG", "true")
 
+# With no environment the settings are a developer's: DEBUG on and a key
+# written here, which anyone can read. A server process (tracker/wsgi.py,
+# tracker/asgi.py: gunicorn, and runserver too) refuses to start with either
+# unless DEVELOPMENT_MACHINE says this is a developer's machine (`make run`
+# says so); `check --deploy` names the key as an error (tracker/checks.py).
+DEVELOPMENT_MACHINE = envbool("DEVELOPMENT_MACHINE", "false")
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
@@ -156,6 +177,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
+# The addresses those proxies connect from: X-Forwarded-For is read only on a
+# connection from one of them, so a client that reaches the server directly
+# cannot write its own address into the header (gunicorn's forwarded_allow_ips
+# is the same idea). Addresses or networks, comma-separated.
+PROXY_ADDRESSES = envnetworks("PROXY_ADDRESSES", "127.0.0.1,::1")
+# Where gunicorn listens (gunicorn.conf.py reads the same variable): only
+# where the proxy reaches it; `check --deploy` warns of a public address
+# while TRUSTED_PROXIES is set.
+SERVER_BIND = envlist("BIND", "127.0.0.1:8000")
 AXES_CLIENT_IP_CALLABLE = "tracker.addresses.client_address"
 # The second factor every staff account signs in with (tracker/second_factor.py):
 # the name authenticator apps show beside the codes, and the waits after wrong

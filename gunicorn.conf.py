@@ -1,0 +1,12 @@
+"""gunicorn's settings for the tracker: `gunicorn tracker.wsgi`, run from this folder, reads them.
+
+It listens where BIND says (127.0.0.1:8000 by default, or unix:/run/tracker.sock):
+only where the reverse proxy in front reaches it, never on a public address,
+so no client can reach it past the proxy. Command-line options (--bind) win.
+"""
+
+import os
+
+bind = [address.strip() for address in os.environ.get("BIND", "127.0.0.1:8000").split(",") if address.strip()]
+# X-Forwarded-Proto (https) is believed only from the proxy's own addresses.
+forwarded_allow_ips = os.environ.get("PROXY_ADDRESSES", "127.0.0.1,::1")

@@ -1,0 +1,95 @@
+"""What a deployment must not run with: the development key, DEBUG, a proxy setting anyone can abuse.
+
+`manage.py check --deploy` reports them (as Django's own deployment checks
+do); `refuse_unsafe_start` stops a server process before it serves anything.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+
+@register(Tags.security, deploy=True)
+def development_key(app_configs, **kwargs):
+    if settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:
+        return [
+            Error(
+                "SECRET_KEY is the development key written in tracker/settings.py, which anyone can read.",
+                hint="Set SECRET_KEY to a long random value of this deployment's own.",
+                id="tracker.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def proxies_anyone_can_be(app_configs, **kwargs):
+    """X-Forwarded-For is trusted from PROXY_ADDRESSES: a public network there lets clients choose their address."""
+    if not settings.TRUSTED_PROXIES:
+        return []
+    public = [str(network) for network in settings.PROXY_ADDRESSES if network.prefixlen == 0 or network.is_global]
+    if public:
+        return [
+            Warning(
+                f"TRUSTED_PROXIES is set and PROXY_ADDRESSES holds public addresses ({', '.join(public)}): "
+                "a client connecting from there can write its own address into X-Forwarded-For "
+                "and escape the sign-in throttle.",
+                hint="List only the reverse proxy's own addresses in PROXY_ADDRESSES, and let the server "
+                "listen on 127.0.0.1 or a Unix socket behind it (README, Production).",
+                id="tracker.W001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def server_reachable_past_the_proxy(app_configs, **kwargs):
+    """With proxies trusted, gunicorn should listen where only the proxy reaches it (gunicorn.conf.py, BIND)."""
+    if not settings.TRUSTED_PROXIES:
+        return []
+    exposed = [address for address in settings.SERVER_BIND if _public_bind(address)]
+    if exposed:
+        return [
+            Warning(
+                f"TRUSTED_PROXIES is set, and the server listens on {', '.join(exposed)}, "
+                "which clients can reach without going through the proxy.",
+                hint="Set BIND to 127.0.0.1:8000 or unix:/run/tracker.sock, so that only the proxy reaches it.",
+                id="tracker.W002",
+            )
+        ]
+    return []
+
+
+def _public_bind(address):
+    if address.startswith(("unix:", "fd://")):
+        return False
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::"):
+        return True
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return True
+
+
+def refuse_unsafe_start():
+    """Stop a server process that would serve the public with DEBUG on or the development key."""
+    if settings.DEVELOPMENT_MACHINE:
+        return
+    problems = []
+    if settings.DEBUG:
+        problems.append("DEBUG is on (it shows tracebacks and settings to anyone)")
+    if settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:
+        problems.append("SECRET_KEY is the development key written in the code")
+    if problems:
+        raise ImproperlyConfigured(
+            "Refusing to serve: "
+            + "; ".join(problems)
+            + ". In production set DEBUG=false and a SECRET_KEY of your own; "
+            "on a developer's machine set DEVELOPMENT_MACHINE=true."
+        )
