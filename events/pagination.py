@@ -12,12 +12,15 @@ rows added or withdrawn while a client pages do not shift the others.
 
 The cursor is the sort key of that last row, as URL-safe base64 of JSON. It is
 not secret (it holds only values the page already showed) and it is checked
-strictly: anything that does not decode to values of the right types is a 400.
+strictly: anything but values of the right types, each written exactly as
+encode_cursor writes it, is a 400. JSON can spell what no database column
+holds (a NUL, half of a surrogate pair): such a value never reaches a query.
 """
 import base64
 import binascii
 import datetime
 import json
+import re
 import uuid
 
 from django.db.models import Q
@@ -30,30 +33,60 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 CURSOR = "cursor"
 PAGE_SIZE = "page_size"
+# Longer than any text sort key (a person's sort name holds at most 300 characters),
+# and than any cursor holding one (JSON writes a Cyrillic letter in six characters).
+MAX_TEXT_KEY = 1000
+MAX_CURSOR = 12 * MAX_TEXT_KEY
+# What neither PostgreSQL (NUL) nor a UTF-8 encoder (lone surrogates) takes.
+NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
+# ASCII digits: str.isdigit() is also true of "²" and "①", which int() refuses; and few of
+# them, since int() refuses a string of more than 4,300 digits too.
+WHOLE_NUMBER = re.compile("[0-9]{1,9}")
+
+
+def encode_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
 def encode_cursor(values):
-    text = json.dumps([value.isoformat() if isinstance(value, datetime.date) else str(value) for value in values])
+    text = json.dumps([encode_value(value) for value in values])
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
+def decode_value(text, kind):
+    """One value of a cursor as `kind` (date, uuid or text), or None unless encode_cursor writes it so."""
+    if not isinstance(text, str):
+        return None
+    if kind is datetime.date or kind is uuid.UUID:
+        try:
+            value = datetime.date.fromisoformat(text) if kind is datetime.date else uuid.UUID(text)
+        except ValueError:
+            return None
+        # "20251201" is a date and "{…}" a uid to Python, but not what encode_cursor writes.
+        return value if encode_value(value) == text else None
+    # Text goes to the database as it is: only what a column holds, as long as a key can be.
+    if len(text) > MAX_TEXT_KEY or NOT_STORABLE.search(text):
+        return None
+    return text
+
+
 def decode_cursor(cursor, types):
-    """The sort key a cursor holds, as values of `types` (date or uuid), or a 400."""
+    """The sort key a cursor holds, as values of `types` (date, uuid or str), or a 400."""
     invalid = ValidationError({CURSOR: ["This cursor is not one this API gave out: start again from the first page."]})
+    if len(cursor) > MAX_CURSOR:
+        raise invalid
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         raw = json.loads(text)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: a few thousand "[" nest deeper than the JSON parser goes.
         raise invalid
-    if not isinstance(raw, list) or len(raw) != len(types) or not all(isinstance(value, str) for value in raw):
+    if not isinstance(raw, list) or len(raw) != len(types):
         raise invalid
-    try:
-        return [
-            datetime.date.fromisoformat(value) if kind is datetime.date else uuid.UUID(value) if kind is uuid.UUID else value
-            for value, kind in zip(raw, types)
-        ]
-    except ValueError:
+    values = [decode_value(value, kind) for value, kind in zip(raw, types)]
+    if any(value is None for value in values):
         raise invalid
+    return values
 
 
 def after(keys, values):
@@ -72,7 +105,7 @@ def page_size(request):
     raw = request.query_params.get(PAGE_SIZE)
     if raw is None:
         return DEFAULT_PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if not WHOLE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise ValidationError({PAGE_SIZE: [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]})
     return int(raw)
 
