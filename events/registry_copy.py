@@ -24,7 +24,7 @@ from psycopg import ClientCursor
 from django.urls import reverse
 
 from events.registry_rows import PLACEHOLDER
-from tracker.exports import MARK, TRIGGERS
+from tracker.exports import BLANKS, LEADING, MARK, TRIGGERS
 from tracker.models import Detention, IdentityLevel
 from tracker.publishing import Status
 
@@ -41,10 +41,14 @@ def labels(choices, column):
 
 def escaped(expression):
     """The text cell as tracker.exports.cell writes it: an apostrophe before a formula; NULL for empty."""
-    # A bracket expression of the triggers: "-" first so that it is not a range; tab and
-    # carriage return as E-string escapes; NUL cannot be in PostgreSQL text.
-    triggers = sorted((char for char in TRIGGERS if char != "\0"), key=lambda char: char != "-")
-    pattern = "E'^" + MARK.replace("'", "''") + "*[" + "".join(triggers).replace("\t", "\\t").replace("\r", "\\r") + "]'"
+    # tracker.exports._dangerous as a regular expression: apostrophes then a LEADING
+    # character, or apostrophes and BLANKS then a trigger. The characters stand as they
+    # are in bracket expressions ("-" first, so that it is not a range): listed rather
+    # than [[:space:]], whose meaning beyond ASCII depends on the database's locale.
+    # NUL cannot be in PostgreSQL text.
+    leading = "".join(char for char in LEADING if char != "\0")
+    triggers = "".join(sorted(TRIGGERS, key=lambda char: char != "-"))
+    pattern = literal(f"^{MARK}*[{leading}]|^[{BLANKS}{MARK}]*[{triggers}]")
     return f"NULLIF(CASE WHEN ({expression}) ~ {pattern} THEN {literal(MARK)} || ({expression}) ELSE ({expression}) END, '')"
 
 

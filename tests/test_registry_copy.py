@@ -42,6 +42,15 @@ def awkward(world):
                 released_on=datetime.date(2025, 9, 11), released_on_precision="day", release_mode=Detention.ReleaseMode.PARDON,
             ),
         )
+        # A formula sign after blanks, or a full-width one (tracker/exports.py TRIGGERS and BLANKS).
+        variant = make_person(
+            name=f"\uff1dHYPERLINK(1) {level}", identity_level=level, region="\xa0=1+1", occupation="\n@SUM(1)",
+        )
+        make_charge(
+            detention=make_detention(person=variant, facility=" +1", sentence="\u3000-1 year", detained_on=datetime.date(2022, 1, 2)),
+            article="\uff0b1", code="\r\n=x", description="\uff20x",
+        )
+        make_detention(person=variant, facility="' =x", sentence="\uff0d2", detained_on=None)
     make_person(name="", identity_level=Person.IdentityLevel.INITIALS)
 
 
@@ -65,6 +74,7 @@ def test_copy_writes_the_bytes_the_python_rows_give(awkward, query):
     assert written == expected
     if not query:
         assert written.count(b"\n") >= 6
+        assert "'\uff1dHYPERLINK(1) full".encode() in written and "' +1".encode() in written
 
 
 def test_the_download_on_postgresql_is_the_copy(client, awkward):

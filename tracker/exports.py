@@ -1,9 +1,10 @@
 """What every export shares: formula escaping, CSV that Excel opens, streaming.
 
-Spreadsheet programs run a cell that starts with = + - @ (or a tab, carriage
-return or NUL before one) as a formula. Every text cell we write goes through
-`escape_formula`, which puts an apostrophe in front; imports undo it with
-`unescape_formula`, so an export → edit → import round trip changes nothing.
+Spreadsheet programs run a cell that starts with = + - @ as a formula, and
+some still do when blanks come first. Every text cell we write goes through
+`escape_formula`, which puts an apostrophe in front of such a cell; imports
+undo it with `unescape_formula`, so an export → edit → import round trip
+changes nothing.
 """
 import csv
 import datetime
@@ -18,15 +19,38 @@ from django.utils.text import slugify
 
 from tracker.caching import data_version
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# The signs that start a formula, judged on a cell's first character that is not blank
+# (BLANKS) or an apostrophe: LibreOffice's CSV import can trim spaces before it evaluates
+# a cell, and other programs and paste paths drop leading blanks or line breaks too. The
+# full-width forms are included: reports disagree on whether Excel with a Japanese or
+# Chinese input method takes a full-width ＝ typed first in a cell for =, and no program
+# documents what its CSV reader makes of them; an apostrophe too many is harmless, a
+# formula run is not.
+TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A tab, carriage return or NUL right at the start (after apostrophes) is escaped whatever
+# follows, as OWASP's advice on CSV injection has it.
+LEADING = ("\t", "\r", "\0")
+# Every character str.isspace() calls blank, spelled out because the SQL twin of the test
+# (events/registry_copy.py) needs them listed; tests/test_formula_escaping.py holds the
+# list to str.isspace().
+BLANKS = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 MARK = "'"
+# Every cell that _dangerous() escapes starts with one of these: most cells are let
+# through on that one look (cell() runs millions of times for a large download).
+FIRST = frozenset(MARK + BLANKS + "".join(LEADING) + "".join(TRIGGERS))
 # A UTF-8 byte order mark: without it Excel reads UTF-8 CSV as the local code
 # page, and Cyrillic names turn into mojibake.
 BOM = "\ufeff"
 
 
 def _dangerous(text: str) -> bool:
-    return text.lstrip(MARK).startswith(TRIGGERS)
+    # Apostrophes in front do not change the answer: that makes unescape_formula
+    # undo escape_formula exactly, whatever the text.
+    text = text.lstrip(MARK)
+    return text.startswith(LEADING) or text.lstrip(BLANKS + MARK).startswith(TRIGGERS)
 
 
 def escape_formula(value):
@@ -48,7 +72,7 @@ def cell(value):
     """One value as a CSV cell: ISO dates, plain UUIDs, escaped text."""
     if type(value) is str:
         # Most cells: checked first, with the test escape_formula makes.
-        return MARK + value if value and value.lstrip(MARK).startswith(TRIGGERS) else value
+        return MARK + value if value and value[0] in FIRST and _dangerous(value) else value
     if value is None:
         return ""
     if isinstance(value, bool):
