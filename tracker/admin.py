@@ -14,6 +14,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -30,6 +31,7 @@ from tracker.models import Charge, Detention, DetentionSource, NameVariant, Orga
 from tracker.dates import Precision, date_iso
 from tracker.publishing import TRANSITIONS, Publishable, Status
 from tracker.second_factor import ENROL_HOURS, open_enrolment
+from tracker.text import problem_characters
 
 
 class CountryInUseFilter(admin.SimpleListFilter):
@@ -116,12 +118,22 @@ class ReducedDateField(forms.DateField):
         return super().has_changed(initial, data)
 
 
+def refuse_problem_characters(value):
+    """A form error naming the characters that feeds and spreadsheets cannot hold (tracker/text.py)."""
+    problem = problem_characters(value)
+    if problem:
+        raise ValidationError(problem, code="problem_characters")
+
+
 class VersionedForm(forms.ModelForm):
-    """Refuses to save over a version the editor did not see.
+    """Refuses to save over a version the editor did not see, and text no feed can carry.
 
     The form carries the version the page was opened on; saving compares it
     with the database's under a row lock (the admin saves in a transaction),
     so of two editors who opened the same version only the first one saves.
+
+    Every admin page and inline uses this form (RecordAdmin, RecordInline), so
+    every text field of the admin refuses the characters of tracker/text.py.
     """
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -133,6 +145,12 @@ class VersionedForm(forms.ModelForm):
             # From the database, not the instance: a restore form is built
             # from an old version, and must be checked against the current one.
             self.fields["seen_version"].initial = self.current_version()
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                # Django's own NUL check would say the same thing less clearly, beside ours.
+                field.validators = [
+                    validator for validator in field.validators if not isinstance(validator, ProhibitNullCharactersValidator)
+                ] + [refuse_problem_characters]
         for date_name, precision_name in getattr(self._meta.model, "precise_dates", ()):
             field = self.fields.get(date_name)
             if field is None:

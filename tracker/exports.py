@@ -4,7 +4,8 @@ Spreadsheet programs run a cell that starts with = + - @ as a formula, and
 some still do when blanks come first. Every text cell we write goes through
 `escape_formula`, which puts an apostrophe in front of such a cell; imports
 undo it with `unescape_formula`, so an export → edit → import round trip
-changes nothing.
+changes nothing. The .xlsx cells also leave out the characters XML cannot
+hold (tracker/text.py), which the CSV keeps.
 """
 import csv
 import datetime
@@ -18,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from django.utils.text import slugify
 
 from tracker.caching import data_version
+from tracker.text import xml_safe
 
 # The signs that start a formula, judged on a cell's first character that is not blank
 # (BLANKS) or an apostrophe: LibreOffice's CSV import can trim spaces before it evaluates
@@ -120,6 +122,19 @@ def csv_response(filename, header, rows, body=None):
     return response
 
 
+def xlsx_cell(value):
+    """One value as an .xlsx cell: the CSV's cell, without the characters XML 1.0 cannot hold.
+
+    openpyxl refuses those (a 500 for the whole download): text saved before
+    the forms refused them, or restored from a backup, must not break it.
+    """
+    value = cell(value)
+    if isinstance(value, str) and xml_safe(value) != value:
+        # Dropping a character can bring a formula sign to the front: escape what is left afresh.
+        value = cell(xml_safe(unescape_formula(value)))
+    return value
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A worksheet holds at most 1,048,576 rows, the header included.
 XLSX_MAX_ROWS = 1_048_575
@@ -142,7 +157,7 @@ def xlsx_response(filename, header, rows, sheet="Data"):
             break
         cells = []
         for value in row:
-            value = cell(value)
+            value = xlsx_cell(value)
             item = WriteOnlyCell(worksheet, value=value)
             if isinstance(value, str):
                 item.data_type = "s"

@@ -8,12 +8,34 @@ from django.utils.html import format_html, format_html_join
 from django_countries import countries
 
 from events.models import Event, Participant
+from tracker.text import xml_safe
 
 ITEMS = 50
 
 
+class AtomFeed(Atom1Feed):
+    """Atom of the text as it is, less the characters XML 1.0 cannot hold (tracker/text.py).
+
+    Django's XML writer raises on them, which made the whole feed a 500: text
+    saved before the forms refused them, or restored from a backup, must not.
+    Every value the feed is given passes here, the feed's own and each item's.
+    """
+
+    def __init__(self, **feed):
+        super().__init__(**{name: self.safe(name, value) for name, value in feed.items()})
+
+    def add_item(self, **item):
+        super().add_item(**{name: self.safe(name, value) for name, value in item.items()})
+
+    @staticmethod
+    def safe(name, value):
+        if name == "categories" and value:
+            return [xml_safe(str(category)) for category in value]
+        return xml_safe(value)
+
+
 class TimelineFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     title = "Political prisoner release tracker: timeline"
     subtitle = "Meetings, releases, sanctions changes and statements, each from a named source."
 
