@@ -184,11 +184,16 @@ def test_bad_filters_are_a_400_in_plain_text(client, world, path):
     assert response.content.decode().startswith("These filters cannot be applied.")
 
 
-@pytest.mark.parametrize("page", ["/timeline/", "/releases/", "/figures/", "/prisoners/", "/sources/"])
-def test_every_list_links_to_its_csv_with_the_current_filters(client, world, page):
-    html = client.get(page + "?country=BY&page=1").content.decode()
+@pytest.mark.parametrize(
+    ("page", "filters"),
+    [("/timeline/", "country=BY"), ("/releases/", "country=BY"), ("/figures/", "country=BY"), ("/prisoners/", "status=held"),
+     ("/sources/", "kind=news_report")],
+)
+def test_every_list_links_to_its_csv_with_the_current_filters(client, world, page, filters):
+    # A parameter the page does not read (utm_source) is not carried along.
+    html = client.get(f"{page}?{filters}&page=1&utm_source=x").content.decode()
     csv_path = page.rstrip("/") + ".csv"
-    assert f'<a href="{csv_path}?country=BY" download>Download CSV</a>' in html
+    assert f'<a href="{csv_path}?{filters}" download>Download CSV</a>' in html
 
 
 def test_data_page_documents_every_column_and_is_in_the_footer(client, db):
