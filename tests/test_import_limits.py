@@ -20,17 +20,9 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 from tests.factories import make_user
-from tracker import imports
-from tracker.imports import (
-    MAX_CHARACTER_ERRORS,
-    MAX_COLUMNS,
-    MAX_ROWS,
-    PeopleImporter,
-    _Workbook,
-    _xlsx_cell,
-    read_sheet,
-    store_upload,
-)
+from tracker import sheets
+from tracker.imports import MAX_CHARACTER_ERRORS, PeopleImporter, store_upload
+from tracker.sheets import MAX_COLUMNS, MAX_ROWS, _Workbook, _xlsx_cell, read_sheet
 from tracker.models import Detention, NameVariant, Person
 from tracker.roles import EDITOR
 
@@ -202,7 +194,7 @@ def test_a_workbook_with_a_value_beyond_the_last_column_is_refused(client, uploa
 
 def test_a_row_of_empty_cells_without_end_is_refused_as_it_is_read(client, uploads, editor, monkeypatch):
     # openpyxl built every cell of a row before anything could count them.
-    monkeypatch.setattr(imports, "MAX_CELLS", 1000)
+    monkeypatch.setattr(sheets, "MAX_CELLS", 1000)
     data = xlsx(worksheet(inline_row(1, "name") + "<row>" + "<c/>" * 5000 + "</row>"))
 
     message = refused(client, uploads, data, "people.xlsx")
@@ -479,7 +471,7 @@ def test_a_sheet_the_limits_refuse_at_confirmation_is_a_message_and_removes_the_
 ):
     data = csv_bytes([["name", "country"], ["Ales", "BY"], ["Maryna", "BY"]])
     token = client.post(IMPORT, {"file": SimpleUploadedFile("people.csv", data)}).context["token"]
-    monkeypatch.setattr(imports, "MAX_ROWS", 1)  # lowered by a deployment between preview and confirm
+    monkeypatch.setattr(sheets, "MAX_ROWS", 1)  # lowered by a deployment between preview and confirm
 
     response = client.post(CONFIRM, {"token": token}, follow=True)
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from tests.factories import make_detention, make_name_variant, make_organization, make_person, make_source
 from tracker.exports import csv_stream
-from tracker.imports import PeopleImporter, SheetError, read_sheet
+from tracker.imports import PeopleImporter
+from tracker.sheets import SheetError, read_sheet
 from events.imports import EventImporter, FigureImporter
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, NameVariantQuerySet, Person
 from tracker.publishing import Status
