@@ -38,6 +38,11 @@ INITIALS_MARKERS = ["Initialson", "InitialsRegion", "InitialsFacility", "INITIAL
 @pytest.fixture
 def world(db):
     """A little of everything, published or not, with people at each identity level."""
+    return build_world()
+
+
+def build_world():
+    """The planted world, written to the current database: the `world` fixture's, and the probe worker's (tests/probe_worker.py)."""
     viasna = make_organization(name="Viasna", kind="ngo", internal_notes=NOTE)
     cyrillic = make_source(
         title="Вясна: палітвязні на волі", kind=Source.Kind.NGO_REPORT, publisher=viasna, language="be", internal_notes=NOTE
