@@ -296,10 +296,10 @@ def test_a_csv_cell_longer_than_excel_allows_is_refused(client, uploads, editor)
     assert "a cell holds more than 32,767 characters" in refused(
         client, uploads, csv_bytes([["name"], ["x" * 40_000]]), "people.csv"
     )
-    # Past the csv module's own limit, the same words.
-    assert "Row 2: a cell holds more than 32,767 characters" in refused(
-        client, uploads, csv_bytes([["name"], ["x" * 200_000]]), "people.csv"
-    )
+    # Past the csv module's own limit (a process-wide setting, which another library may
+    # have raised: then the column is named too), the same words.
+    message = refused(client, uploads, csv_bytes([["name"], ["x" * 200_000]]), "people.csv")
+    assert message.startswith("Row 2") and "a cell holds more than 32,767 characters" in message
 
 
 def test_a_csv_of_one_endless_line_is_refused_before_it_is_split(client, uploads, editor):
