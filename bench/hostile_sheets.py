@@ -19,7 +19,6 @@ with one Editor; nothing else is touched. The goal (issue 12): each refused
 within a second, in under 100 MB.
 """
 import argparse
-import io
 import json
 import os
 import random
@@ -37,46 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
+# The workbooks are written by hand as the tests write them.
+from tests.workbooks import MAIN, worksheet, xlsx
+
 MB = 1024 * 1024
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 # --- The sheets -----------------------------------------------------------------
-
-
-def workbook_parts(sheet_xml, strings_xml=None):
-    """The parts of a minimal workbook, as a hostile one is written: by hand."""
-    book_rels = f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>'
-    if strings_xml is not None:
-        book_rels += f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/sharedStrings" Target="sharedStrings.xml"/>'
-    parts = {
-        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="xml" ContentType="application/xml"/></Types>',
-        "_rels/.rels": f'<Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
-        f'Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}"><sheets>'
-        '<sheet name="People" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PACKAGE}">{book_rels}</Relationships>',
-        "xl/worksheets/sheet1.xml": sheet_xml,
-    }
-    if strings_xml is not None:
-        parts["xl/sharedStrings.xml"] = strings_xml
-    return parts
-
-
-def workbook(sheet_xml, strings_xml=None, compression=zipfile.ZIP_DEFLATED):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, content in workbook_parts(sheet_xml, strings_xml).items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def worksheet(rows, dimension=None):
-    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return f'<worksheet xmlns="{MAIN}">{declared}<sheetData>{"".join(rows)}</sheetData></worksheet>'
 
 
 def inline_rows(count, width=3):
@@ -93,44 +59,45 @@ def inline_rows(count, width=3):
 def declared_dimension(size):
     # The issue's 1.6 KB workbook declared A1:XFD100000000; this one carries 10 MB of rows under it.
     rows = int(size / 170)
-    return workbook(worksheet(inline_rows(rows), dimension="A1:XFD100000000"), compression=zipfile.ZIP_STORED)
+    return xlsx(worksheet(inline_rows(rows), dimension="A1:XFD100000000"), compression=zipfile.ZIP_STORED)
 
 
 def lying_dimension(size):
     # Declares two rows and holds many more: counted in its bytes before its XML is read.
     rows = int(size / 170)
-    return workbook(worksheet(inline_rows(rows), dimension="A1:C2"), compression=zipfile.ZIP_STORED)
+    return xlsx(worksheet(inline_rows(rows), dimension="A1:C2"), compression=zipfile.ZIP_STORED)
 
 
 def empty_cells_in_a_row(size):
     # One row of empty cells without end, which openpyxl built in full before anything counted them.
     header = '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
     row = '<row r="2">' + "<c/>" * ((size - 1000) // 4) + "</row>"
-    return workbook(worksheet([header, row]), compression=zipfile.ZIP_STORED)
+    return xlsx(worksheet([header, row]), compression=zipfile.ZIP_STORED)
 
 
 def huge_table_of_texts(size):
     # The issue's 203 KB workbook, grown: distinct texts that pack ten times over.
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in workbook_parts(worksheet(['<row r="1"><c t="s"><v>0</v></c></row>']), "").items():
-            if name != "xl/sharedStrings.xml":
-                archive.writestr(name, content)
-        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-            part.write(f'<sst xmlns="{MAIN}">'.encode())
-            count = 0
-            while buffer.tell() < size - 64 * 1024:
-                part.write("".join(f"<si><t>name {n:09d}</t></si>" for n in range(count, count + 10_000)).encode())
-                count += 10_000
-            part.write(b"</sst>")
-    return buffer.getvalue()
+    def table():
+        # Packed alongside as zipfile packs the part (the same deflate), to know when the file is large enough.
+        packing = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        chunk = f'<sst xmlns="{MAIN}">'.encode()
+        packed, count = len(packing.compress(chunk)), 0
+        yield chunk
+        while packed < size - 64 * 1024:
+            chunk = "".join(f"<si><t>name {n:09d}</t></si>" for n in range(count, count + 10_000)).encode()
+            packed += len(packing.compress(chunk))
+            count += 10_000
+            yield chunk
+        yield b"</sst>"
+
+    return xlsx(worksheet(['<row r="1"><c t="s"><v>0</v></c></row>']), table())
 
 
 def many_texts(size):
     # A table of texts within the size limits, stored unpacked: refused by their count, before they are read.
     count = (size - 1000) // 25
     table = f'<sst xmlns="{MAIN}">' + "".join(f"<si><t>{n:09d}</t></si>" for n in range(count)) + "</sst>"
-    return workbook(worksheet(['<row r="1"><c t="s"><v>0</v></c></row>']), table, compression=zipfile.ZIP_STORED)
+    return xlsx(worksheet(['<row r="1"><c t="s"><v>0</v></c></row>']), table, compression=zipfile.ZIP_STORED)
 
 
 def zip_bomb(size):
@@ -146,12 +113,7 @@ def zip_bomb(size):
     repeats = min((size - 4096) // 3 // len(block), 4095)  # under 4 GB a part: no zip64
     stream = block * repeats + compressor.flush()
     names = [f"xl/worksheets/sheet{n}.xml" for n in (1, 2, 3)]
-    parts = {**workbook_parts(""), **{name: b"" for name in names}}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name, content in parts.items():
-            archive.writestr(name, stream if name in names else content)
-    data = bytearray(buffer.getvalue())
+    data = bytearray(xlsx(stream, extra={name: stream for name in names[1:]}, compression=zipfile.ZIP_STORED))
     # Offsets in a part's own header and in the zip's directory: method, size unpacked, name length, name.
     headers = ((b"PK\x03\x04", 8, 22, 26, 30), (b"PK\x01\x02", 10, 24, 28, 46))
     for signature, method, unpacked, name_length, name_at in headers:
@@ -171,18 +133,13 @@ def junk_among_the_rows(size):
     names = ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=3)) for _ in range(5000)]
     # As many as the limit of a part (25 MB unpacked) holds: about 3.5 million.
     junk = "".join(f"<{rng.choice(names)}/>" for _ in range(24 * MB // 7))
-    return workbook(worksheet(['<row r="1"><c t="inlineStr"><is><t>name</t></is></c></row>', f'<row r="2">{junk}</row>']))
+    return xlsx(worksheet(['<row r="1"><c t="inlineStr"><is><t>name</t></is></c></row>', f'<row r="2">{junk}</row>']))
 
 
 def many_parts(size):
     # A zip of tiny parts: zipfile lists every one of them before anything else.
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for name, content in workbook_parts(worksheet([])).items():
-            archive.writestr(name, content)
-        for n in range((size - 4096) // 100):
-            archive.writestr(f"x/{n}", b"")
-    return buffer.getvalue()
+    tiny = ((f"x/{n}", b"") for n in range((size - 4096) // 100))
+    return xlsx(worksheet([]), extra=tiny, compression=zipfile.ZIP_STORED)
 
 
 def wide_header(size):

@@ -7,14 +7,13 @@ with its input and the run goes on; each must also answer within the limit
 parameter, a refusal in words.
 """
 import base64
-import io
 import json
-import zipfile
 
 import pytest
 
 from tests.crashproof import Request, url
 from tests.probe_worker import FORMULAS
+from tests.workbooks import MAIN, XML, worksheet, xlsx, xlsx_declaring_a_huge_dimension
 
 pytest_plugins = ["tests.crashproof"]
 
@@ -138,75 +137,19 @@ def csv_with_nul():
     return f"{HEADER}\nnul-1,Nul\x00Person,1980,BY,2021-05-07,342\n".encode()
 
 
-XML = '<?xml version="1.0" encoding="UTF-8"?>'
-OPENXML = "http://schemas.openxmlformats.org"
-RELATIONSHIP = f"{OPENXML}/officeDocument/2006/relationships"
-SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-SHEET = f'{XML}<worksheet xmlns="{OPENXML}/spreadsheetml/2006/main">'
-
-
-def relationships(targets):
-    links = "".join(
-        f'<Relationship Id="rId{number}" Type="{RELATIONSHIP}/{kind}" Target="{target}"/>'
-        for number, (kind, target) in enumerate(targets.items(), start=1)
-    )
-    return f'{XML}<Relationships xmlns="{OPENXML}/package/2006/relationships">{links}</Relationships>'
-
-
-def xlsx(sheet_xml, shared_strings=None):
-    """A minimal workbook written by hand, so that it can declare what openpyxl would not write."""
-    parts = {"/xl/workbook.xml": f"{SPREADSHEET}.sheet.main+xml", "/xl/worksheets/sheet1.xml": f"{SPREADSHEET}.worksheet+xml"}
-    targets = {"worksheet": "worksheets/sheet1.xml"}
-    if shared_strings is not None:
-        parts["/xl/sharedStrings.xml"] = f"{SPREADSHEET}.sharedStrings+xml"
-        targets["sharedStrings"] = "sharedStrings.xml"
-    overrides = "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in parts.items())
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr(
-            "[Content_Types].xml",
-            f'{XML}<Types xmlns="{OPENXML}/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>',
-        )
-        book.writestr("_rels/.rels", relationships({"officeDocument": "xl/workbook.xml"}))
-        book.writestr(
-            "xl/workbook.xml",
-            f'{XML}<workbook xmlns="{OPENXML}/spreadsheetml/2006/main" xmlns:r="{RELATIONSHIP}">'
-            '<sheets><sheet name="People" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        book.writestr("xl/_rels/workbook.xml.rels", relationships(targets))
-        book.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        if shared_strings is not None:
-            # Written in chunks: the whole table is never in memory here.
-            with book.open("xl/sharedStrings.xml", "w") as strings:
-                for chunk in shared_strings:
-                    strings.write(chunk)
-    return buffer.getvalue()
-
-
-def xlsx_declaring_a_huge_dimension():
-    """1.6 KB that declares A1:XFD100000000: a reader that trusts the dimension fills 1.6 trillion cells."""
-    return xlsx(
-        f'{SHEET}<dimension ref="A1:XFD100000000"/><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
-        '<row r="100000000"><c r="XFD100000000" t="inlineStr"><is><t>x</t></is></c></row>'
-        "</sheetData></worksheet>"
-    )
-
-
 def xlsx_with_a_huge_shared_strings_table():
     """670 KB whose shared strings unpack to 200 MB: three million strings."""
     count = 3_000_000
 
     def strings():
-        yield f'{XML}<sst xmlns="{OPENXML}/spreadsheetml/2006/main" count="{count}" uniqueCount="{count}">'.encode()
+        # Written in chunks: the whole table is never in memory here.
+        yield f'{XML}<sst xmlns="{MAIN}" count="{count}" uniqueCount="{count}">'.encode()
         block = b"<si><t>" + b"x" * 50 + b"</t></si>"
         for _ in range(count // 10_000):
             yield block * 10_000
         yield b"</sst>"
 
-    return xlsx(f'{SHEET}<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>', strings())
+    return xlsx(worksheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), strings())
 
 
 def csv_with_40000_columns():
