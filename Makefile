@@ -42,10 +42,11 @@ migrate: install
 seed: migrate
 	$(PY) manage.py loaddata belarus
 
+# The development server runs with the development settings (DEBUG, the key written in
+# the code), which a server process refuses unless told it is a developer's machine.
 run: seed
 	$(PY) manage.py export_dataset --site-url http://$(ADDR)
 	$(PY) manage.py createlocaladmin
-	# The development server with the development settings: a server process refuses them otherwise (tracker/checks.py).
 	DEVELOPMENT_MACHINE=true $(PY) manage.py runserver $(ADDR)
 
 test: install
