@@ -249,7 +249,9 @@ class Prober:
         pid = self.process.pid
         steps = 2 if request.confirm else 1
         # The worker times each step; this deadline catches a step that never ends.
-        deadline = self.limit * steps + 1
+        # Its margin is wide: a step answered a little past the limit on a busy machine must come back
+        # (and fail as slow, with its time), not be killed as hung.
+        deadline = self.limit * steps + 3
         try:
             self._requests.write(json.dumps(request.message()).encode() + b"\n")
             self._requests.flush()

@@ -283,6 +283,7 @@ def test_the_deploy_check_names_the_development_key():
         ({"TRUSTED_PROXIES": "1", "BIND": "0.0.0.0:8000"}, "tracker.W002"),
         ({"TRUSTED_PROXIES": "1", "BIND": "203.0.113.7:80"}, "tracker.W002"),
         ({"TRUSTED_PROXIES": "1", "PROXY_ADDRESSES": "0.0.0.0/0"}, "tracker.W001"),
+        ({"BIND": "unix:/run/tracker.sock"}, "tracker.W003"),
     ],
 )
 def test_the_deploy_check_warns_of_a_proxy_setting_clients_can_go_around(env, warning):
@@ -312,4 +313,7 @@ def test_a_proxy_address_setting_refuses_what_is_not_an_address(monkeypatch):
 
     monkeypatch.setenv("TRACKER_NETS", "10.0.0.0/8, proxy.example")
     with pytest.raises(ImproperlyConfigured, match="'proxy.example' is not an IP address"):
+        envnetworks("TRACKER_NETS", "")
+    monkeypatch.setenv("TRACKER_NETS", "10.0.0.1/24")  # host bits set: gunicorn would refuse it too
+    with pytest.raises(ImproperlyConfigured, match="'10.0.0.1/24' is not an IP address"):
         envnetworks("TRACKER_NETS", "")

@@ -82,7 +82,11 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_appended
         (1, "", "10.0.0.2"),  # no header: it did not come through the proxy
         (1, "192.0.2.1, 198.51.100.20", "198.51.100.20"),
         (2, "192.0.2.1, 198.51.100.20, 10.0.0.9", "198.51.100.20"),
-        (2, "198.51.100.20", "10.0.0.2"),  # shorter than the proxies: not through them
+        # A client that went round the outer proxy to the inner one: the address the inner one saw.
+        (2, "198.51.100.20", "198.51.100.20"),
+        (2, "192.0.2.77, 203.0.113.9", "203.0.113.9"),  # and what it wrote before that is ignored
+        (2, "10.0.0.9", "10.0.0.9"),  # only proxies' entries: the first one in
+        (1, "::ffff:198.51.100.20", "198.51.100.20"),
         (1, "not-an-address", "10.0.0.2"),
         (1, "2001:db8::1", "2001:db8::1"),
     ],
@@ -96,14 +100,48 @@ def test_client_address(rf, settings, proxies, forwarded, address):
     assert client_address(request) == address
 
 
-@pytest.mark.parametrize("remote", ["203.0.113.7", "10.0.1.2", "2001:db8::7", "", "junk"])
-def test_the_forwarded_header_counts_only_on_a_connection_from_a_proxy(rf, settings, remote):
+@pytest.mark.parametrize(
+    ("remote", "address"),
+    [("203.0.113.7", "203.0.113.7"), ("10.0.1.2", "10.0.1.2"), ("2001:db8::7", "2001:db8::7"), ("junk", "0.0.0.0"),
+     ("::ffff:203.0.113.7", "203.0.113.7")],
+)
+def test_the_forwarded_header_counts_only_on_a_connection_from_a_proxy(rf, settings, remote, address):
     from tracker.addresses import client_address
 
     settings.TRUSTED_PROXIES = 1
     settings.PROXY_ADDRESSES = [ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("::1")]
     request = rf.get("/admin/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="198.51.100.20")
-    assert client_address(request) == remote
+    assert client_address(request) == address
+
+
+@pytest.mark.parametrize(("remote", "proxied"), [("::ffff:127.0.0.1", True), ("::1", True), ("127.0.0.2", False)])
+def test_a_proxy_is_known_by_its_address_in_either_family(rf, settings, remote, proxied):
+    from tracker.addresses import client_address
+
+    settings.TRUSTED_PROXIES = 1
+    settings.PROXY_ADDRESSES = [ipaddress.ip_network("127.0.0.1"), ipaddress.ip_network("::1")]
+    request = rf.get("/admin/login/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert (client_address(request) == "198.51.100.20") is proxied
+
+
+@pytest.mark.parametrize(("proxies", "address"), [(1, "198.51.100.20"), (0, "0.0.0.0")])
+def test_on_a_unix_socket_the_proxy_is_believed_or_every_client_shares_one_count(rf, settings, proxies, address):
+    """gunicorn gives a Unix socket's connections no address: only this machine reaches one."""
+    from tracker.addresses import client_address
+
+    settings.TRUSTED_PROXIES = proxies
+    request = rf.get("/admin/login/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert client_address(request) == address
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_sign_ins_on_a_unix_socket_are_throttled(client, settings, proxies):
+    """An empty address made axes keep no count: every failure started afresh, and nothing was ever paused."""
+    settings.TRUSTED_PROXIES = proxies
+    make_user(username="editor", password=PASSWORD)
+    answers = [sign_in(client, "editor", "wrong guess", address="", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code
+               for _ in range(settings.AXES_FAILURE_LIMIT + 2)]
+    assert answers[-1] == 429 and answers.count(429) == 3
 
 
 def test_a_client_reaching_the_server_past_the_proxy_cannot_forge_a_fresh_address(client, settings):

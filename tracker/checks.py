@@ -62,6 +62,21 @@ def server_reachable_past_the_proxy(app_configs, **kwargs):
     return []
 
 
+@register(Tags.security, deploy=True)
+def socket_without_proxies(app_configs, **kwargs):
+    """A Unix socket gives no client addresses: without trusted proxies every client shares one throttle count."""
+    if settings.TRUSTED_PROXIES or not any(address.startswith("unix:") for address in settings.SERVER_BIND):
+        return []
+    return [
+        Warning(
+            "The server listens on a Unix socket, which tells it no client's address, and TRUSTED_PROXIES is 0: "
+            "every client shares one sign-in throttle, so wrong passwords from anyone pause an editor for everyone.",
+            hint="Set TRUSTED_PROXIES to the number of reverse proxies in front (usually 1).",
+            id="tracker.W003",
+        )
+    ]
+
+
 def _public_bind(address):
     if address.startswith(("unix:", "fd://")):
         return False

@@ -60,10 +60,11 @@ def envnetworks(name: str, default: str) -> list:
     networks = []
     for item in envlist(name, default):
         try:
-            networks.append(ipaddress.ip_network(item, strict=False))
+            # strict: "10.0.0.1/24" is refused here as gunicorn's forwarded_allow_ips refuses it.
+            networks.append(ipaddress.ip_network(item))
         except ValueError as error:
             raise ImproperlyConfigured(
-                f"{name}: {item!r} is not an IP address or network such as 127.0.0.1 or 10.0.0.0/8."
+                f"{name}: {item!r} is not an IP address or network such as 127.0.0.1 or 10.0.0.0/8 ({error})."
             ) from error
     return networks
 
