@@ -170,6 +170,10 @@ class IdentityLevel(models.TextChoices):
 _INDEXED_KEY = re.compile(r"[^%_\\]{2,}")
 
 
+# The words of a name search that count; more than a name has, and the rest are ignored.
+MAX_SEARCH_WORDS = 12
+
+
 class PersonQuerySet(PublishableQuerySet):
     def update(self, **kwargs):
         if "name" not in kwargs and "identity_level" not in kwargs:
@@ -189,7 +193,9 @@ class PersonQuerySet(PublishableQuerySet):
         test on an FTS5 trigram index of the keys (migration tracker 0006),
         for the words that index can answer; the plain test then holds every word.
         """
-        keys = word_keys(query)
+        # Each word once, and a name's worth of them: each adds two LIKEs, and some 500
+        # overflowed SQLite's expression depth (a 500 from the admin's search box).
+        keys = list(dict.fromkeys(word_keys(query)))[:MAX_SEARCH_WORDS]
         if not keys:
             return self.none()
         indexed = [key for key in keys if _INDEXED_KEY.fullmatch(key)]
