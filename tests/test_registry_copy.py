@@ -50,6 +50,11 @@ def awkward(world):
             detention=make_detention(person=variant, facility=" +1", sentence="\u3000-1 year", detained_on=datetime.date(2022, 1, 2)),
             article="\uff0b1", code="\r\n=x", description="\uff20x",
         )
+        make_charge(  # an invisible character, or a small form, before the sign
+            detention=make_detention(person=variant, facility="\ufeff=1", sentence="\u200b\u2060+1",
+                                     detained_on=datetime.date(2023, 1, 2)),
+            article="\ufe621", code="\xad@x", description="\ufe66x",
+        )
         make_detention(person=variant, facility="' =x", sentence="\uff0d2", detained_on=None)
     make_person(name="", identity_level=Person.IdentityLevel.INITIALS)
 

@@ -27,17 +27,20 @@ from tracker.text import xml_safe
 # full-width forms are included: reports disagree on whether Excel with a Japanese or
 # Chinese input method takes a full-width ＝ typed first in a cell for =, and no program
 # documents what its CSV reader makes of them; an apostrophe too many is harmless, a
-# formula run is not.
-TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# formula run is not. The small forms (﹦ ﹢ ﹣ ﹫) likewise.
+TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b")
 # A tab, carriage return or NUL right at the start (after apostrophes) is escaped whatever
 # follows, as OWASP's advice on CSV injection has it.
 LEADING = ("\t", "\r", "\0")
-# Every character str.isspace() calls blank, spelled out because the SQL twin of the test
+# Every character str.isspace() calls blank, and the invisible ones a paste can leave in
+# front (zero-width space, non-joiner and joiner, word joiner, byte order mark, Mongolian
+# vowel separator, soft hyphen), spelled out because the SQL twin of the test
 # (events/registry_copy.py) needs them listed; tests/test_formula_escaping.py holds the
-# list to str.isspace().
+# list to str.isspace() and INVISIBLE.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u180e\xad"
 BLANKS = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" + INVISIBLE
 )
 MARK = "'"
 # Every cell that _dangerous() escapes starts with one of these: most cells are let
