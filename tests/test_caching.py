@@ -206,3 +206,25 @@ def test_every_cached_page_understands_every_parameter_its_filters_read():
     decorated = {pattern.callback for pattern in urls.urlpatterns if hasattr(pattern.callback, "understood")}
     unfiltered = {timeline.home, timeline.event_detail, registry.person_detail}
     assert decorated == set(pages) | unfiltered  # every cached page is checked here
+
+
+@pytest.mark.parametrize("path", ["/timeline/", "/releases/", "/figures/", "/prisoners/", "/sources/"])
+def test_every_field_of_a_pages_form_is_a_parameter_the_page_understands(client, path):
+    """A form field the decorator did not name would be dropped before the view sees it, silently."""
+    import re
+
+    from django.urls import resolve
+
+    make_event(title="Envoy meets president")
+    html = client.get(path).content.decode()
+    form = html[html.index("<form") : html.index("</form>")]
+    fields = set(re.findall(r'name="([^"]+)"', form)) - {"csrfmiddlewaretoken"}
+    assert fields and fields <= resolve(path).func.understood
+
+
+def test_a_repeated_parameter_is_one_page(client, monkeypatch):
+    make_event(title="Envoy meets president")
+    written = page_keys_set(monkeypatch)
+    once = client.get("/timeline/?page=1")
+    twice = client.get("/timeline/?page=1&page=1")
+    assert once.content == twice.content and len(written()) == 1

@@ -150,7 +150,9 @@ def public_page(*understood):
                 return view(request, *args, **kwargs)
             kept = QueryDict(mutable=True)
             for name in sorted(set(request.GET) & names):
-                kept.setlist(name, request.GET.getlist(name))
+                # The last value, which is the one a page reads (every parameter is single-valued):
+                # ?page=1&page=1 is ?page=1.
+                kept[name] = request.GET[name]
             kept._mutable = False
             request.GET = kept
             # The address hashed: a query string can be longer than any cache key should be.
