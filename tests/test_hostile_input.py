@@ -187,8 +187,11 @@ def test_generated_admin_searches_never_fail(prober, changelist, q):
 # A generated sheet is previewed with its errors in words, never a 500, and the
 # preview writes nothing; a sheet with any error offers nothing to confirm.
 
-COLUMNS = ["name", "identity_level", "birth_year", "country", "detained_on", "custody_status", "released_on", "release_mode",
-           "articles", "sentence_months", "person_uid", "person_external_id", "name_variants", "recognised_by", "source_urls"]
+# The people import's own columns (PeopleImporter.HEADER; test_the_generated_sheets_have_the_import_columns).
+COLUMNS = ["person_uid", "person_external_id", "name", "name_variants", "birth_year", "gender", "region", "occupation",
+           "description", "identity_level", "internal_notes", "detention_uid", "detention_external_id", "country",
+           "detained_on", "custody_status", "released_on", "release_mode", "facility", "sentence", "sentence_months",
+           "charges", "recognised_on", "recognised_by", "sources"]
 cells = st.one_of(values.filter(lambda value: isinstance(value, str)),
                   st.sampled_from(["full", "initials", "withheld", "held", "released", "BY", "2021", "2021-05", "2021-05-07",
                                    "342 | 361-1", "pardon", "12"]))
@@ -224,3 +227,9 @@ def test_a_generated_sheet_is_previewed_in_words_and_writes_nothing(prober, kind
     if counts and counts.get("error"):
         assert answer.context["token"] == ""
         assert answer.found[REFUSED]
+
+
+def test_the_generated_sheets_have_the_import_columns():
+    from tracker.imports import PeopleImporter
+
+    assert COLUMNS == list(PeopleImporter.HEADER)
