@@ -5,7 +5,8 @@
 Builds one sheet of each kind issue 12 found (a workbook declaring a billion
 cells, a CSV of tens of thousands of columns, a workbook whose table of texts
 unpacks to megabytes, a zip bomb, a CSV of too many rows, a CSV with a NUL
-byte in every row) and a few more of the same families, then reads each in
+byte in every row), a few more of the same families and two a review found
+(cells sharing texts of 32,760 characters, a tag of many attributes), then reads each in
 a child process of its own, as the admin's upload does: read_sheet(), then,
 for a sheet it reads, the plan of its rows as an Editor (the preview). The
 child's peak memory (ru_maxrss) is its own (this process, whose peak a
@@ -37,7 +38,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
 # The workbooks are written by hand as the tests write them.
-from tests.workbooks import MAIN, worksheet, xlsx
+from tests.workbooks import (
+    MAIN,
+    worksheet,
+    xlsx,
+    xlsx_sharing_long_texts,
+    xlsx_with_a_tag_of_many_attributes,
+)
 
 MB = 1024 * 1024
 
@@ -142,6 +149,19 @@ def many_parts(size):
     return xlsx(worksheet([]), extra=tiny, compression=zipfile.ZIP_STORED)
 
 
+def shared_long_texts(size):
+    # A review's workbook: 20 texts of 32,760 characters, every cell of every row
+    # pointing at one; trimmed into a copy per cell, 50,000 rows of it took 24 GB.
+    # Stored unpacked to reach the size (packed, 50,000 rows are 1.1 MB).
+    rows = min((size - 700_000) // 450, 50_000)
+    return xlsx_sharing_long_texts(rows, compression=zipfile.ZIP_STORED)
+
+
+def many_attributes(size):
+    # One start tag of 600,000 attributes: expat builds them all in a dict before any handler runs.
+    return xlsx_with_a_tag_of_many_attributes(size // 17, compression=zipfile.ZIP_STORED)
+
+
 def wide_header(size):
     # The issue's 270 KB CSV of 40,000 columns, with 90,000 columns and rows to 10 MB.
     header = ",".join(["name", *(f"c{n:05d}" for n in range(90_000))]) + "\n"
@@ -166,7 +186,7 @@ def nul_in_every_row(size):
     return ("\n".join(lines) + "\n").encode()
 
 
-# (kind, file name, builder): the six kinds of issue 12 first, then more of the same families.
+# (kind, file name, builder): the six kinds of issue 12 first, then more of the same families, then a review's.
 KINDS = [
     ("xlsx declaring A1:XFD100000000", "people.xlsx", declared_dimension),
     ("csv, header of 90,001 columns", "people.csv", wide_header),
@@ -180,6 +200,8 @@ KINDS = [
     ("xlsx, 3 million junk elements", "people.xlsx", junk_among_the_rows),
     ("xlsx of 100,000 empty parts", "people.xlsx", many_parts),
     ("csv of one line", "people.csv", endless_line),
+    ("xlsx, cells sharing long texts", "people.xlsx", shared_long_texts),
+    ("xlsx, a tag of many attributes", "people.xlsx", many_attributes),
 ]
 
 

@@ -13,7 +13,15 @@ import pytest
 
 from tests.crashproof import Request, url
 from tests.probe_worker import FORMULAS
-from tests.workbooks import MAIN, XML, worksheet, xlsx, xlsx_declaring_a_huge_dimension
+from tests.workbooks import (
+    MAIN,
+    XML,
+    worksheet,
+    xlsx,
+    xlsx_declaring_a_huge_dimension,
+    xlsx_sharing_long_texts,
+    xlsx_with_a_tag_of_many_attributes,
+)
 
 pytest_plugins = ["tests.crashproof"]
 
@@ -182,8 +190,11 @@ def test_a_nul_byte_in_an_imported_csv_is_refused_in_words_and_nothing_is_left_b
         ("huge.xlsx", xlsx_declaring_a_huge_dimension, "an .xlsx declaring the dimension A1:XFD100000000"),
         ("strings.xlsx", xlsx_with_a_huge_shared_strings_table, "an .xlsx whose shared strings unpack to 200 MB"),
         ("wide.csv", csv_with_40000_columns, "a CSV with 40,000 columns"),
+        # And two a review found: 15 KB that took 1.25 GB, and a tag expat read whole into a dict.
+        ("shared.xlsx", lambda: xlsx_sharing_long_texts(2000), "an .xlsx of 40,000 cells sharing long texts"),
+        ("attributes.xlsx", lambda: xlsx_with_a_tag_of_many_attributes(100_000), "an .xlsx, a tag of 100,000 attributes"),
     ],
-    ids=["declared-dimension", "shared-strings", "40000-columns"],
+    ids=["declared-dimension", "shared-strings", "40000-columns", "shared-long-texts", "many-attributes"],
 )
 def test_a_sheet_too_large_to_read_is_refused_in_words_at_once(prober, name, build, label):
     answer = prober.probe(

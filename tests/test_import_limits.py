@@ -20,7 +20,15 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 from tests.factories import make_user
-from tests.workbooks import MAIN, worksheet, xlsx, xlsx_declaring_a_huge_dimension
+from tests.workbooks import (
+    MAIN,
+    XML,
+    worksheet,
+    xlsx,
+    xlsx_declaring_a_huge_dimension,
+    xlsx_sharing_long_texts,
+    xlsx_with_a_tag_of_many_attributes,
+)
 from tracker import sheets
 from tracker.imports import MAX_CHARACTER_ERRORS, PeopleImporter, store_upload
 from tracker.sheets import MAX_COLUMNS, MAX_ROWS, _Workbook, _xlsx_cell, read_sheet
@@ -327,6 +335,103 @@ def test_a_damaged_workbook_is_refused_in_words(client, uploads, editor, part, c
     data = xlsx(worksheet(inline_row(1, "name")), extra={part: content}.items())
 
     assert refused(client, uploads, data, "people.xlsx") == DAMAGED
+
+
+# --- Texts a workbook's cells share, tags of endless attributes -----------------------
+
+
+def test_cells_sharing_long_texts_are_refused_by_the_characters_they_hold_before_any_is_copied(
+    client, uploads, editor, monkeypatch
+):
+    # A review's 48 KB workbook: 2,000 rows of 20 cells, each pointing at a text
+    # of 32,760 characters (a space at each end), took 1.25 GB once each cell
+    # was trimmed into a copy of its own. Each use of a text counts in full.
+    trimmed = []
+    monkeypatch.setattr(sheets, "_cell", lambda value: trimmed.append(value) or value)
+    data = xlsx_sharing_long_texts(2000)
+    assert len(data) < 50_000
+
+    message = refused(client, uploads, data, "people.xlsx")
+
+    # 20,000,000 characters are 611 cells of 32,762: the 31st row below the header.
+    assert message == (
+        "Row 32: the sheet holds more than 20,000,000 characters in all its cells: "
+        "split it into several files, or leave out the columns this import does not read."
+    )
+    assert trimmed == [], "refused in the first reading, before the rows are kept"
+
+
+def test_a_workbook_within_the_characters_of_all_its_cells_is_read():
+    sheet = read_sheet("people.xlsx", xlsx_sharing_long_texts(30))
+
+    assert len(sheet.rows) == 30
+    assert sheet.rows[0][1]["h1"] == "x00" * 10_920
+
+
+def test_a_csv_past_the_characters_of_all_its_cells_is_refused(monkeypatch):
+    # A CSV of 10 MB holds at most 10 million: the same limit, lowered to be reached.
+    monkeypatch.setattr(sheets, "MAX_CHARACTERS", 1000)
+    data = csv_bytes([["name", "country"], *([["x" * 98, "BY"]] * 10)])
+
+    with pytest.raises(sheets.SheetError, match=r"^Row 11: the sheet holds more than 1,000 characters in all"):
+        read_sheet("people.csv", data)
+    read_sheet("people.csv", csv_bytes([["name", "country"], *([["x" * 98, "BY"]] * 9)]))
+
+
+@pytest.mark.parametrize(
+    "part, content",
+    [
+        ("xl/worksheets/sheet1.xml", None),  # 850,000 attributes in 9 MB took 290 MB; 7,000 are past the bound
+        ("xl/worksheets/sheet1.xml", worksheet(f'<row r="1"><c t="inlineStr" x="{"1" * 70_000}"/></row>')),
+        ("xl/workbook.xml", f'{XML}<workbook xmlns="{MAIN}" x="{"1" * 70_000}"/>'),
+        ("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}"><si><t x="{"1" * 200_000}">a</t></si></sst>'),
+    ],
+    ids=["many attributes", "a long attribute in a cell", "in the workbook", "in the table of texts"],
+)
+def test_a_tag_longer_than_a_workbook_holds_is_refused_as_damaged(client, uploads, editor, part, content):
+    if content is None:
+        data = xlsx_with_a_tag_of_many_attributes(7_000)
+    else:
+        data = xlsx(worksheet(inline_row(1, "name")), "<sst/>" if part.endswith("sharedStrings.xml") else None,
+                    extra={part: content})
+
+    assert refused(client, uploads, data, "people.xlsx") == DAMAGED
+
+
+def test_tags_as_long_as_a_workbook_holds_are_read():
+    # Excel's longest tags are a part's first, with its namespaces, or a list
+    # of ranges; after the rows, layout is not read, however long its tags.
+    ranges = " ".join(f"A{n}" for n in range(1, 20_000))
+    sheet_xml = (
+        f'{XML}<worksheet xmlns="{MAIN}" {" ".join(f"xmlns:n{n}=\"{MAIN}/{n}\"" for n in range(100))}>'
+        f'<sheetViews><sheetView><selection sqref="{ranges[:60_000]}"/></sheetView></sheetViews><sheetData>'
+        + inline_row(1, "name") + inline_row(2, "Ales")
+        + f'</sheetData><conditionalFormatting sqref="{ranges * 5}"/></worksheet>'
+    )
+
+    assert read_sheet("people.xlsx", xlsx(sheet_xml)).rows == [(2, {"name": "Ales"})]
+
+
+def test_a_long_tag_cut_by_the_end_of_a_chunk_is_refused():
+    # The part is read 64 KB at a time: this tag starts near 30 KB and ends near 96 KB, measured whole.
+    padding = inline_row(1, "name") + '<row r="2"><c t="inlineStr"><is><t>' + "x" * 30_000 + "</t></is></c></row>"
+    data = xlsx(worksheet(padding + f'<row r="3" x="{"1" * 66_000}"/>'))
+
+    with pytest.raises(sheets.SheetError, match=DAMAGED):
+        read_sheet("people.xlsx", data)
+
+
+@pytest.mark.parametrize("index", ["-1", "1_0", " 1", "+1", "١", "2", "99999999999"])
+def test_a_text_index_that_is_not_a_plain_number_within_the_table_is_damaged(index):
+    # int() takes "-1" (the last text), "1_0", "+1", " 1" and "١" (an Arabic-Indic one).
+    strings = f'<sst xmlns="{MAIN}"><si><t>name</t></si><si><t>Ales</t></si></sst>'
+    rows = '<row r="1"><c t="s"><v>0</v></c></row>'
+
+    assert read_sheet("p.xlsx", xlsx(worksheet(rows + '<row r="2"><c t="s"><v>1</v></c></row>'), strings)).rows == [
+        (2, {"name": "Ales"})
+    ]
+    with pytest.raises(sheets.SheetError, match=DAMAGED):
+        read_sheet("p.xlsx", xlsx(worksheet(rows + f'<row r="2"><c t="s"><v>{index}</v></c></row>'), strings))
 
 
 # --- Characters no record may hold --------------------------------------------------

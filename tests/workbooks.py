@@ -86,3 +86,31 @@ def xlsx_declaring_a_huge_dimension():
             dimension="A1:XFD100000000",
         )
     )
+
+
+def xlsx_sharing_long_texts(rows, width=20, texts=20, compression=zipfile.ZIP_DEFLATED):
+    """A review's 48 KB workbook (at 2,000 rows): rows of cells all pointing into a table of long texts.
+
+    Each text is as long as a cell may be (32,760 characters, a space at each
+    end); every cell of a row below the header uses one of them. A reader
+    that copies a text for each cell using it (to trim its spaces) holds
+    rows × width × 32,760 characters: 2,000 rows, 1.25 GB.
+    """
+    strings = "".join(f'<si><t xml:space="preserve"> {f"x{n:02d}" * 10_920} </t></si>' for n in range(texts))
+    header = "<row>" + "".join(f'<c t="inlineStr"><is><t>h{n}</t></is></c>' for n in range(1, width + 1)) + "</row>"
+    cells = ((f'<c t="s"><v>{(row + n) % texts}</v></c>' for n in range(width)) for row in range(rows))
+    return xlsx(
+        worksheet([header, *("<row>" + "".join(row) + "</row>" for row in cells)]),
+        f'<sst xmlns="{MAIN}">{strings}</sst>',
+        compression=compression,
+    )
+
+
+def xlsx_with_a_tag_of_many_attributes(attributes, compression=zipfile.ZIP_DEFLATED):
+    """A worksheet whose <dimension> tag carries `attributes` attributes: expat builds them all in a dict at once."""
+    many = " ".join(f'a{n:x}="{n}"' for n in range(attributes))
+    return xlsx(
+        f'{XML}<worksheet xmlns="{MAIN}"><dimension ref="A1" {many}/><sheetData>'
+        '<row r="1"><c t="inlineStr"><is><t>name</t></is></c></row></sheetData></worksheet>',
+        compression=compression,
+    )

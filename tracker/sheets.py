@@ -38,6 +38,12 @@ MAX_COLUMNS = 100
 # about 100 bytes a cell. A people sheet of 25 columns may have 40,000 rows.
 MAX_CELLS = 1_000_000
 MAX_CELL_CHARACTERS = 32_767  # as many as Excel lets a cell hold
+# All the cells together, the header included: each cell is a text of its own
+# in memory (trimmed of its spaces), and the preview reads every one. A CSV
+# file of 10 MB holds at most some 10 million; a workbook's cells may share
+# one text of its table, counted each time a cell uses it: 20 cells × 2,000
+# rows of one 32,760-character text, from a 48 KB file, were 1.25 GB.
+MAX_CHARACTERS = 20_000_000
 # A CSV row is split whole by the csv module: its length bounds what that takes.
 MAX_ROW_CHARACTERS = 1_000_000
 # An .xlsx file is a zip of XML parts, each read as it is unpacked.
@@ -48,6 +54,12 @@ MAX_PART_BYTES = 25 * 1024 * 1024  # one part: the worksheet, its table of texts
 MAX_COMPRESSION_RATIO = 100
 # The table of texts a workbook's cells point into is held in memory whole.
 MAX_SHARED_STRINGS = 200_000
+# A tag of a part's XML, from its "<" to its ">": expat reads a start tag
+# whole, all its attributes in a dict, before any handler can count them
+# (850,000 attributes in one tag took 290 MB). The longest Excel writes are a
+# part's first (<worksheet>, <styleSheet> with their namespaces), under 1 KB,
+# and lists of ranges (sqref), some kilobytes at most before the rows.
+MAX_TAG_BYTES = 64 * 1024
 
 
 class SheetError(Exception):
@@ -103,6 +115,13 @@ def _cell_too_long(number, column):
     )
 
 
+def _too_many_characters(number):
+    return SheetError(
+        f"Row {number}: the sheet holds more than {MAX_CHARACTERS:,} characters in all its cells: "
+        "split it into several files, or leave out the columns this import does not read."
+    )
+
+
 def _filled(value):
     return value is not None and str(value).strip() != ""
 
@@ -142,6 +161,7 @@ def _csv_rows(data):
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     number = 0
     pending = 0  # characters handed to the csv reader since its last row
+    characters = 0  # in the cells of the rows read
 
     def lines():
         # Read with a limit: a file of one endless line is refused at its
@@ -174,6 +194,9 @@ def _csv_rows(data):
         pending = 0
         if cells and max(map(len, cells)) > MAX_CELL_CHARACTERS:
             raise _cell_too_long(number, 1 + max(range(len(cells)), key=lambda n: len(cells[n])))
+        characters += sum(map(len, cells))
+        if characters > MAX_CHARACTERS:
+            raise _too_many_characters(number)
         yield number, cells
 
 
@@ -321,8 +344,16 @@ class _Workbook:
                     break
         return counts, elements
 
-    def parse(self, name, start=None, end=None, text=None):
-        """Stream one part through expat, a chunk at a time, yielding after each one so rows are taken as they come."""
+    def parse(self, name, start=None, end=None, text=None, until=None):
+        """Stream one part through expat, a chunk at a time, yielding after each one so rows are taken as they come.
+
+        Each chunk is searched for a tag longer than MAX_TAG_BYTES before
+        expat sees it (a tag cut by the end of a chunk is searched with the
+        next). `until` is where the reader stops (the end of a sheet's
+        rows): what follows it in the same chunk is not searched, as expat
+        stops there; were it not the end (one in a comment), what follows is
+        searched with the next chunk, a tag of it at most twice the bound.
+        """
         # Without namespaces (a prefix is dropped by _local): faster, and names are all the reader needs.
         parser = expat.ParserCreate()
         # A workbook's XML has no DTD: entities are how an XML bomb is made.
@@ -334,14 +365,21 @@ class _Workbook:
         parser.buffer_text = True
         try:
             with self.open(name) as part:
+                tail = b""  # an unclosed tag at the end of the last chunk
                 while chunk := part.read(64 * 1024):
+                    scanned = tail + chunk
+                    stop = until.search(scanned) if until else None
+                    if _LONG_TAG.search(scanned, 0, stop.start() if stop else len(scanned)):
+                        raise SheetError(_DAMAGED)
+                    opened = scanned.rfind(b"<")
+                    tail = scanned[opened:] if opened >= 0 and scanned.find(b">", opened) < 0 else b""
                     parser.Parse(chunk, False)
                     yield
                 parser.Parse(b"", True)
         except _Stop:
             pass
 
-    def read(self, name, start):
+    def read(self, name, start, until=None):
         """Read a small part (relationships, the workbook, its styles): `start(within, attributes)` sees each element.
 
         `within` is the names of the elements open, the innermost last.
@@ -357,7 +395,7 @@ class _Workbook:
                 raise SheetError(_DAMAGED)
             start(within, attributes)
 
-        for _ in self.parse(name, started, lambda tag: within.pop()):
+        for _ in self.parse(name, started, lambda tag: within.pop(), until=until):
             pass
 
     @staticmethod
@@ -485,6 +523,7 @@ class _Workbook:
         row = {}  # column → value, of the row being read
         runs = None  # the text of the cell being read, once its <v> or <is> opens
         depth = number = count = cells = column = length = phonetic = 0
+        held = 0  # characters in the values of the cells read, a text of the table each time a cell uses it
         kind = style = None
         in_cell = reading = False
 
@@ -520,11 +559,15 @@ class _Workbook:
                 runs = []
 
         def end(tag):
-            nonlocal depth, phonetic, in_cell, reading
+            nonlocal depth, phonetic, in_cell, reading, held
             depth -= 1
             tag = _local(tag)
             if tag == "c":
                 value = self.value(kind, style, runs)
+                # Counted before the value is trimmed (a copy) by _filled here, and by _cell when the rows are kept.
+                held += len(value) if isinstance(value, str) else length
+                if held > MAX_CHARACTERS:
+                    raise _too_many_characters(number)
                 if _filled(value):
                     if column > MAX_COLUMNS:
                         raise SheetError(
@@ -550,7 +593,7 @@ class _Workbook:
                     raise _cell_too_long(number, column)
                 runs.append(characters)
 
-        for _ in self.parse(self.worksheet, start, end, text):
+        for _ in self.parse(self.worksheet, start, end, text, until=_END_OF_ROWS):
             yield from rows
             rows.clear()
         yield from rows
@@ -580,7 +623,7 @@ class _Workbook:
                     "is smaller, delete the empty rows and columns after its last cell in Excel and save it again."
                 )
 
-        self.read(self.worksheet, start)
+        self.read(self.worksheet, start, until=_END_OF_ROWS)
 
     def value(self, kind, style, runs):
         """A cell's value as openpyxl reads it (data only: a formula's last result)."""
@@ -598,6 +641,9 @@ class _Workbook:
                     return "#VALUE!"
             return value
         if kind == "s":
+            # A plain decimal index into the table: int() would also take "-1" (the last text) or "1_0".
+            if not _INDEX.fullmatch(text) or int(text) >= len(self.strings):
+                raise SheetError(_DAMAGED)
             return self.strings[int(text)]
         if kind == "b":
             return bool(int(text))
@@ -629,6 +675,10 @@ def _too_many_texts():
 _SHEET_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
 _TEXT_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(si)[\s/>]")
 _END_OF_ROWS = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+# An index into the table of texts: ASCII digits only (str.isdigit takes "٣" too).
+_INDEX = re.compile(r"[0-9]{1,10}")
+# A tag longer than MAX_TAG_BYTES, from its "<" (a tag holds no other "<" nor ">").
+_LONG_TAG = re.compile(rb"<[^<>]{%d}" % MAX_TAG_BYTES)
 
 
 def _integer(value):
