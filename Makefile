@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: install run test migrate seed clean bench drills lock audit
+.PHONY: install run test lint format migrate seed clean bench drills lock audit
 
 # requirements.lock pins every package with its file's SHA-256, for the Python
 # it names (tools/lock.py); with another Python, constraints.txt's versions
@@ -51,6 +51,15 @@ run: seed
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff.toml: the lint and the format .ci/run holds the code to; `make format` applies both.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # The benchmark suite (bench/run.py): PostgreSQL and SQLite, 10,000 and 200,000 people,
 # results in bench/RESULTS.md. A subset: make bench BENCH_ARGS="--sizes 10000 --backends sqlite".
