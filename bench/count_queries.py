@@ -8,6 +8,7 @@ Each URL is requested twice: `first` is the count with nothing cached,
 `again` the count of a repeat visit. The application is not changed for
 this: CaptureQueriesContext records every query of the default connection.
 """
+
 import json
 import os
 import sys

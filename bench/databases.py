@@ -5,6 +5,7 @@ var/bench/bench_200000_p4242.sqlite3 on SQLite), so two runs at the same time
 never share a database, and a run killed without cleaning up is cleaned up by
 the next one: a bench database whose process is gone is dropped at start.
 """
+
 import os
 import re
 import sqlite3
@@ -110,7 +111,9 @@ def drop_orphans(backends):
     dropped = []
     if "postgresql" in backends:
         with admin_connection() as connection:
-            names = [row[0] for row in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'")]
+            names = [
+                row[0] for row in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE 'bench\\_%'")
+            ]
             for name in names:
                 match = NAME.match(name)
                 if match and not alive(int(match.group(2))):

@@ -26,6 +26,7 @@ It stops PostgreSQL for the outage drill: run it on a machine where nothing
 else needs the database for those ten seconds (not during CI). Exit status 1
 if any drill fails.
 """
+
 import argparse
 import collections
 import csv
@@ -70,10 +71,28 @@ def mixed_urls(db):
     terms = choose_terms(db)
     urls = page_urls(db, terms)
     mix = []
-    for kind in ("home", "timeline", "registry", "search_cyrillic", "search_latin", "event", "releases", "figures", "measure"):
+    for kind in (
+        "home",
+        "timeline",
+        "registry",
+        "search_cyrillic",
+        "search_latin",
+        "event",
+        "releases",
+        "figures",
+        "measure",
+    ):
         mix += urls[kind]
-    downloads = ["/prisoners.csv?status=held", "/timeline.csv", "/releases.csv", "/figures.csv", "/sources.csv",
-                 "/api/v1/prisoners/?page_size=100", "/api/v1/events/?page_size=100", "/prisoners.csv"]
+    downloads = [
+        "/prisoners.csv?status=held",
+        "/timeline.csv",
+        "/releases.csv",
+        "/figures.csv",
+        "/sources.csv",
+        "/api/v1/prisoners/?page_size=100",
+        "/api/v1/events/?page_size=100",
+        "/prisoners.csv",
+    ]
     # About one request in twelve is a download.
     return mix + downloads * max(1, len(mix) // (12 * len(downloads)))
 
@@ -104,8 +123,18 @@ def drill_load(server, urls, seconds):
 
 
 def pg_ctl(action):
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, action, *(["-m", "fast"] if action == "stop" else [])],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            *PG_CLUSTER,
+            action,
+            *(["-m", "fast"] if action == "stop" else []),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def drill_outage(server, urls, before=8.0, down=10.0, after=12.0):
@@ -131,8 +160,12 @@ def drill_outage(server, urls, before=8.0, down=10.0, after=12.0):
             try:
                 response, body, _ = get(connection, "/timeline/?kind=release")
                 if response.status != 200:
-                    key = (response.status, "Temporarily unavailable" in body.decode(errors="replace"),
-                           "Traceback" in body.decode(errors="replace"), response.getheader("Retry-After"))
+                    key = (
+                        response.status,
+                        "Temporarily unavailable" in body.decode(errors="replace"),
+                        "Traceback" in body.decode(errors="replace"),
+                        response.getheader("Retry-After"),
+                    )
                     with seen_lock:
                         bodies[key] += 1
             except (OSError, http.client.HTTPException):
@@ -166,14 +199,18 @@ def drill_outage(server, urls, before=8.0, down=10.0, after=12.0):
         "requests": len(result.samples),
         "statuses_overall": dict(sorted(collections.Counter(s.status for s in result.samples).items())),
         "statuses_during_outage": dict(sorted(collections.Counter(s.status for s in during).items())),
-        "non_200_pages_seen": {f"{status}, our 503 page: {page}, traceback: {trace}, Retry-After: {retry}": n
-                               for (status, page, trace, retry), n in bodies.items()},
+        "non_200_pages_seen": {
+            f"{status}, our 503 page: {page}, traceback: {trace}, Retry-After: {retry}": n
+            for (status, page, trace, retry), n in bodies.items()
+        },
         "postgres_stop_s": round(marks["stopped"] - marks["stop"], 1),
         "postgres_start_s": round(marks["started"] - marks["start"], 1),
         "first_200_after_start_s": round(recovered_in, 2) if recovered_in is not None else None,
         "last_non_200_after_start_s": round(last_bad, 2),
         "non_200_after_start": len(bad_after),
-        "answered_200_during_outage": dict(collections.Counter(s.url.split("?")[0] for s in during if s.status == 200).most_common(5)),
+        "answered_200_during_outage": dict(
+            collections.Counter(s.url.split("?")[0] for s in during if s.status == 200).most_common(5)
+        ),
         "streams_cut_by_the_stop": sorted({s.url for s in cut}),
         "connection_errors_after_the_stop": len(broken),
     }
@@ -185,7 +222,8 @@ def drill_outage(server, urls, before=8.0, down=10.0, after=12.0):
         and 500 not in found["statuses_during_outage"]
         and all(page and not trace for (status, page, trace, retry) in bodies if status == 503)
         and not any(status not in (503,) for (status, *_rest) in bodies)
-        and recovered_in is not None and last_bad < 10
+        and recovered_in is not None
+        and last_bad < 10
     )
     return ok, found
 
@@ -196,7 +234,10 @@ def sessions(db, application_name=None):
         """SELECT pid, state, backend_xid IS NOT NULL, xact_start IS NOT NULL, left(query, 60), now() - state_change
         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"""
     )
-    return [{"pid": r[0], "state": r[1], "writing": r[2], "in_transaction": r[3], "query": r[4], "for": str(r[5])} for r in rows]
+    return [
+        {"pid": r[0], "state": r[1], "writing": r[2], "in_transaction": r[3], "query": r[4], "for": str(r[5])}
+        for r in rows
+    ]
 
 
 def drop_download(port, url, after_bytes):
@@ -243,8 +284,20 @@ def snapshot(db):
     """Every table's row count and a checksum of its rows: equal snapshots, equal data."""
     tables = [r[0] for r in db.rows("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
     # Sessions and sign-in logs change with every request: what an import writes is elsewhere.
-    tables = [t for t in tables if t not in ("django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
-                                             "otp_static_staticdevice", "otp_static_statictoken", "otp_totp_totpdevice")]
+    tables = [
+        t
+        for t in tables
+        if t
+        not in (
+            "django_session",
+            "axes_accessattempt",
+            "axes_accesslog",
+            "axes_accessfailurelog",
+            "otp_static_staticdevice",
+            "otp_static_statictoken",
+            "otp_totp_totpdevice",
+        )
+    ]
     found = {}
     for table in tables:
         count, checksum = db.rows(f'SELECT count(*), coalesce(sum(hashtext(t::text)::bigint), 0) FROM "{table}" t')[0]
@@ -256,12 +309,40 @@ def import_sheet(db, rows, prefix):
     """A people sheet of `rows` new people (the admin import's own columns), naming an organisation and a source that exist."""
     header = HEADER
     organisation = db.rows("SELECT name FROM tracker_organization WHERE status = 'published' ORDER BY id LIMIT 1")[0][0]
-    source = db.rows("SELECT url FROM tracker_source WHERE status = 'published' AND url <> '' ORDER BY id LIMIT 1")[0][0]
+    source = db.rows("SELECT url FROM tracker_source WHERE status = 'published' AND url <> '' ORDER BY id LIMIT 1")[0][
+        0
+    ]
     table = [header]
     for n in range(rows):
-        table.append(["", f"{prefix}-{n}", f"Асоба {prefix} {n}", f"Asoba {prefix} {n}", 1970 + n % 40, "male", "Minsk", "", "",
-                      "initials", "", "", f"{prefix}-{n}-1", "BY", "2021-05", "held", "", "", "", "3 years", 36,
-                      "342 | 361-1 part 2", "2021-06-01", organisation, source])
+        table.append(
+            [
+                "",
+                f"{prefix}-{n}",
+                f"Асоба {prefix} {n}",
+                f"Asoba {prefix} {n}",
+                1970 + n % 40,
+                "male",
+                "Minsk",
+                "",
+                "",
+                "initials",
+                "",
+                "",
+                f"{prefix}-{n}-1",
+                "BY",
+                "2021-05",
+                "held",
+                "",
+                "",
+                "",
+                "3 years",
+                36,
+                "342 | 361-1 part 2",
+                "2021-06-01",
+                organisation,
+                source,
+            ]
+        )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(table)
     return ("\ufeff" + buffer.getvalue()).encode()
@@ -275,13 +356,25 @@ def post_form(port, path, fields, cookie, files=None, timeout=600):
     for name, value in fields.items():
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for name, (filename, data) in (files or {}).items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                     f"Content-Type: text/csv\r\n\r\n".encode() + data + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: text/csv\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+        )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
-    connection.request("POST", path, body=body, headers={
-        "Content-Type": f"multipart/form-data; boundary={boundary}", "Cookie": cookie,
-        "Origin": f"http://127.0.0.1:{port}", "Referer": f"http://127.0.0.1:{port}{path}", "User-Agent": "drills",
-    })
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Cookie": cookie,
+            "Origin": f"http://127.0.0.1:{port}",
+            "Referer": f"http://127.0.0.1:{port}{path}",
+            "User-Agent": "drills",
+        },
+    )
     response = connection.getresponse()
     data = response.read()
     connection.close()
@@ -294,13 +387,23 @@ def csrf_token(cookie):
 
 
 def preview(server, cookie, data, name):
-    response, body = post_form(server.port, "/admin/tracker/person/import/", {"csrfmiddlewaretoken": csrf_token(cookie)},
-                               cookie, files={"file": (name, data)})
+    response, body = post_form(
+        server.port,
+        "/admin/tracker/person/import/",
+        {"csrfmiddlewaretoken": csrf_token(cookie)},
+        cookie,
+        files={"file": (name, data)},
+    )
     token = re.search(rb'name="token" value="([^"]+)"', body)
     if response.status != 200 or not token:
-        problems = re.findall(rb'<(?:li|p) class="[^"]*error[^"]*"[^>]*>(.*?)</', body)[:5] or re.findall(rb"<td[^>]*>([^<]*(?:not|unknown|invalid)[^<]*)</td>", body)[:5]
+        problems = (
+            re.findall(rb'<(?:li|p) class="[^"]*error[^"]*"[^>]*>(.*?)</', body)[:5]
+            or re.findall(rb"<td[^>]*>([^<]*(?:not|unknown|invalid)[^<]*)</td>", body)[:5]
+        )
         (WORK_DIR / "import-preview.html").write_bytes(body)
-        raise RuntimeError(f"The import preview answered {response.status} without a token: {problems!r} (page: var/bench/import-preview.html)")
+        raise RuntimeError(
+            f"The import preview answered {response.status} without a token: {problems!r} (page: var/bench/import-preview.html)"
+        )
     return token.group(1).decode()
 
 
@@ -312,8 +415,12 @@ def drill_killed_import(server, db, cookie, rows):
 
     def confirm():
         try:
-            outcome["response"] = post_form(server.port, "/admin/tracker/person/import/confirm/",
-                                            {"csrfmiddlewaretoken": csrf_token(cookie), "token": token}, cookie)[0].status
+            outcome["response"] = post_form(
+                server.port,
+                "/admin/tracker/person/import/confirm/",
+                {"csrfmiddlewaretoken": csrf_token(cookie), "token": token},
+                cookie,
+            )[0].status
         except (OSError, http.client.HTTPException) as error:
             outcome["response"] = repr(error)
 
@@ -340,11 +447,19 @@ def drill_killed_import(server, db, cookie, rows):
         time.sleep(0.2)
     time.sleep(1)
     after = snapshot(db)
-    changed = {table: (before.get(table), after.get(table)) for table in set(before) | set(after) if before.get(table) != after.get(table)}
+    changed = {
+        table: (before.get(table), after.get(table))
+        for table in set(before) | set(after)
+        if before.get(table) != after.get(table)
+    }
     # The next import of the same rows goes through, whole (the session outlived the workers: it is in the database).
     token = preview(server, cookie, import_sheet(db, rows, "kill"), "again.csv")
-    response, _ = post_form(server.port, "/admin/tracker/person/import/confirm/",
-                            {"csrfmiddlewaretoken": csrf_token(cookie), "token": token}, cookie)
+    response, _ = post_form(
+        server.port,
+        "/admin/tracker/person/import/confirm/",
+        {"csrfmiddlewaretoken": csrf_token(cookie), "token": token},
+        cookie,
+    )
     imported = db.rows("SELECT count(*) FROM tracker_person WHERE external_id LIKE 'kill-%%'")[0][0]
     found = {
         "rows_in_sheet": rows,
@@ -382,18 +497,38 @@ def main():
     try:
         say(f"[drills] database {db.name}: migrate, seed_demo --people {args.people:,}")
         db.create()
-        env = {**site_environment(db.url, secrets.token_urlsafe(40)), "CACHE_DIR": str(WORK_DIR / f"{db.name}-cache"),
-               "IMPORT_TMP_DIR": str(WORK_DIR / f"{db.name}-imports")}
+        env = {
+            **site_environment(db.url, secrets.token_urlsafe(40)),
+            "CACHE_DIR": str(WORK_DIR / f"{db.name}-cache"),
+            "IMPORT_TMP_DIR": str(WORK_DIR / f"{db.name}-imports"),
+        }
         manage(env, "migrate", "--noinput", log=log)
         manage(env, "collectstatic", "--noinput", log=log)
-        manage(env, "seed_demo", "--people", str(args.people), "--events", str(args.people // 10),
-               "--figures", str(args.people // 40), log=log)
+        manage(
+            env,
+            "seed_demo",
+            "--people",
+            str(args.people),
+            "--events",
+            str(args.people // 10),
+            "--figures",
+            str(args.people // 40),
+            log=log,
+        )
         db.analyze()
         PASSWORD.append(secrets.token_urlsafe(18))
-        printed = manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD[0]}, "createadmin", ADMIN_USER, "--no-input", log=log)
+        printed = manage(
+            {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD[0]}, "createadmin", ADMIN_USER, "--no-input", log=log
+        )
         RECOVERY.extend(recovery_codes(printed))
-        printed = manage(env, "shell", "--no-imports", "-c",
-                         "from tracker.imports import PeopleImporter; print('HEADER', *PeopleImporter.HEADER)", log=log)
+        printed = manage(
+            env,
+            "shell",
+            "--no-imports",
+            "-c",
+            "from tracker.imports import PeopleImporter; print('HEADER', *PeopleImporter.HEADER)",
+            log=log,
+        )
         HEADER.extend(next(line for line in printed.splitlines() if line.startswith("HEADER ")).split()[1:])
         urls = mixed_urls(db)
         server = Server(env, WORK_DIR / f"{db.name}-gunicorn.log").start()
@@ -402,8 +537,15 @@ def main():
             ("load", lambda: drill_load(server, urls, args.load_seconds)),
             ("outage", lambda: drill_outage(server, urls)),
             ("disconnect", lambda: drill_disconnect(server, db)),
-            ("import", lambda: drill_killed_import(server, db, admin_login(server.port, ADMIN_USER, PASSWORD[0], RECOVERY[0])["Cookie"],
-                                                   args.import_rows)),
+            (
+                "import",
+                lambda: drill_killed_import(
+                    server,
+                    db,
+                    admin_login(server.port, ADMIN_USER, PASSWORD[0], RECOVERY[0])["Cookie"],
+                    args.import_rows,
+                ),
+            ),
         ]
         for name, run in drills:
             if name in args.skip:

@@ -19,6 +19,7 @@ The database is a SQLite file in a temporary directory, migrated for the run,
 with one Editor; nothing else is touched. The goal (issue 12): each refused
 within a second, in under 100 MB.
 """
+
 import argparse
 import json
 import os
@@ -291,8 +292,10 @@ def main():
 
         baselines = [json.loads(run(env, "--baseline"))["baseline_kb"] / 1024 for _ in range(3)]
         baseline = min(baselines)
-        print(f"Baseline, a child that only sets up Django and reads the Editor: {baseline:.0f} MB "
-              f"(3 runs: {', '.join(f'{b:.0f}' for b in baselines)} MB)\n")
+        print(
+            f"Baseline, a child that only sets up Django and reads the Editor: {baseline:.0f} MB "
+            f"(3 runs: {', '.join(f'{b:.0f}' for b in baselines)} MB)\n"
+        )
         width = max(len(kind) for kind, _, _ in KINDS)
         print(f"{'kind':<{width}}  {'file':>8}  {'refused in':>10}  {'peak':>6}  {'growth':>7}  message")
         messages = []
@@ -304,8 +307,11 @@ def main():
             message = result["message"]
             short = message if len(message) <= 100 else message[:99] + "…"
             size = path.stat().st_size / MB
-            print(f"{kind:<{width}}  {size:>5.1f} MB  {result['seconds']:>8.3f} s  {peak:>3.0f} MB  "
-                  f"{peak - baseline:>+4.0f} MB  {short}", flush=True)
+            print(
+                f"{kind:<{width}}  {size:>5.1f} MB  {result['seconds']:>8.3f} s  {peak:>3.0f} MB  "
+                f"{peak - baseline:>+4.0f} MB  {short}",
+                flush=True,
+            )
             messages.append((kind, message))
         print("\nThe messages in full:")
         for kind, message in messages:

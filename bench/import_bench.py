@@ -19,6 +19,7 @@ ORM can write them. "ratio" is the confirm time over it. Times are wall clock
 (the confirm includes reading the file and planning it again) and, in
 brackets, this process's CPU time: on a busy machine the CPU time varies less.
 """
+
 import argparse
 import csv
 import io
@@ -81,9 +82,33 @@ def sheet(header, rows, region):
     table = [header]
     for n in range(rows):
         table.append(
-            ["", f"v-{n}", f"Асоба {n} Ц.", f"Asoba {n} Ts. | Особа {n}", 1970 + n % 40, "male", region, "", "",
-             "initials", "", "", f"v-{n}-1", "BY", "2021-05", "held", "", "", "", "3 years", 36,
-             "342 | 361-1 part 2", "2021-06-01", "Viasna", SOURCE]
+            [
+                "",
+                f"v-{n}",
+                f"Асоба {n} Ц.",
+                f"Asoba {n} Ts. | Особа {n}",
+                1970 + n % 40,
+                "male",
+                region,
+                "",
+                "",
+                "initials",
+                "",
+                "",
+                f"v-{n}-1",
+                "BY",
+                "2021-05",
+                "held",
+                "",
+                "",
+                "",
+                "3 years",
+                36,
+                "342 | 361-1 part 2",
+                "2021-06-01",
+                "Viasna",
+                SOURCE,
+            ]
         )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(table)
@@ -106,21 +131,48 @@ def baseline(rows):
     source = Source.objects.get(url=SOURCE)
 
     def write():
-        people = [Person(name=f"Асоба {n} Ц.", external_id=f"w-{n}", birth_year=1970 + n % 40, gender="male",
-                         region="Minsk", identity_level="initials") for n in range(rows)]
+        people = [
+            Person(
+                name=f"Асоба {n} Ц.",
+                external_id=f"w-{n}",
+                birth_year=1970 + n % 40,
+                gender="male",
+                region="Minsk",
+                identity_level="initials",
+            )
+            for n in range(rows)
+        ]
         Person._base_manager.bulk_create(people, batch_size=500)
-        detentions = [Detention(person=p, external_id=f"w-{n}-1", country="BY", detained_on="2021-05-01",
-                                detained_on_precision="month", custody_status="held", sentence="3 years",
-                                sentence_months=36, recognised_on="2021-06-01", recognised_by=viasna)
-                      for n, p in enumerate(people)]
+        detentions = [
+            Detention(
+                person=p,
+                external_id=f"w-{n}-1",
+                country="BY",
+                detained_on="2021-05-01",
+                detained_on_precision="month",
+                custody_status="held",
+                sentence="3 years",
+                sentence_months=36,
+                recognised_on="2021-06-01",
+                recognised_by=viasna,
+            )
+            for n, p in enumerate(people)
+        ]
         Detention._base_manager.bulk_create(detentions, batch_size=500)
         NameVariant._base_manager.bulk_create(
-            [NameVariant(person=p, name=name, script=script) for n, p in enumerate(people)
-             for name, script in ((f"Asoba {n} Ts.", "Latn"), (f"Особа {n}", "Cyrl"))], batch_size=500)
+            [
+                NameVariant(person=p, name=name, script=script)
+                for n, p in enumerate(people)
+                for name, script in ((f"Asoba {n} Ts.", "Latn"), (f"Особа {n}", "Cyrl"))
+            ],
+            batch_size=500,
+        )
         Charge._base_manager.bulk_create(
-            [Charge(detention=d, article=a) for d in detentions for a in ("342", "361-1 part 2")], batch_size=500)
-        DetentionSource._base_manager.bulk_create([DetentionSource(detention=d, source=source) for d in detentions],
-                                                  batch_size=500)
+            [Charge(detention=d, article=a) for d in detentions for a in ("342", "361-1 part 2")], batch_size=500
+        )
+        DetentionSource._base_manager.bulk_create(
+            [DetentionSource(detention=d, source=source) for d in detentions], batch_size=500
+        )
 
     def rolled_back():
         try:
@@ -162,27 +214,40 @@ def main():
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         session = client.session
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=user, confirmed=True, name="Bench").persistent_id
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(
+            user=user, confirmed=True, name="Bench"
+        ).persistent_id
         session.save()
 
         base = baseline(args.rows)
-        print(f"{connection.vendor}, {args.rows:,} rows; baseline (plain bulk_create of the rows, no history): "
-              f"{base[0]:.2f} s [{base[1]:.2f} s CPU]", flush=True)
-        print(f"{'sheet':<10} {'preview':>17} {'queries':>8} {'confirm':>17} {'queries':>8} {'ratio':>6}  written", flush=True)
+        print(
+            f"{connection.vendor}, {args.rows:,} rows; baseline (plain bulk_create of the rows, no history): "
+            f"{base[0]:.2f} s [{base[1]:.2f} s CPU]",
+            flush=True,
+        )
+        print(
+            f"{'sheet':<10} {'preview':>17} {'queries':>8} {'confirm':>17} {'queries':>8} {'ratio':>6}  written",
+            flush=True,
+        )
 
         def run(label, data):
             upload = io.BytesIO(data)
             upload.name = f"{label}.csv"
             preview, p_wall, p_cpu, p_queries = timed(
-                lambda: client.post(reverse("admin:tracker_person_import"), {"file": upload}))
+                lambda: client.post(reverse("admin:tracker_person_import"), {"file": upload})
+            )
             assert preview.status_code == 200 and preview.context["token"], preview.context.get("plan")
             token = preview.context["token"]
             confirm, c_wall, c_cpu, c_queries = timed(
-                lambda: client.post(reverse("admin:tracker_person_import_confirm"), {"token": token}))
+                lambda: client.post(reverse("admin:tracker_person_import_confirm"), {"token": token})
+            )
             assert confirm.status_code == 302, confirm.status_code
             counts = preview.context["counts"]
-            print(f"{label:<10} {p_wall:>6.2f} s [{p_cpu:5.2f}] {p_queries.total:>8} {c_wall:>6.2f} s [{c_cpu:5.2f}] "
-                  f"{c_queries.total:>8} {c_wall / base[0]:>5.1f}x  {counts}", flush=True)
+            print(
+                f"{label:<10} {p_wall:>6.2f} s [{p_cpu:5.2f}] {p_queries.total:>8} {c_wall:>6.2f} s [{c_cpu:5.2f}] "
+                f"{c_queries.total:>8} {c_wall / base[0]:>5.1f}x  {counts}",
+                flush=True,
+            )
             return c_queries
 
         details = {}

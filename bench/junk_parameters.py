@@ -32,8 +32,12 @@ PAGES = ["/", "/timeline/", "/releases/", "/figures/", "/prisoners/", "/sources/
 
 def junk(rng):
     names = ["utm_source", "fbclid", "gclid", "_", "x" + "".join(rng.choices(string.ascii_lowercase, k=6))]
-    return urlencode({rng.choice(names): "".join(rng.choices(string.ascii_letters + string.digits, k=rng.randint(1, 40)))
-                      for _ in range(rng.randint(1, 4))})
+    return urlencode(
+        {
+            rng.choice(names): "".join(rng.choices(string.ascii_letters + string.digits, k=rng.randint(1, 40)))
+            for _ in range(rng.randint(1, 4))
+        }
+    )
 
 
 def cache_size(folder):
@@ -87,8 +91,10 @@ def main():
         p50 = statistics.median(times[kind])
         p95 = statistics.quantiles(times[kind], n=20)[-1]
         entries, size = sizes[kind]
-        print(f"{label:<34} {','.join(map(str, sorted(statuses[kind]))):<10} {p50:>7.1f} {p95:>7.1f}  "
-              f"{entries} entries, {size / 1024:.0f} KB")
+        print(
+            f"{label:<34} {','.join(map(str, sorted(statuses[kind]))):<10} {p50:>7.1f} {p95:>7.1f}  "
+            f"{entries} entries, {size / 1024:.0f} KB"
+        )
     ratio = statistics.median(times["junk"]) / statistics.median(times["plain"])
     print(f"median with junk / plain: x{ratio:.2f}; entries added by the junk: {sizes['junk'][0] - sizes['plain'][0]}")
 

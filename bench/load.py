@@ -6,6 +6,7 @@
   byte and the server workers' memory sampled while it is served;
 - `admin_login`: a session cookie for the admin, in one small function.
 """
+
 import http.client
 import http.cookies
 import random
@@ -263,7 +264,11 @@ def admin_login(port, username, password, code):
         return response
 
     response = submit("/admin/login/?next=/admin/", {"username": username, "password": password})
-    if response.status != 302 or "sessionid" not in jar or "/admin/second-factor/" not in response.getheader("Location", ""):
+    if (
+        response.status != 302
+        or "sessionid" not in jar
+        or "/admin/second-factor/" not in response.getheader("Location", "")
+    ):
         raise RuntimeError(f"The admin's password step failed: {response.status}, cookies {sorted(jar)}.")
     # The second step: a code (a recovery code: good once, as the bench signs in once).
     response = submit("/admin/second-factor/?next=/admin/", {"code": code})

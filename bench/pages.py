@@ -7,6 +7,7 @@ into URLs for each database, adding what only exists there (event IDs, the
 releases, the last pages). So both sizes are asked the same searches and the
 same filters, and each page number exists.
 """
+
 import random
 import urllib.parse
 import uuid
@@ -66,7 +67,9 @@ def choose_terms(db):
         # Half full names as typed from a news story, half the surname alone.
         terms[key] = [name if index % 2 == 0 else name.split()[-1] for index, name in enumerate(picked)]
     terms["statuses"] = ["held", "released", "pardoned", "served_sentence", "deported"]
-    years = [row[0] for row in db.rows(f"SELECT DISTINCT d.detained_on {PUBLISHED_DETENTIONS} AND d.detained_on IS NOT NULL")]
+    years = [
+        row[0] for row in db.rows(f"SELECT DISTINCT d.detained_on {PUBLISHED_DETENTIONS} AND d.detained_on IS NOT NULL")
+    ]
     terms["years"] = sorted({int(str(day)[:4]) for day in years})[-5:]
     terms["articles"] = [
         row[0]
@@ -89,7 +92,9 @@ def choose_terms(db):
             GROUP BY d.facility ORDER BY count(*) DESC, d.facility LIMIT 3"""
         )
     ]
-    titles = [row[0] for row in db.rows("SELECT title FROM events_event WHERE status = 'published' ORDER BY uid LIMIT 2000")]
+    titles = [
+        row[0] for row in db.rows("SELECT title FROM events_event WHERE status = 'published' ORDER BY uid LIMIT 2000")
+    ]
     words = {}
     for title in titles:
         for word in title.split():
@@ -97,7 +102,9 @@ def choose_terms(db):
             if len(word) >= 6 and word.isalpha():
                 words[word] = words.get(word, 0) + 1
     terms["title_words"] = [word for word, _ in sorted(words.items(), key=lambda item: (-item[1], item[0]))[:6]]
-    terms["kinds"] = [row[0] for row in db.rows("SELECT DISTINCT kind FROM events_event WHERE status = 'published' ORDER BY kind")]
+    terms["kinds"] = [
+        row[0] for row in db.rows("SELECT DISTINCT kind FROM events_event WHERE status = 'published' ORDER BY kind")
+    ]
     terms["countries"] = ["BY", "RU"]
     return terms
 
@@ -167,7 +174,9 @@ def page_urls(db, terms):
         for page in pages(count, limit=1, most=REGISTRY_PAGES):
             registry.append(url("/prisoners/", status="held", detained_year=year, page=page if page > 1 else None))
     for article in terms["articles"]:
-        count = people("AND EXISTS (SELECT 1 FROM tracker_charge c WHERE c.detention_id = d.id AND c.article = %s)", (article,))
+        count = people(
+            "AND EXISTS (SELECT 1 FROM tracker_charge c WHERE c.detention_id = d.id AND c.article = %s)", (article,)
+        )
         for page in pages(count, limit=1, most=REGISTRY_PAGES):
             registry.append(url("/prisoners/", article=article, page=page if page > 1 else None))
     for region in terms["regions"]:
@@ -193,7 +202,12 @@ def page_urls(db, terms):
     # Event pages: a few of every kind, releases (the heaviest pages) more often.
     events = []
     for kind in terms["kinds"]:
-        uids = [row[0] for row in db.rows("SELECT uid FROM events_event WHERE status = 'published' AND kind = %s ORDER BY uid", (kind,))]
+        uids = [
+            row[0]
+            for row in db.rows(
+                "SELECT uid FROM events_event WHERE status = 'published' AND kind = %s ORDER BY uid", (kind,)
+            )
+        ]
         events += rng.sample(uids, min(16 if kind == "release" else 6, len(uids)))
     urls["event"] = [f"/events/{uid(value)}/" for value in events]
 
@@ -202,9 +216,14 @@ def page_urls(db, terms):
     for country in terms["countries"]:
         count = event_count("AND kind = 'release' AND countries LIKE %s", (f"%{country}%",))
         if count:
-            ledger += [url("/releases/", country=country, page=page if page > 1 else None) for page in pages(count, limit=1)]
+            ledger += [
+                url("/releases/", country=country, page=page if page > 1 else None) for page in pages(count, limit=1)
+            ]
     release_years = sorted(
-        {int(str(row[0])[:4]) for row in db.rows("SELECT occurred_on FROM events_event WHERE status = 'published' AND kind = 'release'")}
+        {
+            int(str(row[0])[:4])
+            for row in db.rows("SELECT occurred_on FROM events_event WHERE status = 'published' AND kind = 'release'")
+        }
     )
     for year in release_years[-3:]:
         ledger.append(url("/releases/", year=year))
@@ -212,7 +231,10 @@ def page_urls(db, terms):
     urls["releases"] = ledger
 
     figure_countries = [
-        row[0] for row in db.rows("SELECT DISTINCT country FROM events_figure WHERE status = 'published' AND country <> '' ORDER BY country")
+        row[0]
+        for row in db.rows(
+            "SELECT DISTINCT country FROM events_figure WHERE status = 'published' AND country <> '' ORDER BY country"
+        )
     ]
     urls["figures"] = [url("/figures/")] + [url("/figures/", country=country) for country in figure_countries[:3]]
     slugs = [

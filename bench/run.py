@@ -31,6 +31,7 @@ var/bench/.
 
 The import benchmark is separate and unchanged: python bench/import_bench.py.
 """
+
 import argparse
 import csv
 import datetime
@@ -142,8 +143,15 @@ def measure(run, args, terms, secret, log):
         say(f"[{run.label}] seed_demo --people {run.size:,}")
         started = time.monotonic()
         manage(
-            env, "seed_demo", "--people", str(run.size), "--events", str(max(run.size // 10, 1)),
-            "--figures", str(max(run.size // 40, 1)), log=log,
+            env,
+            "seed_demo",
+            "--people",
+            str(run.size),
+            "--events",
+            str(max(run.size // 10, 1)),
+            "--figures",
+            str(max(run.size // 40, 1)),
+            log=log,
         )
         run.seed_seconds = time.monotonic() - started
         db.analyze()
@@ -151,7 +159,12 @@ def measure(run, args, terms, secret, log):
         # The admin asks for a second factor: one of the recovery codes the command prints signs the bench in.
         printed = manage(
             {**env, "DJANGO_SUPERUSER_PASSWORD": password},
-            "createadmin", ADMIN_USER, "--email", "bench@example.org", "--no-input", log=log,
+            "createadmin",
+            ADMIN_USER,
+            "--email",
+            "bench@example.org",
+            "--no-input",
+            log=log,
         )
         recovery_code = recovery_codes(printed)[0]
         if terms is None:
@@ -170,14 +183,24 @@ def measure(run, args, terms, secret, log):
         plan_path.write_text(json.dumps(plan, ensure_ascii=False))
         subprocess.run(
             [sys.executable, str(BENCH_DIR / "count_queries.py"), str(plan_path), str(result_path)],
-            cwd=BASE_DIR, env={**env, "CACHE_DIR": "memory"}, check=True, stdout=log, stderr=log, timeout=args.count_budget + 600,
+            cwd=BASE_DIR,
+            env={**env, "CACHE_DIR": "memory"},
+            check=True,
+            stdout=log,
+            stderr=log,
+            timeout=args.count_budget + 600,
         )
         run.queries = json.loads(result_path.read_text())
 
         server = Server(env, WORK_DIR / f"{db.name}-gunicorn.log").start()
         say(f"[{run.label}] gunicorn on port {server.port}, workers {server.worker_pids()}")
         # Warm-up outside the sample: each worker imports its code and opens its connections.
-        load(server.port, ["/favicon.ico", "/prisoners/00000000-0000-4000-8000-000000000000/"], clients=args.clients, seconds=1)
+        load(
+            server.port,
+            ["/favicon.ico", "/prisoners/00000000-0000-4000-8000-000000000000/"],
+            clients=args.clients,
+            seconds=1,
+        )
 
         for kind, title in TYPES:
             result = load(server.port, urls[kind], clients=args.clients, seconds=args.seconds, seed=len(kind))
@@ -195,22 +218,28 @@ def measure(run, args, terms, secret, log):
                 "query_errors": sum(1 for row in counted if row["status"] != 200),
             }
             if result.errors:
-                run.errors.append(f"{title}: {result.errors} non-200 responses, e.g. {'; '.join(result.error_summary())}")
+                run.errors.append(
+                    f"{title}: {result.errors} non-200 responses, e.g. {'; '.join(result.error_summary())}"
+                )
             run.errors += [f"{title}: {failure}" for failure in result.failures[:3]]
             run.errors += [
                 f"{title} (query count): {row['status']} {row['url']} {row['error']}".strip()
                 for row in counted
                 if row["status"] != 200
             ]
-            say(f"[{run.label}] {title:<30} p50 {ms(run.pages[kind]['p50']):>6} ms  p95 {ms(run.pages[kind]['p95']):>6} ms"
-                f"  {run.pages[kind]['rps']:6.1f} req/s  errors {result.errors}")
+            say(
+                f"[{run.label}] {title:<30} p50 {ms(run.pages[kind]['p50']):>6} ms  p95 {ms(run.pages[kind]['p95']):>6} ms"
+                f"  {run.pages[kind]['rps']:6.1f} req/s  errors {result.errors}"
+            )
 
         say(f"[{run.label}] admin changelist")
         try:
             cookie = admin_login(server.port, ADMIN_USER, password, recovery_code)
             pages_ = [ADMIN_CHANGELIST, f"{ADMIN_CHANGELIST}?p=2"]
             sequential(server.port, pages_, headers=cookie)  # this worker's first render is not measured
-            result = sequential(server.port, [pages_[index % 2] for index in range(args.admin_requests)], headers=cookie)
+            result = sequential(
+                server.port, [pages_[index % 2] for index in range(args.admin_requests)], headers=cookie
+            )
             counted = run.queries.get("admin", [])
             run.admin = {
                 "requests": len(result.samples),
@@ -234,12 +263,21 @@ def measure(run, args, terms, secret, log):
             run.copy = copy_prisoners(db, base, WORK_DIR / f"{db.name}-copy.csv")
             copy_header, run.copy["rows"] = csv_rows(WORK_DIR / f"{db.name}-copy.csv")
         got = download(
-            server.port, "/prisoners.csv", WORK_DIR / f"{db.name}-prisoners.csv", server.worker_pids(), limit=args.csv_seconds
+            server.port,
+            "/prisoners.csv",
+            WORK_DIR / f"{db.name}-prisoners.csv",
+            server.worker_pids(),
+            limit=args.csv_seconds,
         )
         header, rows = csv_rows(got.path)
         run.csv = {
-            "status": got.status, "rows": rows, "seconds": got.seconds, "first_byte": got.first_byte,
-            "bytes": got.size, "memory_growth_mb": got.memory_growth_mb, "memory_peak_mb": got.memory_peak_mb,
+            "status": got.status,
+            "rows": rows,
+            "seconds": got.seconds,
+            "first_byte": got.first_byte,
+            "bytes": got.size,
+            "memory_growth_mb": got.memory_growth_mb,
+            "memory_peak_mb": got.memory_peak_mb,
             "complete": got.complete,
         }
         if got.status != 200:
@@ -257,8 +295,10 @@ def measure(run, args, terms, secret, log):
         if not args.keep:
             for suffix in ("-prisoners.csv", "-copy.csv"):
                 (WORK_DIR / f"{db.name}{suffix}").unlink(missing_ok=True)
-        say(f"[{run.label}] CSV {rows:,} rows in {got.seconds:.1f} s"
-            + (f"; COPY {run.copy['seconds']:.2f} s" if run.copy else ""))
+        say(
+            f"[{run.label}] CSV {rows:,} rows in {got.seconds:.1f} s"
+            + (f"; COPY {run.copy['seconds']:.2f} s" if run.copy else "")
+        )
     except KeyboardInterrupt:
         raise
     except Exception as error:
@@ -354,13 +394,17 @@ def floors(runs):
 
     counted = [
         (run.size, title, run.pages[kind]["queries_first"], run.pages[kind]["queries_again"])
-        for run in pg.values() for kind, title in TYPES
+        for run in pg.values()
+        for kind, title in TYPES
         if kind in run.pages and run.pages[kind]["queries_first"] is not None
     ]
     if counted:
         worst = max(counted, key=lambda row: max(row[2], row[3]))
-        verdict("every public page at most 10 queries (all sizes)", max(worst[2], worst[3]) <= 10,
-                f"most: {max(worst[2], worst[3])} ({worst[1]}, {worst[0]:,} people)")
+        verdict(
+            "every public page at most 10 queries (all sizes)",
+            max(worst[2], worst[3]) <= 10,
+            f"most: {max(worst[2], worst[3])} ({worst[1]}, {worst[0]:,} people)",
+        )
     else:
         verdict("every public page at most 10 queries (all sizes)", None, "not measured")
     for kind, title in TYPES:
@@ -368,8 +412,11 @@ def floors(runs):
             continue
         page = big.pages.get(kind) if big else None
         if page and page["p95"] is not None:
-            verdict(f"{title}: p95 < 150 ms at 200,000", page["p95"] < 0.150 and page["errors"] == 0,
-                    f"{ms(page['p95'])} ms" + (f", {page['errors']} errors" if page["errors"] else ""))
+            verdict(
+                f"{title}: p95 < 150 ms at 200,000",
+                page["p95"] < 0.150 and page["errors"] == 0,
+                f"{ms(page['p95'])} ms" + (f", {page['errors']} errors" if page["errors"] else ""),
+            )
         else:
             verdict(f"{title}: p95 < 150 ms at 200,000", None, "not measured")
     for kind, title in TYPES:
@@ -377,23 +424,40 @@ def floors(runs):
         b = small.pages.get(kind) if small else None
         if a and b and a["p95"] is not None and b["p95"]:
             ratio = a["p95"] / b["p95"]
-            verdict(f"{title}: p95 at 200,000 ≤ 2 × p95 at 10,000", ratio <= 2,
-                    f"{ms(a['p95'])} ms vs {ms(b['p95'])} ms (× {ratio:.2f})")
+            verdict(
+                f"{title}: p95 at 200,000 ≤ 2 × p95 at 10,000",
+                ratio <= 2,
+                f"{ms(a['p95'])} ms vs {ms(b['p95'])} ms (× {ratio:.2f})",
+            )
         else:
             verdict(f"{title}: p95 at 200,000 ≤ 2 × p95 at 10,000", None, "not measured")
     if big and big.csv and big.copy:
         ours, copy = big.csv, big.copy
         ratio = (ours["rows"] / ours["seconds"]) / (copy["rows"] / copy["seconds"])
-        verdict("CSV rows/s ≥ 0.5 × COPY at 200,000", ratio >= 0.5, f"× {ratio:.2f} ({ours['rows'] / ours['seconds']:,.0f} vs {copy['rows'] / copy['seconds']:,.0f} rows/s)")
+        verdict(
+            "CSV rows/s ≥ 0.5 × COPY at 200,000",
+            ratio >= 0.5,
+            f"× {ratio:.2f} ({ours['rows'] / ours['seconds']:,.0f} vs {copy['rows'] / copy['seconds']:,.0f} rows/s)",
+        )
         verdict("CSV time to first byte < 200 ms at 200,000", ours["first_byte"] < 0.2, f"{ms(ours['first_byte'])} ms")
-        verdict("CSV server memory growth < 100 MB at 200,000", ours["memory_growth_mb"] < 100, f"{ours['memory_growth_mb']:.1f} MB")
+        verdict(
+            "CSV server memory growth < 100 MB at 200,000",
+            ours["memory_growth_mb"] < 100,
+            f"{ours['memory_growth_mb']:.1f} MB",
+        )
     else:
-        for name in ("CSV rows/s ≥ 0.5 × COPY at 200,000", "CSV time to first byte < 200 ms at 200,000",
-                     "CSV server memory growth < 100 MB at 200,000"):
+        for name in (
+            "CSV rows/s ≥ 0.5 × COPY at 200,000",
+            "CSV time to first byte < 200 ms at 200,000",
+            "CSV server memory growth < 100 MB at 200,000",
+        ):
             verdict(name, None, "not measured")
     if big and big.admin:
-        verdict("admin changelist of people < 500 ms at 200,000 (p95)", big.admin["p95"] < 0.5 and big.admin["errors"] == 0,
-                f"{ms(big.admin['p95'])} ms p95, {ms(big.admin['max'])} ms max")
+        verdict(
+            "admin changelist of people < 500 ms at 200,000 (p95)",
+            big.admin["p95"] < 0.5 and big.admin["errors"] == 0,
+            f"{ms(big.admin['p95'])} ms p95, {ms(big.admin['max'])} ms max",
+        )
     else:
         verdict("admin changelist of people < 500 ms at 200,000 (p95)", None, "not measured")
     return verdicts
@@ -421,8 +485,12 @@ def machine(versions):
     except (OSError, IndexError, ValueError):
         pass
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=BASE_DIR, capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=BASE_DIR, capture_output=True, text=True
+        ).stdout.strip()
         commit += " (with uncommitted changes)" if dirty else ""
     except OSError:
         commit = "unknown"
@@ -451,7 +519,7 @@ def report(runs, args, started, versions, finished):
         f"Each database is fresh: `seed_demo --people N --events N/10 --figures N/40` (seeding took {seeds});"
         " on PostgreSQL then VACUUM ANALYZE, as autovacuum would soon do.",
         f"Pages: {args.clients} concurrent keep-alive clients for {args.seconds:g} s per page type, over a fixed sample of URLs"
-        " (the URLs column); \"first p95\" is over the first request of each URL. Queries: counted with the test Client,"
+        ' (the URLs column); "first p95" is over the first request of each URL. Queries: counted with the test Client,'
         f" on up to {args.count_urls} URLs per type, the most of any; first visit / visit again.",
         "",
         "## Public pages",
@@ -526,7 +594,12 @@ def main():
     with open(log_path, "a") as log:
         say(f"Logs: {log_path}")
         # Static files do not depend on the database: collected once, for every server.
-        manage(site_environment(f"sqlite:///{WORK_DIR / 'collectstatic.sqlite3'}", secret), "collectstatic", "--noinput", log=log)
+        manage(
+            site_environment(f"sqlite:///{WORK_DIR / 'collectstatic.sqlite3'}", secret),
+            "collectstatic",
+            "--noinput",
+            log=log,
+        )
         terms = None
         try:
             for backend in args.backends:

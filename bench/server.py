@@ -1,4 +1,5 @@
 """The site as production runs it: gunicorn, DEBUG off, two workers, on a free local port."""
+
 import http.client
 import os
 import signal
@@ -40,9 +41,7 @@ def site_environment(database_url, secret_key):
 
 def manage(env, *args, log=None):
     """Run a management command; its output goes to the log, and to the screen when it fails."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True)
     if log is not None:
         log.write(f"$ manage.py {' '.join(args)}\n{result.stdout}{result.stderr}\n")
         log.flush()
@@ -62,11 +61,23 @@ class Server:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "gunicorn", "tracker.wsgi",
-                "--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", str(TIMEOUT),
-                "--bind", f"127.0.0.1:{self.port}",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "tracker.wsgi",
+                "--workers",
+                str(WORKERS),
+                "--threads",
+                str(THREADS),
+                "--timeout",
+                str(TIMEOUT),
+                "--bind",
+                f"127.0.0.1:{self.port}",
             ],
-            cwd=BASE_DIR, env=self.env, stdout=log, stderr=log,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=log,
             # Its own process group: stopped as one, never by name.
             start_new_session=True,
         )

@@ -127,7 +127,17 @@ class EventAdmin(ImportAdminMixin, PublishableAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["kind", "title", "summary", "status"]}),
-        ("When and where", {"fields": [("occurred_on", "occurred_on_precision"), ("ended_on", "ended_on_precision"), "countries", "location"]}),
+        (
+            "When and where",
+            {
+                "fields": [
+                    ("occurred_on", "occurred_on_precision"),
+                    ("ended_on", "ended_on_precision"),
+                    "countries",
+                    "location",
+                ]
+            },
+        ),
         ("Internal", {"fields": ["internal_notes", "external_id", "uid"], "classes": ["collapse"]}),
     ]
 
@@ -172,7 +182,16 @@ class FigureAdmin(ImportAdminMixin, PublishableAdmin):
     date_hierarchy = "as_of_on"
     fieldsets = [
         (None, {"fields": ["measure", "country", "event", "status"]}),
-        ("The number", {"fields": [("value", "qualifier", "upper_value"), ("as_of_on", "as_of_on_precision"), ("period_start_on", "period_start_on_precision")]}),
+        (
+            "The number",
+            {
+                "fields": [
+                    ("value", "qualifier", "upper_value"),
+                    ("as_of_on", "as_of_on_precision"),
+                    ("period_start_on", "period_start_on_precision"),
+                ]
+            },
+        ),
         ("Who says so", {"fields": ["source", "attributed_to", "quote"]}),
         ("Rank", {"fields": ["rank", "deprecation_reason"]}),
         ("Internal", {"fields": ["internal_notes", "external_id", "uid"], "classes": ["collapse"]}),

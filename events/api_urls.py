@@ -1,4 +1,5 @@
 """The JSON API's addresses, version 1: /api/v1/…"""
+
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView, SpectacularYAMLAPIView
 

@@ -17,6 +17,7 @@ are drawn as honestly as they are worded:
 - the registry's own count is a dashed step line (a stock: named people held
   on each date) or grey plus signs (a count per period or per event).
 """
+
 import datetime
 from dataclasses import dataclass, field
 from html import escape
@@ -127,7 +128,6 @@ def _n(value):
     """A coordinate as the SVG needs it: at most one decimal, no trailing '.0'."""
     value = round(value, 1)
     return str(int(value)) if value == int(value) else str(value)
-
 
 
 def nice_scale(highest, most_ticks=5):
@@ -259,14 +259,21 @@ def _mark(claim, shape, x, y, top, bottom, dodge=0):
     # An imprecise date is drawn across its whole period, its shape in the middle.
     cx = round((start + end) / 2 + dodge, 1)
     cy = y(claim.value)
-    mark = Mark(label=claim.label, deprecated=claim.is_deprecated, markers=[], hollow=claim.qualifier == "approximately")
+    mark = Mark(
+        label=claim.label, deprecated=claim.is_deprecated, markers=[], hollow=claim.qualifier == "approximately"
+    )
     if end != start:
         mark.lines.append({"x1": start, "y1": cy, "x2": end, "y2": cy, "width": 3})
     if claim.qualifier == "range" and claim.upper_value is not None:
         upper = y(claim.upper_value)
         band_left = min(start, cx - RADIUS)
         band_right = max(end, cx + RADIUS)
-        mark.band = {"x": band_left, "y": upper, "width": round(band_right - band_left, 1), "height": round(cy - upper, 1)}
+        mark.band = {
+            "x": band_left,
+            "y": upper,
+            "width": round(band_right - band_left, 1),
+            "height": round(cy - upper, 1),
+        }
         mark.markers = [marker(shape, cx, cy), marker(shape, cx, upper)]
     else:
         mark.markers = [marker(shape, cx, cy)]
@@ -301,7 +308,9 @@ def draw(chart, title, chart_id="chart"):
         out.append(f'<line x1="{left}" x2="{right}" y1="{tick["y"]}" y2="{tick["y"]}" class="grid"/>')
         out.append(f'<text x="{chart["label_x"]}" y="{tick["y"]}" class="tick tick-y">{e(tick["label"])}</text>')
     for tick in chart["x_ticks"]:
-        out.append(f'<line x1="{tick["x"]}" x2="{tick["x"]}" y1="{bottom}" y2="{chart["tick_end"]}" class="axis-line"/>')
+        out.append(
+            f'<line x1="{tick["x"]}" x2="{tick["x"]}" y1="{bottom}" y2="{chart["tick_end"]}" class="axis-line"/>'
+        )
         out.append(f'<text x="{tick["x"]}" y="{chart["label_y"]}" class="tick tick-x">{e(tick["label"])}</text>')
     out.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" class="axis-line"/></g>')
     registry = chart["registry"]

@@ -11,6 +11,7 @@ a figure never names an event that the timeline file lacks. The package is
 built beside DIR and swapped in whole, so the site never serves half a
 package.
 """
+
 import datetime
 import hashlib
 import json
@@ -119,7 +120,8 @@ def write_table(directory, table, rows):
         schema["primaryKey"] = PRIMARY_KEYS[table]
     if table in FOREIGN_KEYS:
         schema["foreignKeys"] = [
-            {"fields": field, "reference": {"resource": other, "fields": key}} for field, other, key in FOREIGN_KEYS[table]
+            {"fields": field, "reference": {"resource": other, "fields": key}}
+            for field, other, key in FOREIGN_KEYS[table]
         ]
     return {
         "name": table,
@@ -189,7 +191,9 @@ def build(directory, *, site_url, license="CC-BY-4.0", created=None):
         links = Links(site_url)
         with snapshot():
             resources = [write_table(staging, table, rows_of(table, links)) for table in TABLES]
-        package = descriptor(resources, site_url=site_url, version=version_of(created), created=created, license=license)
+        package = descriptor(
+            resources, site_url=site_url, version=version_of(created), created=created, license=license
+        )
         (staging / DESCRIPTOR).write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         with zipfile.ZipFile(staging / ARCHIVE, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name in [DESCRIPTOR, *(resource["path"] for resource in resources)]:

@@ -11,6 +11,7 @@ a published event cites a published source and names nobody it must not,
 a published figure has a published source and, for a count of one event,
 a published event.
 """
+
 import datetime
 import json
 import random
@@ -60,16 +61,31 @@ from tracker.publishing import Status
 MEASURES_FIXTURE = "belarus.json"
 
 KIND_WEIGHTS = {
-    EventKind.MEETING: 14, EventKind.VISIT: 7, EventKind.RELEASE: 10, EventKind.SANCTIONS_CHANGE: 6,
-    EventKind.STATEMENT: 25, EventKind.ARRESTS: 16, EventKind.TRIAL: 17, EventKind.OTHER: 5,
+    EventKind.MEETING: 14,
+    EventKind.VISIT: 7,
+    EventKind.RELEASE: 10,
+    EventKind.SANCTIONS_CHANGE: 6,
+    EventKind.STATEMENT: 25,
+    EventKind.ARRESTS: 16,
+    EventKind.TRIAL: 17,
+    EventKind.OTHER: 5,
 }
 QUALIFIER_WEIGHTS = {
-    Qualifier.EXACT: 40, Qualifier.APPROXIMATELY: 20, Qualifier.MORE_THAN: 14, Qualifier.AT_LEAST: 8,
-    Qualifier.FEWER_THAN: 4, Qualifier.AT_MOST: 4, Qualifier.RANGE: 10,
+    Qualifier.EXACT: 40,
+    Qualifier.APPROXIMATELY: 20,
+    Qualifier.MORE_THAN: 14,
+    Qualifier.AT_LEAST: 8,
+    Qualifier.FEWER_THAN: 4,
+    Qualifier.AT_MOST: 4,
+    Qualifier.RANGE: 10,
 }
 RELEASE_MODES = {
-    ReleaseMode.PARDON: 45, ReleaseMode.EXCHANGE: 15, ReleaseMode.DEPORTATION: 15, ReleaseMode.AMNESTY: 10,
-    ReleaseMode.END_OF_SENTENCE: 5, ReleaseMode.OTHER: 10,
+    ReleaseMode.PARDON: 45,
+    ReleaseMode.EXCHANGE: 15,
+    ReleaseMode.DEPORTATION: 15,
+    ReleaseMode.AMNESTY: 10,
+    ReleaseMode.END_OF_SENTENCE: 5,
+    ReleaseMode.OTHER: 10,
 }
 DESTINATIONS = [("Vilnius, Lithuania", "LT"), ("Warsaw, Poland", "PL"), ("Kyiv, Ukraine", "UA")]
 GOVERNMENT = {"BY": "Government of Belarus", "RU": "Government of Russia"}
@@ -79,11 +95,21 @@ RECOGNISER = {"BY": "Viasna", "RU": "Memorial"}
 TITLES = {
     EventKind.MEETING: ["{role} {actor} meets {role2} {actor2}", "Talks in {city} on political prisoners"],
     EventKind.VISIT: ["{role} {actor} visits {city}", "Delegation visits {city}"],
-    EventKind.RELEASE: ["Release of {n} political prisoners", "Pardon of {n} prisoners", "{n} prisoners freed and sent abroad"],
-    EventKind.SANCTIONS_CHANGE: ["{org} lifts sanctions on {company}", "{org} extends sanctions over political prisoners"],
+    EventKind.RELEASE: [
+        "Release of {n} political prisoners",
+        "Pardon of {n} prisoners",
+        "{n} prisoners freed and sent abroad",
+    ],
+    EventKind.SANCTIONS_CHANGE: [
+        "{org} lifts sanctions on {company}",
+        "{org} extends sanctions over political prisoners",
+    ],
     EventKind.STATEMENT: ["{actor} calls for the release of all political prisoners", "{org} condemns new sentences"],
     EventKind.ARRESTS: ["Wave of arrests in {city}: {n} detained", "Searches of journalists in {city}"],
-    EventKind.TRIAL: ["Court in {city} sentences {n} people under article {article}", "Trial of {n} activists opens in {city}"],
+    EventKind.TRIAL: [
+        "Court in {city} sentences {n} people under article {article}",
+        "Trial of {n} activists opens in {city}",
+    ],
     EventKind.OTHER: ["Hunger strike reported in {city}", "Prisoners' letters published"],
 }
 SUMMARIES = [
@@ -92,7 +118,11 @@ SUMMARIES = [
     "The authorities gave no details.",
     "Independent media reported the news first.",
 ]
-DEPRECATION_REASONS = ["Superseded by a corrected count.", "The source later withdrew the number.", "Counted a different period."]
+DEPRECATION_REASONS = [
+    "Superseded by a corrected count.",
+    "The source later withdrew the number.",
+    "Counted a different period.",
+]
 
 
 def real_data(using):
@@ -117,6 +147,7 @@ def holds_demo_data(using):
 
 def delete_demo(using):
     """Delete every demo row, children before parents, without loading them or writing history."""
+
     def rows(model):
         return model._base_manager.db_manager(using)
 
@@ -170,8 +201,12 @@ class DemoGenerator:
             registry.write_prisoners(
                 self.people - len(actors),
                 Releases(
-                    (event.occurred_on, event.occurred_on_precision, n,
-                     ReleasedDetention.DETENTION_RELEASE_MODES.get(event.release.mode, Detention.ReleaseMode.OTHER))
+                    (
+                        event.occurred_on,
+                        event.occurred_on_precision,
+                        n,
+                        ReleasedDetention.DETENTION_RELEASE_MODES.get(event.release.mode, Detention.ReleaseMode.OTHER),
+                    )
                     for n, event in enumerate(releases)
                 ),
             )
@@ -198,21 +233,39 @@ class DemoGenerator:
             # The first eight events are one of each kind, so every kind exists at any size.
             kind = kinds[n] if n < len(kinds) else pick(rng, KIND_WEIGHTS)
             country = "RU" if rng.random() < 0.12 else "BY"
-            occurred_on, precision = precise_day(rng, FIRST_DAY, LAST_DAY, {Precision.DAY: 85, Precision.MONTH: 12, Precision.YEAR: 3})
+            occurred_on, precision = precise_day(
+                rng, FIRST_DAY, LAST_DAY, {Precision.DAY: 85, Precision.MONTH: 12, Precision.YEAR: 3}
+            )
             lasted = precision == Precision.DAY and kind in (EventKind.VISIT, EventKind.TRIAL) and rng.random() < 0.4
             actor, actor2 = rng.choice(actors), rng.choice(actors)
             city = rng.choice(CITIES[country])
             title = rng.choice(TITLES[kind]).format(
-                role=actor.description, actor=actor.name, role2=actor2.description, actor2=actor2.name,
-                city=city, n=rng.randint(2, 120), org=rng.choice(["European Union", "Government of the United States"]),
-                company=rng.choice(["Belavia", "Belaruskali"]), article=rng.choice(["342", "361-1", "130", "369"]),
+                role=actor.description,
+                actor=actor.name,
+                role2=actor2.description,
+                actor2=actor2.name,
+                city=city,
+                n=rng.randint(2, 120),
+                org=rng.choice(["European Union", "Government of the United States"]),
+                company=rng.choice(["Belavia", "Belaruskali"]),
+                article=rng.choice(["342", "361-1", "130", "369"]),
             )
             event = Event(
-                uid=demo_uid(rng), kind=kind, title=title, summary=f"{title}. {rng.choice(SUMMARIES)}",
-                occurred_on=occurred_on, occurred_on_precision=precision,
+                uid=demo_uid(rng),
+                kind=kind,
+                title=title,
+                summary=f"{title}. {rng.choice(SUMMARIES)}",
+                occurred_on=occurred_on,
+                occurred_on_precision=precision,
                 ended_on=occurred_on + datetime.timedelta(days=rng.randint(1, 5)) if lasted else None,
-                countries=[country] + (["US"] if kind in (EventKind.MEETING, EventKind.VISIT, EventKind.SANCTIONS_CHANGE) and rng.random() < 0.5 else []),
-                location=city, external_id=f"{DEMO_PREFIX}event:{n + 1}",
+                countries=[country]
+                + (
+                    ["US"]
+                    if kind in (EventKind.MEETING, EventKind.VISIT, EventKind.SANCTIONS_CHANGE) and rng.random() < 0.5
+                    else []
+                ),
+                location=city,
+                external_id=f"{DEMO_PREFIX}event:{n + 1}",
                 status=Status.PUBLISHED if rng.random() < 0.9 else rng.choice([Status.DRAFT, Status.IN_REVIEW]),
             )
             events.append(event)
@@ -229,11 +282,21 @@ class DemoGenerator:
                 if extra not in cited:
                     cited.append(extra)
             for source in cited:
-                citations.append(Citation(uid=demo_uid(rng), event=event, source=source, quote=title if rng.random() < 0.5 else ""))
+                citations.append(
+                    Citation(uid=demo_uid(rng), event=event, source=source, quote=title if rng.random() < 0.5 else "")
+                )
             if kind == EventKind.RELEASE:
                 mode = pick(rng, RELEASE_MODES)
-                destination, destination_country = rng.choice(DESTINATIONS) if mode in (ReleaseMode.EXCHANGE, ReleaseMode.DEPORTATION) else ("", "")
-                event.release = Release(uid=demo_uid(rng), event=event, mode=mode, destination=destination, destination_country=destination_country)
+                destination, destination_country = (
+                    rng.choice(DESTINATIONS) if mode in (ReleaseMode.EXCHANGE, ReleaseMode.DEPORTATION) else ("", "")
+                )
+                event.release = Release(
+                    uid=demo_uid(rng),
+                    event=event,
+                    mode=mode,
+                    destination=destination,
+                    destination_country=destination_country,
+                )
                 release_rows.append(event.release)
             bar.advance()
         insert(Event, events, self.using)
@@ -245,7 +308,13 @@ class DemoGenerator:
         links = self.links(events)
         insert(EventLink, links, self.using)
         bar.finish()
-        for model, rows in [(Event, events), (Participant, participants), (Citation, citations), (Release, release_rows), (EventLink, links)]:
+        for model, rows in [
+            (Event, events),
+            (Participant, participants),
+            (Citation, citations),
+            (Release, release_rows),
+            (EventLink, links),
+        ]:
             self.count(model, len(rows))
         return events
 
@@ -282,7 +351,9 @@ class DemoGenerator:
             key = (from_event.pk, kind, to_event.pk)
             if from_event.pk != to_event.pk and key not in seen:
                 seen.add(key)
-                links.append(EventLink(uid=demo_uid(rng), from_event=from_event, kind=kind, to_event=to_event, note=note))
+                links.append(
+                    EventLink(uid=demo_uid(rng), from_event=from_event, kind=kind, to_event=to_event, note=note)
+                )
 
         for event in by_date:
             kind = event.kind
@@ -330,9 +401,13 @@ class DemoGenerator:
                 value = rng.randint(5, 250)
             else:
                 country = "RU" if rng.random() < 0.15 else "BY"
-                as_of, as_of_precision = precise_day(rng, FIRST_DAY, LAST_DAY, {Precision.DAY: 80, Precision.MONTH: 15, Precision.YEAR: 5})
+                as_of, as_of_precision = precise_day(
+                    rng, FIRST_DAY, LAST_DAY, {Precision.DAY: 80, Precision.MONTH: 15, Precision.YEAR: 5}
+                )
                 if measure.kind == MeasureKind.FLOW:
-                    period_start, period_precision = precise_day(rng, min(FIRST_DAY, as_of), as_of, {Precision.DAY: 30, Precision.MONTH: 60, Precision.YEAR: 10})
+                    period_start, period_precision = precise_day(
+                        rng, min(FIRST_DAY, as_of), as_of, {Precision.DAY: 30, Precision.MONTH: 60, Precision.YEAR: 10}
+                    )
                     value = rng.randint(10, 1500)
                 else:
                     value = rng.randint(300, 1600) if country == "BY" else rng.randint(200, 900)
@@ -342,15 +417,24 @@ class DemoGenerator:
             who = attributed.name if attributed else "the source"
             figures.append(
                 Figure(
-                    uid=demo_uid(rng), measure=measure, value=value, qualifier=qualifier, upper_value=upper,
-                    as_of_on=as_of, as_of_on_precision=as_of_precision,
-                    period_start_on=period_start, period_start_on_precision=period_precision,
-                    country=country, event=event,
+                    uid=demo_uid(rng),
+                    measure=measure,
+                    value=value,
+                    qualifier=qualifier,
+                    upper_value=upper,
+                    as_of_on=as_of,
+                    as_of_on_precision=as_of_precision,
+                    period_start_on=period_start,
+                    period_start_on_precision=period_precision,
+                    country=country,
+                    event=event,
                     source=rng.choice(published_sources if status == Status.PUBLISHED else sources),
                     attributed_to=attributed,
                     quote=f"According to {who}, {figure_in_words(value, qualifier, upper)} {measure.name}.",
-                    rank=rank, deprecation_reason=rng.choice(DEPRECATION_REASONS) if rank == Rank.DEPRECATED else "",
-                    external_id=f"{DEMO_PREFIX}figure:{n + 1}", status=status,
+                    rank=rank,
+                    deprecation_reason=rng.choice(DEPRECATION_REASONS) if rank == Rank.DEPRECATED else "",
+                    external_id=f"{DEMO_PREFIX}figure:{n + 1}",
+                    status=status,
                 )
             )
             bar.advance()

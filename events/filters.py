@@ -1,4 +1,5 @@
 """The public lists' filters. Each FilterSet feeds a page, and later its CSV and JSON."""
+
 import functools
 import uuid
 
@@ -84,9 +85,14 @@ class EventFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(
         label="To", field_name="occurred_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    person = django_filters.ChoiceFilter(label="Person taking part", method="filter_person", empty_label="Anyone", widget=FastSelect)
+    person = django_filters.ChoiceFilter(
+        label="Person taking part", method="filter_person", empty_label="Anyone", widget=FastSelect
+    )
     organization = django_filters.ChoiceFilter(
-        label="Organisation taking part", method="filter_organization", empty_label="Any organisation", widget=FastSelect
+        label="Organisation taking part",
+        method="filter_organization",
+        empty_label="Any organisation",
+        widget=FastSelect,
     )
     order = django_filters.ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
 
@@ -100,11 +106,15 @@ class EventFilter(django_filters.FilterSet):
         # Choices are read here, in the view, not lazily while the template
         # renders; once per change of the data (tracker/caching.py).
         for name in ("country", "person", "organization"):
-            self.filters[name].extra["choices"] = functools.partial(choices_of, "timeline-choices", timeline_choices, name)
+            self.filters[name].extra["choices"] = functools.partial(
+                choices_of, "timeline-choices", timeline_choices, name
+            )
 
     def filter_text(self, queryset, name, value):
         for word in value.split():
-            queryset = queryset.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(location__icontains=word))
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(location__icontains=word)
+            )
         return queryset
 
     def filter_country(self, queryset, name, value):

@@ -1,4 +1,5 @@
 """Spreadsheet imports of figures and events (the engine is in tracker/imports.py)."""
+
 from django.db.models import Q
 
 from events.models import Citation, Event, Figure, Measure
@@ -95,7 +96,9 @@ class EventImporter(RecordImporter):
         CountriesColumn("countries"),
         Column("location"),
     ]
-    sources = ListColumn("sources", lambda event: list(dict.fromkeys(source_key(c.source) for c in event.citations.all())))
+    sources = ListColumn(
+        "sources", lambda event: list(dict.fromkeys(source_key(c.source) for c in event.citations.all()))
+    )
 
     def header(self):
         return [*super().header(), "sources"]
@@ -109,7 +112,9 @@ class EventImporter(RecordImporter):
     def plan_related(self, row_plan, event, row, is_new):
         """Citations of the sources the event does not cite yet: added, never removed."""
         cited = set() if is_new else {citation.source_id for citation in event.citations.all()}
-        plan_source_links(self, row_plan, row, cited, row_plan.changes, lambda source: Citation(event=event, source=source))
+        plan_source_links(
+            self, row_plan, row, cited, row_plan.changes, lambda source: Citation(event=event, source=source)
+        )
 
     def export_rows(self, queryset):
         for event in queryset.order_by("pk").prefetch_related("citations__source"):

@@ -1,8 +1,9 @@
 """Events, the links between them, releases, and the figures sources report."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django_countries.fields import CountryField
 
 from events.wording import figure_in_words
@@ -156,7 +157,9 @@ class Participant(Record):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
     )
-    role = models.CharField(max_length=200, blank=True, help_text="In this event: “US Special Envoy”, “President of Belarus”.")
+    role = models.CharField(
+        max_length=200, blank=True, help_text="In this event: “US Special Envoy”, “President of Belarus”."
+    )
 
     history = history()
     objects = ParticipantQuerySet.as_manager()
@@ -492,7 +495,9 @@ class Figure(PreciseDates, Publishable):
     value = models.PositiveIntegerField(help_text="The number as the source gives it; the lower end of a range.")
     qualifier = models.CharField(max_length=15, choices=Qualifier, default=Qualifier.EXACT)
     upper_value = models.PositiveIntegerField(null=True, blank=True, help_text="Only for a range: its upper end.")
-    as_of_on = models.DateField("as of", help_text="The date the number describes (not the date of the article, if different).")
+    as_of_on = models.DateField(
+        "as of", help_text="The date the number describes (not the date of the article, if different)."
+    )
     as_of_on_precision = precision_field("as-of date")
     period_start_on = models.DateField(
         "counted since", null=True, blank=True, help_text="For counts over a period: “since July 2024”."

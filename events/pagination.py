@@ -16,6 +16,7 @@ strictly: anything but values of the right types, each written exactly as
 encode_cursor writes it, is a 400. JSON can spell what no database column
 holds (a NUL, half of a surrogate pair): such a value never reaches a query.
 """
+
 import base64
 import binascii
 import datetime
@@ -80,7 +81,7 @@ def decode_cursor(cursor, types):
         raw = json.loads(text)
     except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         # RecursionError: a few thousand "[" nest deeper than the JSON parser goes.
-        raise invalid
+        raise invalid from None
     if not isinstance(raw, list) or len(raw) != len(types):
         raise invalid
     values = [decode_value(value, kind) for value, kind in zip(raw, types)]

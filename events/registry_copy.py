@@ -18,10 +18,11 @@ tests/test_registry_copy.py holds the two paths to the same bytes, row for
 row, on PostgreSQL, for every identity level and awkward text; SQLite, and
 the date orders, use the Python rows.
 """
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from psycopg import ClientCursor
 from django.urls import reverse
+from psycopg import ClientCursor
 
 from events.registry_rows import PLACEHOLDER
 from tracker.exports import BLANKS, LEADING, MARK, TRIGGERS

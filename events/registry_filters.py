@@ -8,6 +8,7 @@ shows their custody status, the years of their detentions, the articles they
 were charged under and the release that freed them, so only those filters
 can match them; their name, region and facility are never searched.
 """
+
 import datetime
 import functools
 import re
@@ -21,6 +22,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
 
 from events.models import Event, ReleasedDetention
+from events.widgets import FastSelect
+from tracker.caching import cached, choices_of, query_key
 from tracker.models import (
     Charge,
     Detention,
@@ -29,8 +32,6 @@ from tracker.models import (
     Person,
     Source,
 )
-from events.widgets import FastSelect
-from tracker.caching import cached, choices_of, query_key
 from tracker.publishing import Status
 
 # The identity levels whose people are rows of the registry. Anything else,
@@ -116,7 +117,9 @@ def registry_choices():
     articles = Charge.objects.filter(
         Exists(Detention.objects.published().filter(pk=OuterRef("detention_id"), person__identity_level__in=LISTED))
     )
-    values = distinct_values(region=(regions, "region"), facility=(facilities, "facility"), article=(articles, "article"))
+    values = distinct_values(
+        region=(regions, "region"), facility=(facilities, "facility"), article=(articles, "article")
+    )
     return {
         "region": [(region, region) for region in values["region"]],
         "facility": [(facility, facility) for facility in values["facility"]],
@@ -152,7 +155,9 @@ def registry_totals(detentions):
     detentions = detentions.order_by()
     per_status = detentions.values_list("custody_status").annotate(**counts)
     in_all = detentions.annotate(everything=Value("")).values_list("everything").annotate(**counts)
-    return {status: Totals(listed, withheld) for status, listed, withheld in per_status.union(in_all, all=True).order_by()}
+    return {
+        status: Totals(listed, withheld) for status, listed, withheld in per_status.union(in_all, all=True).order_by()
+    }
 
 
 def publisher_choices():
@@ -171,10 +176,17 @@ class PrisonerFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="Name, in any spelling", method="filter_name", max_length=200)
     status = django_filters.ChoiceFilter(
-        label="Custody status", field_name="custody_status", choices=Detention.CustodyStatus.choices, empty_label="Any status"
+        label="Custody status",
+        field_name="custody_status",
+        choices=Detention.CustodyStatus.choices,
+        empty_label="Any status",
     )
-    region = django_filters.ChoiceFilter(label="Home region", method="filter_region", empty_label="Any region", widget=FastSelect)
-    facility = django_filters.ChoiceFilter(label="Facility", method="filter_facility", empty_label="Any facility", widget=FastSelect)
+    region = django_filters.ChoiceFilter(
+        label="Home region", method="filter_region", empty_label="Any region", widget=FastSelect
+    )
+    facility = django_filters.ChoiceFilter(
+        label="Facility", method="filter_facility", empty_label="Any facility", widget=FastSelect
+    )
     article = django_filters.ChoiceFilter(
         label="Article charged under", method="filter_article", empty_label="Any article", widget=FastSelect
     )
@@ -206,7 +218,9 @@ class PrisonerFilter(django_filters.FilterSet):
         # the data (tracker/caching.py), and only when a form is shown or a
         # value has to be checked: a download without filters needs none.
         for name in ("region", "facility", "article", "release"):
-            self.filters[name].extra["choices"] = functools.partial(choices_of, "registry-choices", registry_choices, name)
+            self.filters[name].extra["choices"] = functools.partial(
+                choices_of, "registry-choices", registry_choices, name
+            )
 
     @property
     def active_filters(self):
@@ -266,10 +280,14 @@ class PrisonerFilter(django_filters.FilterSet):
 
     def filter_detained_year(self, queryset, name, value):
         # A range rather than __year, so the database can use an index on the date.
-        return queryset.filter(detained_on__gte=datetime.date(value, 1, 1), detained_on__lt=datetime.date(value + 1, 1, 1))
+        return queryset.filter(
+            detained_on__gte=datetime.date(value, 1, 1), detained_on__lt=datetime.date(value + 1, 1, 1)
+        )
 
     def filter_released_year(self, queryset, name, value):
-        return queryset.filter(released_on__gte=datetime.date(value, 1, 1), released_on__lt=datetime.date(value + 1, 1, 1))
+        return queryset.filter(
+            released_on__gte=datetime.date(value, 1, 1), released_on__lt=datetime.date(value + 1, 1, 1)
+        )
 
     def filter_release(self, queryset, name, value):
         # The release's own key, looked up first: with it the database knows

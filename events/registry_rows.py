@@ -8,6 +8,7 @@ rules of what the public may see stay in one place and are applied to
 these exactly as to model instances. Names still go through
 tracker.names.public_name.
 """
+
 import uuid
 
 from django.db.models import F
@@ -111,20 +112,57 @@ class Labels:
 
 class DetentionRow:
     FIELDS = (
-        "pk", "person_id", "custody_status", "country", "detained_on", "detained_on_precision", "released_on",
-        "released_on_precision", "release_mode", "facility", "sentence", "recognised_on", "recognised_by__name",
+        "pk",
+        "person_id",
+        "custody_status",
+        "country",
+        "detained_on",
+        "detained_on_precision",
+        "released_on",
+        "released_on_precision",
+        "release_mode",
+        "facility",
+        "sentence",
+        "recognised_on",
+        "recognised_by__name",
         "recognised_by__status",
     )
     __slots__ = (
-        "pk", "person_id", "custody_status", "country", "detained_on", "detained_on_precision", "released_on",
-        "released_on_precision", "release_mode", "facility", "sentence", "recognised_on", "recognised_by",
-        "charges", "released_detentions", "labels",
+        "pk",
+        "person_id",
+        "custody_status",
+        "country",
+        "detained_on",
+        "detained_on_precision",
+        "released_on",
+        "released_on_precision",
+        "release_mode",
+        "facility",
+        "sentence",
+        "recognised_on",
+        "recognised_by",
+        "charges",
+        "released_detentions",
+        "labels",
     )
 
     def __init__(self, values, countries, labels):
-        (self.pk, self.person_id, self.custody_status, country, self.detained_on, self.detained_on_precision,
-         self.released_on, self.released_on_precision, self.release_mode, self.facility, self.sentence,
-         self.recognised_on, recogniser, recogniser_status) = values
+        (
+            self.pk,
+            self.person_id,
+            self.custody_status,
+            country,
+            self.detained_on,
+            self.detained_on_precision,
+            self.released_on,
+            self.released_on_precision,
+            self.release_mode,
+            self.facility,
+            self.sentence,
+            self.recognised_on,
+            recogniser,
+            recogniser_status,
+        ) = values
         self.country = countries.get(country) or countries.setdefault(country, CountryRow(country))
         self.labels = labels
         self.recognised_by = Organization(recogniser, recogniser_status) if recogniser is not None else None
@@ -153,9 +191,7 @@ def read_registry_chunk(chunk, detentions):
     by_pk = {person.pk: person for person in people}
     countries, labels = {}, Labels()
     rows = (
-        detentions.filter(person_id__in=by_pk)
-        .order_by("person_id", *DETENTION_ORDER)
-        .values_list(*DetentionRow.FIELDS)
+        detentions.filter(person_id__in=by_pk).order_by("person_id", *DETENTION_ORDER).values_list(*DetentionRow.FIELDS)
     )
     by_detention = {}
     for values in rows:
@@ -177,5 +213,7 @@ def read_registry_chunk(chunk, detentions):
             .values_list("detention_id", "release__uid")
         )
         for detention_id, release_uid in released:
-            by_detention[detention_id].released_detentions.append(ReleasedRow(Release(release_uid, event_url(release_uid))))
+            by_detention[detention_id].released_detentions.append(
+                ReleasedRow(Release(release_uid, event_url(release_uid)))
+            )
     return people

@@ -9,6 +9,7 @@ A field is added, never renamed or removed, within version 1.
 Links between records are absolute URLs: `url` is the public page, `api_url`
 the record in this API.
 """
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -104,7 +105,6 @@ class SourceRefSerializer(serializers.Serializer):
         return source.url or absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
 
 
-
 class EventRefSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
     title = serializers.CharField()
@@ -112,14 +112,16 @@ class EventRefSerializer(serializers.Serializer):
     api_url = ApiUrl("event")
 
 
-
-
 class ParticipantSerializer(serializers.Serializer):
-    name = serializers.SerializerMethodField(help_text="As the public pages name them: initials or “Name withheld” where the person asked.")
+    name = serializers.SerializerMethodField(
+        help_text="As the public pages name them: initials or “Name withheld” where the person asked."
+    )
     role = serializers.CharField()
     kind = serializers.SerializerMethodField(help_text="person or organization")
     person_url = serializers.SerializerMethodField(help_text="The person's public page: only for people named in full.")
-    person_api_url = serializers.SerializerMethodField(help_text="The person in this API: only for people named in full.")
+    person_api_url = serializers.SerializerMethodField(
+        help_text="The person in this API: only for people named in full."
+    )
 
     def named_person(self, participant):
         person = participant.person
@@ -150,7 +152,8 @@ class LinkSerializer(serializers.Serializer):
     relation = serializers.CharField(help_text="How this event relates to the other, as a phrase.")
     kind = serializers.CharField(help_text="The stored kind of link: in_exchange_for, follows, response_to or part_of.")
     direction = serializers.ChoiceField(
-        choices=["outgoing", "incoming"], help_text="outgoing: this event <kind> the other; incoming: the other <kind> this event."
+        choices=["outgoing", "incoming"],
+        help_text="outgoing: this event <kind> the other; incoming: the other <kind> this event.",
     )
     event = EventRefSerializer()
 
@@ -171,7 +174,6 @@ class FigureRefSerializer(serializers.Serializer):
     upper_value = serializers.IntegerField(allow_null=True)
     in_words = serializers.CharField()
     api_url = ApiUrl("figure")
-
 
 
 class ReleaseDetailsSerializer(serializers.Serializer):
@@ -199,10 +201,10 @@ class EventSerializer(serializers.Serializer):
     participants = ParticipantSerializer(many=True, source="participants.all")
     sources = serializers.SerializerMethodField()
     related_events = serializers.SerializerMethodField()
-    figures = FigureRefSerializer(many=True, source="figures.all", help_text="The current figures reported for this event.")
+    figures = FigureRefSerializer(
+        many=True, source="figures.all", help_text="The current figures reported for this event."
+    )
     release = serializers.SerializerMethodField(help_text="For a release: how, and where to.")
-
-
 
     def get_countries(self, event) -> list[str]:
         return [country.code for country in event.countries]
@@ -237,13 +239,13 @@ class MeasureSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     definition = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Measure.Kind.choices, help_text="stock (at a date), flow (over a period) or per_event.")
+    kind = serializers.ChoiceField(
+        choices=Measure.Kind.choices, help_text="stock (at a date), flow (over a period) or per_event."
+    )
     unit = serializers.CharField()
     url = PageUrl()
     api_url = ApiUrl("measure", key="slug")
     figures_api_url = serializers.SerializerMethodField(help_text="Every current figure of this measure.")
-
-
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_figures_api_url(self, measure):
@@ -252,7 +254,9 @@ class MeasureSerializer(serializers.Serializer):
 
 class FigureSerializer(serializers.Serializer):
     uid = serializers.UUIDField()
-    url = serializers.SerializerMethodField(help_text="The public page of its measure, where every report of the number is listed.")
+    url = serializers.SerializerMethodField(
+        help_text="The public page of its measure, where every report of the number is listed."
+    )
     api_url = ApiUrl("figure")
     measure = serializers.CharField(source="measure.name")
     measure_slug = serializers.CharField(source="measure.slug")
@@ -267,7 +271,9 @@ class FigureSerializer(serializers.Serializer):
     country = serializers.SerializerMethodField(help_text="ISO 3166 code.")
     event = serializers.SerializerMethodField()
     source = SourceRefSerializer()
-    attributed_to = serializers.SerializerMethodField(help_text="Who the source says made the count, if not the source itself.")
+    attributed_to = serializers.SerializerMethodField(
+        help_text="Who the source says made the count, if not the source itself."
+    )
     quote = serializers.CharField()
     rank = serializers.ChoiceField(choices=Figure.Rank.choices)
     deprecation_reason = serializers.CharField(help_text="Why a deprecated figure is wrong or superseded.")
@@ -275,8 +281,6 @@ class FigureSerializer(serializers.Serializer):
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, figure):
         return absolute(self.context, figure.measure.get_absolute_url())
-
-
 
     def get_country(self, figure) -> str:
         return figure.country.code
@@ -302,12 +306,16 @@ class DetentionSerializer(serializers.Serializer):
     custody_status = serializers.CharField(source="custody_status_code", help_text="held, released, …")
     custody_status_label = serializers.CharField(source="custody_status")
     country = serializers.CharField(source="country_code", help_text="ISO 3166 code.")
-    detained = serializers.SerializerMethodField(help_text="ISO 8601 to its precision; only the year for people shown by initials.")
+    detained = serializers.SerializerMethodField(
+        help_text="ISO 8601 to its precision; only the year for people shown by initials."
+    )
     detained_precision = serializers.SerializerMethodField()
     released = serializers.SerializerMethodField()
     released_precision = serializers.SerializerMethodField()
     release_mode = serializers.CharField()
-    release = serializers.SerializerMethodField(help_text="The release event that freed them, if this database links one.")
+    release = serializers.SerializerMethodField(
+        help_text="The release event that freed them, if this database links one."
+    )
     facility = serializers.CharField()
     sentence = serializers.CharField()
     articles = serializers.CharField()
@@ -364,14 +372,14 @@ class PersonSerializer(serializers.Serializer):
     api_url = ApiUrl("person")
     name = serializers.CharField(help_text="The full name, or initials where the person asked for them.")
     is_named = serializers.BooleanField(help_text="True if named in full; false if shown by initials.")
-    other_names = serializers.ListField(child=serializers.CharField(), help_text="Other spellings (people named in full, person endpoint only).")
+    other_names = serializers.ListField(
+        child=serializers.CharField(), help_text="Other spellings (people named in full, person endpoint only)."
+    )
     birth_year = serializers.IntegerField(allow_null=True)
     region = serializers.CharField()
     occupation = serializers.CharField()
     description = serializers.CharField()
     detentions = DetentionSerializer(many=True, help_text="The detentions matching the filters, newest first.")
-
-
 
 
 class SourceSerializer(serializers.Serializer):
@@ -388,7 +396,9 @@ class SourceSerializer(serializers.Serializer):
     retrieved_on = serializers.DateField(allow_null=True)
     archive_url = serializers.CharField()
     archive_sha256 = serializers.CharField()
-    named_detentions = serializers.IntegerField(help_text="Published detentions of people named in full that it documents.")
+    named_detentions = serializers.IntegerField(
+        help_text="Published detentions of people named in full that it documents."
+    )
     events = EventRefSerializer(many=True, source="cited_events", help_text="The published events citing it.")
     figures = FigureRefSerializer(many=True, source="published_figures", help_text="The published figures it reports.")
 
@@ -396,8 +406,6 @@ class SourceSerializer(serializers.Serializer):
     def get_url(self, source):
         return absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
 
-
     def get_publisher(self, source) -> str:
         publisher = source.publisher
         return publisher.name if publisher is not None and publisher.is_published else ""
-

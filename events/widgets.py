@@ -7,6 +7,7 @@ FastSelect writes the same markup (name, id and other attributes, the
 selected option, every value and label escaped) in one pass: format_html's
 per-call wrappers cost more than the escaping at thousands of options.
 """
+
 import functools
 from html import escape
 
@@ -44,7 +45,9 @@ def written_options(choices, language):
 class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        selected = {"" if value is None else str(value)} if not isinstance(value, (list, tuple)) else {str(v) for v in value}
+        selected = (
+            {"" if value is None else str(value)} if not isinstance(value, (list, tuple)) else {str(v) for v in value}
+        )
         choices = tuple((option_value, label) for option_value, label in self.choices)
         options = "".join(
             chosen if option_value in selected else plain

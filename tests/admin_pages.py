@@ -4,6 +4,7 @@ Forms are read from the HTML, not from the view's context, so a hidden input
 the template forgets to render (such as an inline row's `seen_version`) is
 missing from the post exactly as it would be in a browser.
 """
+
 from html.parser import HTMLParser
 
 from django.contrib.messages import get_messages
@@ -113,7 +114,7 @@ def with_inline_row(data, prefix, index=None, **fields):
     template = f"{prefix}-__prefix__-"
     for name, values in list(data.items()):
         if name.startswith(template):
-            data[f"{prefix}-{index}-{name[len(template):]}"] = values
+            data[f"{prefix}-{index}-{name[len(template) :]}"] = values
     for name, value in fields.items():
         data[f"{prefix}-{index}-{name}"] = [str(value)]
     total = int(data[f"{prefix}-TOTAL_FORMS"][0])

@@ -15,6 +15,7 @@ so that all of them share one `prober` for the session. They import from it
 first, so pytest cannot rewrite its asserts; it has none to rewrite:
 PYTEST_DONT_REWRITE.
 """
+
 import base64
 import json
 import os
@@ -86,8 +87,15 @@ class Request:
 
     def message(self):
         message = {
-            "url": self.url, "method": self.method, "role": self.role, "data": self.data, "confirm": self.confirm,
-            "cache": self.cache, "find": list(self.find), "body": self.body, "drill": self.drill,
+            "url": self.url,
+            "method": self.method,
+            "role": self.role,
+            "data": self.data,
+            "confirm": self.confirm,
+            "cache": self.cache,
+            "find": list(self.find),
+            "body": self.body,
+            "drill": self.drill,
         }
         if self.file is not None:
             name, content = self.file
@@ -178,8 +186,14 @@ class Prober:
         with open(self._log, "wb") as log:
             # stdout and stderr both to the log: only the pipe carries answers.
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                pass_fds=(to_worker, from_worker), start_new_session=True,
+                command,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(to_worker, from_worker),
+                start_new_session=True,
             )
         os.close(to_worker)
         os.close(from_worker)
@@ -226,14 +240,18 @@ class Prober:
         if self._log is None or not self._log.exists():
             return ""
         # faulthandler ends a crash report with the list of every loaded extension module: noise here.
-        lines = [line for line in self._log.read_text(errors="replace").splitlines() if not line.startswith("Extension modules:")]
+        lines = [
+            line
+            for line in self._log.read_text(errors="replace").splitlines()
+            if not line.startswith("Extension modules:")
+        ]
         # faulthandler prints the innermost call first: the lines that matter
         # are at the top of its report, not at the end of the file.
         reports = [i for i, line in enumerate(lines) if line.startswith(("Fatal Python error", "Current thread"))]
         start = reports[-1] if reports else max(0, len(lines) - TAIL_LINES)
         if len(reports) > 1 and reports[-2] >= start - 2:
             start = reports[-2]  # "Fatal Python error: Segmentation fault", a blank line, then the stack
-        shown = lines[start:start + TAIL_LINES]
+        shown = lines[start : start + TAIL_LINES]
         if start + TAIL_LINES < len(lines):
             shown.append(f"[… {len(lines) - start - TAIL_LINES} more lines in {self._log}]")
         return "\n".join(shown)
@@ -275,10 +293,20 @@ class Prober:
             self._check(request, step)
         last = reply["steps"][-1]
         return Answer(
-            status=last["status"], seconds=last["seconds"], content_type=last["content_type"], excerpt=last["excerpt"],
-            digest=last["digest"], found=last["found"], context=last["context"], location=last["location"],
-            text=last.get("text"), steps=reply["steps"], cache_entries=reply["cache_entries"],
-            import_files_left=reply["import_files_left"], wrote=any(step["wrote"] for step in reply["steps"]), pid=pid,
+            status=last["status"],
+            seconds=last["seconds"],
+            content_type=last["content_type"],
+            excerpt=last["excerpt"],
+            digest=last["digest"],
+            found=last["found"],
+            context=last["context"],
+            location=last["location"],
+            text=last.get("text"),
+            steps=reply["steps"],
+            cache_entries=reply["cache_entries"],
+            import_files_left=reply["import_files_left"],
+            wrote=any(step["wrote"] for step in reply["steps"]),
+            pid=pid,
         )
 
     def get(self, path, query=(), **kwargs):
@@ -291,11 +319,16 @@ class Prober:
         if step["status"] is None:
             raise ProbeFailure(request, f"{where}raised before answering:\n{step['error']}")
         if step["error"] and step["status"] < 500:
-            raise ProbeFailure(request, f"{where}answered {step['status']}, then raised while sending the body:\n{step['error']}")
+            raise ProbeFailure(
+                request, f"{where}answered {step['status']}, then raised while sending the body:\n{step['error']}"
+            )
         if step["status"] >= 500:
             raise ProbeFailure(request, f"{where}answered {step['status']}:\n{step['error'] or step['excerpt']}")
         if step["seconds"] >= self.limit:
-            raise ProbeFailure(request, f"{where}answered {step['status']} after {step['seconds']:.2f} s, over the {self.limit:g} s limit")
+            raise ProbeFailure(
+                request,
+                f"{where}answered {step['status']} after {step['seconds']:.2f} s, over the {self.limit:g} s limit",
+            )
 
     def _read(self, deadline):
         """The next answer from the worker, or None at the deadline; _Dead when its pipe closes."""

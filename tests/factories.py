@@ -1,4 +1,5 @@
 """Small builders for test data: sensible defaults, every one overridable."""
+
 import datetime
 import itertools
 
@@ -183,7 +184,14 @@ def make_many(count):
     days = [start + datetime.timedelta(days=number) for number in range(count)]
     published = {"status": Status.PUBLISHED}
     sources = Source.objects.bulk_create(
-        Source(title=f"Bulk report {n}", url=f"https://bulk.example/{n}", kind=Source.Kind.NEWS_REPORT, language="en", published_on=day, **published)
+        Source(
+            title=f"Bulk report {n}",
+            url=f"https://bulk.example/{n}",
+            kind=Source.Kind.NEWS_REPORT,
+            language="en",
+            published_on=day,
+            **published,
+        )
         for n, day in enumerate(days)
     )
     events = Event.objects.bulk_create(
@@ -195,22 +203,41 @@ def make_many(count):
     )
     Release.objects.bulk_create(Release(event=event, mode=Release.Mode.EXCHANGE) for event in events)
     Citation.objects.bulk_create(Citation(event=event, source=source) for event, source in zip(events, sources))
-    Participant.objects.bulk_create(Participant(event=event, person=person, role="freed") for event, person in zip(events, people))
-    EventLink.objects.bulk_create(EventLink(from_event=event, to_event=sanctions, kind=EventLink.Kind.IN_EXCHANGE_FOR) for event in events)
+    Participant.objects.bulk_create(
+        Participant(event=event, person=person, role="freed") for event, person in zip(events, people)
+    )
+    EventLink.objects.bulk_create(
+        EventLink(from_event=event, to_event=sanctions, kind=EventLink.Kind.IN_EXCHANGE_FOR) for event in events
+    )
     Figure.objects.bulk_create(
-        Figure(measure=measure, source=source, event=event, value=40, as_of_on=event.occurred_on, country="BY", **published)
+        Figure(
+            measure=measure, source=source, event=event, value=40, as_of_on=event.occurred_on, country="BY", **published
+        )
         for event, source in zip(events, sources)
     )
     freed = Detention.objects.bulk_create(
         Detention(
-            person=person, country="BY", detained_on=datetime.date(2019, 1, 1), released_on=event.occurred_on,
-            custody_status=Detention.CustodyStatus.RELEASED, **published,
+            person=person,
+            country="BY",
+            detained_on=datetime.date(2019, 1, 1),
+            released_on=event.occurred_on,
+            custody_status=Detention.CustodyStatus.RELEASED,
+            **published,
         )
         for person, event in zip(people, events)
     )
-    ReleasedDetention.objects.bulk_create(ReleasedDetention(release=event, detention=detention) for event, detention in zip(events, freed))
+    ReleasedDetention.objects.bulk_create(
+        ReleasedDetention(release=event, detention=detention) for event, detention in zip(events, freed)
+    )
     held = Detention.objects.bulk_create(
-        Detention(person=person, country="BY", detained_on=datetime.date(2025, 6, 1), custody_status=Detention.CustodyStatus.HELD, facility="Colony No. 3", **published)
+        Detention(
+            person=person,
+            country="BY",
+            detained_on=datetime.date(2025, 6, 1),
+            custody_status=Detention.CustodyStatus.HELD,
+            facility="Colony No. 3",
+            **published,
+        )
         for person in people
     )
     Charge.objects.bulk_create(Charge(detention=detention, article="342") for detention in held)

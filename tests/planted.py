@@ -4,6 +4,7 @@ Every public output is searched for the markers: a draft, an internal note,
 the withheld person's name and details, and the details that the person
 shown by initials does not show.
 """
+
 import datetime
 import re
 
@@ -36,7 +37,6 @@ WITHHELD_MARKERS = ["Secretus", "Hiddenov", "HiddenRegion", "HiddenFacility", "H
 INITIALS_MARKERS = ["Initialson", "InitialsRegion", "InitialsFacility", "INITIALS-SENTENCE", "2022-04-05"]
 
 
-
 def markers_in(text, markers):
     """The markers `text` holds. A marker of digits alone (a birth year) counts only as a number of
     its own: "1977" is in a random UUID or SHA-256 now and then, which is no leak (it made the
@@ -46,6 +46,7 @@ def markers_in(text, markers):
         for marker in markers
         if (re.search(rf"(?<![\w-]){marker}(?![\w-])", text) if marker.isdigit() else marker in text)
     ]
+
 
 @pytest.fixture
 def world(db):
@@ -57,9 +58,13 @@ def build_world():
     """The planted world, written to the current database: the `world` fixture's, and the probe worker's (tests/probe_worker.py)."""
     viasna = make_organization(name="Viasna", kind="ngo", internal_notes=NOTE)
     cyrillic = make_source(
-        title="Вясна: палітвязні на волі", kind=Source.Kind.NGO_REPORT, publisher=viasna, language="be", internal_notes=NOTE
+        title="Вясна: палітвязні на волі",
+        kind=Source.Kind.NGO_REPORT,
+        publisher=viasna,
+        language="be",
+        internal_notes=NOTE,
     )
-    formula = make_source(title="=HYPERLINK(\"https://evil.example\")", published_on=datetime.date(2025, 10, 1))
+    formula = make_source(title='=HYPERLINK("https://evil.example")', published_on=datetime.date(2025, 10, 1))
     make_source(title=f"{DRAFT} source", status=Status.DRAFT)
 
     meeting = make_event(
@@ -67,7 +72,12 @@ def build_world():
     )
     make_citation(event=meeting, source=formula)
     make_participant(event=meeting, person=make_person(name="John Coale"), role="US Special Envoy")
-    sanctions = make_event(kind=Event.Kind.SANCTIONS_CHANGE, title="Belavia sanctions lifted", countries=["US"], occurred_on=datetime.date(2025, 9, 11))
+    sanctions = make_event(
+        kind=Event.Kind.SANCTIONS_CHANGE,
+        title="Belavia sanctions lifted",
+        countries=["US"],
+        occurred_on=datetime.date(2025, 9, 11),
+    )
     make_citation(event=sanctions, source=formula)
     release = make_release(
         event=make_event(
@@ -89,7 +99,9 @@ def build_world():
     per_event = make_measure(slug="released-in-event", name="people released", kind=Measure.Kind.PER_EVENT)
     make_figure(measure=held, source=cyrillic, quote="Каля 1200 палітвязняў", internal_notes=NOTE)
     make_figure(measure=held, source=formula, value=5, qualifier=Figure.Qualifier.EXACT, country="LT")
-    make_figure(measure=per_event, source=cyrillic, event=release, value=40, qualifier=Figure.Qualifier.RANGE, upper_value=52)
+    make_figure(
+        measure=per_event, source=cyrillic, event=release, value=40, qualifier=Figure.Qualifier.RANGE, upper_value=52
+    )
     make_figure(measure=held, source=cyrillic, value=999, rank=Figure.Rank.DEPRECATED, deprecation_reason="A typo.")
     make_figure(measure=held, source=cyrillic, value=987654, quote=DRAFT, status=Status.DRAFT)
 
@@ -107,7 +119,10 @@ def build_world():
         name="Ihar Initialson", identity_level=Person.IdentityLevel.INITIALS, region="InitialsRegion"
     )
     shown_by_initials = make_detention(
-        person=initials, detained_on=datetime.date(2022, 4, 5), facility="InitialsFacility", sentence="INITIALS-SENTENCE"
+        person=initials,
+        detained_on=datetime.date(2022, 4, 5),
+        facility="InitialsFacility",
+        sentence="INITIALS-SENTENCE",
     )
     make_charge(detention=shown_by_initials, article="342", description="InitialsRegion protest")
     hidden = make_person(
@@ -120,8 +135,11 @@ def build_world():
     make_released_detention(
         release=release,
         detention=make_detention(
-            person=hidden, detained_on=datetime.date(2021, 3, 17), facility="HiddenFacility",
-            custody_status=Detention.CustodyStatus.DEPORTED, released_on=datetime.date(2025, 9, 11),
+            person=hidden,
+            detained_on=datetime.date(2021, 3, 17),
+            facility="HiddenFacility",
+            custody_status=Detention.CustodyStatus.DEPORTED,
+            released_on=datetime.date(2025, 9, 11),
         ),
     )
     make_participant(event=meeting, person=hidden, role="a witness")

@@ -11,6 +11,7 @@ hold; a worker restarted after a crash finds them there.
 The requests go through Django's test client, with the exception handling a
 server has (a view's exception is the 500 page, its traceback is reported).
 """
+
 import base64
 import csv
 import faulthandler
@@ -119,7 +120,15 @@ def plant():
 
 # Source titles that a spreadsheet would run as formulas: the first non-blank
 # character is =, +, - or @ (or their full-width forms) after blanks.
-FORMULAS = [" =HYPERLINK(\"https://evil.example\")", "\xa0=1+1", "\n=1+1", "\uff1d1+1", "   +1+1", "\u3000@SUM(A1)", "\n-1+1"]
+FORMULAS = [
+    ' =HYPERLINK("https://evil.example")',
+    "\xa0=1+1",
+    "\n=1+1",
+    "\uff1d1+1",
+    "   +1+1",
+    "\u3000@SUM(A1)",
+    "\n-1+1",
+]
 
 
 # What an old database can hold, written past every form: a vertical tab (Word's
@@ -143,8 +152,16 @@ def plant_control_characters():
     from django.db import DatabaseError, transaction
 
     from events.models import Event
-    from tests.factories import make_detention, make_event, make_figure, make_measure, make_person, make_release
-    from tests.factories import make_released_detention, make_source
+    from tests.factories import (
+        make_detention,
+        make_event,
+        make_figure,
+        make_measure,
+        make_person,
+        make_release,
+        make_released_detention,
+        make_source,
+    )
 
     release = make_release(event=make_event(kind=Event.Kind.RELEASE, title="Vertical tab release")).event
     make_event(title="Vertical tab meeting")
@@ -156,7 +173,9 @@ def plant_control_characters():
         detention=make_detention(person=person, custody_status="deported", released_on=release.occurred_on),
     )
     source = make_source(title="Vertical tab report", url="https://news.example/vertical-tab")
-    make_figure(measure=make_measure(slug="vertical-tab"), source=source, quote="Vertical tab quote", external_id="vertical-tab")
+    make_figure(
+        measure=make_measure(slug="vertical-tab"), source=source, quote="Vertical tab quote", external_id="vertical-tab"
+    )
     for label, key, marker, field, value in CONTROL_CHARACTERS:
         try:
             with transaction.atomic():
@@ -204,7 +223,12 @@ def answer(request):
     token = (steps[0].get("context") or {}).get("token")
     if request.get("confirm") and token:
         confirm = request["url"].split("?")[0].rstrip("/") + "/confirm/"
-        steps.append(perform(client, {**request, "method": "POST", "url": confirm, "data": {"token": token}, "file": None, "drill": None}))
+        steps.append(
+            perform(
+                client,
+                {**request, "method": "POST", "url": confirm, "data": {"token": token}, "file": None, "drill": None},
+            )
+        )
     return {"steps": steps, "cache_entries": cache_entries(), "import_files_left": import_files() - files}
 
 
@@ -245,7 +269,9 @@ def perform(client, request):
                 data = dict(request.get("data") or {})
                 upload = request.get("file")
                 if upload:
-                    data[upload.get("field", "file")] = SimpleUploadedFile(upload["name"], base64.b64decode(upload["content"]))
+                    data[upload.get("field", "file")] = SimpleUploadedFile(
+                        upload["name"], base64.b64decode(upload["content"])
+                    )
                 response = client.post(request["url"], data)
             else:
                 response = client.get(request["url"])
@@ -293,7 +319,11 @@ def readable(body, content_type):
         except Exception as error:
             return f"[not a readable workbook: {error!r}]"
         return "\n".join(
-            str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for value in row if value is not None
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
         )
     text = body.decode("utf-8", "replace")
     if content_type.startswith("text/csv"):

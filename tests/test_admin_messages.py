@@ -1,4 +1,5 @@
 """The admin turns a broken rule into a sentence on the form, and every page opens."""
+
 import datetime
 
 import pytest
@@ -272,7 +273,9 @@ def test_event_add_page_refuses_release_details_on_a_meeting(admin_client):
 
 
 def test_event_change_page_refuses_release_details_on_a_meeting(admin_client):
-    meeting = Event.objects.create(kind="meeting", title="Coale meets Lukashenko", occurred_on=datetime.date(2025, 12, 12))
+    meeting = Event.objects.create(
+        kind="meeting", title="Coale meets Lukashenko", occurred_on=datetime.date(2025, 12, 12)
+    )
     url = admin_url(Event, "change", meeting.pk)
     data = with_inline_row(form_data(admin_client.get(url)), "release", mode="pardon", destination="Vilnius")
 
@@ -283,7 +286,9 @@ def test_event_change_page_refuses_release_details_on_a_meeting(admin_client):
 
 
 def test_event_change_page_explains_release_details_need_a_release(admin_client):
-    meeting = Event.objects.create(kind="meeting", title="Coale meets Lukashenko", occurred_on=datetime.date(2025, 12, 12))
+    meeting = Event.objects.create(
+        kind="meeting", title="Coale meets Lukashenko", occurred_on=datetime.date(2025, 12, 12)
+    )
     url = admin_url(Event, "change", meeting.pk)
     data = with_inline_row(form_data(admin_client.get(url)), "release", mode="pardon", destination="Vilnius")
 

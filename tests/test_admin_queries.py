@@ -4,6 +4,7 @@ Every count is pinned, and the comment beside it lists the queries, so that a
 change that adds one (an N+1 in a column, a filter that counts) shows up here
 as a number to explain.
 """
+
 import datetime
 
 import pytest
@@ -46,7 +47,9 @@ COUNTRIES = ["BY", "LT", "PL", "UA", "US"]
 # every column, filter and date level has something different to show.
 ROWS = {
     Organization: lambda n: make_organization(country=COUNTRIES[n % 5]),
-    Source: lambda n: make_source(publisher=make_organization(), published_on=day(n), language=["en", "be", "ru"][n % 3]),
+    Source: lambda n: make_source(
+        publisher=make_organization(), published_on=day(n), language=["en", "be", "ru"][n % 3]
+    ),
     Person: lambda n: make_person(birth_year=1960 + n % 40, region=f"Region {n}"),
     Detention: lambda n: make_detention(detained_on=day(n), country=COUNTRIES[n % 5], facility=f"Colony {n}"),
     Event: lambda n: make_event(occurred_on=day(n), countries=COUNTRIES[: 1 + n % 5]),
@@ -184,7 +187,7 @@ def test_person_autocomplete_runs_a_fixed_number_of_queries(login, django_assert
 
 def history_of(model, versions):
     row = {Figure: lambda: make_figure(status="draft"), Detention: lambda: make_detention(status="draft")}[model]()
-    for n in range(versions - 1):
+    for _ in range(versions - 1):
         if model is Figure:
             row.measure = make_measure()
         else:

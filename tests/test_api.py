@@ -1,11 +1,12 @@
 """The JSON API: the pages' rows under the pages' filters, keyset pages, JSON errors, a schema without private fields."""
+
 import csv
 import io
 
 import pytest
 
 from events.models import Event
-from tests.factories import make_event, make_many, make_person, make_detention, make_user
+from tests.factories import make_detention, make_event, make_many, make_person, make_user
 from tests.planted import DRAFT, world  # noqa: F401 (a fixture)
 from tracker.publishing import Status
 
@@ -38,9 +39,17 @@ def csv_column(client, path, column):
 
 # The same filters as the pages: the API lists the rows the CSV (tested against the page) holds.
 SAME_ROWS = {
-    "events": ("/timeline.csv", "uid", ["", "?kind=meeting", "?country=us", "?start=2025-01-01&end=2025-10-01&order=oldest", "?q=envoy"]),
+    "events": (
+        "/timeline.csv",
+        "uid",
+        ["", "?kind=meeting", "?country=us", "?start=2025-01-01&end=2025-10-01&order=oldest", "?q=envoy"],
+    ),
     "releases": ("/releases.csv", "uid", ["", "?country=BY", "?year=2024", "?year=2025&deprecated=1"]),
-    "prisoners": ("/prisoners.csv", "person_uid", ["", "?status=held", "?detained_year=2022", "?article=342", "?status=deported", "?q=Бяляцкі"]),
+    "prisoners": (
+        "/prisoners.csv",
+        "person_uid",
+        ["", "?status=held", "?detained_year=2022", "?article=342", "?status=deported", "?q=Бяляцкі"],
+    ),
     "sources": ("/sources.csv", "uid", ["", "?kind=ngo_report", "?kind=news_report"]),
 }
 
@@ -76,7 +85,12 @@ def test_figures_list_takes_the_figures_page_filters_and_the_measure(client, wor
 
 def test_a_figure_keeps_its_number_qualifier_and_imprecise_dates(client, world):
     ranged = every_row(client, "/api/v1/figures/?measure=released-in-event")[0]
-    assert (ranged["value"], ranged["qualifier"], ranged["upper_value"], ranged["in_words"]) == (40, "range", 52, "between 40 and 52")
+    assert (ranged["value"], ranged["qualifier"], ranged["upper_value"], ranged["in_words"]) == (
+        40,
+        "range",
+        52,
+        "between 40 and 52",
+    )
     assert ranged["event"]["title"] == "Вызваленне 52 чалавек"
     assert ranged["source"]["title"] == "Вясна: палітвязні на волі"
     assert get(client, ranged["api_url"])["uid"] == ranged["uid"]
@@ -105,7 +119,12 @@ def test_a_person_shown_by_initials_shows_only_what_the_page_shows(client, world
     person = get(client, f"/api/v1/prisoners/{world['initials'].uid}/")
     assert (person["name"], person["is_named"], person["region"], person["birth_year"]) == ("I. I.", False, "", None)
     [detention] = person["detentions"]
-    assert (detention["detained"], detention["detained_precision"], detention["facility"], detention["sentence"]) == ("2022", "year", "", "")
+    assert (detention["detained"], detention["detained_precision"], detention["facility"], detention["sentence"]) == (
+        "2022",
+        "year",
+        "",
+        "",
+    )
     assert detention["charges"] == [{"article": "342", "code": "Criminal Code", "description": ""}]
 
 
@@ -129,6 +148,7 @@ def test_a_signed_in_editor_gets_what_the_public_gets(client, world):
 
 
 # --- Keyset pages ------------------------------------------------------------------
+
 
 def test_pages_follow_each_other_without_gaps_or_repeats_even_on_equal_dates(client, db):
     make_many(7)
@@ -201,6 +221,7 @@ def test_a_page_costs_a_fixed_number_of_queries(client, db, django_assert_num_qu
 
 # --- Errors --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "path, parameter",
     [
@@ -234,8 +255,14 @@ def test_invalid_parameters_are_a_400_naming_the_parameter(client, world, path, 
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/events/00000000-0000-4000-8000-000000000000/", "/api/v1/prisoners/00000000-0000-4000-8000-000000000000/",
-     "/api/v1/measures/nothing/", "/api/v1/nothing/", "/api/", "/api/v2/events/"],
+    [
+        "/api/v1/events/00000000-0000-4000-8000-000000000000/",
+        "/api/v1/prisoners/00000000-0000-4000-8000-000000000000/",
+        "/api/v1/measures/nothing/",
+        "/api/v1/nothing/",
+        "/api/",
+        "/api/v2/events/",
+    ],
 )
 def test_unknown_addresses_are_a_json_404(client, db, path):
     assert "detail" in get(client, path, status=404)
@@ -264,7 +291,19 @@ def test_the_api_is_read_only(client, world):
 # --- The schema and its page ---------------------------------------------------------
 
 # Stored fields that no public output has: the schema must not even name them.
-PRIVATE = {"internal_notes", "external_id", "identity_level", "search_key", "version", "status", "created_at", "updated_at", "pk", "id", "person_id"}
+PRIVATE = {
+    "internal_notes",
+    "external_id",
+    "identity_level",
+    "search_key",
+    "version",
+    "status",
+    "created_at",
+    "updated_at",
+    "pk",
+    "id",
+    "person_id",
+}
 
 
 def properties(schema):
@@ -296,7 +335,17 @@ def test_the_schema_describes_every_list_and_no_private_field(client, world):
         assert error == "#/components/schemas/ApiError"
     assert "withheld" in schema["components"]["schemas"]["PaginatedPersonList"]["required"]
     assert {p["name"] for p in paths["/api/v1/prisoners/"]["get"]["parameters"]} == {
-        "q", "status", "region", "facility", "article", "detained_year", "released_year", "release", "order", "cursor", "page_size"
+        "q",
+        "status",
+        "region",
+        "facility",
+        "article",
+        "detained_year",
+        "released_year",
+        "release",
+        "order",
+        "cursor",
+        "page_size",
     }
     names = properties(schema)
     assert {"uid", "url", "api_url", "next", "results", "withheld", "named_released", "in_words"} <= names

@@ -5,6 +5,7 @@ JSON, and JSON can spell a NUL or half of a surrogate pair, which PostgreSQL
 (DataError) and the UTF-8 encoder (UnicodeEncodeError) refuse. Each input
 that did is an explicit example here, run on SQLite and on PostgreSQL.
 """
+
 import base64
 import datetime
 import json
@@ -40,11 +41,23 @@ def refused(client, path, parameter, value):
 
 
 PAGE_SIZES = [
-    "²", "¹", "①", "³",  # str.isdigit() is true, int() fails
-    "١", "٥٠", "５",  # Arabic-Indic and full-width digits: int() reads them, the API takes ASCII only
+    "²",
+    "¹",
+    "①",
+    "³",  # str.isdigit() is true, int() fails
+    "١",
+    "٥٠",
+    "５",  # Arabic-Indic and full-width digits: int() reads them, the API takes ASCII only
     "1" * 5000,  # more digits than int() reads
     "0" * 20 + "5",
-    " 5", "5 ", "+5", "-5", "5.0", "0x10", "5\n", "",
+    " 5",
+    "5 ",
+    "+5",
+    "-5",
+    "5.0",
+    "0x10",
+    "5\n",
+    "",
 ]
 
 
@@ -79,7 +92,7 @@ CURSORS = {
         "[" * 5000 + "]" * 5000,  # nested deeper than the JSON parser goes
     ],
     # /api/v1/measures/: (slug,)
-    "measures": ['["a\\u0000"]', '["\\ud800"]', '["\\ud83d"]', '[1]', '[true]', '[]', '["a", "b"]'],
+    "measures": ['["a\\u0000"]', '["\\ud800"]', '["\\ud83d"]', "[1]", "[true]", "[]", '["a", "b"]'],
     # /api/v1/events/ and the others: (date, uid)
     "events": [
         f'["20251201", "{UID}"]',  # a date Python reads, in a form the API never writes
@@ -97,7 +110,9 @@ CURSORS = {
 
 
 @pytest.mark.parametrize(
-    "name, text", [(name, text) for name, texts in CURSORS.items() for text in texts], ids=lambda value: ascii(value)[:60]
+    "name, text",
+    [(name, text) for name, texts in CURSORS.items() for text in texts],
+    ids=lambda value: ascii(value)[:60],
 )
 def test_a_cursor_this_api_did_not_write_is_a_400(client, rows, name, text):
     messages = refused(client, f"/api/v1/{name}/", "cursor", cursor_of(text))
@@ -136,16 +151,25 @@ def test_the_api_still_pages_through_text_keys(client, db):
 # --- The same inputs on the pages and downloads: parameters that reach int() or a date -----------
 
 PAGES = [
-    ("/timeline/?page=²", 404), ("/timeline/?page=①", 404), ("/timeline/?page=" + "9" * 5000, 404),
-    ("/sources/?page=²", 404), ("/sources/?page=" + "9" * 5000, 404),
-    ("/prisoners/?detained_year=²", 400), ("/prisoners/?released_year=①", 400),
-    ("/prisoners/?detained_year=" + "9" * 5000, 400), ("/prisoners/?detained_year=99999999999999999999", 400),
-    ("/prisoners.csv?detained_year=²", 400), ("/prisoners.xlsx?released_year=" + "1" * 5000, 400),
+    ("/timeline/?page=²", 404),
+    ("/timeline/?page=①", 404),
+    ("/timeline/?page=" + "9" * 5000, 404),
+    ("/sources/?page=²", 404),
+    ("/sources/?page=" + "9" * 5000, 404),
+    ("/prisoners/?detained_year=²", 400),
+    ("/prisoners/?released_year=①", 400),
+    ("/prisoners/?detained_year=" + "9" * 5000, 400),
+    ("/prisoners/?detained_year=99999999999999999999", 400),
+    ("/prisoners.csv?detained_year=²", 400),
+    ("/prisoners.xlsx?released_year=" + "1" * 5000, 400),
     # Django's date fields read full-width digits as digits: the same date, a 200.
-    ("/timeline/?start=２０２５-01-01", 200), ("/timeline.csv?end=2025-02-30", 400),
+    ("/timeline/?start=２０２５-01-01", 200),
+    ("/timeline.csv?end=2025-02-30", 400),
     ("/timeline.timelinejs.json?start=99999-01-01", 400),
-    ("/releases/?year=²", 400), ("/releases.csv?year=" + "9" * 5000, 400),
-    ("/api/v1/prisoners/?detained_year=²", 400), ("/api/v1/events/?start=２０２５-01-01", 200),
+    ("/releases/?year=²", 400),
+    ("/releases.csv?year=" + "9" * 5000, 400),
+    ("/api/v1/prisoners/?detained_year=²", 400),
+    ("/api/v1/events/?start=２０２５-01-01", 200),
 ]
 
 

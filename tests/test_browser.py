@@ -2,6 +2,7 @@
 
 Screenshots of where each test ends are kept in screenshots/ (see conftest.page).
 """
+
 import re
 
 import pytest

@@ -1,10 +1,11 @@
 """Cached public pages and values: served again while the data is unchanged, fresh after any write."""
+
 import os
 
 import pytest
 
 from events.models import Event
-from tests.factories import make_event, make_person, make_detention
+from tests.factories import make_detention, make_event, make_person
 from tracker.caching import cached, data_changed, data_version
 from tracker.models import Person
 from tracker.publishing import Status
@@ -28,7 +29,9 @@ def test_a_page_is_served_again_from_the_cache_with_one_query(client, django_ass
         lambda event: (setattr(event, "title", "Retitled in the admin"), event.save()),
         lambda event: event.delete(),
         lambda event: Event.objects.filter(pk=event.pk).delete(),
-        lambda event: Event.objects.bulk_create([Event(kind="meeting", title="Added in bulk", occurred_on=event.occurred_on, status=Status.PUBLISHED)]),
+        lambda event: Event.objects.bulk_create(
+            [Event(kind="meeting", title="Added in bulk", occurred_on=event.occurred_on, status=Status.PUBLISHED)]
+        ),
     ],
     ids=["queryset update", "save", "delete", "queryset delete", "bulk_create"],
 )

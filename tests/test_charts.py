@@ -1,4 +1,5 @@
 """The chart's geometry: claims drawn as honestly as they are worded."""
+
 import datetime
 import re
 from xml.etree import ElementTree
@@ -22,7 +23,9 @@ DAY = datetime.date(2025, 12, 12)
 
 
 def claim(value=100, on=DAY, qualifier="exact", upper_value=None, precision="day", deprecated=False):
-    return Claim(on, precision, value, qualifier, upper_value, str(value), f"{value} as of {on}", is_deprecated=deprecated)
+    return Claim(
+        on, precision, value, qualifier, upper_value, str(value), f"{value} as of {on}", is_deprecated=deprecated
+    )
 
 
 def only_mark(chart):
@@ -87,7 +90,17 @@ def test_y_axis_starts_at_zero_and_ends_on_a_round_number_above_the_highest_valu
 
 @pytest.mark.parametrize(
     "highest, expected",
-    [(1, (1, 1)), (7, (8, 2)), (10, (10, 2)), (10.5, (15, 5)), (52, (60, 20)), (430, (500, 100)), (1200, (1500, 500)), (1250, (1500, 500)), (99999, (100000, 20000))],
+    [
+        (1, (1, 1)),
+        (7, (8, 2)),
+        (10, (10, 2)),
+        (10.5, (15, 5)),
+        (52, (60, 20)),
+        (430, (500, 100)),
+        (1200, (1500, 500)),
+        (1250, (1500, 500)),
+        (99999, (100000, 20000)),
+    ],
 )
 def test_nice_scale(highest, expected):
     ceiling, step = nice_scale(highest)
@@ -133,7 +146,9 @@ def test_a_range_is_a_band_from_its_lower_to_its_upper_value():
 
 def test_a_month_is_a_bar_across_the_month_with_its_shape_in_the_middle():
     september = datetime.date(2025, 9, 1)
-    chart = layout([Series("A", [claim(52, september, precision="month")]), Series("B", [claim(52, datetime.date(2025, 12, 31))])])
+    chart = layout(
+        [Series("A", [claim(52, september, precision="month")]), Series("B", [claim(52, datetime.date(2025, 12, 31))])]
+    )
     mark = chart["series"][0]["marks"][0]
     [bar] = mark.lines
     day_width = (chart["right"] - chart["left"] - 32) / (chart["last"] - chart["first"]).days
@@ -196,7 +211,9 @@ def test_registry_of_a_stock_is_a_step_line():
 def test_registry_of_a_single_date_or_per_period_is_points():
     one = layout([Series("A", [claim(100)])], registry=[(DAY, 3)])
     assert one["registry"]["line"] == "" and len(one["registry"]["marks"]) == 1
-    flows = layout([], registry=Registry("Named people released", [(DAY, 3), (datetime.date(2026, 1, 1), 4)], is_stock=False))
+    flows = layout(
+        [], registry=Registry("Named people released", [(DAY, 3), (datetime.date(2026, 1, 1), 4)], is_stock=False)
+    )
     assert flows["registry"]["line"] == "" and [mark["count"] for mark in flows["registry"]["marks"]] == [3, 4]
     assert flows["registry"]["name"] == "Named people released"
 
@@ -205,9 +222,17 @@ def test_registry_of_a_single_date_or_per_period_is_points():
     "first, last, labels",
     [
         (datetime.date(2025, 11, 12), datetime.date(2026, 1, 11), ["Dec 2025", "Jan 2026"]),
-        (datetime.date(2025, 1, 15), datetime.date(2025, 12, 12), ["Mar 2025", "May 2025", "Jul 2025", "Sep 2025", "Nov 2025"]),
+        (
+            datetime.date(2025, 1, 15),
+            datetime.date(2025, 12, 12),
+            ["Mar 2025", "May 2025", "Jul 2025", "Sep 2025", "Nov 2025"],
+        ),
         (datetime.date(2020, 3, 1), datetime.date(2025, 12, 12), ["2021", "2022", "2023", "2024", "2025"]),
-        (datetime.date(1990, 1, 1), datetime.date(2025, 1, 1), ["1990", "1995", "2000", "2005", "2010", "2015", "2020", "2025"]),
+        (
+            datetime.date(1990, 1, 1),
+            datetime.date(2025, 1, 1),
+            ["1990", "1995", "2000", "2005", "2010", "2015", "2020", "2025"],
+        ),
     ],
 )
 def test_month_ticks(first, last, labels):
@@ -236,7 +261,10 @@ def test_draws_well_formed_svg_with_title_desc_and_no_script():
     assert len(root.findall(f".//{SVG}rect")) == 1
     assert "<script" not in svg and "href" not in svg
     titles = [mark.find(f"{SVG}title").text for mark in root.iter(f"{SVG}g") if "mark" in mark.get("class", "").split()]
-    assert titles == [f"Viasna <report> & co: {claim(1200).label}", f"Viasna <report> & co: {claim(5).label} (deprecated)"]
+    assert titles == [
+        f"Viasna <report> & co: {claim(1200).label}",
+        f"Viasna <report> & co: {claim(5).label} (deprecated)",
+    ]
     assert root.find(f".//{SVG}polyline/{SVG}title").text == "Named people held, in this database"
 
 

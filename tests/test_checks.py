@@ -1,4 +1,5 @@
 """The project passes Django's checks, its migrations match its models, and tracker stays below events."""
+
 import ast
 
 import pytest

@@ -1,7 +1,16 @@
 """A record's history page also shows the changes to the rows edited inside its page."""
+
 import pytest
 
-from tests.factories import make_citation, make_detention, make_event, make_name_variant, make_person, make_source, make_user
+from tests.factories import (
+    make_citation,
+    make_detention,
+    make_event,
+    make_name_variant,
+    make_person,
+    make_source,
+    make_user,
+)
 from tracker.roles import EDITOR
 
 pytestmark = pytest.mark.django_db

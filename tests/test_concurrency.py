@@ -1,4 +1,5 @@
 """Two editors saving the same record: the second is told, and nothing is silently overwritten."""
+
 import pytest
 
 from tests.admin_pages import (
@@ -138,7 +139,9 @@ def test_inline_row_lock_refuses_a_row_opened_on_an_older_version(two_editors):
     assert first.status_code == 302
     assert second.status_code == 200
     (variants,) = [i.formset for i in second.context["inline_admin_formsets"] if i.formset.prefix == "name_variants"]
-    assert any(error.startswith(f"{CONFLICT} alena saved this record") for error in variants.forms[0].non_field_errors())
+    assert any(
+        error.startswith(f"{CONFLICT} alena saved this record") for error in variants.forms[0].non_field_errors()
+    )
     assert rendered_form(second)["name_variants-0-name"] == ["Sergey Tikhanovskiy"]
     assert person.name_variants.get().name == "Siarhey Tsikhanouski"
 

@@ -5,6 +5,7 @@ must refuse it (so no code path, fixture or shell session can store it), and
 `validate_constraints()` must refuse it with the constraint's own sentence (so the
 admin can show the editor what to fix instead of a server error).
 """
+
 import datetime
 
 import pytest
@@ -241,7 +242,9 @@ GOOD = {
     ),
     "a period starting on the as-of date": lambda: figure(period_start_on=DEC_12),
     "a flow since a month": lambda: figure(
-        measure=make_measure(kind=Measure.Kind.FLOW), period_start_on=datetime.date(2024, 7, 1), period_start_on_precision="month"
+        measure=make_measure(kind=Measure.Kind.FLOW),
+        period_start_on=datetime.date(2024, 7, 1),
+        period_start_on_precision="month",
     ),
     "an event ending the day it starts": lambda: event(ended_on=DEC_12),
     "an event of several days": lambda: event(ended_on=DEC_12 + datetime.timedelta(days=2)),

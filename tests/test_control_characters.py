@@ -5,18 +5,19 @@ made /feeds/*.atom and every .xlsx download answer 500. The forms now refuse
 such text (tracker/admin.py, in words from tracker/text.py); text that got
 in before, or by a restore or loaddata, is dropped from those outputs only.
 """
+
 import csv
 import io
 import json
+from xml.etree import ElementTree
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory
 from django.utils.html import escape
-from django import forms
 from openpyxl import load_workbook
-from xml.etree import ElementTree
 
 from events import dataset
 from events.models import Citation, Event, Figure, Measure
@@ -51,17 +52,23 @@ FEEDS = ["/feeds/timeline.atom", "/feeds/BY.atom"]
 
 def records_holding(char):
     """A published release and everything around it, every text holding `char` between two words."""
+
     def text(words):
         return words.replace(" ", char, 1)
 
     publisher = make_organization(name=text("Viasna human-rights centre"))
     source = make_source(title=text("Soft break in a title"), publisher=publisher)
-    person = make_person(name=text("Ales Bialiatski"), region=text("Homel region"), occupation=text("Human rights defender"))
+    person = make_person(
+        name=text("Ales Bialiatski"), region=text("Homel region"), occupation=text("Human rights defender")
+    )
     make_name_variant(person=person, name=text("Алесь Бяляцкі"))
     detention = make_detention(person=person, facility=text("Colony 9"), sentence=text("10 years"))
     make_charge(detention=detention, description=text("Tax evasion"))
     event = make_event(
-        kind=Event.Kind.RELEASE, title=text("Release of 52"), summary=text("Freed and deported"), location=text("Minsk airport")
+        kind=Event.Kind.RELEASE,
+        title=text("Release of 52"),
+        summary=text("Freed and deported"),
+        location=text("Minsk airport"),
     )
     make_release(event=event, destination=text("Vilnius, Lithuania"))
     make_released_detention(release=event)
@@ -88,7 +95,10 @@ def test_feeds_leave_the_characters_out(client, char):
         content = response.content.decode()
         assert char not in content
         feed = ElementTree.fromstring(response.content)  # well-formed XML
-        titles = [entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in feed.iter("{http://www.w3.org/2005/Atom}entry")]
+        titles = [
+            entry.findtext("{http://www.w3.org/2005/Atom}title")
+            for entry in feed.iter("{http://www.w3.org/2005/Atom}entry")
+        ]
         assert "Releaseof 52" in titles
         assert "Freedand deported" in content and "Freedprisoner" in content and "Viasnahuman-rights centre" in content
 
@@ -128,6 +138,7 @@ def test_csv_timelinejs_and_the_data_package_keep_the_text_as_stored(client, tmp
 
 # --- At input: every admin form ----------------------------------------------------------
 
+
 def admin_request():
     request = RequestFactory().get("/admin/")
     request.user = make_user(is_superuser=True)
@@ -152,7 +163,11 @@ def test_every_text_field_of_every_admin_form_refuses_the_characters():
                 assert refuse_problem_characters in field.validators, (what, name)
                 checked.append((what, name))
     # Titles, names, quotes, notes, inline rows: a lot of fields, on every page.
-    assert {what for what, _ in checked} >= {"tracker.Source", "events.Event / events.Citation", "tracker.Person / tracker.NameVariant"}
+    assert {what for what, _ in checked} >= {
+        "tracker.Source",
+        "events.Event / events.Citation",
+        "tracker.Person / tracker.NameVariant",
+    }
     assert len(checked) > 40
 
 
@@ -173,22 +188,44 @@ def test_the_form_refuses_each_character_with_the_sentence_of_tracker_text(char)
 
 
 ADD_FORMS = {
-    "a source title": (Source, lambda: {"title": "Soft\x0bbreak", "kind": "news_report", "language": "en"}, "Soft\x0bbreak"),
-    "an organisation's other names": (Organization, lambda: {"name": "Viasna", "kind": "ngo", "name_variants": "Вясна\x0cВесна"}, "Вясна\x0cВесна"),
+    "a source title": (
+        Source,
+        lambda: {"title": "Soft\x0bbreak", "kind": "news_report", "language": "en"},
+        "Soft\x0bbreak",
+    ),
+    "an organisation's other names": (
+        Organization,
+        lambda: {"name": "Viasna", "kind": "ngo", "name_variants": "Вясна\x0cВесна"},
+        "Вясна\x0cВесна",
+    ),
     "a person's name": (Person, lambda: {"name": "Ales\x0bBialiatski"}, "Ales\x0bBialiatski"),
     "an event summary": (
-        Event, lambda: {"kind": "meeting", "title": "Meeting", "occurred_on": "2025-12-12", "summary": "One\x0btwo"}, "One\x0btwo",
+        Event,
+        lambda: {"kind": "meeting", "title": "Meeting", "occurred_on": "2025-12-12", "summary": "One\x0btwo"},
+        "One\x0btwo",
     ),
     "a measure's definition": (
-        Measure, lambda: {"name": "held", "slug": "held", "kind": "stock", "definition": "People\x1bheld"}, "People\x1bheld",
+        Measure,
+        lambda: {"name": "held", "slug": "held", "kind": "stock", "definition": "People\x1bheld"},
+        "People\x1bheld",
     ),
     "a figure's quote": (
         Figure,
-        lambda: {"measure": make_measure().pk, "source": make_source().pk, "country": "BY", "value": 40, "as_of_on": "2025-09-11",
-                 "quote": "40\x0bfreed"},
+        lambda: {
+            "measure": make_measure().pk,
+            "source": make_source().pk,
+            "country": "BY",
+            "value": 40,
+            "as_of_on": "2025-09-11",
+            "quote": "40\x0bfreed",
+        },
         "40\x0bfreed",
     ),
-    "a detention's facility": (Detention, lambda: {"person": make_person().pk, "country": "BY", "facility": "Colony\x0b9"}, "Colony\x0b9"),
+    "a detention's facility": (
+        Detention,
+        lambda: {"person": make_person().pk, "country": "BY", "facility": "Colony\x0b9"},
+        "Colony\x0b9",
+    ),
 }
 
 

@@ -9,11 +9,12 @@ new worker. The session's worker refuses drills.
 `CRASH_DEMO=1 .venv/bin/python -m pytest tests/test_crashproof_harness.py -k demo`
 shows the failure as pytest prints it.
 """
+
 import os
 
 import pytest
 
-from tests.crashproof import Prober, ProbeFailure, Request
+from tests.crashproof import ProbeFailure, Prober, Request
 
 pytest_plugins = ["tests.crashproof"]
 
@@ -89,7 +90,9 @@ def test_the_sessions_worker_refuses_drills(prober):
     assert prober.get("/").pid == before
 
 
-@pytest.mark.skipif(not os.environ.get("CRASH_DEMO"), reason="a demonstration: CRASH_DEMO=1 shows how pytest reports a crash")
+@pytest.mark.skipif(
+    not os.environ.get("CRASH_DEMO"), reason="a demonstration: CRASH_DEMO=1 shows how pytest reports a crash"
+)
 def test_demo_a_segmentation_fault_as_pytest_reports_it(drills):
     # Fails on purpose: the output is what a crash in tests/test_hostile_input.py looks like.
     drills.probe(Request("/prisoners/?q=S+Tsikhanouski", drill="segfault"))

@@ -1,4 +1,5 @@
 """The versioned data package: the public CSVs, described well enough to validate themselves."""
+
 import csv
 import io
 import json
@@ -32,7 +33,9 @@ def test_the_package_validates_against_its_own_description(world, tmp_path):
     assert [resource["name"] for resource in package["resources"]] == list(TABLES)
     assert package["version"].startswith("1.") and package["created"]
     assert package["licenses"][0]["name"] == "CC-BY-4.0"
-    fields = {resource["name"]: [field["name"] for field in resource["schema"]["fields"]] for resource in package["resources"]}
+    fields = {
+        resource["name"]: [field["name"] for field in resource["schema"]["fields"]] for resource in package["resources"]
+    }
     assert fields == {table: [column.name for column in columns] for table, columns in TABLES.items()}
 
 

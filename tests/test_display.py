@@ -1,4 +1,5 @@
 """How dates, figures and names read in public: the functions every page, export and feed calls."""
+
 import datetime
 import unicodedata
 
@@ -40,7 +41,9 @@ def test_date_in_words_of_no_date_is_empty(precision):
     assert date_in_words(None, precision) == ""
 
 
-@pytest.mark.parametrize("month, name", [(1, "January"), (3, "March"), (6, "June"), (8, "August"), (10, "October"), (11, "November")])
+@pytest.mark.parametrize(
+    "month, name", [(1, "January"), (3, "March"), (6, "June"), (8, "August"), (10, "October"), (11, "November")]
+)
 def test_date_in_words_names_the_month_in_english(month, name):
     assert date_in_words(datetime.date(2025, month, 1), "month") == f"{name} 2025"
 
@@ -111,7 +114,9 @@ def test_precise_date_prints_in_words_and_iso(value, precision, words, iso):
 
 
 def test_precise_date_in_a_template_reads_in_words():
-    rendered = Template("Since {{ since }}.").render(Context({"since": PreciseDate(datetime.date(2024, 7, 1), "month")}))
+    rendered = Template("Since {{ since }}.").render(
+        Context({"since": PreciseDate(datetime.date(2024, 7, 1), "month")})
+    )
     assert rendered == "Since July 2024."
 
 
@@ -155,7 +160,9 @@ def test_figure_in_words(value, qualifier, upper_value, words):
 
 
 def test_every_qualifier_the_model_allows_has_its_own_wording():
-    worded = [figure_in_words(3, qualifier, 4 if qualifier == "range" else None) for qualifier in Figure.Qualifier.values]
+    worded = [
+        figure_in_words(3, qualifier, 4 if qualifier == "range" else None) for qualifier in Figure.Qualifier.values
+    ]
     assert len(set(worded)) == len(Figure.Qualifier.values)
 
 

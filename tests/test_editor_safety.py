@@ -1,4 +1,5 @@
 """Rules that stop an editor from publishing what they did not mean to."""
+
 import datetime
 
 import pytest
@@ -101,7 +102,8 @@ def test_a_release_leaves_a_detention_alone_when_the_dates_disagree():
 
 
 @pytest.mark.parametrize(
-    "name, script", [("Алесь Тэстовіч", "Cyrl"), ("Ales Testovich", "Latn"), ("Łukašenka", "Latn"), ("Ales Тэстовіч", "Latn")]
+    "name, script",
+    [("Алесь Тэстовіч", "Cyrl"), ("Ales Testovich", "Latn"), ("Łukašenka", "Latn"), ("Ales Тэстовіч", "Latn")],
 )
 def test_a_name_variant_takes_its_script_from_its_letters(name, script):
     variant = make_name_variant(name=name, script="Latn")

@@ -1,4 +1,5 @@
 """Atom feeds of the published timeline, for every country and for one."""
+
 import datetime
 from xml.etree import ElementTree
 
@@ -40,7 +41,9 @@ def test_timeline_feed_is_valid_atom_newest_first(client, belarus):
     for required in ("published", "updated"):
         assert entry_text(first, required)
     assert [category.get("term") for category in first.findall(f"{ATOM}category")] == [
-        "Meeting", "Belarus", "United States of America",
+        "Meeting",
+        "Belarus",
+        "United States of America",
     ]
 
 
@@ -58,8 +61,16 @@ def test_feed_summary_gives_the_date_in_its_precision_and_the_participants(clien
 
 def test_feed_names_participants_only_as_their_identity_level_allows(client, belarus):
     event = Event.objects.get(kind=Event.Kind.MEETING)
-    make_participant(event=event, person=make_person(name="Hidden Personname", identity_level=Person.IdentityLevel.WITHHELD), role="witness")
-    make_participant(event=event, person=make_person(name="Ales Bialiatski", identity_level=Person.IdentityLevel.INITIALS), role="witness")
+    make_participant(
+        event=event,
+        person=make_person(name="Hidden Personname", identity_level=Person.IdentityLevel.WITHHELD),
+        role="witness",
+    )
+    make_participant(
+        event=event,
+        person=make_person(name="Ales Bialiatski", identity_level=Person.IdentityLevel.INITIALS),
+        role="witness",
+    )
     make_participant(event=event, person=make_person(name="Draft Personname", status="draft"), role="witness")
     content = client.get("/feeds/timeline.atom").content.decode()
     assert "Personname" not in content and "Ales Bialiatski" not in content

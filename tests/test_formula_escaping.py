@@ -1,4 +1,5 @@
 """Formula escaping by a cell's first non-blank character, in every download, undone exactly on import."""
+
 import csv
 import io
 import sys
@@ -12,12 +13,12 @@ from events.views.exports import PRISONER_HEADER, SOURCE_HEADER
 from tests.factories import make_detention, make_person, make_source
 from tracker.exports import BLANKS, INVISIBLE, LEADING, MARK, TRIGGERS, cell, escape_formula, unescape_formula
 from tracker.imports import PeopleImporter
-from tracker.sheets import read_sheet
 from tracker.models import Person
+from tracker.sheets import read_sheet
 
 # Each reached a spreadsheet as it was before the first non-blank character counted.
 VARIANTS = [
-    " =HYPERLINK(\"https://evil.example\")",
+    ' =HYPERLINK("https://evil.example")',
     "   +1+1",
     "\xa0=1+1",  # a no-break space
     "\n=1+1",
@@ -69,7 +70,9 @@ def test_numbers_stay_numbers(number):
 
 # Text made mostly of what the rule looks at, and any text at all.
 RULE_CHARACTERS = st.sampled_from([*BLANKS, *TRIGGERS, *LEADING, MARK, "a", "1", "\u200b", "\ufeff"])
-TEXTS = st.one_of(st.text(RULE_CHARACTERS, max_size=8), st.text(), st.text(RULE_CHARACTERS, max_size=4).map(lambda t: t + "=x"))
+TEXTS = st.one_of(
+    st.text(RULE_CHARACTERS, max_size=8), st.text(), st.text(RULE_CHARACTERS, max_size=4).map(lambda t: t + "=x")
+)
 
 
 @given(TEXTS)
@@ -87,6 +90,7 @@ def test_cells_are_escaped_as_escape_formula_says(text):
 
 
 # --- The downloads ----------------------------------------------------------------------
+
 
 def csv_rows(client, path):
     response = client.get(path)

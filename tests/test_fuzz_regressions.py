@@ -6,6 +6,7 @@ with its input and the run goes on; each must also answer within the limit
 (2 s) and with the answer it should have: the person found, a 400 naming the
 parameter, a refusal in words.
 """
+
 import base64
 import json
 
@@ -83,7 +84,14 @@ def test_feeds_and_downloads_drop_the_characters_xml_cannot_hold(prober, page, m
 
 # --- 4. API parameters: unicode digits as page sizes, cursors holding NUL or a lone surrogate ---
 
-LISTS = ["/api/v1/events/", "/api/v1/releases/", "/api/v1/figures/", "/api/v1/measures/", "/api/v1/prisoners/", "/api/v1/sources/"]
+LISTS = [
+    "/api/v1/events/",
+    "/api/v1/releases/",
+    "/api/v1/figures/",
+    "/api/v1/measures/",
+    "/api/v1/prisoners/",
+    "/api/v1/sources/",
+]
 
 
 @pytest.mark.parametrize("size", ["²", "¹", "①", "٣", "Ⅻ", "１２", "𝟗", "0", "501", "-1", "9" * 40])
@@ -110,7 +118,9 @@ KEYSETS = {
 }
 BROKEN = {"NUL": "a\x00b", "lone surrogate": "\ud800", "NUL alone": "\x00"}
 FORGED = [
-    pytest.param(path, [broken if i == position else value for i, value in enumerate(values)], id=f"{path}-{position}-{name}")
+    pytest.param(
+        path, [broken if i == position else value for i, value in enumerate(values)], id=f"{path}-{position}-{name}"
+    )
     for path, values in KEYSETS.items()
     for position in range(len(values))
     for name, broken in BROKEN.items()
@@ -174,8 +184,15 @@ def refused_in_words(answer):
 
 def test_a_nul_byte_in_an_imported_csv_is_refused_in_words_and_nothing_is_left_behind(prober):
     answer = prober.probe(
-        Request(IMPORT, method="POST", role="editor", file=("people.csv", csv_with_nul()), label="a NUL byte in a name",
-                confirm=True, find=["NUL", *REFUSALS])
+        Request(
+            IMPORT,
+            method="POST",
+            role="editor",
+            file=("people.csv", csv_with_nul()),
+            label="a NUL byte in a name",
+            confirm=True,
+            find=["NUL", *REFUSALS],
+        )
     )
     assert answer.status == 200
     assert refused_in_words(answer), "a sheet holding a NUL offers nothing to confirm"
@@ -192,7 +209,11 @@ def test_a_nul_byte_in_an_imported_csv_is_refused_in_words_and_nothing_is_left_b
         ("wide.csv", csv_with_40000_columns, "a CSV with 40,000 columns"),
         # And two a review found: 15 KB that took 1.25 GB, and a tag expat read whole into a dict.
         ("shared.xlsx", lambda: xlsx_sharing_long_texts(2000), "an .xlsx of 40,000 cells sharing long texts"),
-        ("attributes.xlsx", lambda: xlsx_with_a_tag_of_many_attributes(100_000), "an .xlsx, a tag of 100,000 attributes"),
+        (
+            "attributes.xlsx",
+            lambda: xlsx_with_a_tag_of_many_attributes(100_000),
+            "an .xlsx, a tag of 100,000 attributes",
+        ),
     ],
     ids=["declared-dimension", "shared-strings", "40000-columns", "shared-long-texts", "many-attributes"],
 )

@@ -1,4 +1,5 @@
 """Every write leaves a history row saying who changed what, whichever way it was made."""
+
 from contextlib import contextmanager
 
 import pytest
@@ -69,7 +70,9 @@ def test_inline_row_added_through_the_parents_page_is_recorded(login, editor):
     browser = login(editor)
     url = admin_url(type(person), "change", person.pk)
 
-    browser.post(url, with_inline_row(form_data(browser.get(url)), "name_variants", name="Сяргей Ціханоўскі", script="Cyrl"))
+    browser.post(
+        url, with_inline_row(form_data(browser.get(url)), "name_variants", name="Сяргей Ціханоўскі", script="Cyrl")
+    )
 
     record = latest(NameVariant.objects.get())
     assert (record.history_type, record.history_user, record.name) == ("+", editor, "Сяргей Ціханоўскі")
@@ -142,7 +145,12 @@ def test_admin_delete_records_the_deleted_row(login, editor):
     assert response.status_code == 302
     assert not Organization.objects.exists()
     record = Organization.history.latest()
-    assert (record.id, record.history_type, record.history_user, record.name) == (organization.pk, "-", editor, "Viasna")
+    assert (record.id, record.history_type, record.history_user, record.name) == (
+        organization.pk,
+        "-",
+        editor,
+        "Viasna",
+    )
 
 
 def test_delete_selected_action_records_each_deleted_row(login, editor):

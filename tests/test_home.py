@@ -1,4 +1,5 @@
 """The home page: the seed's headline figures in words, with sources, and the events in date order."""
+
 import datetime
 
 import pytest
@@ -99,7 +100,9 @@ def test_home_hides_drafts(client, belarus):
 
 def test_home_names_participants_only_as_their_identity_level_allows(client, belarus):
     event = Event.objects.get(kind=Event.Kind.MEETING)
-    hidden = Person.objects.create(name="Hidden Personname", identity_level="withheld", birth_year=1980, status="published")
+    hidden = Person.objects.create(
+        name="Hidden Personname", identity_level="withheld", birth_year=1980, status="published"
+    )
     shy = Person.objects.create(name="Ales Bialiatski", identity_level="initials", status="published")
     Participant.objects.create(event=event, person=hidden, role="witness")
     Participant.objects.create(event=event, person=shy, role="witness")
@@ -114,12 +117,23 @@ def test_home_headline_prefers_the_preferred_figure_and_lists_the_others(client,
     held = Measure.objects.get(slug="political-prisoners-held")
     other_source = Source.objects.create(title="Another count", status="published")
     Figure.objects.create(
-        measure=held, value=1100, qualifier="more_than", as_of_on=datetime.date(2026, 3, 19),
-        country="BY", source=other_source, status="published",
+        measure=held,
+        value=1100,
+        qualifier="more_than",
+        as_of_on=datetime.date(2026, 3, 19),
+        country="BY",
+        source=other_source,
+        status="published",
     )
     Figure.objects.create(
-        measure=held, value=5, as_of_on=datetime.date(2026, 3, 20), country="BY", source=other_source,
-        status="published", rank="deprecated", deprecation_reason="Typo in the source.",
+        measure=held,
+        value=5,
+        as_of_on=datetime.date(2026, 3, 20),
+        country="BY",
+        source=other_source,
+        status="published",
+        rank="deprecated",
+        deprecation_reason="Typo in the source.",
     )
     html = client.get("/").content.decode()
     assert "about 1,200</strong> political prisoners held" in html

@@ -14,6 +14,7 @@ with its exact input, and the run goes on. The inputs issue 12 found are
 explicit examples in tests/test_fuzz_regressions.py; here they are only
 likely.
 """
+
 import csv
 import io
 import json
@@ -37,14 +38,65 @@ hostile = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[
 # What a page may answer to anything: itself, a redirect, or a refusal in words.
 ANSWERS = {200, 301, 302, 400, 404}
 
-PAGES = ["/", "/timeline/", "/releases/", "/figures/", "/figures/held/", "/prisoners/", "/sources/", "/data/",
-         "/timeline.csv", "/timeline.xlsx", "/timeline.timelinejs.json", "/releases.csv", "/releases.xlsx", "/figures.csv",
-         "/figures.xlsx", "/prisoners.csv", "/prisoners.xlsx", "/sources.csv", "/sources.xlsx", "/feeds/timeline.atom",
-         "/feeds/BY.atom", "/api/v1/", "/api/v1/schema.json"]
+PAGES = [
+    "/",
+    "/timeline/",
+    "/releases/",
+    "/figures/",
+    "/figures/held/",
+    "/prisoners/",
+    "/sources/",
+    "/data/",
+    "/timeline.csv",
+    "/timeline.xlsx",
+    "/timeline.timelinejs.json",
+    "/releases.csv",
+    "/releases.xlsx",
+    "/figures.csv",
+    "/figures.xlsx",
+    "/prisoners.csv",
+    "/prisoners.xlsx",
+    "/sources.csv",
+    "/sources.xlsx",
+    "/feeds/timeline.atom",
+    "/feeds/BY.atom",
+    "/api/v1/",
+    "/api/v1/schema.json",
+]
 # Every parameter a public page or download reads, and some it does not.
-NAMES = ["q", "status", "region", "facility", "article", "detained_year", "released_year", "release", "order", "page",
-         "page_size", "kind", "country", "start", "end", "year", "deprecated", "person", "publisher", "format", "cursor",
-         "name", "ordering", "search", "birth_year", "internal_notes", "limit", "offset", "id", "uid", "__proto__"]
+NAMES = [
+    "q",
+    "status",
+    "region",
+    "facility",
+    "article",
+    "detained_year",
+    "released_year",
+    "release",
+    "order",
+    "page",
+    "page_size",
+    "kind",
+    "country",
+    "start",
+    "end",
+    "year",
+    "deprecated",
+    "person",
+    "publisher",
+    "format",
+    "cursor",
+    "name",
+    "ordering",
+    "search",
+    "birth_year",
+    "internal_notes",
+    "limit",
+    "offset",
+    "id",
+    "uid",
+    "__proto__",
+]
 
 # --- Values ---------------------------------------------------------------------------
 
@@ -61,8 +113,27 @@ SCRIPTS = [
 words = st.one_of(*(st.text(alphabet=script, min_size=2, max_size=14) for script in SCRIPTS))
 letters = st.one_of(*(st.sampled_from(script) for script in SCRIPTS))
 # Marks that set or override the direction of text, and invisible joiners and spaces.
-marks = st.sampled_from(["\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-                         "\u2066", "\u2067", "\u2068", "\u2069", "\u200b", "\u200d", "\ufeff", "\u00a0", "\u3000"])
+marks = st.sampled_from(
+    [
+        "\u200e",
+        "\u200f",
+        "\u061c",
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u202d",
+        "\u202e",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200b",
+        "\u200d",
+        "\ufeff",
+        "\u00a0",
+        "\u3000",
+    ]
+)
 controls = st.characters(categories=["Cc"])  # C0, DEL and C1, NUL included
 surrogates = st.characters(categories=["Cs"])  # half of a pair, alone: not encodable as UTF-8
 # Characters str.isdigit() or int() takes for digits, and some neither does.
@@ -80,7 +151,9 @@ searches = st.one_of(
     st.tuples(words, letters, words).map(" ".join),
     st.sampled_from(["S Tsikhanouski", "A Ivanou", "я Ціханоўскі", "Алесь Бяляцкі", "Bialiatski", "Ціханоўскі С."]),
     # Names with anything inside.
-    st.lists(st.one_of(words, letters, marks, controls, surrogates, digits, st.just(" ")), min_size=1, max_size=8).map("".join),
+    st.lists(st.one_of(words, letters, marks, controls, surrogates, digits, st.just(" ")), min_size=1, max_size=8).map(
+        "".join
+    ),
 )
 values = st.one_of(
     searches,
@@ -91,9 +164,32 @@ values = st.one_of(
     huge,
     st.dates().map(str),
     st.binary(max_size=16),  # bytes that are not UTF-8, sent as they are
-    st.sampled_from(["\x00", "a\x00b", "%00", "' OR 1=1 --", "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "../../etc/passwd",
-                     "2025-02-30", "2025-13-01", "0000-01-01", "99999-01-01", "held", "BY", "by", "ZZ",
-                     "00000000-0000-0000-0000-000000000000", "\u202e", "\ud800", "\udfff", " ", "", "x" * 5000]),
+    st.sampled_from(
+        [
+            "\x00",
+            "a\x00b",
+            "%00",
+            "' OR 1=1 --",
+            "<script>alert(1)</script>",
+            '=HYPERLINK("x")',
+            "../../etc/passwd",
+            "2025-02-30",
+            "2025-13-01",
+            "0000-01-01",
+            "99999-01-01",
+            "held",
+            "BY",
+            "by",
+            "ZZ",
+            "00000000-0000-0000-0000-000000000000",
+            "\u202e",
+            "\ud800",
+            "\udfff",
+            " ",
+            "",
+            "x" * 5000,
+        ]
+    ),
 )
 queries = st.lists(st.tuples(st.sampled_from(NAMES) | st.text(min_size=1, max_size=12), values), max_size=6)
 
@@ -118,8 +214,21 @@ def test_generated_searches_never_fail(prober, page, q):
 
 @hostile
 @given(
-    prefix=st.sampled_from(["/events/", "/prisoners/", "/figures/", "/data/package/", "/feeds/", "/api/v1/events/",
-                            "/api/v1/prisoners/", "/api/v1/figures/", "/api/v1/measures/", "/api/v1/sources/", "/api/v1/"]),
+    prefix=st.sampled_from(
+        [
+            "/events/",
+            "/prisoners/",
+            "/figures/",
+            "/data/package/",
+            "/feeds/",
+            "/api/v1/events/",
+            "/api/v1/prisoners/",
+            "/api/v1/figures/",
+            "/api/v1/measures/",
+            "/api/v1/sources/",
+            "/api/v1/",
+        ]
+    ),
     value=st.text(min_size=1, max_size=80) | searches,
     suffix=st.sampled_from(["/", "", ".atom", ".csv", "/?page=2"]),
 )
@@ -139,8 +248,11 @@ def api_parameters(prober):
     for path, operations in schema["paths"].items():
         if "{" in path or "get" not in operations:
             continue
-        found[path] = [(p["name"], p.get("schema", {}).get("type", "string")) for p in operations["get"].get("parameters", [])
-                       if p.get("in") == "query"]
+        found[path] = [
+            (p["name"], p.get("schema", {}).get("type", "string"))
+            for p in operations["get"].get("parameters", [])
+            if p.get("in") == "query"
+        ]
     return found
 
 
@@ -173,8 +285,15 @@ def test_the_schema_declares_the_lists_parameters(api_parameters):
 
 # --- The admin: searches and the import, as an editor -----------------------------------
 
-CHANGELISTS = ["/admin/tracker/person/", "/admin/tracker/detention/", "/admin/tracker/organization/", "/admin/tracker/source/",
-               "/admin/events/event/", "/admin/events/figure/", "/admin/events/measure/"]
+CHANGELISTS = [
+    "/admin/tracker/person/",
+    "/admin/tracker/detention/",
+    "/admin/tracker/organization/",
+    "/admin/tracker/source/",
+    "/admin/events/event/",
+    "/admin/events/figure/",
+    "/admin/events/measure/",
+]
 
 
 @pytest.mark.parametrize("changelist", CHANGELISTS)
@@ -188,13 +307,52 @@ def test_generated_admin_searches_never_fail(prober, changelist, q):
 # preview writes nothing; a sheet with any error offers nothing to confirm.
 
 # The people import's own columns (PeopleImporter.HEADER; test_the_generated_sheets_have_the_import_columns).
-COLUMNS = ["person_uid", "person_external_id", "name", "name_variants", "birth_year", "gender", "region", "occupation",
-           "description", "identity_level", "internal_notes", "detention_uid", "detention_external_id", "country",
-           "detained_on", "custody_status", "released_on", "release_mode", "facility", "sentence", "sentence_months",
-           "charges", "recognised_on", "recognised_by", "sources"]
-cells = st.one_of(values.filter(lambda value: isinstance(value, str)),
-                  st.sampled_from(["full", "initials", "withheld", "held", "released", "BY", "2021", "2021-05", "2021-05-07",
-                                   "342 | 361-1", "pardon", "12"]))
+COLUMNS = [
+    "person_uid",
+    "person_external_id",
+    "name",
+    "name_variants",
+    "birth_year",
+    "gender",
+    "region",
+    "occupation",
+    "description",
+    "identity_level",
+    "internal_notes",
+    "detention_uid",
+    "detention_external_id",
+    "country",
+    "detained_on",
+    "custody_status",
+    "released_on",
+    "release_mode",
+    "facility",
+    "sentence",
+    "sentence_months",
+    "charges",
+    "recognised_on",
+    "recognised_by",
+    "sources",
+]
+cells = st.one_of(
+    values.filter(lambda value: isinstance(value, str)),
+    st.sampled_from(
+        [
+            "full",
+            "initials",
+            "withheld",
+            "held",
+            "released",
+            "BY",
+            "2021",
+            "2021-05",
+            "2021-05-07",
+            "342 | 361-1",
+            "pardon",
+            "12",
+        ]
+    ),
+)
 REFUSED = "Nothing can be imported while the sheet has errors"
 
 
@@ -214,13 +372,23 @@ def sheet(kind, header, rows):
 
 
 @hostile
-@given(kind=st.sampled_from(["csv", "xlsx"]),
-       header=st.lists(st.sampled_from(COLUMNS) | st.text(max_size=12), min_size=1, max_size=8, unique=True),
-       rows=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=5))
+@given(
+    kind=st.sampled_from(["csv", "xlsx"]),
+    header=st.lists(st.sampled_from(COLUMNS) | st.text(max_size=12), min_size=1, max_size=8, unique=True),
+    rows=st.lists(st.lists(cells, min_size=0, max_size=9), max_size=5),
+)
 def test_a_generated_sheet_is_previewed_in_words_and_writes_nothing(prober, kind, header, rows):
     upload = sheet(kind, header, rows)
-    answer = prober.probe(Request("/admin/tracker/person/import/", method="POST", role="editor", file=upload,
-                                  label="a generated sheet", find=[REFUSED]))
+    answer = prober.probe(
+        Request(
+            "/admin/tracker/person/import/",
+            method="POST",
+            role="editor",
+            file=upload,
+            label="a generated sheet",
+            find=[REFUSED],
+        )
+    )
     assert answer.status in (200, 400)
     assert not answer.wrote
     counts = answer.context.get("counts")

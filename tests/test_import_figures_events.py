@@ -1,4 +1,5 @@
 """Importing figures and events from CSV and XLSX in the admin, and the example sheets."""
+
 import csv
 import datetime
 import io
@@ -13,9 +14,9 @@ from events.imports import EventImporter, FigureImporter
 from events.models import Citation, Event, Figure, Measure
 from tests.factories import make_citation, make_event, make_figure, make_measure, make_organization, make_source
 from tracker.imports import PeopleImporter
-from tracker.sheets import read_sheet
 from tracker.models import Person
 from tracker.publishing import Status
+from tracker.sheets import read_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,11 @@ def held(db):
 def test_figure_import_creates_a_draft_figure(editor, held):
     viasna = make_organization(name="Viasna")
 
-    plan = import_sheet(FigureImporter, editor, figure_sheet(external_id="f-1", as_of="2025-09", attributed_to="Viasna", quote="'=about 1,200"))
+    plan = import_sheet(
+        FigureImporter,
+        editor,
+        figure_sheet(external_id="f-1", as_of="2025-09", attributed_to="Viasna", quote="'=about 1,200"),
+    )
 
     assert actions(plan) == ["create"]
     figure = Figure.objects.get()
@@ -124,9 +129,21 @@ def test_figures_update_by_stable_id(editor, held):
 
 
 def test_imported_figure_updates_are_new_versions_with_history_naming_the_importer(editor, held):
-    figures = [make_figure(measure=Measure.objects.get(slug="political-prisoners-held"), source=held, status=Status.DRAFT,
-                           external_id=f"f-{n}", value=100 + n) for n in range(3)]
-    sheet = [["external_id", "value", "quote"]] + [[f"f-{n}", str(200 + n), "About 200."] for n in range(2)] + [["f-2", "102", ""]]
+    figures = [
+        make_figure(
+            measure=Measure.objects.get(slug="political-prisoners-held"),
+            source=held,
+            status=Status.DRAFT,
+            external_id=f"f-{n}",
+            value=100 + n,
+        )
+        for n in range(3)
+    ]
+    sheet = (
+        [["external_id", "value", "quote"]]
+        + [[f"f-{n}", str(200 + n), "About 200."] for n in range(2)]
+        + [["f-2", "102", ""]]
+    )
 
     plan = import_sheet(FigureImporter, editor, csv_bytes(sheet), filename="figures.csv")
 
@@ -144,16 +161,26 @@ def test_imported_figure_updates_are_new_versions_with_history_naming_the_import
 def test_imported_event_updates_change_their_countries(editor):
     events = [make_event(external_id=f"e-{n}", countries=["BY"], status=Status.DRAFT) for n in range(3)]
 
-    import_sheet(EventImporter, editor, csv_bytes([["external_id", "countries"], ["e-0", "BY | LT"], ["e-1", "PL"], ["e-2", "BY"]]))
+    import_sheet(
+        EventImporter,
+        editor,
+        csv_bytes([["external_id", "countries"], ["e-0", "BY | LT"], ["e-1", "PL"], ["e-2", "BY"]]),
+    )
 
-    assert [[country.code for country in Event.objects.get(pk=event.pk).countries] for event in events] == [["BY", "LT"], ["PL"], ["BY"]]
+    assert [[country.code for country in Event.objects.get(pk=event.pk).countries] for event in events] == [
+        ["BY", "LT"],
+        ["PL"],
+        ["BY"],
+    ]
     assert [Event.objects.get(pk=event.pk).version for event in events] == [2, 2, 1]
 
 
 def test_an_unknown_measure_is_a_row_error(editor, held):
     plan = plan_sheet(FigureImporter, editor, figure_sheet(measure="prisoners-on-mars"))
 
-    assert errors(plan) == {2: ["measure: unknown measure “prisoners-on-mars”: use the slug of a measure defined in the admin."]}
+    assert errors(plan) == {
+        2: ["measure: unknown measure “prisoners-on-mars”: use the slug of a measure defined in the admin."]
+    }
 
 
 def test_a_bad_as_of_date_is_a_row_error_naming_the_value(editor, held):
@@ -185,7 +212,9 @@ def test_a_contributor_cannot_deprecate_a_figure(contributor, held):
 
 def test_an_editor_deprecates_a_figure_with_a_reason(editor, held):
     figure = make_figure(measure=make_measure(), source=held, external_id="f-9")
-    sheet = csv_bytes([["external_id", "rank", "deprecation_reason"], ["f-9", "deprecated", "Superseded by Viasna's count."]])
+    sheet = csv_bytes(
+        [["external_id", "rank", "deprecation_reason"], ["f-9", "deprecated", "Superseded by Viasna's count."]]
+    )
 
     import_sheet(FigureImporter, editor, sheet)
 
@@ -205,7 +234,15 @@ def test_event_import_creates_drafts_with_citations(editor):
         csv_bytes(
             [
                 ["external_id", "kind", "title", "date", "countries", "location", "sources"],
-                ["e-1", "meeting", "Сустрэча ў Мінску", "2025-12-12", "US | by", "Мінск", "https://news.example/meeting"],
+                [
+                    "e-1",
+                    "meeting",
+                    "Сустрэча ў Мінску",
+                    "2025-12-12",
+                    "US | by",
+                    "Мінск",
+                    "https://news.example/meeting",
+                ],
             ]
         ),
     )
@@ -223,14 +260,21 @@ def test_event_sources_are_added_never_removed(editor):
     event = make_event(external_id="e-1", status=Status.DRAFT)
     make_citation(event=event, source=kept)
 
-    plan = import_sheet(EventImporter, editor, csv_bytes([["external_id", "sources"], ["e-1", "https://news.example/added"]]))
+    plan = import_sheet(
+        EventImporter, editor, csv_bytes([["external_id", "sources"], ["e-1", "https://news.example/added"]])
+    )
 
     assert [str(change) for change in plan.rows[0].changes] == ["sources: + https://news.example/added"]
-    assert sorted(citation.source.url for citation in event.citations.all()) == ["https://news.example/added", "https://news.example/kept"]
+    assert sorted(citation.source.url for citation in event.citations.all()) == [
+        "https://news.example/added",
+        "https://news.example/kept",
+    ]
 
 
 def test_an_event_date_keeps_its_precision(editor):
-    import_sheet(EventImporter, editor, csv_bytes([["kind", "title", "date"], ["visit", "Envoy visits Belarus", "2025-09"]]))
+    import_sheet(
+        EventImporter, editor, csv_bytes([["kind", "title", "date"], ["visit", "Envoy visits Belarus", "2025-09"]])
+    )
 
     event = Event.objects.get()
     assert (event.occurred_on, event.occurred_on_precision) == (datetime.date(2025, 9, 1), "month")
@@ -341,10 +385,18 @@ def test_a_contributor_imports_figures_through_the_admin(client, contributor, he
 def test_citations_are_created_with_history_naming_the_importer(editor):
     make_source(url="https://news.example/a")
 
-    import_sheet(EventImporter, editor, csv_bytes([["kind", "title", "date", "sources"], ["visit", "A visit", "2025", "https://news.example/a"]]))
+    import_sheet(
+        EventImporter,
+        editor,
+        csv_bytes([["kind", "title", "date", "sources"], ["visit", "A visit", "2025", "https://news.example/a"]]),
+    )
 
     history = Citation.history.get()
-    assert (history.history_type, history.history_user, history.history_change_reason) == ("+", editor, "import sheet.csv")
+    assert (history.history_type, history.history_user, history.history_change_reason) == (
+        "+",
+        editor,
+        "import sheet.csv",
+    )
 
 
 # --- The example sheets ---------------------------------------------------------------
@@ -376,7 +428,10 @@ def test_the_example_people_keep_their_cyrillic_names(belarus, editor):
     person = Person.objects.get(external_id="example-0002")
     assert person.name == "Наталля Бялькевіч"
     assert person.identity_level == "withheld"
-    assert set(person.name_variants.values_list("name", "script")) == {("Natallia Bialkevich", "Latn"), ("Наталья Белькевич", "Cyrl")}
+    assert set(person.name_variants.values_list("name", "script")) == {
+        ("Natallia Bialkevich", "Latn"),
+        ("Наталья Белькевич", "Cyrl"),
+    }
     assert person.detentions.get().recognised_on is None
     recognised = Person.objects.get(external_id="example-0001").detentions.get(external_id="example-0001-2")
     assert recognised.recognised_on == datetime.date(2021, 9, 2)

@@ -5,6 +5,7 @@ of 40,000 columns, a table of texts that unpacks to megabytes, a zip bomb, a
 NUL byte or a vertical tab in a cell. bench/hostile_sheets.py measures the
 same refusals on files of 10 MB.
 """
+
 import csv
 import datetime
 import io
@@ -31,9 +32,9 @@ from tests.workbooks import (
 )
 from tracker import sheets
 from tracker.imports import MAX_CHARACTER_ERRORS, PeopleImporter, store_upload
-from tracker.sheets import MAX_COLUMNS, MAX_ROWS, _Workbook, _xlsx_cell, read_sheet
 from tracker.models import Detention, NameVariant, Person
 from tracker.roles import EDITOR
+from tracker.sheets import MAX_COLUMNS, MAX_ROWS, _Workbook, _xlsx_cell, read_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -113,8 +114,19 @@ def test_the_importer_reads_a_workbook_as_openpyxl_does(epoch):
     book.epoch = epoch
     sheet = book.active
     sheet.append(["name", "day", "moment", "flag", "share", "year", "time", "rich", "formula"])
-    sheet.append(["Алесь", datetime.date(2021, 5, 7), datetime.datetime(2021, 5, 7, 12, 30), True, 1.5, 1985,
-                  datetime.time(10, 0), CellRichText(["a", TextBlock(InlineFont(b=True), "b")]), "=1+1"])
+    sheet.append(
+        [
+            "Алесь",
+            datetime.date(2021, 5, 7),
+            datetime.datetime(2021, 5, 7, 12, 30),
+            True,
+            1.5,
+            1985,
+            datetime.time(10, 0),
+            CellRichText(["a", TextBlock(InlineFont(b=True), "b")]),
+            "=1+1",
+        ]
+    )
     sheet.append([])
     sheet.append(["x", None, None, False, 0, -3])
     sheet["K7"] = "far"
@@ -392,8 +404,11 @@ def test_a_tag_longer_than_a_workbook_holds_is_refused_as_damaged(client, upload
     if content is None:
         data = xlsx_with_a_tag_of_many_attributes(7_000)
     else:
-        data = xlsx(worksheet(inline_row(1, "name")), "<sst/>" if part.endswith("sharedStrings.xml") else None,
-                    extra={part: content})
+        data = xlsx(
+            worksheet(inline_row(1, "name")),
+            "<sst/>" if part.endswith("sharedStrings.xml") else None,
+            extra={part: content},
+        )
 
     assert refused(client, uploads, data, "people.xlsx") == DAMAGED
 
@@ -403,9 +418,10 @@ def test_tags_as_long_as_a_workbook_holds_are_read():
     # of ranges; after the rows, layout is not read, however long its tags.
     ranges = " ".join(f"A{n}" for n in range(1, 20_000))
     sheet_xml = (
-        f'{XML}<worksheet xmlns="{MAIN}" {" ".join(f"xmlns:n{n}=\"{MAIN}/{n}\"" for n in range(100))}>'
+        f'{XML}<worksheet xmlns="{MAIN}" {" ".join(f'xmlns:n{n}="{MAIN}/{n}"' for n in range(100))}>'
         f'<sheetViews><sheetView><selection sqref="{ranges[:60_000]}"/></sheetView></sheetViews><sheetData>'
-        + inline_row(1, "name") + inline_row(2, "Ales")
+        + inline_row(1, "name")
+        + inline_row(2, "Ales")
         + f'</sheetData><conditionalFormatting sqref="{ranges * 5}"/></worksheet>'
     )
 

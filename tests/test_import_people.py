@@ -1,4 +1,5 @@
 """Importing people and their detentions from CSV and XLSX in the admin."""
+
 import csv
 import datetime
 import io
@@ -11,17 +12,26 @@ from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from events.imports import EventImporter, FigureImporter
 from tests.factories import make_detention, make_name_variant, make_organization, make_person, make_source
 from tracker.exports import csv_stream
 from tracker.imports import PeopleImporter
-from tracker.sheets import SheetError, read_sheet
-from events.imports import EventImporter, FigureImporter
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, NameVariantQuerySet, Person
 from tracker.publishing import Status
+from tracker.sheets import SheetError, read_sheet
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["person_external_id", "name", "name_variants", "birth_year", "detention_external_id", "country", "detained_on", "charges"]
+HEADER = [
+    "person_external_id",
+    "name",
+    "name_variants",
+    "birth_year",
+    "detention_external_id",
+    "country",
+    "detained_on",
+    "charges",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +111,16 @@ def test_import_creates_people_detentions_charges_and_variants_as_drafts(editor)
     sheet = csv_bytes(
         [
             HEADER,
-            ["viasna-101", "Ales K.", "Алесь К. | Ales K", "1979", "viasna-101-1", "BY", "2021-07-14", "342 | 361-1 part 2"],
+            [
+                "viasna-101",
+                "Ales K.",
+                "Алесь К. | Ales K",
+                "1979",
+                "viasna-101-1",
+                "BY",
+                "2021-07-14",
+                "342 | 361-1 part 2",
+            ],
             ["viasna-101", "Ales K.", "", "", "viasna-101-2", "BY", "2024-03", "130"],
             ["", "Maryna V.", "Марына В.", "", "", "", "", ""],
         ]
@@ -126,7 +145,11 @@ def test_import_creates_people_detentions_charges_and_variants_as_drafts(editor)
 
 def test_imported_name_variants_are_searchable(editor):
     existing = make_person(name="Siarhei T.", external_id="p-1", status=Status.DRAFT)
-    sheet = [["person_external_id", "name", "name_variants"], ["p-1", "Siarhei T.", "Сяргей Ціханоўскі"], ["p-2", "Ales K.", "Алесь Кавалёў"]]
+    sheet = [
+        ["person_external_id", "name", "name_variants"],
+        ["p-1", "Siarhei T.", "Сяргей Ціханоўскі"],
+        ["p-2", "Ales K.", "Алесь Кавалёў"],
+    ]
 
     import_sheet(editor, csv_bytes(sheet))
 
@@ -164,7 +187,12 @@ def test_rows_with_a_stable_id_update_that_record(editor):
 
     plan = import_sheet(
         editor,
-        csv_bytes([["person_uid", "region", "detention_uid", "facility"], [str(person.uid), "Hrodna", str(detention.uid), "Penal colony No. 1"]]),
+        csv_bytes(
+            [
+                ["person_uid", "region", "detention_uid", "facility"],
+                [str(person.uid), "Hrodna", str(detention.uid), "Penal colony No. 1"],
+            ]
+        ),
     )
 
     assert actions(plan) == ["update"]
@@ -228,7 +256,12 @@ def test_a_bad_date_is_a_row_error_naming_the_column_and_the_value(editor):
 def test_reduced_iso_dates_keep_their_precision(editor):
     import_sheet(
         editor,
-        csv_bytes([["name", "country", "detained_on", "custody_status", "released_on"], ["A. B.", "BY", "2020", "released", "2025-09"]]),
+        csv_bytes(
+            [
+                ["name", "country", "detained_on", "custody_status", "released_on"],
+                ["A. B.", "BY", "2020", "released", "2025-09"],
+            ]
+        ),
     )
 
     detention = Detention.objects.get()
@@ -280,7 +313,10 @@ def test_organisations_and_sources_are_named_in_cells_and_must_exist(editor):
 @pytest.mark.parametrize("bom", [True, False], ids=["with BOM", "without BOM"])
 @pytest.mark.parametrize("delimiter", [",", ";"], ids=["commas", "semicolons"])
 def test_cyrillic_names_survive_a_utf8_csv(editor, bom, delimiter):
-    import_sheet(editor, csv_bytes([["name", "name_variants"], ["Ціханоўскі Ў. Ё.", "Тихановский | Cichanoŭski"]], bom, delimiter))
+    import_sheet(
+        editor,
+        csv_bytes([["name", "name_variants"], ["Ціханоўскі Ў. Ё.", "Тихановский | Cichanoŭski"]], bom, delimiter),
+    )
 
     person = Person.objects.get()
     assert person.name == "Ціханоўскі Ў. Ё."
@@ -297,7 +333,10 @@ def test_cyrillic_names_and_date_cells_survive_an_xlsx(editor):
     person = Person.objects.get()
     assert person.name == "Марына Ў."
     assert person.birth_year == 1991
-    assert (person.detentions.get().detained_on, person.detentions.get().detained_on_precision) == (datetime.date(2023, 4, 5), "day")
+    assert (person.detentions.get().detained_on, person.detentions.get().detained_on_precision) == (
+        datetime.date(2023, 4, 5),
+        "day",
+    )
 
 
 def test_a_csv_in_another_encoding_is_refused_in_words():
@@ -355,7 +394,10 @@ def test_a_5000_row_sheet_is_written_in_one_transaction(editor, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(NameVariantQuerySet, "bulk_create", bulk_create_then_fail)
-    rows = [["person_external_id", "name", "name_variants"], *([f"p-{n}", f"Person {n}", f"Асоба {n}"] for n in range(5000))]
+    rows = [
+        ["person_external_id", "name", "name_variants"],
+        *([f"p-{n}", f"Person {n}", f"Асоба {n}"] for n in range(5000)),
+    ]
     importer = PeopleImporter(editor, "big.csv")
     plan = importer.plan(read_sheet("big.csv", csv_bytes(rows)))
     assert plan.counts["create"] == 5000
@@ -380,7 +422,12 @@ def test_a_row_the_database_refuses_writes_nothing(editor):
     with pytest.raises(IntegrityError):
         importer.apply(plan)
 
-    assert (Person.objects.count(), Detention.objects.count(), Person.history.count(), Detention.history.count()) == before
+    assert (
+        Person.objects.count(),
+        Detention.objects.count(),
+        Person.history.count(),
+        Detention.history.count(),
+    ) == before
 
 
 # --- The admin flow ---------------------------------------------------------------
@@ -408,7 +455,9 @@ def test_upload_preview_confirm_imports_and_reports_counts(client, editor):
 def test_preview_names_the_record_of_each_row(client, editor):
     make_person(name="Already here", external_id="p-1", status=Status.DRAFT)
     client.force_login(editor)
-    sheet = csv_bytes([["person_external_id", "name", "region"], ["p-1", "Already here", "Hrodna"], ["p-2", "Новы чалавек", ""]])
+    sheet = csv_bytes(
+        [["person_external_id", "name", "region"], ["p-1", "Already here", "Hrodna"], ["p-2", "Новы чалавек", ""]]
+    )
 
     html = upload(client, sheet).content.decode()
 
@@ -449,7 +498,9 @@ def test_a_viewer_gets_403_on_the_import_urls(client):
 def test_a_contributor_imports_drafts_but_cannot_update_a_published_person(client, contributor):
     published = make_person(name="Published Person", external_id="p-1", status=Status.PUBLISHED)
     client.force_login(contributor)
-    sheet = csv_bytes([["person_external_id", "name", "region"], ["p-1", "Published Person", "Minsk"], ["p-2", "New Draft", ""]])
+    sheet = csv_bytes(
+        [["person_external_id", "name", "region"], ["p-1", "Published Person", "Minsk"], ["p-2", "New Draft", ""]]
+    )
 
     response = upload(client, sheet)
 
@@ -508,7 +559,9 @@ def test_history_names_the_importing_user(client, editor):
     assert sorted((row.history_type, row.external_id) for row in imported) == [("+", "p-2"), ("~", "p-1")]
     assert {row.history_user for row in imported} == {editor}
     for model in (Detention, NameVariant, Charge, DetentionSource):
-        assert {(row.history_user, row.history_change_reason) for row in model.history.all()} == {(editor, "import people.csv")}
+        assert {(row.history_user, row.history_change_reason) for row in model.history.all()} == {
+            (editor, "import people.csv")
+        }
 
 
 def test_identity_columns_are_ignored_with_a_warning_for_a_contributor(contributor, editor):
@@ -516,7 +569,9 @@ def test_identity_columns_are_ignored_with_a_warning_for_a_contributor(contribut
 
     plan = import_sheet(contributor, sheet)
 
-    assert plan.warnings == ["Ignored columns: identity_level, internal_notes. Only Editors set identity levels and internal notes."]
+    assert plan.warnings == [
+        "Ignored columns: identity_level, internal_notes. Only Editors set identity levels and internal notes."
+    ]
     person = Person.objects.get()
     assert (person.identity_level, person.internal_notes) == ("withheld", "")
     import_sheet(editor, sheet)
@@ -539,7 +594,7 @@ def export_people(client, people):
 def test_exported_people_import_back_unchanged(client, role):
     viasna = make_organization(name="Viasna")
     source = make_source(url="https://spring96.org/en/news/2")
-    withheld = make_person(name="=HYPERLINK(\"x\")", identity_level="withheld", birth_year=1985, internal_notes="-care")
+    withheld = make_person(name='=HYPERLINK("x")', identity_level="withheld", birth_year=1985, internal_notes="-care")
     make_person(name="Юрый Ш.", identity_level="initials")
     NameVariant.objects.create(person=withheld, name="Юрась", script="Cyrl")
     first = make_detention(
@@ -619,10 +674,51 @@ def test_every_imported_record_has_one_history_row_with_its_values(editor):
     detention = make_detention(person=kept, external_id="p-1-1", country="BY", status=Status.DRAFT)
     sheet = csv_bytes(
         [
-            ["person_external_id", "name", "name_variants", "region", "detention_external_id", "country", "detained_on",
-             "custody_status", "released_on", "release_mode", "charges", "recognised_by", "sources"],
-            ["p-1", "A. B.", "А. Б.", "Brest", "p-1-1", "PL", "2021-07-14", "released", "2024-03", "pardon", "342", "Viasna", ""],
-            ["p-2", "C. D.", "Сі Дзі | C. D-ski", "", "p-2-1", "BY", "2021", "", "", "", "342 | 130", "", "https://spring96.org/en/news/3"],
+            [
+                "person_external_id",
+                "name",
+                "name_variants",
+                "region",
+                "detention_external_id",
+                "country",
+                "detained_on",
+                "custody_status",
+                "released_on",
+                "release_mode",
+                "charges",
+                "recognised_by",
+                "sources",
+            ],
+            [
+                "p-1",
+                "A. B.",
+                "А. Б.",
+                "Brest",
+                "p-1-1",
+                "PL",
+                "2021-07-14",
+                "released",
+                "2024-03",
+                "pardon",
+                "342",
+                "Viasna",
+                "",
+            ],
+            [
+                "p-2",
+                "C. D.",
+                "Сі Дзі | C. D-ski",
+                "",
+                "p-2-1",
+                "BY",
+                "2021",
+                "",
+                "",
+                "",
+                "342 | 130",
+                "",
+                "https://spring96.org/en/news/3",
+            ],
         ]
     )
 
@@ -637,12 +733,20 @@ def test_every_imported_record_has_one_history_row_with_its_values(editor):
     for model in (NameVariant, Charge, DetentionSource):
         assert_one_history_row_each(model, model.objects.all(), "+", editor, reason)
     updated = Detention.objects.get(pk=detention.pk)
-    assert (updated.country.code, updated.custody_status, updated.release_mode, updated.recognised_by) == ("PL", "released", "pardon", organization)
+    assert (updated.country.code, updated.custody_status, updated.release_mode, updated.recognised_by) == (
+        "PL",
+        "released",
+        "pardon",
+        organization,
+    )
     assert (updated.released_on, updated.released_on_precision) == (datetime.date(2024, 3, 1), "month")
 
 
 def test_an_update_increments_the_version_and_changes_only_what_the_sheet_changes(editor):
-    people = [make_person(name=f"P{n}", external_id=f"p-{n}", region="Minsk", occupation=f"Job {n}", status=Status.DRAFT) for n in range(4)]
+    people = [
+        make_person(name=f"P{n}", external_id=f"p-{n}", region="Minsk", occupation=f"Job {n}", status=Status.DRAFT)
+        for n in range(4)
+    ]
     untouched = make_person(name="Not in the sheet", region="Minsk", status=Status.DRAFT)
     before = {person.pk: person.updated_at for person in people}
     # Two columns: one value for every row (region), one value per row (name).
@@ -655,7 +759,9 @@ def test_an_update_increments_the_version_and_changes_only_what_the_sheet_change
     for n, person in enumerate(people):
         person.refresh_from_db()
         changed = n < 3
-        assert (person.name, person.region, person.occupation) == ((f"Renamed {n}", "Hrodna") if changed else ("P3", "Minsk")) + (f"Job {n}",)
+        assert (person.name, person.region, person.occupation) == (
+            (f"Renamed {n}", "Hrodna") if changed else ("P3", "Minsk")
+        ) + (f"Job {n}",)
         assert person.version == (2 if changed else 1)
         assert (person.updated_at > before[person.pk]) == changed
         assert person.history.count() == (2 if changed else 1)
@@ -696,9 +802,31 @@ def names_matching(query):
 
 def people_sheet(first, count, region="Minsk"):
     return csv_bytes(
-        [["person_external_id", "name", "name_variants", "region", "detention_external_id", "country", "charges", "sources"]]
-        + [[f"p-{n}", f"Person {n}", f"Асоба {n} | Osoba {n}", region, f"p-{n}-1", "BY", "342 | 130", "https://spring96.org/en/news/3"]
-           for n in range(first, first + count)]
+        [
+            [
+                "person_external_id",
+                "name",
+                "name_variants",
+                "region",
+                "detention_external_id",
+                "country",
+                "charges",
+                "sources",
+            ]
+        ]
+        + [
+            [
+                f"p-{n}",
+                f"Person {n}",
+                f"Асоба {n} | Osoba {n}",
+                region,
+                f"p-{n}-1",
+                "BY",
+                "342 | 130",
+                "https://spring96.org/en/news/3",
+            ]
+            for n in range(first, first + count)
+        ]
     )
 
 
@@ -715,7 +843,10 @@ def test_writing_a_sheet_takes_as_many_queries_for_40_rows_as_for_10(editor):
     make_source(url="https://spring96.org/en/news/3")
 
     created = [queries_to_import(editor, people_sheet(0, 10)), queries_to_import(editor, people_sheet(10, 40))]
-    updated = [queries_to_import(editor, people_sheet(0, 10, "Hrodna")), queries_to_import(editor, people_sheet(10, 40, "Hrodna"))]
+    updated = [
+        queries_to_import(editor, people_sheet(0, 10, "Hrodna")),
+        queries_to_import(editor, people_sheet(10, 40, "Hrodna")),
+    ]
 
     assert created[0] == created[1]
     assert updated[0] == updated[1]
@@ -754,7 +885,16 @@ def test_a_model_with_its_own_save_is_saved_one_by_one(editor, monkeypatch):
 
     monkeypatch.setattr(Detention, "save", save)
 
-    import_sheet(editor, csv_bytes([["person_external_id", "name", "detention_external_id", "country"], ["p-1", "A. B.", "p-1-1", "BY"], ["p-2", "C. D.", "p-2-1", "BY"]]))
+    import_sheet(
+        editor,
+        csv_bytes(
+            [
+                ["person_external_id", "name", "detention_external_id", "country"],
+                ["p-1", "A. B.", "p-1-1", "BY"],
+                ["p-2", "C. D.", "p-2-1", "BY"],
+            ]
+        ),
+    )
 
     assert saved == ["p-1-1", "p-2-1"]
     assert Detention.history.filter(history_user=editor, history_change_reason="import people.csv").count() == 2
@@ -765,7 +905,9 @@ def test_history_copied_by_the_database_is_what_simple_history_writes(editor):
 
     viasna = make_organization(name="Viasna")
     people = [make_person(name=f"P{n}", birth_year=1980 + n, region="Minsk", status=Status.DRAFT) for n in range(3)]
-    detentions = [make_detention(person=person, recognised_by=viasna, detained_on=datetime.date(2021, 7, 14)) for person in people]
+    detentions = [
+        make_detention(person=person, recognised_by=viasna, detained_on=datetime.date(2021, 7, 14)) for person in people
+    ]
     for model, records in ((Person, people), (Detention, detentions)):
         for record in records:
             record._history_user = editor
@@ -778,7 +920,11 @@ def test_history_copied_by_the_database_is_what_simple_history_writes(editor):
         model.history.bulk_history_create(records, update=True)
         built = {row.id: row for row in model.history.all()}
 
-        fields = [f.attname for f in model.history.model._meta.concrete_fields if f.attname not in ("history_id", "history_date")]
+        fields = [
+            f.attname
+            for f in model.history.model._meta.concrete_fields
+            if f.attname not in ("history_id", "history_date")
+        ]
         assert {pk: [getattr(row, f) for f in fields] for pk, row in copied.items()} == {
             pk: [getattr(row, f) for f in fields] for pk, row in built.items()
         }

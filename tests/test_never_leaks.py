@@ -5,6 +5,7 @@ by initials, drafts and internal notes unique marker strings. Every output
 of issue 5 is fetched under every filter and ordering of its page, including
 the probes aimed at the protected fields, and searched for every marker.
 """
+
 import io
 import zipfile
 from urllib.parse import quote_plus, urlsplit
@@ -22,22 +23,64 @@ from tracker.publishing import Status
 pytestmark = pytest.mark.django_db
 
 QUERIES = {
-    "timeline": ["", "?kind=meeting", "?kind=release", "?country=US", "?country=by", "?order=oldest", "?order=newest",
-                 "?start=2020-01-01&end=2030-01-01", "?q=envoy", "?q=Secretus", "?q=witness"],
+    "timeline": [
+        "",
+        "?kind=meeting",
+        "?kind=release",
+        "?country=US",
+        "?country=by",
+        "?order=oldest",
+        "?order=newest",
+        "?start=2020-01-01&end=2030-01-01",
+        "?q=envoy",
+        "?q=Secretus",
+        "?q=witness",
+    ],
     "releases": ["", "?country=BY", "?year=2024", "?year=2025", "?deprecated=1"],
     "figures": ["", "?country=BY", "?country=LT", "?deprecated=1"],
-    "prisoners": ["", "?status=held", "?status=deported", "?status=released", "?detained_year=2021", "?detained_year=2022",
-                  "?released_year=2025", "?article=342", "?order=name", "?order=newest", "?order=oldest", "?q=Secretus",
-                  "?q=Hiddenov", "?q=Initialson", "?q=I. I."],
+    "prisoners": [
+        "",
+        "?status=held",
+        "?status=deported",
+        "?status=released",
+        "?detained_year=2021",
+        "?detained_year=2022",
+        "?released_year=2025",
+        "?article=342",
+        "?order=name",
+        "?order=newest",
+        "?order=oldest",
+        "?q=Secretus",
+        "?q=Hiddenov",
+        "?q=Initialson",
+        "?q=I. I.",
+    ],
     "sources": ["", "?kind=ngo_report", "?kind=news_report"],
 }
 # The API's lists, by the name of the page they follow.
-API = {"timeline": "events", "releases": "releases", "figures": "figures", "prisoners": "prisoners", "sources": "sources"}
+API = {
+    "timeline": "events",
+    "releases": "releases",
+    "figures": "figures",
+    "prisoners": "prisoners",
+    "sources": "sources",
+}
 # Parameters aimed at what is hidden: a list without them refuses them, one with them finds nobody hidden.
 # A region or facility only a protected person has is refused exactly as one nobody has.
-PROBES = ["?name=Secretus", "?birth_year=1977", "?order=birth_year", "?ordering=-birth_year", "?facility=HiddenFacility",
-          "?facility=InitialsFacility", "?search=Hiddenov", "?q=1977", "?region=HiddenRegion", "?region=InitialsRegion",
-          "?internal_notes=NOTEMARKER", "?status=draft"]
+PROBES = [
+    "?name=Secretus",
+    "?birth_year=1977",
+    "?order=birth_year",
+    "?ordering=-birth_year",
+    "?facility=HiddenFacility",
+    "?facility=InitialsFacility",
+    "?search=Hiddenov",
+    "?q=1977",
+    "?region=HiddenRegion",
+    "?region=InitialsRegion",
+    "?internal_notes=NOTEMARKER",
+    "?status=draft",
+]
 
 
 @pytest.fixture
@@ -49,7 +92,9 @@ def body(response):
     content = b"".join(response.streaming_content) if response.streaming else response.content
     if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
         book = load_workbook(io.BytesIO(content))
-        return "\n".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None)
+        return "\n".join(
+            str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None
+        )
     return content.decode("utf-8")
 
 
@@ -123,14 +168,23 @@ def test_the_data_package_and_its_page_hold_no_marker(client, markers, tmp_path,
 
 # The HTML pages, the feeds and the error pages.
 
+
 def html_pages(world):
     """Every public HTML page of the planted world, with the filters and probes of its lists."""
     pages = ["/", "/?country=BY", "/?country=US", "/?country=LT", "/data/", "/api/v1/docs/"]
     for page, queries in QUERIES.items():
         pages += [f"/{page}/{query}" for query in queries]
-    pages += ["/figures/held/", "/figures/held/?country=LT", "/figures/held/?deprecated=1", "/figures/released-in-event/"]
+    pages += [
+        "/figures/held/",
+        "/figures/held/?country=LT",
+        "/figures/held/?deprecated=1",
+        "/figures/released-in-event/",
+    ]
     pages += [f"/events/{event.uid}/" for event in Event.objects.published()]
-    pages += [f"/prisoners/{person.uid}/" for person in Person.objects.published().exclude(identity_level=Person.IdentityLevel.WITHHELD)]
+    pages += [
+        f"/prisoners/{person.uid}/"
+        for person in Person.objects.published().exclude(identity_level=Person.IdentityLevel.WITHHELD)
+    ]
     return pages
 
 
@@ -169,12 +223,21 @@ def test_protected_records_are_not_found_exactly_as_records_that_never_existed(c
 
 def test_a_value_only_a_protected_person_has_is_refused_as_one_nobody_has(client, markers):
     """?region=HiddenRegion answers as ?region=Nowhere does: the refusal says nothing about who has it."""
-    for name, protected in [("region", "HiddenRegion"), ("region", "InitialsRegion"), ("facility", "HiddenFacility"), ("facility", "InitialsFacility")]:
+    for name, protected in [
+        ("region", "HiddenRegion"),
+        ("region", "InitialsRegion"),
+        ("facility", "HiddenFacility"),
+        ("facility", "InitialsFacility"),
+    ]:
         for path in ["/prisoners/", "/prisoners.csv", "/api/v1/prisoners/"]:
             refused = assert_clean(client, f"{path}?{name}={protected}", markers, allowed=(400,))
             nobody = client.get(f"{path}?{name}=Nowhere")
             assert nobody.status_code == 400
-            assert body(refused).replace(protected, "X") == body(nobody).replace("Nowhere", "X"), (path, name, protected)
+            assert body(refused).replace(protected, "X") == body(nobody).replace("Nowhere", "X"), (
+                path,
+                name,
+                protected,
+            )
 
 
 def test_no_filtered_list_changes_when_the_withheld_person_is_removed(client, world):
@@ -182,8 +245,12 @@ def test_no_filtered_list_changes_when_the_withheld_person_is_removed(client, wo
     status alone: under any other filter, every list, count and download of the registry reads the same with
     them as without them, so no combination of filters singles one out. (Other counts include withheld people
     as numbers, by design: a release's named people, the registry's counts beside the figures.)"""
-    filtered = [query for query in QUERIES["prisoners"] if query and not query.startswith(("?status=", "?order="))] + ["?status=held&detained_year=2021", "?article=342&status=held",
-                "?release=" + str(world["release"].uid), "?released_year=2025&status=deported"]
+    filtered = [query for query in QUERIES["prisoners"] if query and not query.startswith(("?status=", "?order="))] + [
+        "?status=held&detained_year=2021",
+        "?article=342&status=held",
+        "?release=" + str(world["release"].uid),
+        "?released_year=2025&status=deported",
+    ]
     paths = [f"{path}{query}" for query in filtered for path in ("/prisoners/", "/prisoners.csv", "/api/v1/prisoners/")]
     paths = [path for path in paths if not path.startswith("/api/v1/prisoners/?order")]
     before = {path: body(client.get(path)) for path in paths}
@@ -201,8 +268,15 @@ def test_no_filtered_list_changes_when_the_withheld_person_is_removed(client, wo
 
 @pytest.mark.parametrize(
     ("text", "found"),
-    [(",1977,", ["1977"]), ('"birth_year": 1977}', ["1977"]), ("<td>1977</td>", ["1977"]), ("sha256 9f1977ab", []),
-     ("uid 4c2a-1977-4b1e", []), ("x Secretus y", ["Secretus"]), ("Hiddenov's", ["Hiddenov"])],
+    [
+        (",1977,", ["1977"]),
+        ('"birth_year": 1977}', ["1977"]),
+        ("<td>1977</td>", ["1977"]),
+        ("sha256 9f1977ab", []),
+        ("uid 4c2a-1977-4b1e", []),
+        ("x Secretus y", ["Secretus"]),
+        ("Hiddenov's", ["Hiddenov"]),
+    ],
 )
 def test_a_year_marker_counts_as_a_number_of_its_own_and_names_anywhere(text, found):
     assert markers_in(text, ["1977", "Secretus", "Hiddenov"]) == found

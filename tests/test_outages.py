@@ -1,4 +1,5 @@
 """A database that cannot be reached: a 503 page with Retry-After, never a traceback; other errors stay 500s."""
+
 import sqlite3
 
 import psycopg
@@ -32,8 +33,13 @@ def database_error(django_error, cause):
 
 
 UNREACHABLE = [
-    database_error(OperationalError, psycopg.OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')),
-    database_error(OperationalError, psycopg.errors.AdminShutdown("terminating connection due to administrator command")),
+    database_error(
+        OperationalError,
+        psycopg.OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused'),
+    ),
+    database_error(
+        OperationalError, psycopg.errors.AdminShutdown("terminating connection due to administrator command")
+    ),
     database_error(OperationalError, psycopg.errors.CannotConnectNow("the database system is starting up")),
     database_error(InterfaceError, psycopg.InterfaceError("the connection is closed")),
     database_error(OperationalError, sqlite3.OperationalError("database is locked")),
@@ -42,8 +48,17 @@ UNREACHABLE = [
 
 @pytest.mark.parametrize("error", UNREACHABLE, ids=lambda error: type(error.__cause__).__name__)
 @pytest.mark.parametrize(
-    "path", ["/", "/timeline/", "/prisoners/?status=held", "/prisoners.csv", "/prisoners.csv?order=newest", "/figures/",
-             "/api/v1/prisoners/", "/feeds/timeline.atom"],
+    "path",
+    [
+        "/",
+        "/timeline/",
+        "/prisoners/?status=held",
+        "/prisoners.csv",
+        "/prisoners.csv?order=newest",
+        "/figures/",
+        "/api/v1/prisoners/",
+        "/feeds/timeline.atom",
+    ],
 )
 def test_a_database_that_cannot_be_reached_is_a_503_page(failing, error, path):
     response = failing(error).get(path)

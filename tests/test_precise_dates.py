@@ -1,4 +1,5 @@
 """Imprecise dates are stored as the first day of their period, whatever the editor typed."""
+
 import datetime
 
 import pytest
@@ -86,6 +87,8 @@ def test_admin_refuses_a_date_it_cannot_read(admin_client, typed):
 
 
 def test_admin_shows_a_month_precise_date_as_the_month(admin_client):
-    event = Event.objects.create(kind="visit", title="Visit", occurred_on=datetime.date(2025, 9, 1), occurred_on_precision="month")
+    event = Event.objects.create(
+        kind="visit", title="Visit", occurred_on=datetime.date(2025, 9, 1), occurred_on_precision="month"
+    )
     html = admin_client.get(f"/admin/events/event/{event.pk}/change/").content.decode()
     assert 'name="occurred_on" value="2025-09"' in html

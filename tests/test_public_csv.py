@@ -1,4 +1,5 @@
 """The CSV of every public list: the same rows as the page under its filters, escaped, streamed, only public data."""
+
 import csv
 import datetime
 import io
@@ -44,6 +45,7 @@ def download(client, path):
 
 # --- One table per export: its page, its filters, its first row -----------------
 
+
 def page_count(client, page, query):
     response = client.get(page + query)
     assert response.status_code == 200
@@ -56,13 +58,32 @@ def page_count(client, page, query):
 
 
 EXPORTS = {
-    "/timeline.csv": ("/timeline/", exports.EVENT_HEADER, ["", "?kind=meeting", "?country=US", "?start=2025-01-01&end=2025-10-01&order=oldest", "?q=envoy"]),
-    "/releases.csv": ("/releases/", exports.RELEASE_HEADER, ["", "?country=BY", "?year=2024", "?year=2025&deprecated=1"]),
+    "/timeline.csv": (
+        "/timeline/",
+        exports.EVENT_HEADER,
+        ["", "?kind=meeting", "?country=US", "?start=2025-01-01&end=2025-10-01&order=oldest", "?q=envoy"],
+    ),
+    "/releases.csv": (
+        "/releases/",
+        exports.RELEASE_HEADER,
+        ["", "?country=BY", "?year=2024", "?year=2025&deprecated=1"],
+    ),
     "/figures.csv": ("/figures/", exports.FIGURE_HEADER, ["", "?country=BY", "?country=lt"]),
-    "/prisoners.csv": ("/prisoners/", exports.PRISONER_HEADER, ["", "?status=held", "?detained_year=2022", "?article=342&order=newest", "?status=deported"]),
+    "/prisoners.csv": (
+        "/prisoners/",
+        exports.PRISONER_HEADER,
+        ["", "?status=held", "?detained_year=2022", "?article=342&order=newest", "?status=deported"],
+    ),
     "/sources.csv": ("/sources/", exports.SOURCE_HEADER, ["", "?kind=ngo_report", "?kind=news_report"]),
 }
-PROBES = ["?q=Secretus", "?q=Hiddenov", "?facility=HiddenFacility", "?region=HiddenRegion", "?q=Initialson", "?region=InitialsRegion"]
+PROBES = [
+    "?q=Secretus",
+    "?q=Hiddenov",
+    "?facility=HiddenFacility",
+    "?region=HiddenRegion",
+    "?q=Initialson",
+    "?region=InitialsRegion",
+]
 
 
 @pytest.mark.parametrize("path", EXPORTS)
@@ -122,7 +143,12 @@ def test_figures_csv_keeps_numbers_as_numbers(client, world):
     # Measures in headline order, then by name: "people released" comes first.
     assert dict(zip(rows[0], rows[1]))["measure"] == "people released"
     row = dict(zip(rows[0], rows[2]))
-    assert (row["value"], row["qualifier"], row["upper_value"], row["in_words"]) == ("1200", "approximately", "", "about 1,200")
+    assert (row["value"], row["qualifier"], row["upper_value"], row["in_words"]) == (
+        "1200",
+        "approximately",
+        "",
+        "about 1,200",
+    )
     assert row["as_of"] == "2025-12-12" and row["country"] == "BY"
     assert row["quote"] == "Каля 1200 палітвязняў"
     # Unquoted in the file: a spreadsheet reads a number, not text.
@@ -152,7 +178,7 @@ def test_sources_csv_first_row_and_formula(client, world):
     assert (row["title"], row["publisher"], row["kind"]) == ("Вясна: палітвязні на волі", "Viasna", "NGO report")
     assert row["url"].startswith("http://testserver/sources/#source-")
     formula = read(download(client, "/sources.csv?kind=news_report"))
-    assert "'=HYPERLINK(\"https://evil.example\")" in [r[2] for r in formula[1:]]
+    assert '\'=HYPERLINK("https://evil.example")' in [r[2] for r in formula[1:]]
 
 
 @pytest.mark.parametrize("path", EXPORTS)
@@ -173,8 +199,15 @@ def test_drafts_notes_and_hidden_people_never_in_any_csv(client, world, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/timeline.csv?start=soon", "/timeline.csv?kind=party", "/releases.csv?deprecated=2", "/figures.csv?country=XX",
-             "/prisoners.csv?detained_year=abc", "/sources.csv?kind=rumour"]
+    "path",
+    [
+        "/timeline.csv?start=soon",
+        "/timeline.csv?kind=party",
+        "/releases.csv?deprecated=2",
+        "/figures.csv?country=XX",
+        "/prisoners.csv?detained_year=abc",
+        "/sources.csv?kind=rumour",
+    ],
 )
 def test_bad_filters_are_a_400_in_plain_text(client, world, path):
     response = client.get(path)
@@ -185,8 +218,13 @@ def test_bad_filters_are_a_400_in_plain_text(client, world, path):
 
 @pytest.mark.parametrize(
     ("page", "filters"),
-    [("/timeline/", "country=BY"), ("/releases/", "country=BY"), ("/figures/", "country=BY"), ("/prisoners/", "status=held"),
-     ("/sources/", "kind=news_report")],
+    [
+        ("/timeline/", "country=BY"),
+        ("/releases/", "country=BY"),
+        ("/figures/", "country=BY"),
+        ("/prisoners/", "status=held"),
+        ("/sources/", "kind=news_report"),
+    ],
 )
 def test_every_list_links_to_its_csv_with_the_current_filters(client, world, page, filters):
     # A parameter the page does not read (utm_source) is not carried along.
@@ -208,11 +246,14 @@ def test_data_page_documents_every_column_and_is_in_the_footer(client, db):
 
 # --- Query counts: the same for 3 rows and for 30 --------------------------------
 
+
 def make_rows(count):
     measure = make_measure(kind=Measure.Kind.PER_EVENT)
     for number in range(count):
         source = make_source()
-        event = make_event(kind=Event.Kind.RELEASE, occurred_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number))
+        event = make_event(
+            kind=Event.Kind.RELEASE, occurred_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number)
+        )
         make_release(event=event)
         make_citation(event=event, source=source)
         make_participant(event=event)
@@ -220,7 +261,12 @@ def make_rows(count):
         make_figure(measure=measure, source=source, event=event)
         detention = make_detention(person=make_person(name=f"Prisoner {number}"))
         make_charge(detention=detention)
-        make_released_detention(release=event, detention=make_detention(person=make_person(name=f"Freed {number}"), custody_status="deported", released_on=event.occurred_on))
+        make_released_detention(
+            release=event,
+            detention=make_detention(
+                person=make_person(name=f"Freed {number}"), custody_status="deported", released_on=event.occurred_on
+            ),
+        )
 
 
 # Filter choices are read (with the data version they are cached under) only to check a value
@@ -258,8 +304,11 @@ def test_csv_query_count_is_fixed(client, db, django_assert_num_queries, path, c
 # 6 releases 2 chunks of 3; figures have no prefetch; 12 people 3 chunks of 3 (one COPY on
 # PostgreSQL); 6 sources 2 chunks of 2.
 MORE_CHUNKS = {
-    "/timeline.csv": 2 * 5, "/releases.csv": 3, "/figures.csv": 0,
-    "/prisoners.csv": 2 * 3 if connection.vendor != "postgresql" else 0, "/sources.csv": 2,
+    "/timeline.csv": 2 * 5,
+    "/releases.csv": 3,
+    "/figures.csv": 0,
+    "/prisoners.csv": 2 * 3 if connection.vendor != "postgresql" else 0,
+    "/sources.csv": 2,
 }
 
 
@@ -274,6 +323,7 @@ def test_csv_reads_rows_in_chunks(client, db, django_assert_num_queries, monkeyp
 
 
 # --- The same lists as Excel workbooks --------------------------------------------
+
 
 def workbook_rows(response):
     from openpyxl import load_workbook
@@ -298,7 +348,7 @@ def test_xlsx_holds_the_cells_of_the_csv(client, world, path):
 def test_xlsx_keeps_text_as_text_and_numbers_as_numbers(client, world):
     cells = workbook_rows(client.get("/sources.xlsx"))
     titles = {row[2].value: row[2] for row in cells[1:]}
-    formula = titles["'=HYPERLINK(\"https://evil.example\")"]
+    formula = titles['\'=HYPERLINK("https://evil.example")']
     assert formula.data_type == "s"
     assert "Вясна: палітвязні на волі" in titles
     figures = workbook_rows(client.get("/figures.xlsx?country=LT"))
@@ -319,7 +369,10 @@ def test_xlsx_says_when_a_list_is_longer_than_a_worksheet(monkeypatch):
 
     monkeypatch.setattr(shared, "XLSX_MAX_ROWS", 2)
     response = shared.xlsx_response("people.xlsx", ["n"], ([n] for n in range(5)))
-    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows()]
+    rows = [
+        [cell.value for cell in row]
+        for row in load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows()
+    ]
     assert rows == [["n"], [0], [1], ["More rows than a worksheet holds: download people.csv for all of them."]]
 
 

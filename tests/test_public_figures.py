@@ -1,4 +1,5 @@
 """The figures index and the measure pages: every claim, side by side, over time, beside the registry's own count."""
+
 import datetime
 import re
 from html import unescape
@@ -65,7 +66,9 @@ def test_index_lists_each_published_measure_with_its_definition_and_headline_in_
 
 def test_index_headline_is_the_preferred_figure_not_the_newest(client, belarus):
     make_figure(measure=held(), value=1100, qualifier="more_than", as_of_on=datetime.date(2026, 1, 5), rank="normal")
-    make_figure(measure=held(), value=7, as_of_on=datetime.date(2026, 2, 5), rank="deprecated", deprecation_reason="Typo.")
+    make_figure(
+        measure=held(), value=7, as_of_on=datetime.date(2026, 2, 5), rank="deprecated", deprecation_reason="Typo."
+    )
     words = text(client.get("/figures/").content.decode())
     assert "about 1,200 political prisoners held in Belarus" in words
     assert "Every report of this number (2, from 2 sources), over time" in words
@@ -121,7 +124,7 @@ def test_measure_page_shows_every_report_in_words_with_its_source_and_quote(clie
     assert '<td role="cell" data-label="Counted since"><time datetime="2024-07">July 2024</time></td>' in report
     assert '<a href="https://agentictribune.com/article/20251212-u-s-envoy-meets-belarus-president' in report
     assert "Preferred" in words
-    assert "<details class=\"quote-details\"><summary>Quote</summary><blockquote" in report
+    assert '<details class="quote-details"><summary>Quote</summary><blockquote' in report
     assert "Since July 2024, Belarus has released over 430 prisoners" in words
     assert "1 July 2024" not in html
 
@@ -149,8 +152,12 @@ def test_measure_page_puts_conflicting_figures_side_by_side(client, belarus):
 
 def test_measure_page_hides_deprecated_figures_unless_asked_and_then_marks_them(client, belarus):
     make_figure(
-        measure=held(), value=12000, qualifier="exact", as_of_on=datetime.date(2025, 8, 1),
-        rank="deprecated", deprecation_reason="An extra zero in the source.",
+        measure=held(),
+        value=12000,
+        qualifier="exact",
+        as_of_on=datetime.date(2025, 8, 1),
+        rank="deprecated",
+        deprecation_reason="An extra zero in the source.",
     )
     html = client.get(HELD).content.decode()
     assert "12,000" not in html and "An extra zero" not in html
@@ -169,7 +176,14 @@ def test_measure_page_hides_deprecated_figures_unless_asked_and_then_marks_them(
 
 
 def test_measure_page_draws_a_chart_with_a_title_a_description_and_no_script(client, belarus):
-    make_figure(measure=held(), value=1100, qualifier="range", upper_value=1300, as_of_on=datetime.date(2025, 6, 1), as_of_on_precision="month")
+    make_figure(
+        measure=held(),
+        value=1100,
+        qualifier="range",
+        upper_value=1300,
+        as_of_on=datetime.date(2025, 6, 1),
+        as_of_on_precision="month",
+    )
     html = client.get(HELD).content.decode()
     [chart] = charts(html)
     assert chart.get("role") == "img"
@@ -187,7 +201,11 @@ def test_measure_page_shows_the_registry_count_beside_the_figures(client, belaru
     hidden = make_person(name="Hidden Personname", identity_level=Person.IdentityLevel.WITHHELD)
     make_detention(person=hidden, detained_on=datetime.date(2024, 5, 1))
     # Not held then: released before, detained after, or not published.
-    make_detention(detained_on=datetime.date(2022, 1, 1), custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2025, 1, 1))
+    make_detention(
+        detained_on=datetime.date(2022, 1, 1),
+        custody_status=Detention.CustodyStatus.RELEASED,
+        released_on=datetime.date(2025, 1, 1),
+    )
     make_detention(detained_on=datetime.date(2026, 1, 1))
     make_detention(detained_on=datetime.date(2023, 1, 1), status="draft")
     make_detention(detained_on=datetime.date(2023, 1, 1), country="LT")
@@ -273,7 +291,13 @@ def test_measure_page_query_count_is_fixed(client, db, django_assert_num_queries
     measure = make_measure(slug="held", registry_count=Measure.RegistryCount.HELD)
     for number in range(count):
         source = make_source(publisher=make_organization())
-        make_figure(measure=measure, source=source, value=1000 + number, as_of_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=30 * number), attributed_to=make_organization())
+        make_figure(
+            measure=measure,
+            source=source,
+            value=1000 + number,
+            as_of_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=30 * number),
+            attributed_to=make_organization(),
+        )
         make_detention(detained_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=25 * number))
     # 1 data version, 1 measure, 1 countries for the filter, 1 figures (with
     # source, publisher, attribution and event), 1 registry: every sample
@@ -284,9 +308,15 @@ def test_measure_page_query_count_is_fixed(client, db, django_assert_num_queries
 
 
 def test_per_event_measure_page_query_count_is_fixed(client, db, django_assert_num_queries):
-    measure = make_measure(slug="released", kind=Measure.Kind.PER_EVENT, registry_count=Measure.RegistryCount.RELEASED_IN_EVENT)
+    measure = make_measure(
+        slug="released", kind=Measure.Kind.PER_EVENT, registry_count=Measure.RegistryCount.RELEASED_IN_EVENT
+    )
     for number in range(10):
-        event = make_release(event=make_event(kind=Event.Kind.RELEASE, occurred_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=40 * number))).event
+        event = make_release(
+            event=make_event(
+                kind=Event.Kind.RELEASE, occurred_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=40 * number)
+            )
+        ).event
         make_figure(measure=measure, event=event, value=10 + number, as_of_on=event.occurred_on)
         make_released_detention(release=event)
     # 1 data version, 1 measure, 1 countries, 1 figures (with their events), 1 named people released per event.
@@ -298,7 +328,9 @@ def test_per_event_measure_page_query_count_is_fixed(client, db, django_assert_n
 def test_per_event_headline_counts_only_other_reports_of_the_same_event(client, belarus):
     measure = Measure.objects.get(slug="released-in-release")
     seed_release = Event.objects.get(kind=Event.Kind.RELEASE)
-    make_figure(measure=measure, event=seed_release, value=50, as_of_on=seed_release.occurred_on, as_of_on_precision="month")
+    make_figure(
+        measure=measure, event=seed_release, value=50, as_of_on=seed_release.occurred_on, as_of_on_precision="month"
+    )
     other = make_release(event=make_event(kind=Event.Kind.RELEASE, occurred_on=datetime.date(2025, 6, 21))).event
     make_figure(measure=measure, event=other, value=14, qualifier="exact", as_of_on=other.occurred_on)
     html = client.get("/figures/released-in-release/").content.decode()
@@ -312,17 +344,25 @@ def test_measure_page_lists_reports_a_page_of_dates_at_a_time_and_charts_them_al
     measure = make_measure(slug="held-paged")
     monitor = make_organization(name="Viasna")
     for day in (1, 2, 3):
-        make_figure(measure=measure, source=make_source(publisher=monitor), value=1000 + day, as_of_on=datetime.date(2025, 1, day))
+        make_figure(
+            measure=measure,
+            source=make_source(publisher=monitor),
+            value=1000 + day,
+            as_of_on=datetime.date(2025, 1, day),
+        )
 
     first = client.get("/figures/held-paged/").content.decode()
     second = client.get("/figures/held-paged/?page=2").content.decode()
 
-    assert [text(group).split(" ")[0:3] for group in groups(first)] == [["3", "January", "2025"], ["2", "January", "2025"]]
+    assert [text(group).split(" ")[0:3] for group in groups(first)] == [
+        ["3", "January", "2025"],
+        ["2", "January", "2025"],
+    ]
     assert [text(group).split(" ")[0:3] for group in groups(second)] == [["1", "January", "2025"]]
     assert "3 dates, newest first; page 1 of 2." in text(first)
     assert 'href="?page=2" rel="next"' in first
     # The chart draws all three reports, in one series for the organisation that made them.
     chart = first[first.index('<svg class="chart"') : first.index("</svg>")]
     assert chart.count('<g class="mark') == 3
-    assert "Viasna (" in chart and chart.count("<g class=\"series\"") == 1
+    assert "Viasna (" in chart and chart.count('<g class="series"') == 1
     assert client.get("/figures/held-paged/?page=3").status_code == 404

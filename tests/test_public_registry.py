@@ -1,4 +1,5 @@
 """The prisoner registry (/prisoners/) and the person page: content, filters, search, and DOMAIN rule 2."""
+
 import datetime
 import re
 from urllib.parse import unquote_plus
@@ -23,7 +24,11 @@ from tracker.publishing import Status
 pytestmark = pytest.mark.django_db
 
 FULL, INITIALS, WITHHELD = Person.IdentityLevel.FULL, Person.IdentityLevel.INITIALS, Person.IdentityLevel.WITHHELD
-HELD, RELEASED, DEPORTED = Detention.CustodyStatus.HELD, Detention.CustodyStatus.RELEASED, Detention.CustodyStatus.DEPORTED
+HELD, RELEASED, DEPORTED = (
+    Detention.CustodyStatus.HELD,
+    Detention.CustodyStatus.RELEASED,
+    Detention.CustodyStatus.DEPORTED,
+)
 EXCHANGE = Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION
 
 # /prisoners/ with rows, with nothing cached yet: the data version (1), the
@@ -125,7 +130,13 @@ def test_registry_row_shows_status_dates_in_their_precision_facility_articles_an
 
 def test_registry_shows_each_detention_of_a_person_in_one_entry(client):
     person = make_person(name="Mikalai Statkevich")
-    make_prisoner("", person=person, detained_on=datetime.date(2010, 12, 19), custody_status=RELEASED, released_on=datetime.date(2017, 12, 19))
+    make_prisoner(
+        "",
+        person=person,
+        detained_on=datetime.date(2010, 12, 19),
+        custody_status=RELEASED,
+        released_on=datetime.date(2017, 12, 19),
+    )
     make_prisoner("", person=person, detained_on=datetime.date(2020, 5, 31))
 
     html = client.get("/prisoners/").content.decode()
@@ -153,7 +164,9 @@ def test_registry_hides_drafts_and_unpublished_people(client):
 
 
 def test_registry_hides_draft_releases_and_their_choice(client):
-    draft_release = make_release(event=make_event(kind=Event.Kind.RELEASE, title="Secret release", status=Status.DRAFT)).event
+    draft_release = make_release(
+        event=make_event(kind=Event.Kind.RELEASE, title="Secret release", status=Status.DRAFT)
+    ).event
     freed(make_prisoner("Ihar Losik"), draft_release)
 
     html = client.get("/prisoners/").content.decode()
@@ -235,8 +248,14 @@ def test_release_filter_lists_the_people_that_release_freed(client, registry):
 
 def test_filters_apply_to_one_and_the_same_detention(client):
     person = make_person(name="Mikalai Statkevich")
-    make_prisoner("", person=person, detained_on=datetime.date(2010, 12, 19), facility="Shklou colony",
-                  custody_status=RELEASED, released_on=datetime.date(2017, 12, 19))
+    make_prisoner(
+        "",
+        person=person,
+        detained_on=datetime.date(2010, 12, 19),
+        facility="Shklou colony",
+        custody_status=RELEASED,
+        released_on=datetime.date(2017, 12, 19),
+    )
     make_prisoner("", person=person, detained_on=datetime.date(2020, 5, 31), facility="Hlybokaye colony")
 
     assert listed(client, "?facility=Shklou+colony&detained_year=2020") == []
@@ -319,19 +338,28 @@ def test_the_keys_the_pages_read_are_in_the_public_order(order, query):
     from events.registry_filters import PrisonerFilter
     from events.views.registry import in_public_order, listed_ids
 
-    people = [make_person(name=f"Person {index}", identity_level=[FULL, INITIALS][index % 2], region="Minsk") for index in range(8)]
+    people = [
+        make_person(name=f"Person {index}", identity_level=[FULL, INITIALS][index % 2], region="Minsk")
+        for index in range(8)
+    ]
     for index, person in enumerate(people):
         # Two people detained on the same day, initials in the same year, one person detained twice, one undated.
         on = None if index == 7 else datetime.date(2020 + index % 3, 1 + index, 1 + index)
-        detention = make_detention(person=person, detained_on=on, facility="Zhodino prison", custody_status=HELD if index % 2 else RELEASED)
+        detention = make_detention(
+            person=person, detained_on=on, facility="Zhodino prison", custody_status=HELD if index % 2 else RELEASED
+        )
         make_charge(detention=detention, article="342")
         if index == 2:
             make_detention(person=person, detained_on=datetime.date(2021, 6, 1), facility="Kresty")
     hidden = make_person(name="Hidden", identity_level=WITHHELD, region="Minsk")
     make_prisoner("Hidden", person=hidden, facility="Zhodino prison", detained_on=datetime.date(2021, 2, 2))
     make_prisoner("Draft", status=Status.DRAFT, facility="Zhodino prison")
-    make_detention(person=people[0], status=Status.DRAFT, detained_on=datetime.date(2026, 1, 1), facility="Zhodino prison")
-    filterset = PrisonerFilter(QueryDict(f"{query}&order={order}" if order else query) or None, queryset=Detention.objects.published())
+    make_detention(
+        person=people[0], status=Status.DRAFT, detained_on=datetime.date(2026, 1, 1), facility="Zhodino prison"
+    )
+    filterset = PrisonerFilter(
+        QueryDict(f"{query}&order={order}" if order else query) or None, queryset=Detention.objects.published()
+    )
     assert not filterset.is_bound or filterset.is_valid(), filterset.errors
 
     expected = list(in_public_order(filterset.qs, order).values_list("pk", flat=True))
@@ -501,7 +529,12 @@ def test_person_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     release = make_release().event
     recogniser = make_organization(name="Viasna")
     for index in range(detentions):
-        detention = make_prisoner("", person=person, detained_on=datetime.date(1990, 1, 1) + datetime.timedelta(days=index * 100), recognised_by=recogniser)
+        detention = make_prisoner(
+            "",
+            person=person,
+            detained_on=datetime.date(1990, 1, 1) + datetime.timedelta(days=index * 100),
+            recognised_by=recogniser,
+        )
         make_charge(detention=detention, article="342")
         make_detention_source(detention=detention)
     freed(detention, release)
@@ -515,7 +548,11 @@ def test_person_page_runs_a_fixed_number_of_queries(client, django_assert_num_qu
 
 def test_person_page_shows_detentions_charges_sentence_release_recognition_and_sources(client):
     viasna = make_organization(name="Viasna")
-    release = make_release(event=make_event(kind=Event.Kind.RELEASE, title="Release of 52 detainees", occurred_on=datetime.date(2025, 9, 11))).event
+    release = make_release(
+        event=make_event(
+            kind=Event.Kind.RELEASE, title="Release of 52 detainees", occurred_on=datetime.date(2025, 9, 11)
+        )
+    ).event
     person = make_person(name="Ales Bialiatski", birth_year=1962, region="Minsk", occupation="Human rights defender")
     make_name_variant(person=person, name="Алесь Бяляцкі", script=NameVariant.Script.CYRILLIC)
     detention = make_prisoner(
@@ -529,7 +566,9 @@ def test_person_page_shows_detentions_charges_sentence_release_recognition_and_s
     )
     make_charge(detention=detention, article="228 part 4", description="Smuggling")
     freed(detention, release)
-    source = make_source(title="Viasna chair sentenced", url="https://news.example/bialiatski", archive_url="https://archive.example/x")
+    source = make_source(
+        title="Viasna chair sentenced", url="https://news.example/bialiatski", archive_url="https://archive.example/x"
+    )
     make_detention_source(detention=detention, source=source)
     make_detention_source(detention=detention, source=make_source(title="Draft report", status=Status.DRAFT))
 
@@ -553,10 +592,18 @@ def test_person_page_shows_detentions_charges_sentence_release_recognition_and_s
 
 def test_person_page_hides_draft_detentions_releases_and_unpublished_recognisers(client):
     person = make_person(name="Ihar Losik")
-    make_prisoner("", person=person, detained_on=datetime.date(2020, 6, 25), facility="Draft facility", status=Status.DRAFT)
-    draft_release = make_release(event=make_event(kind=Event.Kind.RELEASE, title="Draft release", status=Status.DRAFT)).event
-    shown = make_prisoner("", person=person, detained_on=datetime.date(2021, 1, 1),
-                          recognised_by=make_organization(name="Unpublished NGO", status=Status.DRAFT))
+    make_prisoner(
+        "", person=person, detained_on=datetime.date(2020, 6, 25), facility="Draft facility", status=Status.DRAFT
+    )
+    draft_release = make_release(
+        event=make_event(kind=Event.Kind.RELEASE, title="Draft release", status=Status.DRAFT)
+    ).event
+    shown = make_prisoner(
+        "",
+        person=person,
+        detained_on=datetime.date(2021, 1, 1),
+        recognised_by=make_organization(name="Unpublished NGO", status=Status.DRAFT),
+    )
     freed(shown, draft_release)
 
     html = client.get(person.get_absolute_url()).content.decode()
@@ -604,13 +651,21 @@ def initials_person(db):
     """A person shown by initials, with every detail the page must not show."""
     release = make_release(event=make_event(kind=Event.Kind.RELEASE, title="September release")).event
     person = make_person(
-        name="Kseniya Veraskova", identity_level=INITIALS, birth_year=1987, region="Lida",
-        occupation="Nurse", description="Nurse from Lida",
+        name="Kseniya Veraskova",
+        identity_level=INITIALS,
+        birth_year=1987,
+        region="Lida",
+        occupation="Nurse",
+        description="Nurse from Lida",
     )
     make_name_variant(person=person, name="Ксенія Вераскова")
     detention = make_prisoner(
-        "", person=person, detained_on=datetime.date(2022, 3, 17), facility="Homiel colony No. 4",
-        sentence="4 years in Homiel colony No. 4", recognised_by=make_organization(name="Viasna"),
+        "",
+        person=person,
+        detained_on=datetime.date(2022, 3, 17),
+        facility="Homiel colony No. 4",
+        sentence="4 years in Homiel colony No. 4",
+        recognised_by=make_organization(name="Viasna"),
         recognised_on=datetime.date(2022, 4, 2),
     )
     make_charge(detention=detention, article="361-1 part 2", description="Donations to the Kalinouski regiment")
@@ -620,9 +675,24 @@ def initials_person(db):
 
 
 INITIALS_SECRETS = [
-    "Kseniya", "Veraskova", "Ксенія", "Вераскова", "1987", "Lida", "Nurse", "Homiel colony", "17 March 2022",
-    "March 2022", "2022-03", "4 years", "Kalinouski", "Nurse from Lida sentenced", "2 April 2022", "2022-04",
-    "11 September 2025", "2025-09-11",
+    "Kseniya",
+    "Veraskova",
+    "Ксенія",
+    "Вераскова",
+    "1987",
+    "Lida",
+    "Nurse",
+    "Homiel colony",
+    "17 March 2022",
+    "March 2022",
+    "2022-03",
+    "4 years",
+    "Kalinouski",
+    "Nurse from Lida sentenced",
+    "2 April 2022",
+    "2022-04",
+    "11 September 2025",
+    "2025-09-11",
 ]
 
 
@@ -646,8 +716,12 @@ def test_initials_person_shows_initials_years_articles_and_release_only(client, 
 @pytest.mark.parametrize(
     "query",
     [
-        "?q=Veraskova", "?q=Вераскова", "?q=Kseniya", "?q=Ksenia+Veraskova",
-        "?region=Lida", "?facility=Homiel+colony+No.+4",
+        "?q=Veraskova",
+        "?q=Вераскова",
+        "?q=Kseniya",
+        "?q=Ksenia+Veraskova",
+        "?region=Lida",
+        "?facility=Homiel+colony+No.+4",
     ],
 )
 def test_initials_person_is_not_found_by_hidden_details(client, initials_person, query):
@@ -657,7 +731,9 @@ def test_initials_person_is_not_found_by_hidden_details(client, initials_person,
     assert "K. V." not in response.content.decode()
 
 
-@pytest.mark.parametrize("query", ["?status=deported", "?detained_year=2022", "?released_year=2025", "?article=361-1+part+2"])
+@pytest.mark.parametrize(
+    "query", ["?status=deported", "?detained_year=2022", "?released_year=2025", "?article=361-1+part+2"]
+)
 def test_initials_person_is_found_by_the_details_shown(client, initials_person, query):
     assert listed(client, query) == ["K. V."]
 
@@ -671,7 +747,15 @@ def test_hidden_details_of_an_initials_person_change_nothing_in_public(client, i
     make_prisoner("Kastus Vasilevich", detained_on=datetime.date(2022, 6, 1), facility="Homiel colony No. 4")
     make_prisoner("Kira Vorona", identity_level=INITIALS, detained_on=datetime.date(2022, 8, 1))
     make_prisoner("Karyna Vaitsekh", detained_on=datetime.date(2022, 1, 1))
-    queries = ["", "?order=newest", "?order=oldest", "?detained_year=2022", "?q=Kastus", "?facility=Homiel+colony+No.+4", "?status=deported"]
+    queries = [
+        "",
+        "?order=newest",
+        "?order=oldest",
+        "?detained_year=2022",
+        "?q=Kastus",
+        "?facility=Homiel+colony+No.+4",
+        "?status=deported",
+    ]
     before = [client.get(f"/prisoners/{query}").content for query in queries]
 
     person, detention = initials_person["person"], initials_person["detention"]
@@ -703,7 +787,9 @@ def test_unfiltered_list_counts_withheld_people_in_one_line(client):
 def test_withheld_line_follows_the_custody_status_filter_only(client):
     make_prisoner("Ihar Losik")
     make_prisoner("Hidden Held", identity_level=WITHHELD)
-    make_prisoner("Hidden Released", identity_level=WITHHELD, custody_status=RELEASED, released_on=datetime.date(2024, 1, 1))
+    make_prisoner(
+        "Hidden Released", identity_level=WITHHELD, custody_status=RELEASED, released_on=datetime.date(2024, 1, 1)
+    )
 
     held = client.get("/prisoners/?status=held").content.decode()
     assert "1 further person whose name is withheld at their or their family’s request." in held
@@ -743,14 +829,22 @@ MARKERS = {
 def planted(registry):
     """A withheld person carrying a unique marker in every detail, freed by a release, beside the registry."""
     person = make_person(
-        name=MARKERS["name"], identity_level=WITHHELD, birth_year=int(MARKERS["birth_year"]),
-        region=MARKERS["region"], occupation=MARKERS["occupation"], description=MARKERS["description"],
+        name=MARKERS["name"],
+        identity_level=WITHHELD,
+        birth_year=int(MARKERS["birth_year"]),
+        region=MARKERS["region"],
+        occupation=MARKERS["occupation"],
+        description=MARKERS["description"],
     )
     make_name_variant(person=person, name=MARKERS["variant"], script=NameVariant.Script.CYRILLIC)
     make_name_variant(person=person, name=MARKERS["variant_latin"])
     detention = make_prisoner(
-        "", person=person, detained_on=datetime.date(1999, 7, 13), facility=MARKERS["facility"],
-        sentence=MARKERS["sentence"], recognised_on=datetime.date(1999, 8, 1),
+        "",
+        person=person,
+        detained_on=datetime.date(1999, 7, 13),
+        facility=MARKERS["facility"],
+        sentence=MARKERS["sentence"],
+        recognised_on=datetime.date(1999, 8, 1),
     )
     make_charge(detention=detention, article=MARKERS["article"], description=MARKERS["charge"])
     make_detention_source(detention=detention, source=make_source(title="Zyxquor report"))
@@ -763,17 +857,38 @@ def every_registry_query(registry):
     withheld person has, and the withheld person's names."""
     release = registry["release"].uid
     return [
-        "", "?page=1", "?order=name", "?order=newest", "?order=oldest",
-        "?status=held", "?status=deported", "?status=released", "?status=deported&order=newest",
-        "?region=Minsk", f"?region={MARKERS['region']}",
-        "?facility=Navapolatsk+colony", f"?facility={MARKERS['facility']}",
-        "?article=342", f"?article={MARKERS['article']}",
-        "?detained_year=2020", f"?detained_year={MARKERS['detained_year']}",
-        "?released_year=2025", f"?released_year={MARKERS['released_year']}",
-        f"?release={release}", f"?release={release}&order=oldest",
-        f"?q={MARKERS['name']}", "?q=Zyxquor", "?q=Vempelbrandt", f"?q={MARKERS['variant']}",
-        f"?q={MARKERS['variant_latin']}", "?q=Зыксквор", "?q=Zyksquor", f"?q={MARKERS['region']}",
-        f"?q={MARKERS['facility']}", "?q=Losik", "?q=Losik&order=newest",
+        "",
+        "?page=1",
+        "?order=name",
+        "?order=newest",
+        "?order=oldest",
+        "?status=held",
+        "?status=deported",
+        "?status=released",
+        "?status=deported&order=newest",
+        "?region=Minsk",
+        f"?region={MARKERS['region']}",
+        "?facility=Navapolatsk+colony",
+        f"?facility={MARKERS['facility']}",
+        "?article=342",
+        f"?article={MARKERS['article']}",
+        "?detained_year=2020",
+        f"?detained_year={MARKERS['detained_year']}",
+        "?released_year=2025",
+        f"?released_year={MARKERS['released_year']}",
+        f"?release={release}",
+        f"?release={release}&order=oldest",
+        f"?q={MARKERS['name']}",
+        "?q=Zyxquor",
+        "?q=Vempelbrandt",
+        f"?q={MARKERS['variant']}",
+        f"?q={MARKERS['variant_latin']}",
+        "?q=Зыксквор",
+        "?q=Zyksquor",
+        f"?q={MARKERS['region']}",
+        f"?q={MARKERS['facility']}",
+        "?q=Losik",
+        "?q=Losik&order=newest",
         f"?status=deported&detained_year={MARKERS['detained_year']}&q=Zyxquor",
     ]
 
@@ -823,7 +938,11 @@ def test_withheld_person_details_never_change_a_response(client, registry):
 
 
 def test_a_value_only_a_withheld_person_has_is_refused_like_a_value_nobody_has(client, planted):
-    for field, marker in [("region", MARKERS["region"]), ("facility", MARKERS["facility"]), ("article", MARKERS["article"])]:
+    for field, marker in [
+        ("region", MARKERS["region"]),
+        ("facility", MARKERS["facility"]),
+        ("article", MARKERS["article"]),
+    ]:
         hidden = client.get(f"/prisoners/?{field}={marker}")
         missing = client.get(f"/prisoners/?{field}=Zzzz")
         assert hidden.status_code == missing.status_code == 400

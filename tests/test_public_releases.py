@@ -1,4 +1,5 @@
 """The release ledger: one row per published release, with every source's numbers and the deal around it."""
+
 import datetime
 import re
 from html import unescape
@@ -62,7 +63,9 @@ def test_ledger_row_shows_the_seed_release_with_its_numbers_sources_and_deal(cli
     assert "Part of: US Special Envoy John Coale visits Belarus (September 2025)" in words
     assert "Exchange" in words
     html = response.content.decode()
-    assert '<th scope="col" role="columnheader"><a href="/figures/released-in-release/">People released</a></th>' in html
+    assert (
+        '<th scope="col" role="columnheader"><a href="/figures/released-in-release/">People released</a></th>' in html
+    )
     assert "Political prisoners among those released" in html
 
 
@@ -70,7 +73,9 @@ def test_ledger_lists_only_releases_newest_first(client, belarus):
     older = add_release("Release of 14 people", datetime.date(2024, 6, 21))
     newer = add_release("Release of 3 people", datetime.date(2025, 11, 2))
     html = client.get("/releases/").content.decode()
-    positions = [html.index(f'id="release-{event.uid}"') for event in (newer, Event.objects.get(title=SEED_RELEASE), older)]
+    positions = [
+        html.index(f'id="release-{event.uid}"') for event in (newer, Event.objects.get(title=SEED_RELEASE), older)
+    ]
     assert positions == sorted(positions)
     assert "United States lifts sanctions on Belavia</a></th>" not in html  # not a row of its own
     assert html.count('<tr role="row" id="release-') == 3
@@ -80,8 +85,13 @@ def test_ledger_shows_conflicting_figures_side_by_side_each_with_its_source(clie
     release = Event.objects.get(title=SEED_RELEASE)
     other = make_source(title="Another agency's report")
     make_figure(
-        measure=per_event("released-in-release"), event=release, source=other, value=50,
-        qualifier="approximately", as_of_on=release.occurred_on, as_of_on_precision="month",
+        measure=per_event("released-in-release"),
+        event=release,
+        source=other,
+        value=50,
+        qualifier="approximately",
+        as_of_on=release.occurred_on,
+        as_of_on_precision="month",
     )
     row = row_html(client.get("/releases/").content.decode(), release)
     words = text(row)
@@ -95,8 +105,13 @@ def test_ledger_shows_conflicting_figures_side_by_side_each_with_its_source(clie
 def test_ledger_hides_deprecated_figures_unless_asked_and_then_marks_them(client, belarus):
     release = Event.objects.get(title=SEED_RELEASE)
     make_figure(
-        measure=per_event("released-in-release"), event=release, value=520, qualifier="exact",
-        as_of_on=release.occurred_on, rank="deprecated", deprecation_reason="A typo: one zero too many.",
+        measure=per_event("released-in-release"),
+        event=release,
+        value=520,
+        qualifier="exact",
+        as_of_on=release.occurred_on,
+        rank="deprecated",
+        deprecation_reason="A typo: one zero too many.",
     )
     row = row_html(client.get("/releases/").content.decode(), release)
     assert "520" not in row and "Sources differ" not in row
@@ -110,9 +125,13 @@ def test_ledger_hides_deprecated_figures_unless_asked_and_then_marks_them(client
 
 def test_ledger_reads_links_from_both_ends(client, belarus):
     release = add_release("Release of 14 people")
-    concession = make_event(kind=Event.Kind.SANCTIONS_CHANGE, title="EU lifts a visa ban", occurred_on=datetime.date(2025, 6, 1))
+    concession = make_event(
+        kind=Event.Kind.SANCTIONS_CHANGE, title="EU lifts a visa ban", occurred_on=datetime.date(2025, 6, 1)
+    )
     talks = make_event(kind=Event.Kind.MEETING, title="Talks in Vilnius", occurred_on=datetime.date(2025, 6, 25))
-    statement = make_event(kind=Event.Kind.STATEMENT, title="Minsk welcomes the talks", occurred_on=datetime.date(2025, 5, 1))
+    statement = make_event(
+        kind=Event.Kind.STATEMENT, title="Minsk welcomes the talks", occurred_on=datetime.date(2025, 5, 1)
+    )
     make_link(from_event=concession, kind=EventLink.Kind.IN_EXCHANGE_FOR, to_event=release)
     make_link(from_event=talks, kind=EventLink.Kind.FOLLOWS, to_event=release)
     make_link(from_event=release, kind=EventLink.Kind.RESPONSE_TO, to_event=statement)
@@ -133,9 +152,16 @@ def test_ledger_shows_mode_and_destination(client, db):
 def test_ledger_counts_named_people_released_without_naming_the_withheld(client, belarus):
     release = Event.objects.get(title=SEED_RELEASE)
     hidden = make_person(name="Hidden Personname", identity_level=Person.IdentityLevel.WITHHELD)
-    make_released_detention(release=release, detention=make_detention(person=hidden, custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2025, 9, 11)))
+    make_released_detention(
+        release=release,
+        detention=make_detention(
+            person=hidden, custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2025, 9, 11)
+        ),
+    )
     make_released_detention(release=release)
-    draft = make_detention(status="draft", custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2025, 9, 11))
+    draft = make_detention(
+        status="draft", custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2025, 9, 11)
+    )
     make_released_detention(release=release, detention=draft)
     html = client.get("/releases/").content.decode()
     row = row_html(html, release)
@@ -146,9 +172,21 @@ def test_ledger_counts_named_people_released_without_naming_the_withheld(client,
 def test_ledger_never_shows_drafts(client, belarus):
     add_release("DRAFT-RELEASE-MARKER", status="draft")
     release = Event.objects.get(title=SEED_RELEASE)
-    make_figure(measure=per_event("released-in-release"), event=release, value=9876, status="draft", as_of_on=release.occurred_on)
+    make_figure(
+        measure=per_event("released-in-release"),
+        event=release,
+        value=9876,
+        status="draft",
+        as_of_on=release.occurred_on,
+    )
     unpublished_source = make_source(title="UNPUBLISHED-SOURCE-MARKER", status="draft")
-    make_figure(measure=per_event("released-in-release"), event=release, value=5432, source=unpublished_source, as_of_on=release.occurred_on)
+    make_figure(
+        measure=per_event("released-in-release"),
+        event=release,
+        value=5432,
+        source=unpublished_source,
+        as_of_on=release.occurred_on,
+    )
     secret_deal = make_event(kind=Event.Kind.SANCTIONS_CHANGE, title="DRAFT-DEAL-MARKER", status="draft")
     make_link(from_event=release, kind=EventLink.Kind.IN_EXCHANGE_FOR, to_event=secret_deal)
     html = client.get("/releases/").content.decode()
@@ -217,7 +255,9 @@ def test_ledger_query_count_is_fixed(client, db, django_assert_num_queries, coun
     for day in range(count):
         on = datetime.date(2025, 1, 1) + datetime.timedelta(days=day)
         # Every other release has no details recorded: no query to find that out.
-        event = add_release(f"Release {day}", on) if day % 2 == 0 else make_event(kind=Event.Kind.RELEASE, occurred_on=on)
+        event = (
+            add_release(f"Release {day}", on) if day % 2 == 0 else make_event(kind=Event.Kind.RELEASE, occurred_on=on)
+        )
         make_figure(measure=released, event=event, value=50 + day, as_of_on=event.occurred_on)
         make_figure(measure=political, event=event, value=40, as_of_on=event.occurred_on)
         make_released_detention(release=event)

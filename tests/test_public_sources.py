@@ -1,4 +1,5 @@
 """The sources page (/sources/): each published source, what it backs, its filters and its query count."""
+
 import datetime
 import re
 
@@ -57,8 +58,13 @@ def test_sources_page_shows_the_seed_source_with_its_events_and_figures(client, 
     assert "<dt>Kind</dt><dd>News report</dd>" in html
     assert '<time datetime="2025-12-12">12 December 2025</time>' in html
     assert "US Special Envoy John Coale meets President Alexander Lukashenko</a>" in html
-    assert "Release of 52 detainees, 40 of them political prisoners</a> (<time datetime=\"2025-09\">September 2025</time>)" in html
-    assert '<strong>about 1,200</strong> <a href="/figures/political-prisoners-held/">political prisoners held</a>' in html
+    assert (
+        'Release of 52 detainees, 40 of them political prisoners</a> (<time datetime="2025-09">September 2025</time>)'
+        in html
+    )
+    assert (
+        '<strong>about 1,200</strong> <a href="/figures/political-prisoners-held/">political prisoners held</a>' in html
+    )
     assert "<strong>over 430</strong>" in html and "since July 2024" in html
     assert "<dt>Detentions documented</dt><dd>1</dd>" in html
 
@@ -76,7 +82,10 @@ def test_source_shows_url_archive_sha_and_dates(client):
     )
     html = entry(client.get("/sources/").content.decode(), source)
     assert '<a href="https://spring96.example/report" rel="noopener noreferrer">Viasna monthly report</a>' in html
-    assert '<a href="https://archive.example/spring96" rel="noopener noreferrer">https://archive.example/spring96</a>' in html
+    assert (
+        '<a href="https://archive.example/spring96" rel="noopener noreferrer">https://archive.example/spring96</a>'
+        in html
+    )
     assert f'<code class="sha256">{SHA}</code>' in html
     assert "30 November 2025" in html and "2 December 2025" in html
     assert "<dd>NGO report</dd>" in html and "<dd>Viasna</dd>" in html
@@ -85,7 +94,7 @@ def test_source_shows_url_archive_sha_and_dates(client):
 def test_source_without_optional_fields(client):
     source = make_source(title="Statement", url="", published_on=None, publisher=None)
     html = entry(client.get("/sources/").content.decode(), source)
-    assert f"<h2 id=\"source-title-{source.uid}\">Statement</h2>" in html
+    assert f'<h2 id="source-title-{source.uid}">Statement</h2>' in html
     for absent in ["Publisher", "Published", "Retrieved", "Address", "Archived copy", "SHA-256"]:
         assert f"<dt>{absent}</dt>" not in html
 
@@ -93,7 +102,9 @@ def test_source_without_optional_fields(client):
 def test_sources_page_shows_published_things_only(client):
     make_source(title="Draft source", status=Status.DRAFT)
     make_source(title="Retracted source", status=Status.RETRACTED)
-    source = make_source(title="Public source", publisher=make_organization(name="Hidden publisher", status=Status.DRAFT))
+    source = make_source(
+        title="Public source", publisher=make_organization(name="Hidden publisher", status=Status.DRAFT)
+    )
     make_citation(source=source, event=make_event(title="Published event"))
     make_citation(source=source, event=make_event(title="Draft event", status=Status.DRAFT))
     make_figure(source=source, value=777, measure=make_measure(name="draft figures"), status=Status.DRAFT)
@@ -120,8 +131,14 @@ def test_figures_are_in_words_and_deprecated_ones_say_so(client):
     source = make_source()
     measure = make_measure(name="political prisoners held")
     make_figure(source=source, measure=measure, value=40, qualifier=Figure.Qualifier.RANGE, upper_value=52)
-    make_figure(source=source, measure=measure, value=1100, qualifier=Figure.Qualifier.MORE_THAN,
-                rank=Figure.Rank.DEPRECATED, deprecation_reason="Counted twice.")
+    make_figure(
+        source=source,
+        measure=measure,
+        value=1100,
+        qualifier=Figure.Qualifier.MORE_THAN,
+        rank=Figure.Rank.DEPRECATED,
+        deprecation_reason="Counted twice.",
+    )
     html = client.get("/sources/").content.decode()
     assert "<strong>between 40 and 52</strong>" in html
     assert "<strong>over 1,100</strong>" in html and "no longer relied on: Counted twice." in html
@@ -140,8 +157,15 @@ def test_detention_count_covers_people_named_in_full_only(client):
 
 def test_sources_page_never_names_anyone_it_documents(client):
     source = make_source()
-    for level, name in [("full", "Ihar Losik"), ("initials", "Kseniya Veraskova"), ("withheld", "Zyxquor Vempelbrandt")]:
-        make_detention_source(source=source, detention=make_detention(person=make_person(name=name, identity_level=level), facility=f"{name} colony"))
+    for level, name in [
+        ("full", "Ihar Losik"),
+        ("initials", "Kseniya Veraskova"),
+        ("withheld", "Zyxquor Vempelbrandt"),
+    ]:
+        make_detention_source(
+            source=source,
+            detention=make_detention(person=make_person(name=name, identity_level=level), facility=f"{name} colony"),
+        )
     html = client.get("/sources/").content.decode()
     for name in ["Losik", "Veraskova", "K. V.", "Zyxquor", "colony"]:
         assert name not in html
@@ -154,9 +178,18 @@ def sources(db):
     return {
         "viasna": viasna,
         "tribune": tribune,
-        "report": make_source(title="Viasna report", kind=Source.Kind.NGO_REPORT, publisher=viasna, published_on=datetime.date(2025, 1, 1)),
-        "news": make_source(title="Tribune news", kind=Source.Kind.NEWS_REPORT, publisher=tribune, published_on=datetime.date(2025, 3, 1)),
-        "post": make_source(title="Viasna post", kind=Source.Kind.SOCIAL_MEDIA, publisher=viasna, published_on=datetime.date(2025, 2, 1)),
+        "report": make_source(
+            title="Viasna report", kind=Source.Kind.NGO_REPORT, publisher=viasna, published_on=datetime.date(2025, 1, 1)
+        ),
+        "news": make_source(
+            title="Tribune news",
+            kind=Source.Kind.NEWS_REPORT,
+            publisher=tribune,
+            published_on=datetime.date(2025, 3, 1),
+        ),
+        "post": make_source(
+            title="Viasna post", kind=Source.Kind.SOCIAL_MEDIA, publisher=viasna, published_on=datetime.date(2025, 2, 1)
+        ),
     }
 
 
@@ -210,7 +243,9 @@ def test_unpublished_publisher_is_not_a_choice(client, sources):
 
 def test_sources_paginate_and_bad_page_is_404(client):
     for index in range(30):
-        make_source(title=f"Report {index:02d}", published_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=index))
+        make_source(
+            title=f"Report {index:02d}", published_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=index)
+        )
     assert len(titles(client)) == 25
     assert len(titles(client, "?page=2")) == 5
     html = client.get("/sources/?kind=news_report").content.decode()
@@ -223,7 +258,7 @@ def test_sources_paginate_and_bad_page_is_404(client):
 @pytest.mark.parametrize("query", ["", "?kind=news_report"])
 def test_sources_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, rows, query):
     measure = make_measure()
-    for index in range(rows):
+    for _ in range(rows):
         source = make_source(publisher=make_organization(), archive_sha256=SHA)
         event = make_event(kind=Event.Kind.RELEASE)
         make_citation(source=source, event=event)

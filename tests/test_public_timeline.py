@@ -1,4 +1,5 @@
 """The public timeline and the event page."""
+
 import datetime
 
 import pytest
@@ -56,10 +57,13 @@ def test_timeline_hides_drafts_and_retractions(client, belarus):
     [
         ("kind=release", ["Release of 52 detainees, 40 of them political prisoners"]),
         ("kind=sanctions_change", ["United States lifts sanctions on Belavia"]),
-        ("start=2025-12-01&end=2025-12-31", [
-            "US Special Envoy John Coale meets President Alexander Lukashenko",
-            "Opposition urges the US to balance incentives with pressure",
-        ]),
+        (
+            "start=2025-12-01&end=2025-12-31",
+            [
+                "US Special Envoy John Coale meets President Alexander Lukashenko",
+                "Opposition urges the US to balance incentives with pressure",
+            ],
+        ),
         ("q=lifts Belavia", ["United States lifts sanctions on Belavia"]),
         ("country=BY&kind=meeting", ["US Special Envoy John Coale meets President Alexander Lukashenko"]),
     ],

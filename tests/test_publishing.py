@@ -1,4 +1,5 @@
 """`published()` is the one door out: drafts, reviews and retractions never pass it, nor their children."""
+
 import datetime
 
 import pytest
@@ -239,15 +240,30 @@ DAY = datetime.date(2025, 9, 11)
         ({"detained_on": DAY + datetime.timedelta(days=1)}, False),
         ({"detained_on": datetime.date(2020, 8, 9), "detained_on_precision": "year"}, True),
         (
-            {"detained_on": datetime.date(2020, 8, 9), "custody_status": "pardoned", "released_on": DAY + datetime.timedelta(days=1), "release_mode": "pardon"},
+            {
+                "detained_on": datetime.date(2020, 8, 9),
+                "custody_status": "pardoned",
+                "released_on": DAY + datetime.timedelta(days=1),
+                "release_mode": "pardon",
+            },
             True,
         ),
         (
-            {"detained_on": datetime.date(2020, 8, 9), "custody_status": "deported", "released_on": DAY, "release_mode": "exchange_or_deportation"},
+            {
+                "detained_on": datetime.date(2020, 8, 9),
+                "custody_status": "deported",
+                "released_on": DAY,
+                "release_mode": "exchange_or_deportation",
+            },
             False,
         ),
         (
-            {"detained_on": datetime.date(2020, 8, 9), "custody_status": "served_sentence", "released_on": datetime.date(2024, 7, 3), "release_mode": "end_of_sentence"},
+            {
+                "detained_on": datetime.date(2020, 8, 9),
+                "custody_status": "served_sentence",
+                "released_on": datetime.date(2024, 7, 3),
+                "release_mode": "end_of_sentence",
+            },
             False,
         ),
         ({"detained_on": datetime.date(2020, 8, 9), "custody_status": "released"}, False),

@@ -4,6 +4,7 @@ The matrix asks every admin URL of every registered model as each role; the
 tests after it follow the rules that depend on a record's status or on one
 field (identity, deprecation).
 """
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -47,7 +48,9 @@ ACCOUNTS = [User, Group]
 # django-axes' records of sign-ins: only superusers read them (and lift a pause
 # by deleting an attempt); nobody adds or edits them by hand.
 SIGN_IN_LOGS = [AccessAttempt, AccessLog, AccessFailureLog]
-SIGN_IN = dict(username="editor", ip_address="192.0.2.7", user_agent="Firefox", http_accept="*/*", path_info="/admin/login/")
+SIGN_IN = dict(
+    username="editor", ip_address="192.0.2.7", user_agent="Firefox", http_accept="*/*", path_info="/admin/login/"
+)
 
 # One draft row of each registered model, with no rows in its inlines.
 ROWS = {
@@ -135,26 +138,54 @@ def expected(role, model):
             found.update(changelist="ok", change="edit", save="saved", delete="ok", history="ok")
     elif role == SUPERUSER:
         found = dict(
-            changelist="ok", add="ok", change="edit", save="saved", delete="ok",
-            history="ok", version="restore", transition="moved", export="csv",
+            changelist="ok",
+            add="ok",
+            change="edit",
+            save="saved",
+            delete="ok",
+            history="ok",
+            version="restore",
+            transition="moved",
+            export="csv",
         )
     elif model in ACCOUNTS:
         found = dict.fromkeys(PAGES, "forbidden")
     elif role == VIEWER or (role == CONTRIBUTOR and model in REFERENCE):
         found = dict(
-            changelist="ok", add="forbidden", change="view", save="forbidden", delete="forbidden",
-            history="ok", version="view", transition="forbidden", export="csv",
+            changelist="ok",
+            add="forbidden",
+            change="view",
+            save="forbidden",
+            delete="forbidden",
+            history="ok",
+            version="view",
+            transition="forbidden",
+            export="csv",
         )
     elif role == CONTRIBUTOR:
         found = dict(
-            changelist="ok", add="ok", change="edit", save="saved", delete="forbidden",
-            history="ok", version="view", transition="moved", export="csv",
+            changelist="ok",
+            add="ok",
+            change="edit",
+            save="saved",
+            delete="forbidden",
+            history="ok",
+            version="view",
+            transition="moved",
+            export="csv",
         )
     else:  # Editor
         found = dict(
-            changelist="ok", add="ok", change="edit", save="saved", delete="ok",
+            changelist="ok",
+            add="ok",
+            change="edit",
+            save="saved",
+            delete="ok",
             # Restoring needs publish_<model>; measures, which only Editors change, need change_measure.
-            history="ok", version="restore", transition="moved", export="csv",
+            history="ok",
+            version="restore",
+            transition="moved",
+            export="csv",
         )
     if model not in PUBLISHABLE:
         found.pop("transition")
@@ -379,11 +410,15 @@ def test_editor_form_has_the_identity_fields(login, editor):
 
 
 def test_contributor_posting_identity_level_full_changes_nothing(login, contributor):
-    person = make_person(status=Status.DRAFT, identity_level=Person.IdentityLevel.WITHHELD, internal_notes="Family asked.")
+    person = make_person(
+        status=Status.DRAFT, identity_level=Person.IdentityLevel.WITHHELD, internal_notes="Family asked."
+    )
     url = admin_url(Person, "change", person.pk)
     browser = login(contributor)
 
-    response = browser.post(url, form_data(browser.get(url), occupation="Blogger", identity_level="full", internal_notes=""))
+    response = browser.post(
+        url, form_data(browser.get(url), occupation="Blogger", identity_level="full", internal_notes="")
+    )
 
     assert response.status_code == 302
     person.refresh_from_db()
@@ -480,8 +515,13 @@ def test_contributor_cannot_deprecate_a_figure_through_its_event(login, contribu
     url = admin_url(Event, "change", event.pk)
     browser = login(contributor)
     figure = {
-        "measure": make_measure().pk, "source": make_source().pk, "country": "BY", "value": 52,
-        "as_of_on": "2025-09-11", "rank": "deprecated", "deprecation_reason": "Superseded.",
+        "measure": make_measure().pk,
+        "source": make_source().pk,
+        "country": "BY",
+        "value": 52,
+        "as_of_on": "2025-09-11",
+        "rank": "deprecated",
+        "deprecation_reason": "Superseded.",
     }
 
     response = browser.post(url, with_inline_row(form_data(browser.get(url)), "figures", **figure))
@@ -507,7 +547,9 @@ def test_contributor_can_still_edit_a_draft_charge(login, contributor):
     browser = login(contributor)
     page = browser.get(url)
 
-    response = browser.post(url, edit_inline_row(with_unrendered_versions(page, form_data(page)), "charges", 0, article="361-1"))
+    response = browser.post(
+        url, edit_inline_row(with_unrendered_versions(page, form_data(page)), "charges", 0, article="361-1")
+    )
 
     assert response.status_code == 302
     charge.refresh_from_db()

@@ -4,6 +4,7 @@ These tests sign in the real way (the password form, then the code form);
 the other admin tests use force_login, which gives staff the second factor
 (tests/conftest.py).
 """
+
 import base64
 import datetime
 import io
@@ -21,8 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.admin_pages import messages_of
 from tests.factories import make_user
-from tracker.second_factor import ENROL_HOURS, RECOVERY_CODES, enrol_now
 from tracker.roles import EDITOR
+from tracker.second_factor import ENROL_HOURS, RECOVERY_CODES, enrol_now
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,9 @@ def test_the_pause_after_wrong_codes_ends(enrolled):
     sign_in_with_password(client)
     give_code(client, "not a code")
     # As if the pause (one second after one wrong code) were over.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5))
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5)
+    )
 
     assert give_code(client, code_of(device)).status_code == 302
 
@@ -191,7 +194,9 @@ def test_a_new_account_enrols_an_app_and_gets_recovery_codes():
     assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
     assert not TOTPDevice.objects.get(user=user).confirmed
     # As if the second's pause after a wrong code were over.
-    TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5))
+    TOTPDevice.objects.filter(user=user).update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=5)
+    )
 
     done = give_code(client, code_for(key))
 
@@ -206,7 +211,9 @@ def test_a_new_account_enrols_an_app_and_gets_recovery_codes():
 
 def test_enrolment_closes_after_its_hours_and_a_reset_opens_it_again(admin_client):
     user = make_user(EDITOR, username="editor", password=PASSWORD)
-    TOTPDevice.objects.filter(user=user).update(created_at=timezone.now() - datetime.timedelta(hours=ENROL_HOURS, minutes=1))
+    TOTPDevice.objects.filter(user=user).update(
+        created_at=timezone.now() - datetime.timedelta(hours=ENROL_HOURS, minutes=1)
+    )
     client = Client()
     sign_in_with_password(client)
 
@@ -219,7 +226,9 @@ def test_enrolment_closes_after_its_hours_and_a_reset_opens_it_again(admin_clien
     response = admin_client.post(
         "/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [user.pk]}, follow=True
     )
-    assert "Reset the second factor of 1 account: each can set up a new authenticator app" in " ".join(messages_of(response))
+    assert "Reset the second factor of 1 account: each can set up a new authenticator app" in " ".join(
+        messages_of(response)
+    )
 
     # A session signed in before the reset must give the password again to enrol.
     assert client.get(SECOND_FACTOR).status_code == 403
@@ -266,12 +275,16 @@ def test_each_session_enrols_with_a_key_of_its_own():
 def test_a_locked_app_does_not_block_the_recovery_codes(enrolled):
     """Wrong six-digit codes pause the app's codes only: the owner still signs in with a recovery code."""
     _, device, codes = enrolled
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=20, throttling_failure_timestamp=timezone.now())
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=20, throttling_failure_timestamp=timezone.now()
+    )
     client = Client()
     sign_in_with_password(client)
     assert "Too many wrong codes" in give_code(client, code_of(device)).content.decode()
     assert give_code(client, codes[0]).status_code == 302
-    assert TOTPDevice.objects.get(pk=device.pk).throttling_failure_count == 20  # a recovery code is not a wrong app code
+    assert (
+        TOTPDevice.objects.get(pk=device.pk).throttling_failure_count == 20
+    )  # a recovery code is not a wrong app code
 
 
 def test_an_account_made_staff_later_may_enrol():
@@ -311,7 +324,9 @@ def test_createadmin_makes_a_superuser_with_a_second_factor_and_prints_the_enrol
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
     out = io.StringIO()
 
-    call_command("createadmin", "chief", "--email", "chief@example.org", "--address", "https://tracker.example", stdout=out)
+    call_command(
+        "createadmin", "chief", "--email", "chief@example.org", "--address", "https://tracker.example", stdout=out
+    )
 
     user = get_user_model().objects.get(username="chief")
     assert user.is_superuser and user.is_staff and user.check_password(PASSWORD)

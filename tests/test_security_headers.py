@@ -5,6 +5,7 @@ have none: every <script> has a src, there is no <style> element, no style
 or on… attribute, no javascript: URL. Checked on the public pages, the API
 documentation, error pages and the admin pages an editor works in.
 """
+
 import re
 
 import pytest

@@ -1,4 +1,5 @@
 """The Belarus seed holds every fact of DOMAIN.md, sourced and published."""
+
 import datetime
 
 import pytest
@@ -8,7 +9,20 @@ from events.models import Citation, Event, EventLink, Figure, Measure, Participa
 from tracker.models import Detention, NameVariant, Organization, Person, Source
 
 SOURCE_TITLE = "U.S. Envoy Meets Belarus President to Discuss Political Prisoner Release"
-SEED_MODELS = [Organization, Source, Person, NameVariant, Detention, Event, Participant, Citation, EventLink, Release, Measure, Figure]
+SEED_MODELS = [
+    Organization,
+    Source,
+    Person,
+    NameVariant,
+    Detention,
+    Event,
+    Participant,
+    Citation,
+    EventLink,
+    Release,
+    Measure,
+    Figure,
+]
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +113,13 @@ def test_seed_december_meeting_in_minsk(belarus):
 
 def test_seed_has_the_actors(belarus):
     people = set(Person.objects.values_list("name", flat=True))
-    assert {"John Coale", "Alexander Lukashenko", "Sviatlana Tsikhanouskaya", "Donald Trump", "Siarhei Tsikhanouski"} <= people
+    assert {
+        "John Coale",
+        "Alexander Lukashenko",
+        "Sviatlana Tsikhanouskaya",
+        "Donald Trump",
+        "Siarhei Tsikhanouski",
+    } <= people
     organizations = set(Organization.objects.values_list("name", flat=True))
     assert {"Viasna", "Belavia"} <= organizations
     assert Person.objects.get(name="Sviatlana Tsikhanouskaya").description == "Exiled Belarusian opposition leader"

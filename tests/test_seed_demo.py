@@ -1,4 +1,5 @@
 """manage.py seed_demo: realistic, deterministic demo data that keeps every rule, and never lands on real data."""
+
 import hashlib
 import io
 
@@ -64,7 +65,9 @@ def test_every_identity_level_event_kind_measure_and_qualifier_is_there():
     assert set(Figure.objects.values_list("qualifier", flat=True)) == set(Figure.Qualifier.values)
     assert set(Figure.objects.values_list("measure", flat=True)) == set(Measure.objects.values_list("pk", flat=True))
     assert set(Detention.objects.values_list("detained_on_precision", flat=True)) == {"day", "month", "year"}
-    assert {"held", "released", "served_sentence", "pardoned"} <= set(Detention.objects.values_list("custody_status", flat=True))
+    assert {"held", "released", "served_sentence", "pardoned"} <= set(
+        Detention.objects.values_list("custody_status", flat=True)
+    )
     assert set(Detention.objects.values_list("country", flat=True)) == {"BY", "RU"}
     assert {"342", "361-1", "130", "369"} <= set(Charge.objects.values_list("article", flat=True))
     assert {Status.PUBLISHED, Status.DRAFT} <= set(Person.objects.values_list("status", flat=True))
@@ -89,7 +92,10 @@ def test_a_named_release_ends_the_detention_on_its_date():
     for named in ReleasedDetention.objects.select_related("release__release", "detention"):
         detention, release = named.detention, named.release
         assert detention.custody_status != Detention.CustodyStatus.HELD
-        assert (detention.released_on, detention.released_on_precision) == (release.occurred_on, release.occurred_on_precision)
+        assert (detention.released_on, detention.released_on_precision) == (
+            release.occurred_on,
+            release.occurred_on_precision,
+        )
         assert detention.release_mode == ReleasedDetention.DETENTION_RELEASE_MODES.get(
             release.release.mode, Detention.ReleaseMode.OTHER
         )

@@ -1,4 +1,5 @@
 """Settings read the environment through helpers that fail loudly on a bad value."""
+
 import os
 import subprocess
 import sys
@@ -120,7 +121,9 @@ def test_the_connection_runs_with_the_setting(db):
         assert float(cursor.fetchone()[0]) == float(os.environ.get("PG_RANDOM_PAGE_COST", "1.1"))
 
 
-@pytest.mark.parametrize("url", ["mysql://root@db.example/tracker", "oracle://db.example/tracker", "db.example/tracker"])
+@pytest.mark.parametrize(
+    "url", ["mysql://root@db.example/tracker", "oracle://db.example/tracker", "db.example/tracker"]
+)
 def test_envdatabase_refuses_other_databases_naming_the_variable(monkeypatch, url):
     monkeypatch.setenv("TRACKER_DB", url)
     with pytest.raises(ImproperlyConfigured, match="TRACKER_DB must start with postgres://"):
@@ -158,8 +161,15 @@ def test_envtimezone_refuses_what_is_not_a_zone_naming_the_variable(monkeypatch,
 
 
 TRACKER_VARIABLES = {
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "TIME_ZONE", "DEVELOPMENT_MACHINE", "TRUSTED_PROXIES",
-    "PROXY_ADDRESSES", "BIND",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "TIME_ZONE",
+    "DEVELOPMENT_MACHINE",
+    "TRUSTED_PROXIES",
+    "PROXY_ADDRESSES",
+    "BIND",
 }
 
 
@@ -210,10 +220,16 @@ def test_production_settings_pass_the_deploy_checks_with_warnings_as_failures():
     environ = {
         key: value for key, value in os.environ.items() if key not in {*TRACKER_VARIABLES, "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    environ.update(DEBUG="false", SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="tracker.example")
+    environ.update(
+        DEBUG="false", SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="tracker.example"
+    )
     checked = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=environ, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert checked.returncode == 0, checked.stderr + checked.stdout
     assert "no issues" in checked.stdout
@@ -231,7 +247,11 @@ def test_favicon_redirects_to_the_static_file(client, db):
     assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
 
 
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40, "ALLOWED_HOSTS": "tracker.example"}
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "tracker.example",
+}
 
 
 @pytest.mark.parametrize("server", ["tracker.wsgi", "tracker.asgi"])
@@ -251,7 +271,9 @@ def test_a_server_process_refuses_the_development_key_even_with_debug_off():
     assert "SECRET_KEY is the development key" in started.stderr and "DEBUG is on" not in started.stderr
 
 
-@pytest.mark.parametrize("env", [{"DEVELOPMENT_MACHINE": "true"}, PRODUCTION], ids=["a developer's machine", "production"])
+@pytest.mark.parametrize(
+    "env", [{"DEVELOPMENT_MACHINE": "true"}, PRODUCTION], ids=["a developer's machine", "production"]
+)
 def test_a_server_process_starts_when_told_or_configured(env):
     started = import_settings("tracker.wsgi", **env)
     # (Without collectstatic, WhiteNoise warns that staticfiles/ is missing: not a refusal.)
@@ -265,7 +287,11 @@ def deploy_check(**env):
     environ.update(PRODUCTION, **env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=environ, capture_output=True, text=True, timeout=120,
+        cwd=BASE_DIR,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -292,8 +318,10 @@ def test_the_deploy_check_warns_of_a_proxy_setting_clients_can_go_around(env, wa
     assert warning in checked.stderr + checked.stdout
 
 
-@pytest.mark.parametrize("env", [{"TRUSTED_PROXIES": "1"}, {"TRUSTED_PROXIES": "1", "BIND": "unix:/run/tracker.sock"},
-                                 {"BIND": "0.0.0.0:8000"}])
+@pytest.mark.parametrize(
+    "env",
+    [{"TRUSTED_PROXIES": "1"}, {"TRUSTED_PROXIES": "1", "BIND": "unix:/run/tracker.sock"}, {"BIND": "0.0.0.0:8000"}],
+)
 def test_the_deploy_check_passes_a_server_only_the_proxy_reaches(env):
     checked = deploy_check(**env)
     assert checked.returncode == 0, checked.stderr + checked.stdout

@@ -1,4 +1,5 @@
 """Sign-in throttling: a username and an address together are paused after repeated failures, never a username alone."""
+
 import ipaddress
 
 import pytest
@@ -102,8 +103,13 @@ def test_client_address(rf, settings, proxies, forwarded, address):
 
 @pytest.mark.parametrize(
     ("remote", "address"),
-    [("203.0.113.7", "203.0.113.7"), ("10.0.1.2", "10.0.1.2"), ("2001:db8::7", "2001:db8::7"), ("junk", "0.0.0.0"),
-     ("::ffff:203.0.113.7", "203.0.113.7")],
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("10.0.1.2", "10.0.1.2"),
+        ("2001:db8::7", "2001:db8::7"),
+        ("junk", "0.0.0.0"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+    ],
 )
 def test_the_forwarded_header_counts_only_on_a_connection_from_a_proxy(rf, settings, remote, address):
     from tracker.addresses import client_address
@@ -139,8 +145,10 @@ def test_sign_ins_on_a_unix_socket_are_throttled(client, settings, proxies):
     """An empty address made axes keep no count: every failure started afresh, and nothing was ever paused."""
     settings.TRUSTED_PROXIES = proxies
     make_user(username="editor", password=PASSWORD)
-    answers = [sign_in(client, "editor", "wrong guess", address="", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code
-               for _ in range(settings.AXES_FAILURE_LIMIT + 2)]
+    answers = [
+        sign_in(client, "editor", "wrong guess", address="", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT + 2)
+    ]
     assert answers[-1] == 429 and answers.count(429) == 3
 
 
@@ -149,7 +157,9 @@ def test_a_client_reaching_the_server_past_the_proxy_cannot_forge_a_fresh_addres
     settings.TRUSTED_PROXIES = 1
     make_user(username="editor", password=PASSWORD)
     answers = [
-        sign_in(client, "editor", "wrong guess", address="203.0.113.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}").status_code
+        sign_in(
+            client, "editor", "wrong guess", address="203.0.113.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{number}"
+        ).status_code
         for number in range(12)
     ]
     assert answers[: settings.AXES_FAILURE_LIMIT - 1] == [200] * (settings.AXES_FAILURE_LIMIT - 1)

@@ -1,4 +1,5 @@
 """The timeline as TimelineJS JSON: the page's filters, imprecise dates kept imprecise, text escaped."""
+
 import datetime
 import json
 
@@ -28,7 +29,9 @@ def test_timelinejs_keeps_the_precision_of_dates(client, belarus):
 
 
 def test_timelinejs_year_precision_has_no_month(client, db):
-    event = make_event(title="Known only to the year", occurred_on=datetime.date(2024, 1, 1), occurred_on_precision="year")
+    event = make_event(
+        title="Known only to the year", occurred_on=datetime.date(2024, 1, 1), occurred_on_precision="year"
+    )
     make_citation(event=event)
     assert slides(client)[0]["start_date"] == {"year": "2024", "display_date": "2024"}
 
@@ -43,7 +46,9 @@ def test_timelinejs_takes_the_timeline_filters(client, belarus):
 def test_timelinejs_hides_drafts_and_withheld_names_and_escapes_html(client, belarus):
     meeting = Event.objects.get(kind=Event.Kind.MEETING)
     make_event(title="DRAFT-MARKER", occurred_on=datetime.date(2025, 10, 1), status="draft")
-    Participant.objects.create(event=meeting, person=make_person(name="Hidden Witness", identity_level="withheld"), role="witness")
+    Participant.objects.create(
+        event=meeting, person=make_person(name="Hidden Witness", identity_level="withheld"), role="witness"
+    )
     hostile = make_event(title="<script>alert(1)</script>", occurred_on=datetime.date(2025, 11, 1))
     make_citation(event=hostile)
     body = client.get(URL).content.decode()

@@ -1,4 +1,5 @@
 """The workflow: draft → in review → published → retracted, and back, each step checked."""
+
 import re
 
 import pytest
@@ -147,15 +148,32 @@ def detention_of_a_draft_person():
 
 
 PUBLISHING_RULES = {
-    "event without citation": (event_without_citation, lambda event: "“Coale meets Lukashenko” cites no source: add a citation first."),
+    "event without citation": (
+        event_without_citation,
+        lambda event: "“Coale meets Lukashenko” cites no source: add a citation first.",
+    ),
     "event citing only a draft source": (
         event_citing_a_draft_source,
-        lambda event: f"“Coale meets Lukashenko” cites no published source yet: publish “{event.citations.get().source}” first.",
+        lambda event: (
+            f"“Coale meets Lukashenko” cites no published source yet: publish “{event.citations.get().source}” first."
+        ),
     ),
-    "figure with a draft source": (figure_of_a_draft_source, lambda figure: f"{figure}: Its source “Viasna monthly report” is not published yet."),
-    "figure whose event is draft": (figure_of_a_draft_event, lambda figure: f"{figure}: Its event “Release of 52 detainees” is not published yet."),
-    "flow figure without a period": (flow_figure_without_period, lambda figure: f"{figure}: This measure counts over a period: say since when."),
-    "per-event figure without an event": (per_event_figure_without_event, lambda figure: f"{figure}: This measure counts one event: choose the event."),
+    "figure with a draft source": (
+        figure_of_a_draft_source,
+        lambda figure: f"{figure}: Its source “Viasna monthly report” is not published yet.",
+    ),
+    "figure whose event is draft": (
+        figure_of_a_draft_event,
+        lambda figure: f"{figure}: Its event “Release of 52 detainees” is not published yet.",
+    ),
+    "flow figure without a period": (
+        flow_figure_without_period,
+        lambda figure: f"{figure}: This measure counts over a period: say since when.",
+    ),
+    "per-event figure without an event": (
+        per_event_figure_without_event,
+        lambda figure: f"{figure}: This measure counts one event: choose the event.",
+    ),
     "detention whose person is draft": (
         detention_of_a_draft_person,
         lambda detention: f"{detention}: publish the person first (their name shows as their identity level allows).",
@@ -336,7 +354,7 @@ def test_a_button_posts_its_transition(login, editor):
     organization = make_organization(status=Status.DRAFT)
     browser = login(editor)
     html = browser.get(admin_url(Organization, "change", organization.pk)).content.decode()
-    form = html[html.index('<form method="post" action="'):]
+    form = html[html.index('<form method="post" action="') :]
     action = re.search(r'action="([^"]+)"', form).group(1)
     name = re.search(r'name="transition" value="(\w+)"', form).group(1)
 

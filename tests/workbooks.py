@@ -9,6 +9,7 @@ zipfile: the few parts a workbook needs, any of which a caller may replace.
 Used by tests/test_import_limits.py, tests/test_fuzz_regressions.py and
 bench/hostile_sheets.py (which puts the repository's root on sys.path).
 """
+
 import io
 import zipfile
 

@@ -8,6 +8,7 @@ here: this Python, this platform. `make install` then installs from the lock
 with --require-hashes, so a file that changed on the index (or on its way)
 is refused rather than installed.
 """
+
 import json
 import platform
 import subprocess
@@ -25,8 +26,22 @@ def main():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
         report = Path(scratch) / "report.json"
-        subprocess.run([*pip, "install", "--quiet", "--dry-run", "--ignore-installed", "--report", str(report),
-                        "-c", str(BASE_DIR / "constraints.txt"), f"{BASE_DIR}[test]"], check=True, cwd=BASE_DIR)
+        subprocess.run(
+            [
+                *pip,
+                "install",
+                "--quiet",
+                "--dry-run",
+                "--ignore-installed",
+                "--report",
+                str(report),
+                "-c",
+                str(BASE_DIR / "constraints.txt"),
+                f"{BASE_DIR}[test]",
+            ],
+            check=True,
+            cwd=BASE_DIR,
+        )
         found = json.loads(report.read_text())["install"]
     python = f"{sys.implementation.name} {platform.python_version()}"
     lines = [

@@ -13,6 +13,7 @@ client: a client that went round the outer proxies to an inner one is
 counted at the address the inner one saw. What stands further left the
 client wrote itself, and is ignored.
 """
+
 import ipaddress
 
 from django.conf import settings

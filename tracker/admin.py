@@ -4,6 +4,7 @@ Shared here: the workflow (status changes only through transitions, checked
 on the server), history with restore for Editors, optimistic locking, export
 of selected rows, and the country filter.
 """
+
 import calendar
 import datetime
 import re
@@ -25,10 +26,10 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from tracker.dates import Precision, date_iso
 from tracker.exports import export_selected
 from tracker.imports import ImportAdminMixin, PeopleImporter
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
-from tracker.dates import Precision, date_iso
 from tracker.publishing import TRANSITIONS, Publishable, Status
 from tracker.second_factor import ENROL_HOURS, open_enrolment
 from tracker.text import problem_characters
@@ -58,7 +59,9 @@ class CountryInUseFilter(admin.SimpleListFilter):
 
 
 def country_filter(field, multiple=False):
-    return type(f"{field.title()}Filter", (CountryInUseFilter,), {"field": field, "parameter_name": field, "multiple": multiple})
+    return type(
+        f"{field.title()}Filter", (CountryInUseFilter,), {"field": field, "parameter_name": field, "multiple": multiple}
+    )
 
 
 # --- Optimistic locking -----------------------------------------------------
@@ -103,7 +106,7 @@ class ReducedDateField(forms.DateField):
                     self.implied_precision = Precision.MONTH
                     return datetime.date(year, month, 1)
             except ValueError:
-                raise ValidationError(self.error_messages["invalid"], code="invalid")
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
         return super().to_python(value)
 
     def has_changed(self, initial, data):
@@ -149,7 +152,9 @@ class VersionedForm(forms.ModelForm):
             if isinstance(field, forms.CharField):
                 # Django's own NUL check would say the same thing less clearly, beside ours.
                 field.validators = [
-                    validator for validator in field.validators if not isinstance(validator, ProhibitNullCharactersValidator)
+                    validator
+                    for validator in field.validators
+                    if not isinstance(validator, ProhibitNullCharactersValidator)
                 ] + [refuse_problem_characters]
         for date_name, precision_name in getattr(self._meta.model, "precise_dates", ()):
             field = self.fields.get(date_name)
@@ -283,7 +288,9 @@ class RecordAdmin(SimpleHistoryAdmin):
         # The history list prints each old version, whose name may need its
         # related rows: build each version once and fetch those rows in one
         # query per relation, not one per version.
-        records = list(historical_records.object_list if hasattr(historical_records, "object_list") else historical_records)
+        records = list(
+            historical_records.object_list if hasattr(historical_records, "object_list") else historical_records
+        )
         versions = [record.history_object for record in records]
         relations = [f.name for f in self.model._meta.concrete_fields if f.is_relation]
         prefetch_related_objects(versions, *relations)
@@ -367,6 +374,7 @@ class PublishableAdmin(RecordAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
     actions = ["export_csv", "submit", "to_draft", "publish", "retract", "reopen"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -440,12 +448,18 @@ class PublishableAdmin(RecordAdmin):
         if name not in TRANSITIONS:
             raise PermissionDenied("Unknown transition.")
         self.run_transition(request, [obj], name)
-        return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]))
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("<path:object_id>/transition/", self.admin_site.admin_view(self.transition_view), name="%s_%s_transition" % info),
+            path(
+                "<path:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -585,7 +599,9 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return queryset.filter(Q(pk__in=Person.objects.matching(search_term)) | Q(external_id=search_term.strip())), False
+        return queryset.filter(
+            Q(pk__in=Person.objects.matching(search_term)) | Q(external_id=search_term.strip())
+        ), False
 
     def lookup_allowed(self, lookup, value, request=None):
         # Django lets a URL filter on any field of the model; these two would
@@ -636,7 +652,10 @@ class DetentionAdmin(PublishableAdmin):
     history_children = [(Charge, "detention"), (DetentionSource, "detention")]
     fieldsets = [
         (None, {"fields": ["person", "country", "custody_status", "status"]}),
-        ("Detention", {"fields": [("detained_on", "detained_on_precision"), "facility", ("sentence", "sentence_months")]}),
+        (
+            "Detention",
+            {"fields": [("detained_on", "detained_on_precision"), "facility", ("sentence", "sentence_months")]},
+        ),
         ("Recognition", {"fields": ["recognised_on", "recognised_by"]}),
         ("Release", {"fields": [("released_on", "released_on_precision"), "release_mode"]}),
         ("Internal", {"fields": ["internal_notes", "external_id", "uid"], "classes": ["collapse"]}),

@@ -9,9 +9,11 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         # Its signal: a new account may enrol a second factor for a while.
-        from tracker import second_factor  # noqa: F401
         # The deployment checks of `check --deploy`.
-        from tracker import checks  # noqa: F401
+        from tracker import (
+            checks,  # noqa: F401
+            second_factor,  # noqa: F401
+        )
 
 
 class TrackerAdminConfig(admin_apps.AdminConfig):

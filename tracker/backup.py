@@ -14,6 +14,7 @@ can log in after a restore. A hash is not the password; the file is still as
 sensitive as the database itself (it holds drafts, withheld names and
 internal notes) and is written readable by its owner only.
 """
+
 import datetime
 
 from django.apps import apps
@@ -31,7 +32,11 @@ def backed_up_models():
     """The models, in an order where what others refer to comes first."""
     auth = [apps.get_model("auth", "Group"), apps.get_model("auth", "User")]
     # The data version is a cache counter, not data: a restored database keeps its own.
-    data = [model for model in apps.get_models() if model._meta.app_label in APPS and model._meta.model_name != "dataversion"]
+    data = [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in APPS and model._meta.model_name != "dataversion"
+    ]
     return auth + data + [apps.get_model("admin", "LogEntry")]
 
 

@@ -15,6 +15,7 @@ Fixture loads (`loaddata`) save raw and bump nothing; cached values also
 expire after CACHE_SECONDS, so even those show within minutes (and a
 restarted server starts empty).
 """
+
 import contextvars
 import functools
 import hashlib

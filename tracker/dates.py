@@ -4,6 +4,7 @@ An imprecise date is stored as the first day of its month or year beside its
 precision, and shown only to that precision: "September 2025" must never
 become "1 September 2025" in public.
 """
+
 import datetime
 from dataclasses import dataclass
 

@@ -14,6 +14,7 @@ with DEMO_PREFIX, organisations and sources a web address under DEMO_HOST
 The events side (events/demo.py) builds on this module and runs the whole
 generation; tracker never imports from events.
 """
+
 import bisect
 import datetime
 import functools
@@ -141,46 +142,141 @@ def insert(model, objs, using):
 
 # Belarusian and Russian forms of the same given name.
 MALE_NAMES = [
-    ("Аляксандр", "Александр"), ("Сяргей", "Сергей"), ("Дзмітрый", "Дмитрий"), ("Андрэй", "Андрей"),
-    ("Аляксей", "Алексей"), ("Мікалай", "Николай"), ("Уладзімір", "Владимир"), ("Павел", "Павел"),
-    ("Віктар", "Виктор"), ("Ігар", "Игорь"), ("Юрый", "Юрий"), ("Максім", "Максим"), ("Іван", "Иван"),
-    ("Міхаіл", "Михаил"), ("Алег", "Олег"), ("Вадзім", "Вадим"), ("Раман", "Роман"), ("Яўген", "Евгений"),
-    ("Васіль", "Василий"), ("Антон", "Антон"), ("Артур", "Артур"), ("Дзяніс", "Денис"),
-    ("Канстанцін", "Константин"), ("Ілья", "Илья"), ("Уладзіслаў", "Владислав"), ("Арцём", "Артём"),
-    ("Кірыл", "Кирилл"), ("Мікіта", "Никита"), ("Пётр", "Пётр"), ("Анатоль", "Анатолий"),
-    ("Віталь", "Виталий"), ("Генадзь", "Геннадий"), ("Леанід", "Леонид"), ("Ягор", "Егор"),
-    ("Фёдар", "Фёдор"), ("Ян", "Ян"), ("Эдуард", "Эдуард"), ("Руслан", "Руслан"), ("Ігнат", "Игнат"),
+    ("Аляксандр", "Александр"),
+    ("Сяргей", "Сергей"),
+    ("Дзмітрый", "Дмитрий"),
+    ("Андрэй", "Андрей"),
+    ("Аляксей", "Алексей"),
+    ("Мікалай", "Николай"),
+    ("Уладзімір", "Владимир"),
+    ("Павел", "Павел"),
+    ("Віктар", "Виктор"),
+    ("Ігар", "Игорь"),
+    ("Юрый", "Юрий"),
+    ("Максім", "Максим"),
+    ("Іван", "Иван"),
+    ("Міхаіл", "Михаил"),
+    ("Алег", "Олег"),
+    ("Вадзім", "Вадим"),
+    ("Раман", "Роман"),
+    ("Яўген", "Евгений"),
+    ("Васіль", "Василий"),
+    ("Антон", "Антон"),
+    ("Артур", "Артур"),
+    ("Дзяніс", "Денис"),
+    ("Канстанцін", "Константин"),
+    ("Ілья", "Илья"),
+    ("Уладзіслаў", "Владислав"),
+    ("Арцём", "Артём"),
+    ("Кірыл", "Кирилл"),
+    ("Мікіта", "Никита"),
+    ("Пётр", "Пётр"),
+    ("Анатоль", "Анатолий"),
+    ("Віталь", "Виталий"),
+    ("Генадзь", "Геннадий"),
+    ("Леанід", "Леонид"),
+    ("Ягор", "Егор"),
+    ("Фёдар", "Фёдор"),
+    ("Ян", "Ян"),
+    ("Эдуард", "Эдуард"),
+    ("Руслан", "Руслан"),
+    ("Ігнат", "Игнат"),
     ("Зміцер", "Дмитрий"),
 ]
 FEMALE_NAMES = [
-    ("Святлана", "Светлана"), ("Марыя", "Мария"), ("Вольга", "Ольга"), ("Алена", "Елена"),
-    ("Таццяна", "Татьяна"), ("Наталля", "Наталья"), ("Ірына", "Ирина"), ("Ганна", "Анна"),
-    ("Юлія", "Юлия"), ("Кацярына", "Екатерина"), ("Марына", "Марина"), ("Людміла", "Людмила"),
-    ("Валянціна", "Валентина"), ("Надзея", "Надежда"), ("Ксенія", "Ксения"), ("Дар'я", "Дарья"),
-    ("Аляксандра", "Александра"), ("Вікторыя", "Виктория"), ("Маргарыта", "Маргарита"),
-    ("Паліна", "Полина"), ("Анастасія", "Анастасия"), ("Лізавета", "Елизавета"), ("Яна", "Яна"),
-    ("Ала", "Алла"), ("Галіна", "Галина"), ("Тамара", "Тамара"), ("Вераніка", "Вероника"),
-    ("Дзіяна", "Диана"), ("Крысціна", "Кристина"), ("Эліна", "Элина"),
+    ("Святлана", "Светлана"),
+    ("Марыя", "Мария"),
+    ("Вольга", "Ольга"),
+    ("Алена", "Елена"),
+    ("Таццяна", "Татьяна"),
+    ("Наталля", "Наталья"),
+    ("Ірына", "Ирина"),
+    ("Ганна", "Анна"),
+    ("Юлія", "Юлия"),
+    ("Кацярына", "Екатерина"),
+    ("Марына", "Марина"),
+    ("Людміла", "Людмила"),
+    ("Валянціна", "Валентина"),
+    ("Надзея", "Надежда"),
+    ("Ксенія", "Ксения"),
+    ("Дар'я", "Дарья"),
+    ("Аляксандра", "Александра"),
+    ("Вікторыя", "Виктория"),
+    ("Маргарыта", "Маргарита"),
+    ("Паліна", "Полина"),
+    ("Анастасія", "Анастасия"),
+    ("Лізавета", "Елизавета"),
+    ("Яна", "Яна"),
+    ("Ала", "Алла"),
+    ("Галіна", "Галина"),
+    ("Тамара", "Тамара"),
+    ("Вераніка", "Вероника"),
+    ("Дзіяна", "Диана"),
+    ("Крысціна", "Кристина"),
+    ("Эліна", "Элина"),
 ]
 # Belarusian and Russian forms of the same surname, in the masculine.
 SURNAMES = [
-    ("Ціханоўскі", "Тихановский"), ("Бабарыка", "Бабарико"), ("Калеснік", "Колесник"),
-    ("Іваноў", "Иванов"), ("Пятроў", "Петров"), ("Каваленка", "Коваленко"), ("Шаўчук", "Шевчук"),
-    ("Бондар", "Бондарь"), ("Ткачэнка", "Ткаченко"), ("Марозаў", "Морозов"), ("Казлоў", "Козлов"),
-    ("Навуменка", "Науменко"), ("Лебедзеў", "Лебедев"), ("Кузняцоў", "Кузнецов"), ("Сакалоў", "Соколов"),
-    ("Жукаў", "Жуков"), ("Мельнік", "Мельник"), ("Кавальчук", "Ковальчук"), ("Савіцкі", "Савицкий"),
-    ("Лявонаў", "Леонов"), ("Бялецкі", "Беляцкий"), ("Статкевіч", "Статкевич"), ("Лосік", "Лосик"),
-    ("Протасевіч", "Протасевич"), ("Карповіч", "Карпович"), ("Шыманскі", "Шиманский"),
-    ("Дашкевіч", "Дашкевич"), ("Марцінкевіч", "Мартинкевич"), ("Сямёнаў", "Семёнов"),
-    ("Зайцаў", "Зайцев"), ("Агееў", "Агеев"), ("Баранаў", "Баранов"), ("Волкаў", "Волков"),
-    ("Гусеў", "Гусев"), ("Дзмітрыеў", "Дмитриев"), ("Ярмакоў", "Ермаков"), ("Жарскі", "Жарский"),
-    ("Калінін", "Калинин"), ("Лагвінаў", "Логинов"), ("Міхалевіч", "Михалевич"), ("Нікіцін", "Никитин"),
-    ("Паўлоўскі", "Павловский"), ("Радзевіч", "Радевич"), ("Сцяпанаў", "Степанов"),
-    ("Тарасевіч", "Тарасевич"), ("Фёдараў", "Фёдоров"), ("Харытонаў", "Харитонов"),
-    ("Цімошка", "Тимошко"), ("Чарнышоў", "Чернышёв"), ("Шарэнда", "Шаренда"), ("Юркевіч", "Юркевич"),
-    ("Якубовіч", "Якубович"), ("Вашкевіч", "Вашкевич"), ("Гайдукевіч", "Гайдукевич"),
-    ("Пракапенка", "Прокопенко"), ("Русаковіч", "Русакович"), ("Аляхновіч", "Олехнович"),
-    ("Лукашэвіч", "Лукашевич"), ("Багдановіч", "Богданович"), ("Раманчук", "Романчук"),
+    ("Ціханоўскі", "Тихановский"),
+    ("Бабарыка", "Бабарико"),
+    ("Калеснік", "Колесник"),
+    ("Іваноў", "Иванов"),
+    ("Пятроў", "Петров"),
+    ("Каваленка", "Коваленко"),
+    ("Шаўчук", "Шевчук"),
+    ("Бондар", "Бондарь"),
+    ("Ткачэнка", "Ткаченко"),
+    ("Марозаў", "Морозов"),
+    ("Казлоў", "Козлов"),
+    ("Навуменка", "Науменко"),
+    ("Лебедзеў", "Лебедев"),
+    ("Кузняцоў", "Кузнецов"),
+    ("Сакалоў", "Соколов"),
+    ("Жукаў", "Жуков"),
+    ("Мельнік", "Мельник"),
+    ("Кавальчук", "Ковальчук"),
+    ("Савіцкі", "Савицкий"),
+    ("Лявонаў", "Леонов"),
+    ("Бялецкі", "Беляцкий"),
+    ("Статкевіч", "Статкевич"),
+    ("Лосік", "Лосик"),
+    ("Протасевіч", "Протасевич"),
+    ("Карповіч", "Карпович"),
+    ("Шыманскі", "Шиманский"),
+    ("Дашкевіч", "Дашкевич"),
+    ("Марцінкевіч", "Мартинкевич"),
+    ("Сямёнаў", "Семёнов"),
+    ("Зайцаў", "Зайцев"),
+    ("Агееў", "Агеев"),
+    ("Баранаў", "Баранов"),
+    ("Волкаў", "Волков"),
+    ("Гусеў", "Гусев"),
+    ("Дзмітрыеў", "Дмитриев"),
+    ("Ярмакоў", "Ермаков"),
+    ("Жарскі", "Жарский"),
+    ("Калінін", "Калинин"),
+    ("Лагвінаў", "Логинов"),
+    ("Міхалевіч", "Михалевич"),
+    ("Нікіцін", "Никитин"),
+    ("Паўлоўскі", "Павловский"),
+    ("Радзевіч", "Радевич"),
+    ("Сцяпанаў", "Степанов"),
+    ("Тарасевіч", "Тарасевич"),
+    ("Фёдараў", "Фёдоров"),
+    ("Харытонаў", "Харитонов"),
+    ("Цімошка", "Тимошко"),
+    ("Чарнышоў", "Чернышёв"),
+    ("Шарэнда", "Шаренда"),
+    ("Юркевіч", "Юркевич"),
+    ("Якубовіч", "Якубович"),
+    ("Вашкевіч", "Вашкевич"),
+    ("Гайдукевіч", "Гайдукевич"),
+    ("Пракапенка", "Прокопенко"),
+    ("Русаковіч", "Русакович"),
+    ("Аляхновіч", "Олехнович"),
+    ("Лукашэвіч", "Лукашевич"),
+    ("Багдановіч", "Богданович"),
+    ("Раманчук", "Романчук"),
 ]
 
 
@@ -201,20 +297,87 @@ _VOWELS = set("аеёіиоуўыэюяАЕЁІИОУЎЫЭЮЯ'ьъ")
 # start of a word or after a vowel, after a consonant).
 _IOTATED = {"е": ("ie", "ie"), "ё": ("io", "io"), "ю": ("iu", "iu"), "я": ("ia", "ia")}
 NATIONAL = {  # Belarusian, as Belarusian passports and the fixture write it: Aliaksandr Lukashenka
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "ж": "zh", "з": "z", "і": "i", "й": "i",
-    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ў": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "ы": "y", "ь": "", "э": "e", "'": "",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "ж": "zh",
+    "з": "z",
+    "і": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ў": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "'": "",
     **_IOTATED,
 }
 LACINKA = {  # Belarusian Łacinka: Siarhiej Cichanoŭski
-    **NATIONAL, "ж": "ž", "й": "j", "ў": "ŭ", "х": "ch", "ц": "c", "ч": "č", "ш": "š", "ь": "ʹ",
-    "е": ("je", "ie"), "ё": ("jo", "io"), "ю": ("ju", "iu"), "я": ("ja", "ia"),
+    **NATIONAL,
+    "ж": "ž",
+    "й": "j",
+    "ў": "ŭ",
+    "х": "ch",
+    "ц": "c",
+    "ч": "č",
+    "ш": "š",
+    "ь": "ʹ",
+    "е": ("je", "ie"),
+    "ё": ("jo", "io"),
+    "ю": ("ju", "iu"),
+    "я": ("ja", "ia"),
 }
 BGN_PCGN = {  # Russian: Aleksandr Lukashenko, Sergey Tikhanovskiy
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ж": "zh", "з": "z", "и": "i", "й": "y", "к": "k",
-    "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
-    "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
-    "е": ("ye", "e"), "ё": ("yo", "ë"), "ю": ("yu", "yu"), "я": ("ya", "ya"),
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "е": ("ye", "e"),
+    "ё": ("yo", "ë"),
+    "ю": ("yu", "yu"),
+    "я": ("ya", "ya"),
 }
 # Softened consonants of Łacinka: сь → ś.
 _LACINKA_SOFT = {"сь": "ś", "зь": "ź", "нь": "ń", "ць": "ć", "ль": "l", "дзь": "dź"}
@@ -348,38 +511,78 @@ ARTICLES = {
 FACILITIES = {
     "BY": {
         "colony": [
-            "Penal colony No. 1, Novopolotsk", "Penal colony No. 2, Bobruisk", "Penal colony No. 3, Vitebsk",
-            "Penal colony No. 9, Gorki", "Penal colony No. 13, Glubokoye", "Penal colony No. 15, Mogilev",
-            "Penal colony No. 17, Shklov", "Penal colony No. 20, Mozyr", "Penal colony No. 22, Ivatsevichy",
-            "Prison No. 1, Grodno", "Prison No. 4, Mogilev", "Prison No. 8, Zhodino",
+            "Penal colony No. 1, Novopolotsk",
+            "Penal colony No. 2, Bobruisk",
+            "Penal colony No. 3, Vitebsk",
+            "Penal colony No. 9, Gorki",
+            "Penal colony No. 13, Glubokoye",
+            "Penal colony No. 15, Mogilev",
+            "Penal colony No. 17, Shklov",
+            "Penal colony No. 20, Mozyr",
+            "Penal colony No. 22, Ivatsevichy",
+            "Prison No. 1, Grodno",
+            "Prison No. 4, Mogilev",
+            "Prison No. 8, Zhodino",
         ],
         "women": ["Penal colony No. 4, Gomel", "Penal colony No. 24, Zarechye"],
         "pretrial": [
-            "Pre-trial detention centre No. 1, Minsk", "KGB pre-trial detention centre, Minsk",
-            "Pre-trial detention centre No. 3, Gomel", "Pre-trial detention centre No. 7, Brest",
-            "Pre-trial detention centre No. 2, Vitebsk", "Pre-trial detention centre No. 6, Baranovichi",
+            "Pre-trial detention centre No. 1, Minsk",
+            "KGB pre-trial detention centre, Minsk",
+            "Pre-trial detention centre No. 3, Gomel",
+            "Pre-trial detention centre No. 7, Brest",
+            "Pre-trial detention centre No. 2, Vitebsk",
+            "Pre-trial detention centre No. 6, Baranovichi",
         ],
     },
     "RU": {
         "colony": [
-            "Penal colony No. 6, Vladimir region", "Penal colony No. 2, Pokrov", "Penal colony No. 7, Segezha",
-            "Penal colony No. 3, Kharp", "Penal colony No. 1, Mordovia",
+            "Penal colony No. 6, Vladimir region",
+            "Penal colony No. 2, Pokrov",
+            "Penal colony No. 7, Segezha",
+            "Penal colony No. 3, Kharp",
+            "Penal colony No. 1, Mordovia",
         ],
         "women": ["Penal colony No. 2, Mordovia", "Penal colony No. 14, Mordovia"],
         "pretrial": [
-            "Pre-trial detention centre No. 1 (Matrosskaya Tishina), Moscow", "Lefortovo, Moscow",
-            "Pre-trial detention centre No. 5, Moscow", "Kresty, Saint Petersburg",
+            "Pre-trial detention centre No. 1 (Matrosskaya Tishina), Moscow",
+            "Lefortovo, Moscow",
+            "Pre-trial detention centre No. 5, Moscow",
+            "Kresty, Saint Petersburg",
         ],
     },
 }
 REGIONS = {
-    "BY": ["Minsk", "Minsk region", "Brest region", "Gomel region", "Grodno region", "Mogilev region", "Vitebsk region"],
+    "BY": [
+        "Minsk",
+        "Minsk region",
+        "Brest region",
+        "Gomel region",
+        "Grodno region",
+        "Mogilev region",
+        "Vitebsk region",
+    ],
     "RU": ["Moscow", "Saint Petersburg", "Kaliningrad region", "Smolensk region", "Pskov region"],
 }
 OCCUPATIONS = [
-    "worker", "engineer", "teacher", "journalist", "student", "IT specialist", "doctor", "entrepreneur",
-    "lawyer", "pensioner", "musician", "driver", "blogger", "human rights defender", "artist", "builder",
-    "", "", "",
+    "worker",
+    "engineer",
+    "teacher",
+    "journalist",
+    "student",
+    "IT specialist",
+    "doctor",
+    "entrepreneur",
+    "lawyer",
+    "pensioner",
+    "musician",
+    "driver",
+    "blogger",
+    "human rights defender",
+    "artist",
+    "builder",
+    "",
+    "",
+    "",
 ]
 REGIMES = ["general-regime colony", "general-regime colony", "strict-regime colony", "prison", "restricted freedom"]
 # How a detention that ended, other than by a named release, came to an end.
@@ -465,8 +668,10 @@ SOURCE_TITLES = {
     SourceKind.SOCIAL_MEDIA: ["Post by a human rights defender, {month}", "Channel post on the trial in {city}"],
     SourceKind.OTHER: ["Letter from prison, {month}"],
 }
-CITIES = {"BY": ["Minsk", "Gomel", "Brest", "Grodno", "Mogilev", "Vitebsk", "Bobruisk", "Pinsk", "Lida"],
-          "RU": ["Moscow", "Saint Petersburg", "Kaliningrad", "Yekaterinburg", "Smolensk"]}
+CITIES = {
+    "BY": ["Minsk", "Gomel", "Brest", "Grodno", "Mogilev", "Vitebsk", "Bobruisk", "Pinsk", "Lida"],
+    "RU": ["Moscow", "Saint Petersburg", "Kaliningrad", "Yekaterinburg", "Smolensk"],
+}
 
 
 class RegistryGenerator:
@@ -489,15 +694,22 @@ class RegistryGenerator:
 
     def status(self, published=0.92, in_review=0.03):
         draw = self.rng.random()
-        return Status.PUBLISHED if draw < published else Status.IN_REVIEW if draw < published + in_review else Status.DRAFT
+        return (
+            Status.PUBLISHED if draw < published else Status.IN_REVIEW if draw < published + in_review else Status.DRAFT
+        )
 
     def write_organizations(self):
         objs = []
         for name, kind, country, variants in ORGANIZATIONS:
             objs.append(
                 Organization(
-                    uid=demo_uid(self.rng), name=name, kind=kind, country=country, name_variants=variants,
-                    website=f"{DEMO_HOST}organizations/{len(objs) + 1}", status=Status.PUBLISHED,
+                    uid=demo_uid(self.rng),
+                    name=name,
+                    kind=kind,
+                    country=country,
+                    name_variants=variants,
+                    website=f"{DEMO_HOST}organizations/{len(objs) + 1}",
+                    status=Status.PUBLISHED,
                 )
             )
         insert(Organization, objs, self.using)
@@ -506,24 +718,47 @@ class RegistryGenerator:
 
     def write_sources(self, number):
         rng = self.rng
-        publishers = [o for o in self.organizations.values() if o.kind in (OrganizationKind.MEDIA, OrganizationKind.NGO)]
-        officials = [o for o in self.organizations.values() if o.kind in (OrganizationKind.GOVERNMENT, OrganizationKind.MINISTRY, OrganizationKind.COURT)]
+        publishers = [
+            o for o in self.organizations.values() if o.kind in (OrganizationKind.MEDIA, OrganizationKind.NGO)
+        ]
+        officials = [
+            o
+            for o in self.organizations.values()
+            if o.kind in (OrganizationKind.GOVERNMENT, OrganizationKind.MINISTRY, OrganizationKind.COURT)
+        ]
         objs = []
         for n in range(1, number + 1):
-            kind = pick(rng, {SourceKind.NEWS_REPORT: 50, SourceKind.NGO_REPORT: 25, SourceKind.OFFICIAL_STATEMENT: 10,
-                              SourceKind.COURT_RECORD: 5, SourceKind.SOCIAL_MEDIA: 8, SourceKind.OTHER: 2})
+            kind = pick(
+                rng,
+                {
+                    SourceKind.NEWS_REPORT: 50,
+                    SourceKind.NGO_REPORT: 25,
+                    SourceKind.OFFICIAL_STATEMENT: 10,
+                    SourceKind.COURT_RECORD: 5,
+                    SourceKind.SOCIAL_MEDIA: 8,
+                    SourceKind.OTHER: 2,
+                },
+            )
             country = "RU" if rng.random() < 0.1 else "BY"
             published_on = day_between(rng, FIRST_DAY, LAST_DAY)
             title = rng.choice(SOURCE_TITLES[kind]).format(
-                city=rng.choice(CITIES[country]), n=rng.randint(2, 60), case=rng.randint(1000, 99999),
-                article=rng.choice(list(ARTICLES[country])), month=published_on.strftime("%B %Y"),
+                city=rng.choice(CITIES[country]),
+                n=rng.randint(2, 60),
+                case=rng.randint(1000, 99999),
+                article=rng.choice(list(ARTICLES[country])),
+                month=published_on.strftime("%B %Y"),
             )
             archived = rng.random() < 0.4
             objs.append(
                 Source(
-                    uid=demo_uid(rng), title=title,
-                    publisher=rng.choice(officials if kind in (SourceKind.OFFICIAL_STATEMENT, SourceKind.COURT_RECORD) else publishers),
-                    url=f"{DEMO_HOST}sources/{n}", language=pick(rng, {"en": 4, "be": 3, "ru": 3}), kind=kind,
+                    uid=demo_uid(rng),
+                    title=title,
+                    publisher=rng.choice(
+                        officials if kind in (SourceKind.OFFICIAL_STATEMENT, SourceKind.COURT_RECORD) else publishers
+                    ),
+                    url=f"{DEMO_HOST}sources/{n}",
+                    language=pick(rng, {"en": 4, "be": 3, "ru": 3}),
+                    kind=kind,
                     published_on=published_on,
                     retrieved_on=published_on + datetime.timedelta(days=rng.randrange(30)),
                     archive_url=f"{DEMO_HOST}archive/{n}" if archived else "",
@@ -539,10 +774,21 @@ class RegistryGenerator:
     def write_actors(self, number):
         """Officials, envoys, lawyers and opposition figures: named in full and published, for events to cite."""
         rng = self.rng
-        roles = ["President", "Foreign Minister", "Special Envoy", "Ambassador", "Opposition leader",
-                 "Human rights defender", "Lawyer", "Judge", "Prosecutor", "Head of the KGB", "Spokesperson"]
+        roles = [
+            "President",
+            "Foreign Minister",
+            "Special Envoy",
+            "Ambassador",
+            "Opposition leader",
+            "Human rights defender",
+            "Lawyer",
+            "Judge",
+            "Prosecutor",
+            "Head of the KGB",
+            "Spokesperson",
+        ]
         people, variants = [], []
-        for n in range(number):
+        for _ in range(number):
             female = rng.random() < 0.35
             name = random_name(rng, female, russian_only=rng.random() < 0.15)
             person = self.make_person(name, female, IdentityLevel.FULL, Status.PUBLISHED, variants)
@@ -556,16 +802,28 @@ class RegistryGenerator:
         rng = self.rng
         country = "RU" if name.russian_only else "BY"
         person = Person(
-            uid=demo_uid(rng), name=name.public, identity_level=identity_level, status=status,
+            uid=demo_uid(rng),
+            name=name.public,
+            identity_level=identity_level,
+            status=status,
             birth_year=rng.randint(1950, 2006) if rng.random() < 0.9 else None,
             gender=Person.Gender.FEMALE if female else Person.Gender.MALE,
-            region=rng.choice(REGIONS[country]), occupation=rng.choice(OCCUPATIONS),
-            internal_notes="The family asked not to publish the name." if identity_level == IdentityLevel.WITHHELD else "",
+            region=rng.choice(REGIONS[country]),
+            occupation=rng.choice(OCCUPATIONS),
+            internal_notes="The family asked not to publish the name."
+            if identity_level == IdentityLevel.WITHHELD
+            else "",
             external_id=f"{DEMO_PREFIX}person:{self.people_written + len(variants) + 1}",
         )
         own = [
-            NameVariant(uid=demo_uid(rng), person=person, name=text, script=script_of(text) or NameVariant.Script.OTHER,
-                        system=system, language=language)
+            NameVariant(
+                uid=demo_uid(rng),
+                person=person,
+                name=text,
+                script=script_of(text) or NameVariant.Script.OTHER,
+                system=system,
+                language=language,
+            )
             for text, system, language in name.variants(rng)
         ]
         person.search_key = cached_search_key(person.name, tuple(variant.name for variant in own))
@@ -590,14 +848,48 @@ class RegistryGenerator:
         """`number` people, each with one or two detentions, their charges and a source, a chunk at a time."""
         now = timezone.now()
         tables = {
-            "people": Rows(Person, ["status", "name", "identity_level", "birth_year", "gender", "region",
-                                    "occupation", "internal_notes", "external_id", "search_key", "shown_name", "sort_name"],
-                           self.using, now),
+            "people": Rows(
+                Person,
+                [
+                    "status",
+                    "name",
+                    "identity_level",
+                    "birth_year",
+                    "gender",
+                    "region",
+                    "occupation",
+                    "internal_notes",
+                    "external_id",
+                    "search_key",
+                    "shown_name",
+                    "sort_name",
+                ],
+                self.using,
+                now,
+            ),
             "variants": Rows(NameVariant, ["person", "name", "script", "system", "language"], self.using, now),
-            "detentions": Rows(Detention, ["person", "status", "country", "detained_on", "detained_on_precision",
-                                           "sentence", "sentence_months", "facility", "custody_status",
-                                           "recognised_on", "recognised_by", "released_on", "released_on_precision",
-                                           "release_mode", "external_id"], self.using, now),
+            "detentions": Rows(
+                Detention,
+                [
+                    "person",
+                    "status",
+                    "country",
+                    "detained_on",
+                    "detained_on_precision",
+                    "sentence",
+                    "sentence_months",
+                    "facility",
+                    "custody_status",
+                    "recognised_on",
+                    "recognised_by",
+                    "released_on",
+                    "released_on_precision",
+                    "release_mode",
+                    "external_id",
+                ],
+                self.using,
+                now,
+            ),
             "charges": Rows(Charge, ["detention", "article", "code", "description"], self.using, now),
             "sources": Rows(DetentionSource, ["detention", "source"], self.using, now),
         }
@@ -621,9 +913,15 @@ class RegistryGenerator:
         self.people_written += 1
         spellings = name.variants(rng)
         person = tables["people"].add(
-            demo_uid(rng), status, name.public, level, rng.randint(1950, 2006) if rng.random() < 0.9 else None,
-            Person.Gender.FEMALE if female else Person.Gender.MALE, rng.choice(REGIONS["RU" if russian else "BY"]),
-            rng.choice(OCCUPATIONS), WITHHELD_NOTE if level == IdentityLevel.WITHHELD else "",
+            demo_uid(rng),
+            status,
+            name.public,
+            level,
+            rng.randint(1950, 2006) if rng.random() < 0.9 else None,
+            Person.Gender.FEMALE if female else Person.Gender.MALE,
+            rng.choice(REGIONS["RU" if russian else "BY"]),
+            rng.choice(OCCUPATIONS),
+            WITHHELD_NOTE if level == IdentityLevel.WITHHELD else "",
             f"{DEMO_PREFIX}person:{self.people_written}",
             cached_search_key(name.public, tuple(text for text, _, _ in spellings)),
             *listed_names(name.public, level),
@@ -633,7 +931,9 @@ class RegistryGenerator:
         episodes = 2 if rng.random() < 0.08 else 1
         start = FIRST_DAY
         for episode in range(episodes):
-            ended_on = self.draw_detention(tables, person, status, female, russian, start, episode == episodes - 1, releases)
+            ended_on = self.draw_detention(
+                tables, person, status, female, russian, start, episode == episodes - 1, releases
+            )
             start = ended_on + datetime.timedelta(days=30)
             if start > LAST_DAY - datetime.timedelta(days=60):
                 break
@@ -662,7 +962,11 @@ class RegistryGenerator:
             recognised_by = self.organizations["Memorial" if country == "RU" else "Viasna"].pk
         released_on, released_precision, mode, release_key = None, Precision.DAY, "", None
         if custody in ENDINGS:
-            release = releases.after(rng, detained_on) if custody != CustodyStatus.SERVED_SENTENCE and rng.random() < 0.7 else None
+            release = (
+                releases.after(rng, detained_on)
+                if custody != CustodyStatus.SERVED_SENTENCE and rng.random() < 0.7
+                else None
+            )
             if release is not None:
                 released_on, released_precision, release_key, mode = release
                 custody = STATUS_AFTER_RELEASE.get(mode, CustodyStatus.RELEASED)
@@ -674,10 +978,23 @@ class RegistryGenerator:
                 mode = pick(rng, ENDINGS[custody])
         self.detentions_written += 1
         detention = tables["detentions"].add(
-            demo_uid(rng), person, status, country, detained_on, precision,
-            f"{months // 12} years{f' {months % 12} months' if months % 12 else ''}, {rng.choice(REGIMES)}" if sentenced else "",
-            months if sentenced else None, facility if rng.random() < 0.9 else "", custody,
-            recognised_on, recognised_by, released_on, released_precision, mode,
+            demo_uid(rng),
+            person,
+            status,
+            country,
+            detained_on,
+            precision,
+            f"{months // 12} years{f' {months % 12} months' if months % 12 else ''}, {rng.choice(REGIMES)}"
+            if sentenced
+            else "",
+            months if sentenced else None,
+            facility if rng.random() < 0.9 else "",
+            custody,
+            recognised_on,
+            recognised_by,
+            released_on,
+            released_precision,
+            mode,
             f"{DEMO_PREFIX}detention:{self.detentions_written}",
         )
         articles = ARTICLES[country]
@@ -693,11 +1010,21 @@ class RegistryGenerator:
 
 
 IDENTITY_LEVELS = Weighted({IdentityLevel.FULL: 80, IdentityLevel.INITIALS: 12, IdentityLevel.WITHHELD: 8})
-CUSTODY = Weighted({
-    CustodyStatus.HELD: 55, CustodyStatus.RELEASED: 15, CustodyStatus.SERVED_SENTENCE: 13, CustodyStatus.PARDONED: 10,
-    CustodyStatus.DEPORTED: 3, CustodyStatus.DIED_IN_CUSTODY: 0.5, CustodyStatus.UNKNOWN: 3.5,
-})
-ARTICLE_PICKS = {country: Weighted({article: weight for article, (weight, _) in articles.items()}) for country, articles in ARTICLES.items()}
+CUSTODY = Weighted(
+    {
+        CustodyStatus.HELD: 55,
+        CustodyStatus.RELEASED: 15,
+        CustodyStatus.SERVED_SENTENCE: 13,
+        CustodyStatus.PARDONED: 10,
+        CustodyStatus.DEPORTED: 3,
+        CustodyStatus.DIED_IN_CUSTODY: 0.5,
+        CustodyStatus.UNKNOWN: 3.5,
+    }
+)
+ARTICLE_PICKS = {
+    country: Weighted({article: weight for article, (weight, _) in articles.items()})
+    for country, articles in ARTICLES.items()
+}
 SENTENCE_MONTHS = [6, 12, 18, 24, 30, 36, 42, 48, 60, 72, 84, 96, 108, 120, 144, 180]
 RELEASE_PRECISIONS = {Precision.DAY: 90, Precision.MONTH: 10}
 WITHHELD_NOTE = "The family asked not to publish the name."
@@ -726,7 +1053,11 @@ class Rows:
         uid, created_at, updated_at = meta.get_field("uid"), meta.get_field("created_at"), meta.get_field("updated_at")
         others = [f for f in meta.concrete_fields if f not in named and f not in (meta.pk, uid, created_at, updated_at)]
         self.fields = [meta.pk, *named, uid, created_at, updated_at, *others]
-        self.prepared = [(n, f) for n, f in enumerate(self.fields[: len(named) + 2]) if f.get_internal_type() in ("UUIDField", "DateField")]
+        self.prepared = [
+            (n, f)
+            for n, f in enumerate(self.fields[: len(named) + 2])
+            if f.get_internal_type() in ("UUIDField", "DateField")
+        ]
         self.tail = [f.get_db_prep_save(now, connection) for f in (created_at, updated_at)] + [
             f.get_db_prep_save(f.get_default(), connection) for f in others
         ]
@@ -777,6 +1108,7 @@ def reset_sequences(models_written, using):
 
 
 # --- Telling demo data from real data ------------------------------------------------
+
 
 def demo_marks():
     """(model, condition a demo row meets) of each registry model that carries the mark."""

@@ -7,6 +7,7 @@ undo it with `unescape_formula`, so an export → edit → import round trip
 changes nothing. The .xlsx cells also leave out the characters XML cannot
 hold (tracker/text.py), which the CSV keeps.
 """
+
 import csv
 import datetime
 import itertools
@@ -14,9 +15,9 @@ import tempfile
 import uuid
 
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from django.utils.text import slugify
 
 from tracker.caching import data_version
 from tracker.text import xml_safe

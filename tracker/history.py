@@ -4,6 +4,7 @@ Signals catch save() and delete() wherever they happen: the admin, actions,
 imports, the shell. The two ORM paths that skip signals, QuerySet.update()
 and bulk_create(), are covered in RecordQuerySet.
 """
+
 from simple_history.models import HistoricalRecords
 
 # Bookkeeping that changes on every save would bury the real changes in the

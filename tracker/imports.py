@@ -18,6 +18,7 @@ record, with the importing user and the reason "import <file>"
 importer's columns, escaped as every export is, so export → edit → import
 changes only what was edited. The columns are documented in docs/import.md.
 """
+
 import datetime
 import gc
 import json
@@ -39,7 +40,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Case, CheckConstraint, F, Prefetch, Q, UniqueConstraint, Value, When
 from django.db.models.functions import Cast
@@ -817,7 +824,9 @@ class Importer:
         external_id = str(row.get(external_id_column, ""))
         for column, value in ((uid_column, uid), (external_id_column, external_id)):
             if value and (column, value) in self.claimed:
-                row_plan.error(column, f"“{value}” is also in row {self.claimed[column, value]}: each record goes in one row.")
+                row_plan.error(
+                    column, f"“{value}” is also in row {self.claimed[column, value]}: each record goes in one row."
+                )
                 return None, False
         for column, value in ((uid_column, uid), (external_id_column, external_id)):
             if value:
@@ -927,16 +936,30 @@ class Importer:
                 if kind.clean is not models.Field.clean or kind.run_validators is not models.Field.run_validators:
                     return False
                 if isinstance(f, CountryField):  # its own methods hand a single country to CharField's
-                    return not f.multiple and kind.validate is CountryField.validate and kind.to_python is CountryField.to_python
+                    return (
+                        not f.multiple
+                        and kind.validate is CountryField.validate
+                        and kind.to_python is CountryField.to_python
+                    )
                 return kind.validate is models.Field.validate and kind.to_python is models.CharField.to_python
 
             opts = model._meta
             unique = {name for names in opts.unique_together for name in names}
-            unique |= {getattr(f, a) for f in opts.concrete_fields for a in ("unique_for_date", "unique_for_month", "unique_for_year")}
+            unique |= {
+                getattr(f, a)
+                for f in opts.concrete_fields
+                for a in ("unique_for_date", "unique_for_month", "unique_for_year")
+            }
             self._choice_fields[model] = [
-                f for f in opts.concrete_fields
-                if f.choices is not None and f.editable and not f.unique and not f.generated
-                and f.name not in unique and isinstance(f, models.CharField) and is_plain(f)
+                f
+                for f in opts.concrete_fields
+                if f.choices is not None
+                and f.editable
+                and not f.unique
+                and not f.generated
+                and f.name not in unique
+                and isinstance(f, models.CharField)
+                and is_plain(f)
             ]
         return self._choice_fields[model]
 
@@ -980,7 +1003,6 @@ class RecordImporter(Importer):
 
     columns = []  # every column but uid
 
-
     def label_of(self, obj):
         """How the preview names the record a row is about."""
         for attribute in ("title", "name"):
@@ -990,6 +1012,7 @@ class RecordImporter(Importer):
             return str(obj)
         except (AttributeError, ValueError, ObjectDoesNotExist):  # an unsaved record may lack what its name needs
             return ""
+
     def header(self):
         return ["uid", *(column.name for column in self.columns)]
 
@@ -1095,11 +1118,31 @@ class PeopleImporter(Importer):
     sources = ListColumn("sources", lambda detention: [source_key(s) for s in detention.sources.all()])
 
     HEADER = [
-        "person_uid", "person_external_id", "name", "name_variants", "birth_year", "gender", "region",
-        "occupation", "description", "identity_level", "internal_notes",
-        "detention_uid", "detention_external_id", "country", "detained_on", "custody_status", "released_on",
-        "release_mode", "facility", "sentence", "sentence_months", "charges", "recognised_on",
-        "recognised_by", "sources",
+        "person_uid",
+        "person_external_id",
+        "name",
+        "name_variants",
+        "birth_year",
+        "gender",
+        "region",
+        "occupation",
+        "description",
+        "identity_level",
+        "internal_notes",
+        "detention_uid",
+        "detention_external_id",
+        "country",
+        "detained_on",
+        "custody_status",
+        "released_on",
+        "release_mode",
+        "facility",
+        "sentence",
+        "sentence_months",
+        "charges",
+        "recognised_on",
+        "recognised_by",
+        "sources",
     ]
 
     # Person.save() computes the search key: prepare_writes() does it here.
@@ -1265,7 +1308,9 @@ class PeopleImporter(Importer):
         return added
 
     def plan_detention(self, row_plan, row, person):
-        detention, is_new = self.match(row_plan, row, self.detentions, Detention, "detention_uid", "detention_external_id")
+        detention, is_new = self.match(
+            row_plan, row, self.detentions, Detention, "detention_uid", "detention_external_id"
+        )
         if detention is None:
             return
         if is_new:
@@ -1415,8 +1460,12 @@ class ImportAdminMixin:
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
-            path("import/confirm/", self.admin_site.admin_view(self.import_confirm_view), name="%s_%s_import_confirm" % info),
+            path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(self.import_confirm_view),
+                name="{}_{}_import_confirm".format(*info),
+            ),
             *super().get_urls(),
         ]
 
@@ -1449,7 +1498,9 @@ class ImportAdminMixin:
                 token = store_upload(request.user, self.model, upload.name, data) if plan.is_valid else ""
                 return self.render_preview(request, plan, token)
         title = f"Import {self.opts.verbose_name_plural}"
-        return TemplateResponse(request, "admin/tracker/import_upload.html", self.import_context(request, title, form=form))
+        return TemplateResponse(
+            request, "admin/tracker/import_upload.html", self.import_context(request, title, form=form)
+        )
 
     def render_preview(self, request, plan, token):
         title = f"Import {self.opts.verbose_name_plural}: preview of {plan.filename}"
@@ -1464,7 +1515,9 @@ class ImportAdminMixin:
         token = request.POST.get("token", "")
         stored = load_upload(request.user, self.model, token)
         if stored is None:
-            self.message_user(request, "This import has expired or was already done: upload the file again.", messages.ERROR)
+            self.message_user(
+                request, "This import has expired or was already done: upload the file again.", messages.ERROR
+            )
             return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
         filename, data = stored
         importer = self.importer(request.user, filename)
@@ -1487,7 +1540,9 @@ class ImportAdminMixin:
         except IntegrityError as error:
             # A record created by someone else between this plan and its write
             # (an external ID taken meanwhile): the database refused, all rolled back.
-            self.message_user(request, f"Nothing was imported: the database refused a row ({error}). Try again.", messages.ERROR)
+            self.message_user(
+                request, f"Nothing was imported: the database refused a row ({error}). Try again.", messages.ERROR
+            )
             return HttpResponseRedirect(upload_page)
         except Exception as error:
             # A sheet the preview let through and the write could not take is

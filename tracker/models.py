@@ -1,4 +1,5 @@
 """The registry: sources, organisations, people and their detentions."""
+
 import re
 import unicodedata
 import uuid
@@ -6,18 +7,18 @@ import uuid
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-from django.urls import reverse
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.urls import reverse
 from django_countries.fields import CountryField
 
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 from tracker.names import listed_names
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 from tracker.search import search_key, word_keys
 
 
@@ -89,9 +90,7 @@ class Source(Publishable):
         related_name="sources",
     )
     url = models.URLField("URL", max_length=1000, blank=True)
-    language = models.CharField(
-        max_length=20, blank=True, help_text="Language code of the document: en, be, ru, pl…"
-    )
+    language = models.CharField(max_length=20, blank=True, help_text="Language code of the document: en, be, ru, pl…")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.NEWS_REPORT)
     published_on = models.DateField(null=True, blank=True)
     retrieved_on = models.DateField(null=True, blank=True)
@@ -151,7 +150,13 @@ class DataVersion(models.Model):
     epoch = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="tracker_dataversion_one_row", violation_error_message="There is one data version.")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=1),
+                name="tracker_dataversion_one_row",
+                violation_error_message="There is one data version.",
+            )
+        ]
 
     def __str__(self):
         return f"data version {self.number}"
@@ -375,7 +380,10 @@ def refresh_search_keys(person_pks, using=None):
         stale = []
         fields = ["search_key", "shown_name", "sort_name"]
         for person in people_manager.filter(pk__in=batch).only("pk", "name", "identity_level", *fields):
-            derived = (person_search_key(person.name, variants.get(person.pk, ())), *listed_names(person.name, person.identity_level))
+            derived = (
+                person_search_key(person.name, variants.get(person.pk, ())),
+                *listed_names(person.name, person.identity_level),
+            )
             if derived != (person.search_key, person.shown_name, person.sort_name):
                 person.search_key, person.shown_name, person.sort_name = derived
                 stale.append(person)
@@ -388,7 +396,13 @@ def script_of(text):
     scripts = set()
     for char in text:
         if char.isalpha():
-            scripts.add("Cyrl" if "CYRILLIC" in unicodedata.name(char, "") else "Latn" if "LATIN" in unicodedata.name(char, "") else "Zyyy")
+            scripts.add(
+                "Cyrl"
+                if "CYRILLIC" in unicodedata.name(char, "")
+                else "Latn"
+                if "LATIN" in unicodedata.name(char, "")
+                else "Zyyy"
+            )
     return scripts.pop() if len(scripts) == 1 and "Zyyy" not in scripts else ""
 
 
@@ -427,9 +441,7 @@ class NameVariant(Record):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_variants")
     name = models.CharField(max_length=300)
     script = models.CharField(max_length=4, choices=Script, default=Script.LATIN)
-    system = models.CharField(
-        "transliteration system", max_length=10, choices=System, default=System.NATIVE
-    )
+    system = models.CharField("transliteration system", max_length=10, choices=System, default=System.NATIVE)
     language = models.CharField(max_length=20, blank=True, help_text="be, ru, en, pl…")
 
     history = history()
@@ -513,8 +525,12 @@ class Detention(PreciseDates, Publishable):
     country = CountryField(help_text="Country holding the person.")
     detained_on = models.DateField(null=True, blank=True)
     detained_on_precision = precision_field("detention date")
-    sentence = models.CharField(max_length=300, blank=True, help_text="As pronounced: “3 years, general-regime colony”.")
-    sentence_months = models.PositiveIntegerField(null=True, blank=True, help_text="The sentence in months, for sorting.")
+    sentence = models.CharField(
+        max_length=300, blank=True, help_text="As pronounced: “3 years, general-regime colony”."
+    )
+    sentence_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The sentence in months, for sorting."
+    )
     facility = models.CharField(max_length=300, blank=True, help_text="Where the person is or was held.")
     custody_status = models.CharField(
         max_length=20, choices=CustodyStatus, default=CustodyStatus.HELD, help_text="Where things stand now."
@@ -553,7 +569,9 @@ class Detention(PreciseDates, Publishable):
             # index), "custody status" with "detained in", and "released in": each holds the
             # detention's person and status (PostgreSQL), so a filter reads the index alone.
             models.Index(fields=["facility"], include=["person", "status"], name="tracker_detention_facility"),
-            models.Index(fields=["custody_status", "detained_on"], include=["person", "status"], name="tracker_detention_custody"),
+            models.Index(
+                fields=["custody_status", "detained_on"], include=["person", "status"], name="tracker_detention_custody"
+            ),
             models.Index(fields=["released_on"], include=["person", "status"], name="tracker_detention_released"),
         ]
         constraints = [
@@ -645,7 +663,9 @@ class Charge(Record):
     article = models.CharField(
         max_length=30, help_text="The article and part as the code numbers them: “342”, “361-1 part 2”."
     )
-    code = models.CharField(max_length=100, blank=True, default="Criminal Code", help_text="Which code the article belongs to.")
+    code = models.CharField(
+        max_length=100, blank=True, default="Criminal Code", help_text="Which code the article belongs to."
+    )
     description = models.CharField(max_length=300, blank=True)
 
     history = history()

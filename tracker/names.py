@@ -1,4 +1,5 @@
 """How a person is named in public. Every public output calls `public_name`."""
+
 import unicodedata
 
 WITHHELD = "Name withheld"

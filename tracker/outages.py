@@ -9,6 +9,7 @@ connects afresh (connections are checked before reuse, CONN_HEALTH_CHECKS),
 so the site recovers by itself when the database is back. Any other error is
 Django's plain 500 page.
 """
+
 import logging
 import sys
 

@@ -4,6 +4,7 @@ Public pages, exports and feeds read records through `published()` and
 nothing else, so a draft or a retraction can never leak through a forgotten
 filter.
 """
+
 import uuid
 from typing import NamedTuple
 
@@ -181,9 +182,6 @@ class Record(models.Model):
     class Meta:
         abstract = True
 
-    def natural_key(self):
-        return (str(self.uid),)
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             self.version += 1
@@ -197,6 +195,9 @@ class Record(models.Model):
         deleted = super().delete(*args, **kwargs)
         data_changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
         return deleted
+
+    def natural_key(self):
+        return (str(self.uid),)
 
 
 class Publishable(Record):
@@ -230,13 +231,10 @@ class Publishable(Record):
         """Move along the workflow, or raise ValidationError saying why not."""
         transition = TRANSITIONS[name]
         if self.status not in transition.sources:
-            raise ValidationError(
-                f"{transition.label} is not possible from “{self.get_status_display()}”."
-            )
+            raise ValidationError(f"{transition.label} is not possible from “{self.get_status_display()}”.")
         if transition.target == Status.PUBLISHED:
             problems = self.publishing_problems()
             if problems:
                 raise ValidationError(problems)
         self.status = transition.target
         self.save(update_fields=["status", "updated_at"])
-

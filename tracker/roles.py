@@ -3,6 +3,7 @@
 Each app's migration grants the permissions of its own models, so that the
 registry never needs to know about events.
 """
+
 VIEWER, CONTRIBUTOR, EDITOR = "Viewer", "Contributor", "Editor"
 ROLES = [VIEWER, CONTRIBUTOR, EDITOR]
 

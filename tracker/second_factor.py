@@ -13,6 +13,7 @@ from the app ends it. Anyone else whose second factor is gone asks an
 administrator. Wrong codes slow down per device (django-otp's throttling:
 1, 2, 4, 8… seconds); wrong passwords are django-axes' (settings).
 """
+
 import base64
 import datetime
 import re
@@ -24,8 +25,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
@@ -144,16 +145,21 @@ def grouped_key(device):
 
 def qr_svg(device):
     """The device's otpauth:// URL as an inline SVG QR code (no script, no style attribute)."""
-    return mark_safe(segno.make(device.config_url, error="m").svg_inline(
-        scale=4, dark="#000", light="#fff", title="QR code for your authenticator app", svgclass="qr-code"
-    ))
+    return mark_safe(
+        segno.make(device.config_url, error="m").svg_inline(
+            scale=4, dark="#000", light="#fff", title="QR code for your authenticator app", svgclass="qr-code"
+        )
+    )
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="second_factor_promotion")
 def note_promotion(sender, instance, raw=False, **kwargs):
     # An account made staff now, however old, may enrol for the hours that follow.
     instance._made_staff = bool(
-        not raw and instance.pk and instance.is_staff and type(instance).objects.filter(pk=instance.pk, is_staff=False).exists()
+        not raw
+        and instance.pk
+        and instance.is_staff
+        and type(instance).objects.filter(pk=instance.pk, is_staff=False).exists()
     )
 
 
@@ -245,7 +251,9 @@ class AdminSite(admin.AdminSite):
         return response
 
     def to_second_factor(self, request):
-        return redirect(f"{reverse('admin:second_factor', current_app=self.name)}?{urlencode({REDIRECT_FIELD_NAME: safe_next(request)})}")
+        return redirect(
+            f"{reverse('admin:second_factor', current_app=self.name)}?{urlencode({REDIRECT_FIELD_NAME: safe_next(request)})}"
+        )
 
     def get_urls(self):
         return [

@@ -3,14 +3,15 @@
 With no environment at all it runs for local development on SQLite. Production
 sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and a postgres:// DATABASE_URL.
 """
+
 import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
 
 import dj_database_url
-from django.utils.csp import CSP
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -24,9 +25,7 @@ def envbool(name: str, default: str) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={raw!r} is not a boolean: use one of true/false, yes/no, on/off, 1/0."
-    )
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of true/false, yes/no, on/off, 1/0.")
 
 
 def envint(name: str, default: str) -> int:
@@ -84,9 +83,7 @@ def envdatabase(name: str, default_sqlite: Path) -> dict:
         }
     scheme = url.split(":", 1)[0].lower()
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
-        raise ImproperlyConfigured(
-            f"{name} must start with postgres:// (or sqlite:///path); got a {scheme!r} URL."
-        )
+        raise ImproperlyConfigured(f"{name} must start with postgres:// (or sqlite:///path); got a {scheme!r} URL.")
     try:
         # Persistent connections, checked before reuse so a restarted database
         # server costs one failed health check, not one failed request.
@@ -94,7 +91,9 @@ def envdatabase(name: str, default_sqlite: Path) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} could not be parsed: {error}") from error
     if not database.get("NAME"):
-        raise ImproperlyConfigured(f"{name} names no database: add it after the host, as in postgres://host:5432/tracker.")
+        raise ImproperlyConfigured(
+            f"{name} names no database: add it after the host, as in postgres://host:5432/tracker."
+        )
     if database["ENGINE"] == "django.db.backends.postgresql":
         # A web request's queries each run on one core (PG_PARALLEL_WORKERS,
         # default 0): on a small server, parallel plans for one request take

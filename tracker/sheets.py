@@ -5,6 +5,7 @@ the size it declares before its rows are read, and as it is read, at the
 first row or cell past a limit; every refusal is a SheetError whose message
 an editor can act on. The importer (tracker/imports.py) plans the rows.
 """
+
 import csv
 import datetime
 import io
@@ -230,7 +231,14 @@ _SPARE_ELEMENTS = 100_000
 
 # What reading a broken or hostile part can raise, besides the limits' SheetError.
 _BROKEN = (
-    expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, LookupError, CellCoordinatesException
+    expat.ExpatError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    LookupError,
+    CellCoordinatesException,
 )
 
 
@@ -337,7 +345,9 @@ class _Workbook:
                 for tag in tags.findall(chunk, 0, end):
                     counts[tag] += 1
                 # Every "<" opens an element but those of end tags, comments and declarations.
-                elements += chunk.count(b"<", 0, end) - sum(chunk.count(other, 0, end) for other in (b"</", b"<!", b"<?"))
+                elements += chunk.count(b"<", 0, end) - sum(
+                    chunk.count(other, 0, end) for other in (b"</", b"<!", b"<?")
+                )
                 # A tag's name is in its first bytes: the rest of a long text is not needed.
                 rest = chunk[end : end + 64]
                 if stop or any(counts[tag] > limit for tag, limit in limits.items()):

@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+
 class FaviconView(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         return static("favicon.svg")

@@ -10,6 +10,7 @@ with a JSON body naming the parameter: a filter is never silently ignored.
 What each record shows is in events/serializers.py; people go through
 `shown_person`, as on the registry's pages.
 """
+
 import datetime
 import uuid
 
@@ -69,26 +70,36 @@ class ApiError(serializers.Serializer):
 
 def documented_list(operation_id, tag, summary, description=None):
     """The OpenAPI description of a list: its page of rows, or a 400 naming the parameters refused."""
+
     def decorate(view):
         responses = {200: view.serializer_class, 400: ApiError}
         return extend_schema_view(
-            get=extend_schema(operation_id=operation_id, tags=[tag], summary=summary, description=description, responses=responses)
+            get=extend_schema(
+                operation_id=operation_id, tags=[tag], summary=summary, description=description, responses=responses
+            )
         )(view)
+
     return decorate
 
 
 def documented_record(operation_id, tag, summary):
     """The OpenAPI description of one record: the record, or a 404 (drafts and withheld people are missing too)."""
+
     def decorate(view):
         responses = {200: view.serializer_class, 404: ApiError}
-        return extend_schema_view(get=extend_schema(operation_id=operation_id, tags=[tag], summary=summary, responses=responses))(view)
+        return extend_schema_view(
+            get=extend_schema(operation_id=operation_id, tags=[tag], summary=summary, responses=responses)
+        )(view)
+
     return decorate
 
 
 class ApiFigureFilter(FigureFilter):
     """The figures page's filters, and the measure that a measure page shows."""
 
-    measure = django_filters.ChoiceFilter(label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure")
+    measure = django_filters.ChoiceFilter(
+        label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure"
+    )
 
     class Meta:
         model = Figure
@@ -96,7 +107,9 @@ class ApiFigureFilter(FigureFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        slugs = cached("measure-slugs", lambda: list(Measure.objects.published().order_by("slug").values_list("slug", flat=True)))
+        slugs = cached(
+            "measure-slugs", lambda: list(Measure.objects.published().order_by("slug").values_list("slug", flat=True))
+        )
         self.filters["measure"].extra["choices"] = [(slug, slug) for slug in slugs]
 
 
@@ -140,7 +153,10 @@ class PublicFilters(BaseFilterBackend):
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise ValidationError(
-                {name: [f"This list takes no such parameter. It takes: {', '.join(sorted(allowed))}."] for name in unknown}
+                {
+                    name: [f"This list takes no such parameter. It takes: {', '.join(sorted(allowed))}."]
+                    for name in unknown
+                }
             )
         data = request.query_params.copy()
         for name in (CURSOR, PAGE_SIZE):
@@ -149,7 +165,10 @@ class PublicFilters(BaseFilterBackend):
         if not filterset.is_valid():
             errors = filterset.form.errors.get_json_data()
             raise ValidationError(
-                {"parameters" if name == "__all__" else name: [error["message"] for error in messages] for name, messages in errors.items()}
+                {
+                    "parameters" if name == "__all__" else name: [error["message"] for error in messages]
+                    for name, messages in errors.items()
+                }
             )
         view.filterset = filterset
         return view.filtered(filterset)
@@ -160,7 +179,9 @@ class PublicFilters(BaseFilterBackend):
                 "name": name,
                 "in": "query",
                 "required": False,
-                "description": ". ".join(part for part in (str(filter_.label or name), PARAMETER_HELP.get(name, "")) if part),
+                "description": ". ".join(
+                    part for part in (str(filter_.label or name), PARAMETER_HELP.get(name, "")) if part
+                ),
                 "schema": parameter_schema(filter_),
             }
             for name, filter_ in view.filterset_class.base_filters.items()
@@ -327,14 +348,26 @@ class PersonList(PublicList):
         return super().get_paginated_response(data)
 
 
-@documented_record("prisoners_retrieve", "prisoners", "One person of the registry (not withheld), with all their public detentions")
+@documented_record(
+    "prisoners_retrieve", "prisoners", "One person of the registry (not withheld), with all their public detentions"
+)
 class PersonDetail(GenericAPIView):
     serializer_class = PersonSerializer
 
     def get(self, request, uid):
-        people = Person.objects.published().filter(identity_level__in=LISTED).prefetch_related(
-            Prefetch("name_variants", queryset=NameVariant.objects.published().order_by("name"), to_attr="shown_names"),
-            Prefetch("detentions", queryset=with_registry_details(Detention.objects.published()), to_attr="shown_detentions"),
+        people = (
+            Person.objects.published()
+            .filter(identity_level__in=LISTED)
+            .prefetch_related(
+                Prefetch(
+                    "name_variants", queryset=NameVariant.objects.published().order_by("name"), to_attr="shown_names"
+                ),
+                Prefetch(
+                    "detentions",
+                    queryset=with_registry_details(Detention.objects.published()),
+                    to_attr="shown_detentions",
+                ),
+            )
         )
         person = one(people, uid=uid)
         return Response(self.get_serializer(shown_person(person, person.shown_detentions)).data)
@@ -373,10 +406,24 @@ class SourceDetail(GenericAPIView):
 @extend_schema(
     tags=["index"],
     operation_id="index",
-   
     summary="Where everything is",
     responses=OpenApiResponse(
-        inline_serializer("Index", {name: serializers.URLField() for name in ("events", "releases", "figures", "measures", "prisoners", "sources", "schema", "documentation")})
+        inline_serializer(
+            "Index",
+            {
+                name: serializers.URLField()
+                for name in (
+                    "events",
+                    "releases",
+                    "figures",
+                    "measures",
+                    "prisoners",
+                    "sources",
+                    "schema",
+                    "documentation",
+                )
+            },
+        )
     ),
 )
 @api_view(["GET"])

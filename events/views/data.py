@@ -1,4 +1,5 @@
 """The /data/ page and the files of the latest data package."""
+
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -23,8 +24,8 @@ def package_file(request, name):
     try:
         file = open(settings.DATASET_DIR / name, "rb")
     except OSError:
-        raise Http404("The data package has not been built yet.")
-    response = FileResponse(file, content_type=CONTENT_TYPES[name[name.rindex("."):]])
+        raise Http404("The data package has not been built yet.") from None
+    response = FileResponse(file, content_type=CONTENT_TYPES[name[name.rindex(".") :]])
     if not name.endswith(".json"):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -6,6 +6,7 @@ CHUNK rows, and each chunk's related rows are prefetched in one query per
 relation, so the number of queries grows with the number of chunks, never
 with the number of rows. Every cell goes through tracker.exports.cell.
 """
+
 from django.db import connection
 from django.http import HttpResponse
 from django.urls import reverse
@@ -13,10 +14,10 @@ from django.urls import reverse
 from events.columns import header
 from events.filters import EventFilter
 from events.models import Event, EventLink, Figure
-from events.registry_filters import PrisonerFilter, SourceFilter
-from events.views.figures import CountryFigureFilter, ReleaseFilter, ledger_details
 from events.registry_copy import copy_stream
+from events.registry_filters import PrisonerFilter, SourceFilter
 from events.registry_rows import PersonRow, read_registry_chunk
+from events.views.figures import CountryFigureFilter, ReleaseFilter, ledger_details
 from events.views.registry import in_public_order, shown_person
 from events.views.sources import cited_events, with_cited_facts
 from events.views.timeline import with_details
@@ -37,7 +38,11 @@ def joined(values):
 def bad_filters(filterset):
     """400 with the form's errors as plain text: a download never ignores what was asked."""
     lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
-    return HttpResponse("These filters cannot be applied.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(
+        "These filters cannot be applied.\n" + "\n".join(lines) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 class Links:
@@ -161,7 +166,8 @@ def release_row(event, links):
         event.named_released,
         joined(figure.uid for figure in figures),
         joined(
-            f"{figure.in_words} {figure.measure.name}" + (" (deprecated)" if figure.rank == Figure.Rank.DEPRECATED else "")
+            f"{figure.in_words} {figure.measure.name}"
+            + (" (deprecated)" if figure.rank == Figure.Rank.DEPRECATED else "")
             for figure in figures
         ),
         joined(other.uid for other in exchange),
@@ -266,7 +272,11 @@ def prisoner_rows(shown, links):
             detention.sentence,
             detention.articles,
             joined(
-                " ".join(part for part in (charge.code, charge.article, f"({charge.description})" if charge.description else "") if part)
+                " ".join(
+                    part
+                    for part in (charge.code, charge.article, f"({charge.description})" if charge.description else "")
+                    if part
+                )
                 for charge in detention.charges
             ),
             detention.recognised_by.name if detention.recognised_by else "",
@@ -348,4 +358,3 @@ def sources_csv(request, format="csv"):
 
 def source_rows(sources, links):
     return (source_row(source, links) for source in with_cited_facts(sources).iterator(chunk_size=CHUNK))
-

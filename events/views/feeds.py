@@ -1,4 +1,5 @@
 """Atom feeds of the published timeline: every country, and one per country."""
+
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.http import Http404
@@ -50,9 +51,7 @@ class TimelineFeed(Feed):
         # and organisations only; a person is shown by public name below).
         participants = Participant.objects.published().select_related("person", "organization")
         return (
-            Event.objects.published()
-            .newest_first()
-            .prefetch_related(Prefetch("participants", queryset=participants))
+            Event.objects.published().newest_first().prefetch_related(Prefetch("participants", queryset=participants))
         )
 
     def item_title(self, event):
@@ -63,13 +62,21 @@ class TimelineFeed(Feed):
         # Atom summaries are HTML: format_html escapes every value.
         where = f" · {event.location}" if event.location else ""
         parts = [
-            format_html('<p><time datetime="{}">{}</time> · {}{}</p>', event.occurred.iso, event.occurred, event.get_kind_display(), where)
+            format_html(
+                '<p><time datetime="{}">{}</time> · {}{}</p>',
+                event.occurred.iso,
+                event.occurred,
+                event.get_kind_display(),
+                where,
+            )
         ]
         if event.summary:
             parts.append(format_html("<p>{}</p>", event.summary))
         participants = event.participants.all()
         if participants:
-            names = format_html_join("; ", "{}{}", ((who_took_part(p), f" ({p.role})" if p.role else "") for p in participants))
+            names = format_html_join(
+                "; ", "{}{}", ((who_took_part(p), f" ({p.role})" if p.role else "") for p in participants)
+            )
             parts.append(format_html("<p>With {}.</p>", names))
         return format_html_join("", "{}", ((part,) for part in parts))
 

@@ -1,4 +1,5 @@
 """The release ledger, the figures index and one page per measure."""
+
 import bisect
 import datetime
 import itertools
@@ -6,6 +7,7 @@ import itertools
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -17,7 +19,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.db import connection
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
@@ -86,7 +87,9 @@ def country_options(codes):
 
 class ReleaseFilter(django_filters.FilterSet):
     country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
-    year = django_filters.ChoiceFilter(label="Year", field_name="occurred_on", lookup_expr="year", empty_label="Any year")
+    year = django_filters.ChoiceFilter(
+        label="Year", field_name="occurred_on", lookup_expr="year", empty_label="Any year"
+    )
     deprecated = ShowDeprecatedFilter(label="Include deprecated figures", method="keep_every_release")
 
     class Meta:
@@ -96,7 +99,11 @@ class ReleaseFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # One query gives both lists: the countries and years that have a published release.
-        used = cached("release-choices", lambda: set(self.queryset.order_by().values_list("countries", "occurred_on__year").distinct()), query_key(self.queryset))
+        used = cached(
+            "release-choices",
+            lambda: set(self.queryset.order_by().values_list("countries", "occurred_on__year").distinct()),
+            query_key(self.queryset),
+        )
         codes = {code for value, _ in used for code in str(value).split(",")}
         self.filters["country"].extra["choices"] = country_options(codes)
         years = sorted({year for _, year in used}, reverse=True)
@@ -119,7 +126,11 @@ class CountryFigureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = cached("figure-countries", lambda: list(self.queryset.order_by().values_list("country", flat=True).distinct()), query_key(self.queryset))
+        codes = cached(
+            "figure-countries",
+            lambda: list(self.queryset.order_by().values_list("country", flat=True).distinct()),
+            query_key(self.queryset),
+        )
         self.filters["country"].extra["choices"] = country_options(codes)
 
 
@@ -189,7 +200,9 @@ def ledger_row(event, columns):
     return {
         "event": event,
         "release": getattr(event, "release", None),
-        "cells": [{"measure": measure, "claims": claims_side_by_side(by_measure.get(measure.pk, []))} for measure in columns],
+        "cells": [
+            {"measure": measure, "claims": claims_side_by_side(by_measure.get(measure.pk, []))} for measure in columns
+        ],
         "named_released": event.named_released,
         "exchange": exchange,
         "context": context,
@@ -373,8 +386,10 @@ def day_counts():
 
 
 def count_days():
-    detentions = Detention.objects.published().order_by().values_list(
-        "country", "detained_on", "released_on", "recognised_on", "custody_status"
+    detentions = (
+        Detention.objects.published()
+        .order_by()
+        .values_list("country", "detained_on", "released_on", "recognised_on", "custody_status")
     )
     sql, params = detentions.query.sql_with_params()
     detained = "detained_on IS NOT NULL"
@@ -413,6 +428,7 @@ def count_days():
 
 def period_counts(figures, field):
     """Named people released (or recognised) in each figure's period: a point per figure."""
+
     def key(figure):
         # Through the end of the as-of period: "as of September 2025" counts all of September.
         return (figure.country_code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
@@ -482,7 +498,9 @@ def charts(measure, figures, registries):
         if chart:
             name = countries.name(country)
             title = capfirst(f"{measure.name} in {name}, as reported")
-            drawn.append({"country": name, "title": title, "chart": chart, "svg": draw(chart, title, f"chart-{country.lower()}")})
+            drawn.append(
+                {"country": name, "title": title, "chart": chart, "svg": draw(chart, title, f"chart-{country.lower()}")}
+            )
     return drawn
 
 

@@ -16,6 +16,7 @@ so a template cannot print a detail the person's identity level hides
 - `withheld` (and any level unknown to this code): no row and no page; a
   count in one line of the unfiltered list.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
@@ -96,7 +97,9 @@ def shown_detention(detention: Detention, is_named: bool) -> ShownDetention:
     """
     released = detention.released_detentions.all()
     release = released[0].release if released else None
-    recognised_by = detention.recognised_by if detention.recognised_by and detention.recognised_by.is_published else None
+    recognised_by = (
+        detention.recognised_by if detention.recognised_by and detention.recognised_by.is_published else None
+    )
     shown = ShownDetention(
         custody_status=detention.get_custody_status_display(),
         country=detention.country.name,
@@ -188,8 +191,12 @@ def in_public_order(detentions, order, conditions=None):
     their matching detentions (`matching_detentions`), one query per relation
     for however many people are read.
     """
-    listed = Person.objects.published().filter(identity_level__in=LISTED).prefetch_related(
-        Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
+    listed = (
+        Person.objects.published()
+        .filter(identity_level__in=LISTED)
+        .prefetch_related(
+            Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
+        )
     )
     if conditions is None:
         conditions = detentions
@@ -197,7 +204,9 @@ def in_public_order(detentions, order, conditions=None):
         # The latest (or earliest) matching detention of each person, by one
         # grouped join: the filter joins each person to their matching
         # detentions and the aggregate after it reads that same join.
-        people = listed.filter(detentions__in=conditions).annotate(matching_date=DATE_ORDERS[order]("detentions__detained_on"))
+        people = listed.filter(detentions__in=conditions).annotate(
+            matching_date=DATE_ORDERS[order]("detentions__detained_on")
+        )
         return people.order_by(by_shown_date(order, "identity_level", "matching_date"), "sort_name", "uid")
     return listed.filter(with_detention(detentions, conditions)).order_by("sort_name", "uid")
 
@@ -237,7 +246,9 @@ def listed_ids(filterset, order):
     database does in one pass over them.
     """
     if order in DATE_ORDERS:
-        per_person = filterset.qs.order_by().values("person_id", "person__sort_name", "person__uid", "person__identity_level")
+        per_person = filterset.qs.order_by().values(
+            "person_id", "person__sort_name", "person__uid", "person__identity_level"
+        )
         people = per_person.annotate(matching_date=DATE_ORDERS[order]("detained_on")).order_by(
             by_shown_date(order, "person__identity_level", "matching_date"), "person__sort_name", "person__uid"
         )

@@ -1,4 +1,5 @@
 """The sources page: every published source and the published facts that rest on it."""
+
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -39,7 +40,9 @@ def with_cited_facts(sources):
         .prefetch_related(
             Prefetch(
                 "citations",
-                queryset=Citation.objects.published().select_related("event").order_by("event__occurred_on", "event__pk", "pk"),
+                queryset=Citation.objects.published()
+                .select_related("event")
+                .order_by("event__occurred_on", "event__pk", "pk"),
                 to_attr="published_citations",
             ),
             Prefetch(
@@ -70,5 +73,7 @@ def source_list(request):
     sources = list(page.object_list)
     for source in sources:
         source.cited_events = cited_events(source)
-    context.update(page=page, sources=sources, filtered=filterset.is_bound and any(filterset.form.cleaned_data.values()))
+    context.update(
+        page=page, sources=sources, filtered=filterset.is_bound and any(filterset.form.cleaned_data.values())
+    )
     return render(request, "events/sources.html", context)

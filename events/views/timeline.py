@@ -2,9 +2,9 @@
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils.functional import cached_property
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django_countries import countries
 
 from events.charts import Claim, Series, draw, layout, series_of
@@ -58,7 +58,7 @@ def page_of(request, items, per_page=PER_PAGE):
     try:
         return CountOncePaginator(items, per_page).page(request.GET.get("page", 1))
     except (PageNotAnInteger, EmptyPage):
-        raise Http404("No such page.")
+        raise Http404("No such page.") from None
 
 
 def query_without_page(request):
@@ -131,7 +131,15 @@ def held_chart(rows):
         if figure.rank == Figure.Rank.DEPRECATED:
             continue
         label = f"{figure.in_words} as of {figure.as_of}"
-        claim = Claim(figure.as_of_on, figure.as_of_on_precision, figure.value, figure.qualifier, figure.upper_value, figure.in_words, label)
+        claim = Claim(
+            figure.as_of_on,
+            figure.as_of_on_precision,
+            figure.value,
+            figure.qualifier,
+            figure.upper_value,
+            figure.in_words,
+            label,
+        )
         key, name = series_of(figure.source)
         by_source.setdefault(key, Series(name)).claims.append(claim)
     chart = layout(list(by_source.values()), width=640, height=220)
@@ -195,11 +203,7 @@ def timeline(request):
 @public_page()
 def event_detail(request, uid):
     event = get_object_or_404(with_details(Event.objects.published().select_related("release")), uid=uid)
-    released = (
-        ReleasedDetention.objects.published()
-        .filter(release=event)
-        .select_related("detention__person")
-    )
+    released = ReleasedDetention.objects.published().filter(release=event).select_related("detention__person")
     # Sorted by the name the public sees, so the order says nothing about hidden names.
     named = sorted(
         (r.detention for r in released if r.detention.person.identity_level != IdentityLevel.WITHHELD),

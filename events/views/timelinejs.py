@@ -3,6 +3,7 @@
 TimelineJS renders its `text` fields as HTML, so every value is escaped
 here; dates keep their precision (a month has no day, a year no month).
 """
+
 from django.http import JsonResponse
 from django.utils.html import escape, format_html, format_html_join
 
@@ -41,7 +42,7 @@ def slide(event, request):
         "", '<li><a href="{}">{}</a></li>', ((c.source.url or "#", c.source.title) for c in event.citations.all())
     )
     text = format_html(
-        "<p>{}</p>{}{}{}<p><a href=\"{}\">Full record</a></p>",
+        '<p>{}</p>{}{}{}<p><a href="{}">Full record</a></p>',
         event.summary,
         format_html("<ul>{}</ul>", figures) if figures else "",
         format_html("<p>With {}.</p>", participants) if participants else "",
@@ -66,7 +67,9 @@ def timeline_timelinejs(request):
     events = with_details(filterset.qs.in_date_order())[:LIMIT]
     return JsonResponse(
         {
-            "title": {"text": {"headline": "Political prisoner release tracker", "text": "Timeline of published events"}},
+            "title": {
+                "text": {"headline": "Political prisoner release tracker", "text": "Timeline of published events"}
+            },
             "events": [slide(event, request) for event in events],
         },
         json_dumps_params={"ensure_ascii": False},

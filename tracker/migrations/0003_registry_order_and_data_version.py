@@ -41,36 +41,46 @@ def drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0002_roles'),
+        ("tracker", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataVersion',
+            name="DataVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.BigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='person',
-            name='shown_name',
-            field=models.CharField(blank=True, editable=False, help_text='The name the registry lists the person under once published: full, or initials (see tracker/names.py).', max_length=300),
+            model_name="person",
+            name="shown_name",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="The name the registry lists the person under once published: full, or initials (see tracker/names.py).",
+                max_length=300,
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='sort_name',
-            field=models.CharField(blank=True, editable=False, help_text="That name case-folded: the registry's order.", max_length=300),
+            model_name="person",
+            name="sort_name",
+            field=models.CharField(
+                blank=True, editable=False, help_text="That name case-folded: the registry's order.", max_length=300
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['sort_name', 'uid'], name='tracker_person_sort'),
+            model_name="person",
+            index=models.Index(fields=["sort_name", "uid"], name="tracker_person_sort"),
         ),
         migrations.AddConstraint(
-            model_name='dataversion',
-            constraint=models.CheckConstraint(condition=models.Q(('pk', 1)), name='tracker_dataversion_one_row', violation_error_message='There is one data version.'),
+            model_name="dataversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pk", 1)),
+                name="tracker_dataversion_one_row",
+                violation_error_message="There is one data version.",
+            ),
         ),
         migrations.RunPython(first_version, migrations.RunPython.noop),
         migrations.RunPython(fill_sort_names, migrations.RunPython.noop),

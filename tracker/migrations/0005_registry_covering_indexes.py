@@ -4,46 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0004_registry_indexes_and_cache_epoch'),
+        ("tracker", "0004_registry_indexes_and_cache_epoch"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='charge',
-            name='tracker_charge_article',
+            model_name="charge",
+            name="tracker_charge_article",
         ),
         migrations.RemoveIndex(
-            model_name='detention',
-            name='tracker_detention_facility',
+            model_name="detention",
+            name="tracker_detention_facility",
         ),
         migrations.RemoveIndex(
-            model_name='person',
-            name='tracker_person_region',
+            model_name="person",
+            name="tracker_person_region",
         ),
         migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['article'], include=('detention',), name='tracker_charge_article'),
+            model_name="charge",
+            index=models.Index(fields=["article"], include=("detention",), name="tracker_charge_article"),
         ),
         migrations.AddIndex(
-            model_name='detention',
-            index=models.Index(fields=['facility'], include=('person', 'status'), name='tracker_detention_facility'),
+            model_name="detention",
+            index=models.Index(fields=["facility"], include=("person", "status"), name="tracker_detention_facility"),
         ),
         migrations.AddIndex(
-            model_name='detention',
-            index=models.Index(fields=['custody_status', 'detained_on'], include=('person', 'status'), name='tracker_detention_custody'),
+            model_name="detention",
+            index=models.Index(
+                fields=["custody_status", "detained_on"], include=("person", "status"), name="tracker_detention_custody"
+            ),
         ),
         migrations.AddIndex(
-            model_name='detention',
-            index=models.Index(fields=['released_on'], include=('person', 'status'), name='tracker_detention_released'),
+            model_name="detention",
+            index=models.Index(fields=["released_on"], include=("person", "status"), name="tracker_detention_released"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['region'], include=('identity_level', 'status'), name='tracker_person_region'),
+            model_name="person",
+            index=models.Index(fields=["region"], include=("identity_level", "status"), name="tracker_person_region"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(condition=models.Q(('identity_level__in', ['full', 'initials']), ('status', 'published')), fields=['sort_name', 'uid'], include=('id', 'identity_level'), name='tracker_person_listed'),
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(("identity_level__in", ["full", "initials"]), ("status", "published")),
+                fields=["sort_name", "uid"],
+                include=("id", "identity_level"),
+                name="tracker_person_listed",
+            ),
         ),
     ]

@@ -7,6 +7,7 @@ LIKE with a leading wildcard and read every person: seconds per search at
 LIKE from an index (PersonQuerySet.matching). It holds no data of its own
 (content='tracker_person'): the triggers tell it what changed.
 """
+
 from django.db import migrations
 
 CREATE = [

@@ -1,4 +1,5 @@
 """manage.py export_dataset [DIR]: the published data as a versioned Frictionless data package."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,9 +29,9 @@ class Command(BaseCommand):
         try:
             package = dataset.build(directory, site_url=site_url, license=settings.DATA_LICENSE)
         except dataset.DatasetError as error:
-            raise CommandError(str(error))
+            raise CommandError(str(error)) from error
         except OSError as error:
-            raise CommandError(f"Cannot write the package to {directory}: {error.strerror or error}.")
+            raise CommandError(f"Cannot write the package to {directory}: {error.strerror or error}.") from error
         self.stdout.write(f"Data package version {package['version']}, built {package['created']}, in {directory}:")
         for resource in package["resources"]:
             self.stdout.write(f"  {resource['path']:<16} {resource['rows']:>9,} rows  {resource['bytes']:>12,} bytes")

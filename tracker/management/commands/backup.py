@@ -84,7 +84,9 @@ class Command(BaseCommand):
                 try:
                     os.link(temporary, target)
                 except FileExistsError:
-                    raise CommandError(f"{target} already exists: choose another name or pass --force to overwrite it.")
+                    raise CommandError(
+                        f"{target} already exists: choose another name or pass --force to overwrite it."
+                    ) from None
                 os.unlink(temporary)
         except BaseException:
             if os.path.exists(temporary):

@@ -47,9 +47,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--email", default="")
-        parser.add_argument("--address", default="http://127.0.0.1:8000", help="Where the site is served, for the sign-in link.")
         parser.add_argument(
-            "--no-input", action="store_true",
+            "--address", default="http://127.0.0.1:8000", help="Where the site is served, for the sign-in link."
+        )
+        parser.add_argument(
+            "--no-input",
+            action="store_true",
             help="Ask nothing: the password comes from DJANGO_SUPERUSER_PASSWORD, or is generated and printed.",
         )
 

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--enrol-here", action="store_true", help="Make and print the new second factor now.")
-        parser.add_argument("--address", default="http://127.0.0.1:8000", help="Where the site is served, for the sign-in link.")
+        parser.add_argument(
+            "--address", default="http://127.0.0.1:8000", help="Where the site is served, for the sign-in link."
+        )
 
     def handle(self, *args, username, enrol_here, address, **options):
         user = get_user_model().objects.filter(username=username).first()
@@ -23,11 +25,15 @@ class Command(BaseCommand):
             raise CommandError(f"No account is named {username!r}.")
         if enrol_here:
             device, codes = enrol_now(user)
-            self.stdout.write(self.style.SUCCESS(f"Made a new second factor for “{username}”; the old one no longer works."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Made a new second factor for “{username}”; the old one no longer works.")
+            )
             print_enrolment(self, device, codes, address)
             return
         open_enrolment(user)
-        self.stdout.write(self.style.SUCCESS(
-            f"Reset the second factor of “{username}”: the old one no longer works, and they can set up a new "
-            f"authenticator app at their next sign-in, within {ENROL_HOURS} hours."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Reset the second factor of “{username}”: the old one no longer works, and they can set up a new "
+                f"authenticator app at their next sign-in, within {ENROL_HOURS} hours."
+            )
+        )

@@ -10,16 +10,12 @@ from django.core.serializers.base import DeserializationError
 from django.core.serializers.python import Deserializer
 from django.db import DatabaseError, connection, transaction
 
-from tracker.caching import data_changed
-
 from tracker import backup
+from tracker.caching import data_changed
 
 
 class Command(BaseCommand):
-    help = (
-        "Load a file written by `manage.py backup` into an empty, migrated database, "
-        "in one transaction."
-    )
+    help = "Load a file written by `manage.py backup` into an empty, migrated database, in one transaction."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="A backup written by `manage.py backup`.")
@@ -44,9 +40,11 @@ class Command(BaseCommand):
             with gzip.open(file, "rt", encoding="utf-8") as stream:
                 document = json.load(stream)
         except FileNotFoundError:
-            raise CommandError(f"{file} does not exist.")
+            raise CommandError(f"{file} does not exist.") from None
         except (OSError, EOFError, UnicodeDecodeError, ValueError) as error:
-            raise CommandError(f"{file} is not a readable backup (corrupt or not gzip-compressed JSON): {error}")
+            raise CommandError(
+                f"{file} is not a readable backup (corrupt or not gzip-compressed JSON): {error}"
+            ) from error
 
         if not isinstance(document, dict) or document.get("format") != backup.FORMAT:
             raise CommandError(f"{file} is not a backup written by `manage.py backup`.")
@@ -55,7 +53,11 @@ class Command(BaseCommand):
                 f"{file} is a version {document.get('version')!r} backup; this tracker reads version {backup.VERSION}."
             )
         objects, counts = document.get("objects"), document.get("counts")
-        if not isinstance(objects, list) or not isinstance(counts, dict) or not all(isinstance(o, dict) for o in objects):
+        if (
+            not isinstance(objects, list)
+            or not isinstance(counts, dict)
+            or not all(isinstance(o, dict) for o in objects)
+        ):
             raise CommandError(f"{file} is damaged: it has no list of objects or no counts.")
 
         # The header's counts against the rows present: a truncated or edited
@@ -65,7 +67,11 @@ class Command(BaseCommand):
         unknown = set(found) - set(expected)
         if unknown:
             raise CommandError(f"{file} holds rows of models a backup never contains: {', '.join(sorted(unknown))}.")
-        wrong = [f"{name} ({found[name]} rows, the header says {count})" for name, count in expected.items() if found[name] != count]
+        wrong = [
+            f"{name} ({found[name]} rows, the header says {count})"
+            for name, count in expected.items()
+            if found[name] != count
+        ]
         if wrong:
             raise CommandError(f"{file} is damaged: its rows do not match its counts: {'; '.join(wrong)}.")
         return objects, counts
