@@ -68,6 +68,11 @@ class Organization(Publishable):
     def __str__(self):
         return self.name
 
+    @property
+    def public_name(self):
+        """The name public pages, downloads, the API and feeds show: a draft organisation has none."""
+        return self.name if self.is_published else ""
+
 
 class SourceKind(models.TextChoices):
     NEWS_REPORT = "news_report", "News report"
