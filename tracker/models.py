@@ -17,7 +17,7 @@ from django_countries.fields import CountryField
 
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.names import listed_names
+from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, listed_names
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 from tracker.search import search_key, word_keys
 
@@ -167,10 +167,17 @@ class DataVersion(models.Model):
         return f"data version {self.number}"
 
 
-class IdentityLevel(models.TextChoices):
-    FULL = "full", "Full name public"
-    INITIALS = "initials", "Initials only"
-    WITHHELD = "withheld", "Name withheld"
+def listed_person(path=""):
+    """The condition "this person is named in full or by initials", on a person or through `path` ("person__").
+
+    Not whether they are published: PersonQuerySet.listed() asks both.
+    """
+    return Q(**{f"{path}identity_level__in": list(LISTED_LEVELS)})
+
+
+def named_person(path=""):
+    """The condition "this person is named in full", on a person or through `path` ("person__")."""
+    return Q(**{f"{path}identity_level__in": list(NAMED_LEVELS)})
 
 
 # A search key word the FTS5 trigram index can answer: no LIKE wildcard or escape in it,
@@ -194,6 +201,14 @@ class PersonQuerySet(PublishableQuerySet):
         return count
 
     update.alters_data = True
+
+    def listed(self):
+        """The people the registry lists: published, named in full or by initials."""
+        return self.published().filter(listed_person())
+
+    def named(self):
+        """The people named in full: published, identity level full."""
+        return self.published().filter(named_person())
 
     def matching(self, query):
         """People any of whose names match every word of `query`, in any script or spelling.
@@ -296,7 +311,7 @@ class Person(Publishable):
             models.Index(
                 fields=["sort_name", "uid"],
                 include=["id", "identity_level"],
-                condition=Q(status=Status.PUBLISHED, identity_level__in=[IdentityLevel.FULL, IdentityLevel.INITIALS]),
+                condition=listed_person() & Q(status=Status.PUBLISHED),
                 name="tracker_person_listed",
             ),
         ]
@@ -324,6 +339,16 @@ class Person(Publishable):
         from tracker.names import public_name
 
         return public_name(self)
+
+    @property
+    def is_listed(self):
+        """Published and named in full or by initials: the registry has a row and a page for them."""
+        return self.is_published and self.identity_level in LISTED_LEVELS
+
+    @property
+    def is_named(self):
+        """Published and named in full."""
+        return self.is_published and self.identity_level in NAMED_LEVELS
 
     def get_absolute_url(self):
         # The public registry is served by the events app; named, not imported.
@@ -498,6 +523,14 @@ class DetentionQuerySet(RecordQuerySet):
     def held_on(self, day):
         """Detentions that had begun and not yet ended on `day`."""
         return self.filter(held_on(day))
+
+    def listed(self):
+        """Published detentions of the people the registry lists (full or initials)."""
+        return self.published().filter(listed_person("person__"))
+
+    def named(self):
+        """Published detentions of people named in full."""
+        return self.published().filter(named_person("person__"))
 
 
 class CustodyStatus(models.TextChoices):
