@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, Release, ReleasedDetention
 from tracker.models import Charge, Detention, NameVariant, Organization, Person, Source
 from tracker.publishing import Status
+from tracker.roles import grant_every_role
 
 _serial = itertools.count(1)
 
@@ -157,16 +158,8 @@ def make_user(role=None, **kwargs):
 
 
 def regrant_roles():
-    """Run the roles migrations' grants again (after a transactional test's flush)."""
-    import importlib
-
-    from django.apps import apps
-
-    from tracker.roles import grant_roles
-
-    for app_label in ("tracker", "events"):
-        migration = importlib.import_module(f"{app_label}.migrations.0002_roles")
-        grant_roles(apps, app_label, migration.ROLES)
+    """Grant the roles again (after a transactional test's flush): tracker/roles.py's table."""
+    grant_every_role()
 
 
 def make_many(count):

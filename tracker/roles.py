@@ -1,8 +1,13 @@
 """The editors' roles, as auth groups, and exactly the permissions each needs.
 
-Each app's migration grants the permissions of its own models, so that the
-registry never needs to know about events.
+Each app's roles migration (tracker/migrations/0002_roles.py,
+events/migrations/0002_roles.py) granted these, from a frozen copy of this
+table; APP_ROLES is the table as it stands, which `grant_every_role` grants
+again (tests, after a flush). tests/test_migrations_frozen.py holds the two
+to each other: a change here needs a migration that makes it.
 """
+
+from django.apps import apps as django_apps
 
 VIEWER, CONTRIBUTOR, EDITOR = "Viewer", "Contributor", "Editor"
 ROLES = [VIEWER, CONTRIBUTOR, EDITOR]
@@ -27,7 +32,7 @@ def grants(app_label, publishable, children, reference):
 
 
 def grant_roles(apps, app_label, role_codenames):
-    """For a data migration: create the groups and give them these permissions."""
+    """Create the groups and give them these permissions of `app_label`'s models."""
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after all migrations have run; a data
@@ -44,3 +49,28 @@ def grant_roles(apps, app_label, role_codenames):
         if missing:
             raise RuntimeError(f"Unknown permissions for {app_label}: {sorted(missing)}")
         group.permissions.add(*permissions)
+
+
+# Role -> permission codenames, per app. Only model names: the registry imports nothing of events.
+APP_ROLES = {
+    "tracker": grants(
+        "tracker",
+        publishable=["organization", "source", "person", "detention"],
+        children=["namevariant", "charge", "detentionsource"],
+        reference=[],
+    ),
+    "events": grants(
+        "events",
+        publishable=["event", "figure"],
+        children=["participant", "citation", "eventlink", "release", "releaseddetention"],
+        reference=["measure"],
+    ),
+}
+# Editors also change a person's identity level (Person.Meta.permissions).
+APP_ROLES["tracker"][EDITOR] = APP_ROLES["tracker"][EDITOR] + ["manage_identity"]
+
+
+def grant_every_role(apps=django_apps):
+    """Create the groups with every app's permissions (after a flush emptied them)."""
+    for app_label, role_codenames in APP_ROLES.items():
+        grant_roles(apps, app_label, role_codenames)
