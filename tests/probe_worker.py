@@ -347,7 +347,7 @@ def picked(response, names):
 
 
 def data_version():
-    from tracker.models import DataVersion
+    from tracker.publishing import DataVersion
 
     return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first()
 

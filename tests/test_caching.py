@@ -79,7 +79,7 @@ def test_cached_values_are_computed_once_per_version():
 
 
 def test_a_flushed_database_gets_its_version_row_back():
-    from tracker.models import DataVersion
+    from tracker.publishing import DataVersion
 
     DataVersion.objects.all().delete()  # as a transactional test's flush does
     data_changed()
@@ -119,7 +119,7 @@ def test_another_database_at_the_same_version_never_reads_this_ones_values(setti
     import uuid
 
     from tracker import caching
-    from tracker.models import DataVersion
+    from tracker.publishing import DataVersion
 
     assert settings.CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache"))
     row = DataVersion.objects.get(pk=1)

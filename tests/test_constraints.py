@@ -27,7 +27,8 @@ from tests.factories import (
     make_released_detention,
     make_source,
 )
-from tracker.models import Charge, DataVersion, Detention, DetentionSource, NameVariant, Organization, Person, Source
+from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
+from tracker.publishing import DataVersion
 
 pytestmark = pytest.mark.django_db
 

@@ -16,35 +16,24 @@ expire after CACHE_SECONDS, so even those show within minutes (and a
 restarted server starts empty).
 """
 
-import contextvars
 import functools
 import hashlib
 import threading
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F
 from django.http import HttpResponse, QueryDict
 
+# data_changed() writes the version beside the model it bumps; writers outside the publishing base call it from here.
+from tracker.publishing import DataVersion
+from tracker.publishing import data_changed as data_changed
+
 CACHE_SECONDS = 600
-_version = contextvars.ContextVar("data_version", default=None)
-
-
-def data_changed(using=None):
-    """Record that the data changed: cached values computed before are not used again."""
-    from tracker.models import DataVersion
-
-    manager = DataVersion.objects.db_manager(using)
-    if not manager.filter(pk=1).update(number=F("number") + 1):
-        # A flushed database (a transactional test) has lost the row the migration made.
-        manager.get_or_create(pk=1, defaults={"number": 1})
-    _version.set(None)
+_version = DataVersion.last_read
 
 
 def read_version(using=None):
     """The data version and the database's epoch: one query per request."""
-    from tracker.models import DataVersion
-
     version = _version.get()
     if version is None:
         version = DataVersion.objects.db_manager(using).filter(pk=1).values_list("number", "epoch").first() or (0, None)

@@ -2,7 +2,6 @@
 
 import re
 import unicodedata
-import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
@@ -144,27 +143,6 @@ class Source(Publishable):
 
     def __str__(self):
         return self.title
-
-
-class DataVersion(models.Model):
-    """One row: how many writes the data has seen. Cached public reads are keyed by it (tracker/caching.py)."""
-
-    number = models.BigIntegerField(default=0)
-    # Random, made with the database: a cache shared by several databases
-    # (a test run, a reseeded demo) never mistakes one's version 7 for another's.
-    epoch = models.UUIDField(default=uuid.uuid4, editable=False)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(pk=1),
-                name="tracker_dataversion_one_row",
-                violation_error_message="There is one data version.",
-            )
-        ]
-
-    def __str__(self):
-        return f"data version {self.number}"
 
 
 def listed_person(path=""):

@@ -5,6 +5,7 @@ nothing else, so a draft or a retraction can never leak through a forgotten
 filter.
 """
 
+import contextvars
 import uuid
 from typing import NamedTuple
 
@@ -14,7 +15,39 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
-from tracker.caching import data_changed
+
+class DataVersion(models.Model):
+    """One row: how many writes the data has seen. Cached public reads are keyed by it (tracker/caching.py)."""
+
+    number = models.BigIntegerField(default=0)
+    # Random, made with the database: a cache shared by several databases
+    # (a test run, a reseeded demo) never mistakes one's version 7 for another's.
+    epoch = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    # (number, epoch) as this request last read them (tracker/caching.py):
+    # forgotten at each write and at the start of each request.
+    last_read = contextvars.ContextVar("data_version", default=None)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1),
+                name="tracker_dataversion_one_row",
+                violation_error_message="There is one data version.",
+            )
+        ]
+
+    def __str__(self):
+        return f"data version {self.number}"
+
+
+def data_changed(using=None):
+    """Record that the data changed: cached values computed before are not used again."""
+    manager = DataVersion.objects.db_manager(using)
+    if not manager.filter(pk=1).update(number=models.F("number") + 1):
+        # A flushed database (a transactional test) has lost the row the migration made.
+        manager.get_or_create(pk=1, defaults={"number": 1})
+    DataVersion.last_read.set(None)
 
 
 class Status(models.TextChoices):
