@@ -232,6 +232,10 @@ class Record(models.Model):
     def natural_key(self):
         return (str(self.uid),)
 
+    def is_editable_by(self, user):
+        """Whether `user` may change this record: a record without a workflow has no locked state."""
+        return True
+
 
 class Publishable(Record):
     status = models.CharField(
@@ -255,6 +259,15 @@ class Publishable(Record):
     def is_editable_by_contributors(self):
         """Published and retracted records change only through an Editor."""
         return self.status in (Status.DRAFT, Status.IN_REVIEW)
+
+    def is_editable_by(self, user):
+        """Contributors change drafts and records in review; published and retracted ones need an Editor."""
+        return self.is_editable_by_contributors or self.can_be_published_by(user)
+
+    @classmethod
+    def can_be_published_by(cls, user):
+        """Whether `user` may publish, retract and reopen records of this model (the Editors)."""
+        return user.has_perm(f"{cls._meta.app_label}.publish_{cls._meta.model_name}")
 
     def publishing_problems(self) -> list[str]:
         """The publishing rules this record breaks, in words; none by default."""
