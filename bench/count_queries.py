@@ -50,7 +50,7 @@ def main(plan_path, result_path):
     for kind, urls in plan["urls"].items():
         client = Client()
         if kind == "admin":
-            # Signed in as an editor is, password and second factor (tracker/second_factor.py).
+            # Signed in as an editor is, password and second factor (accounts/second_factor.py).
             user = get_user_model().objects.get(username=plan["admin_user"])
             client.force_login(user)
             session = client.session

@@ -209,7 +209,7 @@ def main():
         user.groups.add(Group.objects.get(name="Editor"))
         client = Client()
         client.force_login(user)
-        # Every staff session needs its second factor (tracker/second_factor.py): this one has used its app.
+        # Every staff session needs its second factor (accounts/second_factor.py): this one has used its app.
         from django_otp import DEVICE_ID_SESSION_KEY
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -60,7 +60,7 @@ def fast_password_hasher(settings):
 def force_login_gives_the_second_factor(monkeypatch):
     """force_login() skips the password; for staff it skips the second factor too.
 
-    The admin asks every staff session for a code (tracker/second_factor.py);
+    The admin asks every staff session for a code (accounts/second_factor.py);
     tests/test_second_factor.py signs in the real way, password then code.
     """
     from django_otp import DEVICE_ID_SESSION_KEY

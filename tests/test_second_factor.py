@@ -20,10 +20,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.second_factor import ENROL_HOURS, RECOVERY_CODES, enrol_now
 from tests.admin_pages import messages_of
 from tests.factories import make_user
 from tracker.roles import EDITOR
-from tracker.second_factor import ENROL_HOURS, RECOVERY_CODES, enrol_now
 
 pytestmark = pytest.mark.django_db
 

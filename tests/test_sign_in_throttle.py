@@ -93,7 +93,7 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_appended
     ],
 )
 def test_client_address(rf, settings, proxies, forwarded, address):
-    from tracker.addresses import client_address
+    from accounts.addresses import client_address
 
     settings.TRUSTED_PROXIES = proxies
     settings.PROXY_ADDRESSES = [ipaddress.ip_network("10.0.0.0/24")]
@@ -112,7 +112,7 @@ def test_client_address(rf, settings, proxies, forwarded, address):
     ],
 )
 def test_the_forwarded_header_counts_only_on_a_connection_from_a_proxy(rf, settings, remote, address):
-    from tracker.addresses import client_address
+    from accounts.addresses import client_address
 
     settings.TRUSTED_PROXIES = 1
     settings.PROXY_ADDRESSES = [ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("::1")]
@@ -122,7 +122,7 @@ def test_the_forwarded_header_counts_only_on_a_connection_from_a_proxy(rf, setti
 
 @pytest.mark.parametrize(("remote", "proxied"), [("::ffff:127.0.0.1", True), ("::1", True), ("127.0.0.2", False)])
 def test_a_proxy_is_known_by_its_address_in_either_family(rf, settings, remote, proxied):
-    from tracker.addresses import client_address
+    from accounts.addresses import client_address
 
     settings.TRUSTED_PROXIES = 1
     settings.PROXY_ADDRESSES = [ipaddress.ip_network("127.0.0.1"), ipaddress.ip_network("::1")]
@@ -133,7 +133,7 @@ def test_a_proxy_is_known_by_its_address_in_either_family(rf, settings, remote, 
 @pytest.mark.parametrize(("proxies", "address"), [(1, "198.51.100.20"), (0, "0.0.0.0")])
 def test_on_a_unix_socket_the_proxy_is_believed_or_every_client_shares_one_count(rf, settings, proxies, address):
     """gunicorn gives a Unix socket's connections no address: only this machine reaches one."""
-    from tracker.addresses import client_address
+    from accounts.addresses import client_address
 
     settings.TRUSTED_PROXIES = proxies
     request = rf.get("/admin/login/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="198.51.100.20")

@@ -168,7 +168,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # admin (Access attempts) or with `manage.py axes_reset_username NAME`.
 # Behind a reverse proxy, TRUSTED_PROXIES says how many proxies append to
 # X-Forwarded-For, so the address is the client's, not the proxy's
-# (tracker/addresses.py); with
+# (accounts/addresses.py); with
 # none (the default) the connection's own address counts and the header,
 # which anyone can send, is ignored.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -186,8 +186,8 @@ PROXY_ADDRESSES = envnetworks("PROXY_ADDRESSES", "127.0.0.1,::1")
 # where the proxy reaches it; `check --deploy` warns of a public address
 # while TRUSTED_PROXIES is set.
 SERVER_BIND = envlist("BIND", "127.0.0.1:8000")
-AXES_CLIENT_IP_CALLABLE = "tracker.addresses.client_address"
-# The second factor every staff account signs in with (tracker/second_factor.py):
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+# The second factor every staff account signs in with (accounts/second_factor.py):
 # the name authenticator apps show beside the codes, and the waits after wrong
 # codes (1, 2, 4, 8… seconds, per device).
 OTP_TOTP_ISSUER = envstr("OTP_ISSUER", "Political prisoner tracker")
@@ -222,8 +222,8 @@ SECURE_CSP = {
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 INSTALLED_APPS = [
-    # The admin, with the second factor its site requires (tracker/second_factor.py).
-    "tracker.apps.TrackerAdminConfig",
+    # The admin, with the second factor its site requires (accounts/second_factor.py).
+    "accounts.apps.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -241,6 +241,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files, served from here: the documentation page loads nothing from elsewhere.
     "drf_spectacular_sidecar",
+    # Staff accounts: after django.contrib.auth and django-otp, whose admin pages accounts/admin.py replaces.
+    "accounts",
     "tracker",
     "events",
 ]

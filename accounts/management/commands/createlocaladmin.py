@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.management.commands.createadmin import print_enrolment
-from tracker.second_factor import enrol_now
+from accounts.management.commands.createadmin import print_enrolment
+from accounts.second_factor import enrol_now
 
 
 class Command(BaseCommand):

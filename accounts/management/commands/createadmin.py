@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tracker.second_factor import enrol_now, grouped_key
+from accounts.second_factor import enrol_now, grouped_key
 
 
 def print_enrolment(command, device, codes, address):

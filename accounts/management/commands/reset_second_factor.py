@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.management.commands.createadmin import print_enrolment
-from tracker.second_factor import ENROL_HOURS, enrol_now, open_enrolment
+from accounts.management.commands.createadmin import print_enrolment
+from accounts.second_factor import ENROL_HOURS, enrol_now, open_enrolment
 
 
 class Command(BaseCommand):
