@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, listed_names
+from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, listed_names, public_name
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 from tracker.search import search_key, word_keys
 
@@ -314,8 +314,6 @@ class Person(Publishable):
 
     @property
     def public_name(self):
-        from tracker.names import public_name
-
         return public_name(self)
 
     @property
@@ -400,18 +398,8 @@ def refresh_search_keys(person_pks, using=None):
 
 
 def script_of(text):
-    """Cyrl or Latn when every letter of `text` is of that script, else ""."""
-    scripts = set()
-    for char in text:
-        if char.isalpha():
-            scripts.add(
-                "Cyrl"
-                if "CYRILLIC" in unicodedata.name(char, "")
-                else "Latn"
-                if "LATIN" in unicodedata.name(char, "")
-                else "Zyyy"
-            )
-    return scripts.pop() if len(scripts) == 1 and "Zyyy" not in scripts else ""
+    """NameVariant.detect_script(), under the name tracker/demo.py still calls."""
+    return NameVariant.detect_script(text)
 
 
 class NameVariantQuerySet(RecordQuerySet):
@@ -455,9 +443,25 @@ class NameVariant(Record):
     history = history()
     objects = NameVariantQuerySet.as_manager()
 
+    @classmethod
+    def detect_script(cls, name):
+        """Cyrillic or Latin when every letter of `name` is of that script; "" when mixed or another (the editor says)."""
+        scripts = set()
+        for char in name:
+            if char.isalpha():
+                letter = unicodedata.name(char, "")
+                scripts.add(
+                    cls.Script.CYRILLIC
+                    if "CYRILLIC" in letter
+                    else cls.Script.LATIN
+                    if "LATIN" in letter
+                    else cls.Script.OTHER
+                )
+        return scripts.pop() if len(scripts) == 1 and cls.Script.OTHER not in scripts else ""
+
     def save(self, *args, **kwargs):
         # The letters tell the script; editors need not remember to switch it.
-        detected = script_of(self.name)
+        detected = self.detect_script(self.name)
         if detected:
             self.script = detected
         super().save(*args, **kwargs)
