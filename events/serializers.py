@@ -3,7 +3,7 @@
 Field names follow the CSV columns (documented on /data/) where the two
 overlap. Every serializer reads what the public pages read: published
 querysets, prefetched by the views, and people through `shown_person`
-(events/views/registry.py), which alone decides what an identity level shows.
+(events/disclosure.py), which alone decides what an identity level shows.
 A field is added, never renamed or removed, within version 1.
 
 Links between records are absolute URLs: `url` is the public page, `api_url`
@@ -17,7 +17,6 @@ from rest_framework import serializers
 
 from events.models import Event, Figure, Measure
 from tracker.dates import Precision, date_iso
-from tracker.models import IdentityLevel
 
 PRECISIONS = Precision.values
 
@@ -125,12 +124,10 @@ class ParticipantSerializer(serializers.Serializer):
 
     def named_person(self, participant):
         person = participant.person
-        if person is not None and person.is_published and person.identity_level == IdentityLevel.FULL:
-            return person
-        return None
+        return person if person is not None and person.is_named else None
 
     def get_name(self, participant) -> str:
-        return participant.person.public_name if participant.person else participant.organization.name
+        return participant.public_name
 
     def get_kind(self, participant) -> str:
         return "person" if participant.person_id else "organization"
@@ -227,8 +224,10 @@ class EventSerializer(serializers.Serializer):
 class ReleaseSerializer(EventSerializer):
     """A release, as a row of the ledger: its counts, the people named, and the deal around it."""
 
+    # The published name of the column (named_released) is kept; inside the code it is linked_released.
     named_released = serializers.IntegerField(
-        help_text="How many people this database links to the release, withheld names included: a number, never a name."
+        source="linked_released",
+        help_text="How many people this database links to the release, withheld names included: a number, never a name.",
     )
     figures = FigureRefSerializer(
         many=True, source="ledger_figures", help_text="The counts reported for the release, best first."

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from events.views.exports import PRISONER_HEADER, SOURCE_HEADER
+from events.exports import PRISONER_HEADER, SOURCE_HEADER
 from tests.factories import make_detention, make_person, make_source
 from tracker.exports import BLANKS, INVISIBLE, LEADING, MARK, TRIGGERS, cell, escape_formula, unescape_formula
 from tracker.imports import PeopleImporter
@@ -43,7 +43,7 @@ PLAIN = ["", "Ales Bialiatski", "a=1", " a = 1", "1-2", "x-1", "'", " ", "'plain
 
 
 def test_blanks_are_every_character_python_calls_blank():
-    # The list the PostgreSQL twin of the rule spells out (events/registry_copy.py).
+    # The list the PostgreSQL twin of the rule spells out (events/disclosure.py:prisoners_select).
     assert set(BLANKS) == {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()} | set(INVISIBLE)
     assert not set(BLANKS) & set(TRIGGERS) and MARK not in BLANKS
 
@@ -125,7 +125,7 @@ def test_every_variant_is_escaped_in_the_sources_download(client, extension):
 @pytest.mark.django_db
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 def test_the_prisoners_download_escapes_the_variants_on_every_database(client, extension):
-    # On PostgreSQL /prisoners.csv is written by COPY (events/registry_copy.py): the same rule in SQL.
+    # On PostgreSQL /prisoners.csv is written by COPY (events/disclosure.py:prisoners_select): the same rule in SQL.
     for text in ("\uff1d1+1", "\xa0=1+1", "plain"):
         make_detention(person=make_person(name=f"Name {text}", occupation=text))
         make_detention(person=make_person(name=text, identity_level=Person.IdentityLevel.FULL))

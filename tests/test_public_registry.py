@@ -335,8 +335,8 @@ def test_the_keys_the_pages_read_are_in_the_public_order(order, query):
     """listed_ids() reads the keys its own way per order; they are the people in_public_order() lists, in its order."""
     from django.http import QueryDict
 
-    from events.registry_filters import PrisonerFilter
-    from events.views.registry import in_public_order, listed_ids
+    from events.filters import PrisonerFilter
+    from events.registry import in_public_order, listed_ids
 
     people = [
         make_person(name=f"Person {index}", identity_level=[FULL, INITIALS][index % 2], region="Minsk")
@@ -381,7 +381,7 @@ def test_registry_paginates_and_a_bad_page_is_404(client):
 
 
 def test_pages_go_through_the_first_max_listed_people_and_the_count_says_so(client, monkeypatch):
-    from events.views import registry
+    from events import registry
 
     monkeypatch.setattr(registry, "MAX_LISTED", 30)
     for index in range(32):
@@ -408,7 +408,7 @@ def test_pages_go_through_the_first_max_listed_people_and_the_count_says_so(clie
 
 
 def test_the_registry_totals_count_each_person_once_per_custody_status(client):
-    from events.registry_filters import registry_totals
+    from events.registry import registry_totals
 
     twice = make_prisoner(
         "Twice", custody_status=RELEASED, detained_on=datetime.date(2019, 1, 1), released_on=datetime.date(2020, 1, 1)
@@ -430,7 +430,7 @@ def test_the_registry_totals_count_each_person_once_per_custody_status(client):
 
 
 def test_filter_choices_read_by_index_skips_are_the_distinct_public_values(client):
-    from events.registry_filters import distinct_values
+    from events.registry import distinct_values
 
     for facility in ["Zhodino prison", "Kresty", "Zhodino prison", "", "Akrestsina"]:
         make_prisoner(f"At {facility or 'no facility'}", facility=facility)

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.db import connection
 
-from events.registry_copy import copy_stream
-from events.registry_filters import PrisonerFilter
-from events.views.exports import Links, registry_csv_rows
+from events.exports import Links, registry_csv_rows
+from events.filters import PrisonerFilter
+from events.registry import copy_stream
 from tests.factories import make_charge, make_detention, make_organization, make_person, make_released_detention
 from tests.planted import world  # noqa: F401 (a fixture)
 from tracker.exports import csv_stream

@@ -36,7 +36,7 @@ LEADING = ("\t", "\r", "\0")
 # Every character str.isspace() calls blank, and the invisible ones a paste can leave in
 # front (zero-width space, non-joiner and joiner, word joiner, byte order mark, Mongolian
 # vowel separator, soft hyphen), spelled out because the SQL twin of the test
-# (events/registry_copy.py) needs them listed; tests/test_formula_escaping.py holds the
+# (events/disclosure.py:prisoners_select) needs them listed; tests/test_formula_escaping.py holds the
 # list to str.isspace() and INVISIBLE.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u180e\xad"
 BLANKS = (
@@ -97,7 +97,7 @@ class _Echo:
         return value
 
 
-# Lines end with a bare newline, as PostgreSQL's COPY writes them (events/registry_copy.py).
+# Lines end with a bare newline, as PostgreSQL's COPY writes them (events/disclosure.py:prisoners_select).
 LINE_END = "\n"
 
 

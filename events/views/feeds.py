@@ -74,9 +74,7 @@ class TimelineFeed(Feed):
             parts.append(format_html("<p>{}</p>", event.summary))
         participants = event.participants.all()
         if participants:
-            names = format_html_join(
-                "; ", "{}{}", ((who_took_part(p), f" ({p.role})" if p.role else "") for p in participants)
-            )
+            names = format_html_join("; ", "{}", ((p.public_label,) for p in participants))
             parts.append(format_html("<p>With {}.</p>", names))
         return format_html_join("", "{}", ((part,) for part in parts))
 
@@ -95,12 +93,6 @@ class TimelineFeed(Feed):
 
     def item_categories(self, event):
         return [event.get_kind_display(), *(country.name for country in event.countries)]
-
-
-def who_took_part(participant):
-    if participant.person_id:
-        return participant.person.public_name
-    return participant.organization.name
 
 
 class CountryFeed(TimelineFeed):

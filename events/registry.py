@@ -1,0 +1,368 @@
+"""The prisoner registry's reads: who a list shows, in which order, how many, with what.
+
+PrisonerFilter (events/filters.py) only filters; the questions a page, its
+CSV and the API ask of a bound PrisonerFilter are answered here, taking it
+as an argument (`listed_ids`, `listed_count`, `withheld_count`). What each
+person read here may show is events/disclosure.py's; who is listed at all is
+PersonQuerySet.listed() (tracker/names.py).
+"""
+
+import functools
+import re
+from typing import NamedTuple
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value
+from django.db.models.expressions import RawSQL
+from psycopg import ClientCursor
+
+from events.disclosure import (
+    ChargeRow,
+    DetentionRow,
+    Labels,
+    PersonRow,
+    ReleasedRow,
+    ReleaseRow,
+    by_shown_date,
+    prisoners_select,
+    shown_person,
+    url_maker,
+)
+from events.models import Event, ReleasedDetention
+from tracker.caching import cached, query_key
+from tracker.models import Charge, Detention, DetentionSource, NameVariant, Person, listed_person
+from tracker.publishing import Status
+
+# --- The people of a list, in order -------------------------------------------
+
+
+def with_registry_details(detentions):
+    """Detentions with what a registry row or person page shows: one query per relation."""
+    return (
+        detentions.select_related("recognised_by")
+        .prefetch_related(
+            Prefetch("charges", queryset=Charge.objects.published().order_by("article", "pk")),
+            Prefetch("released_detentions", queryset=ReleasedDetention.objects.published().select_related("release")),
+        )
+        .order_by(F("detained_on").desc(nulls_last=True), "pk")
+    )
+
+
+def listed_with_details(sources=False):
+    """Listed people, each with their published name variants and every published detention a row shows.
+
+    With `sources`, each detention also brings its published sources (the
+    person page; the API leaves them out). Their detentions are in
+    `shown_detentions`, the variants in `shown_names`.
+    """
+    detentions = with_registry_details(Detention.objects.published())
+    if sources:
+        detentions = detentions.prefetch_related(
+            Prefetch(
+                "detention_sources",
+                queryset=DetentionSource.objects.published().select_related("source__publisher"),
+                to_attr="shown_sources",
+            )
+        )
+    return Person.objects.listed().prefetch_related(
+        Prefetch("name_variants", queryset=NameVariant.objects.published().order_by("name"), to_attr="shown_names"),
+        Prefetch("detentions", queryset=detentions, to_attr="shown_detentions"),
+    )
+
+
+# The orders by date: each person by their latest, or earliest, matching detention.
+DATE_ORDERS = {"newest": Max, "oldest": Min}
+
+
+def in_public_order(detentions, order, conditions=None):
+    """The people with a matching detention, in the order the public sees, as a lazy queryset.
+
+    detentions: published detentions of listed people (PrisonerFilter.qs).
+    conditions: the same filters without the conditions on the person
+    (own_conditions()), to choose the people by: this query asks those of
+    each person itself. Defaults to `detentions`.
+
+    The order is what the public sees: a person shown by initials sorts by
+    their initials (Person.sort_name, kept by save()) and by the year of their
+    detention (disclosure.by_shown_date), never by the stored name or exact
+    date, which would place them among the others and so narrow down what is
+    hidden. Ties are broken by the random uid, which says nothing about
+    anyone. The database sorts and pages: no list of every person is built in
+    memory. Each person comes with their matching detentions
+    (`matching_detentions`), one query per relation for however many people
+    are read.
+    """
+    listed = Person.objects.listed().prefetch_related(
+        Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
+    )
+    if conditions is None:
+        conditions = detentions
+    if order in DATE_ORDERS:
+        # The latest (or earliest) matching detention of each person, by one
+        # grouped join: the filter joins each person to their matching
+        # detentions and the aggregate after it reads that same join.
+        people = listed.filter(detentions__in=conditions).annotate(
+            matching_date=DATE_ORDERS[order]("detentions__detained_on")
+        )
+        return people.order_by(by_shown_date(order, "matching_date"), "sort_name", "uid")
+    return listed.filter(with_detention(detentions, conditions)).order_by("sort_name", "uid")
+
+
+def with_detention(detentions, conditions):
+    """The condition "has one of these detentions", in the shape the database reads fastest.
+
+    Most filters match few people: the database first finds their
+    detentions, then sorts those people (a semi-join). Without one, nearly
+    everyone matches, and walking the people in order (the sort index) while
+    checking each is the cheaper way to a page.
+    """
+    if query_key(detentions) != query_key(Detention.objects.listed()):
+        return Q(pk__in=conditions.values("person_id"))
+    return Exists(conditions.filter(person=OuterRef("pk")))
+
+
+def registry_rows(people):
+    """What the public may see of each person read by in_public_order()."""
+    return [shown_person(person, person.matching_detentions) for person in people]
+
+
+# The people the registry's pages go through, at most. Beyond them a reader
+# narrows the filters or downloads the list (CSV, spreadsheet, JSON), which
+# holds everyone.
+MAX_LISTED = 2_000
+
+
+def own_conditions(filterset):
+    """The filters of a PrisonerFilter on published detentions, without the conditions on their person.
+
+    For a query on people that asks those itself (published, listed): it
+    then reads the detentions alone, not the people table twice. Never a
+    list to show: its rows may belong to anyone.
+    """
+    detentions = Detention.objects.filter(status=Status.PUBLISHED)
+    return filterset.filter_queryset(detentions) if filterset.is_bound and filterset.is_valid() else detentions
+
+
+def listed_ids(filterset, order):
+    """The keys of the people the list shows, in its order: the first MAX_LISTED + 1.
+
+    Read in one query once per filter, order and change of the data; every
+    page of the list and its count are then served from them, so page 400
+    costs what page 1 does and no count reads the whole registry. The same
+    order as in_public_order() (a test holds them together); by date, read
+    from the matching detentions' side, grouped per person, which the
+    database does in one pass over them.
+    """
+    if order in DATE_ORDERS:
+        per_person = filterset.qs.order_by().values(
+            "person_id", "person__sort_name", "person__uid", "person__identity_level"
+        )
+        people = per_person.annotate(matching_date=DATE_ORDERS[order]("detained_on")).order_by(
+            by_shown_date(order, "matching_date", person="person__"), "person__sort_name", "person__uid"
+        )
+        people = people.values_list("person_id", flat=True)
+    else:
+        people = in_public_order(filterset.qs, order, own_conditions(filterset)).prefetch_related(None)
+        people = people.values_list("pk", flat=True)
+    people = people[: MAX_LISTED + 1]
+    return cached("registry-ids", lambda: list(people), query_key(people))
+
+
+def people_in_order(ids, detentions):
+    """The people with these keys, in this order, each with their matching detentions: one query per relation."""
+    people = Person.objects.filter(pk__in=ids).prefetch_related(
+        Prefetch("detentions", queryset=with_registry_details(detentions), to_attr="matching_detentions")
+    )
+    by_id = {person.pk: person for person in people}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# --- Counts ---------------------------------------------------------------------
+
+
+class Totals(NamedTuple):
+    listed: int
+    withheld: int
+
+
+def registry_totals(detentions):
+    """The people with one of these detentions, listed and withheld, in all and per custody status: one query.
+
+    A person with detentions in two statuses counts once in each, and once in
+    all (the "" key). The unfiltered registry and its custody-status filter
+    read their counts here, read once per change of the data, rather than
+    counting the people on each list.
+    """
+    listed = listed_person("person__")
+    counts = {
+        "listed": Count("person", distinct=True, filter=listed),
+        "withheld": Count("person", distinct=True, filter=~listed),
+    }
+    detentions = detentions.order_by()
+    per_status = detentions.values_list("custody_status").annotate(**counts)
+    in_all = detentions.annotate(everything=Value("")).values_list("everything").annotate(**counts)
+    return {
+        status: Totals(listed, withheld) for status, listed, withheld in per_status.union(in_all, all=True).order_by()
+    }
+
+
+def totals(filterset):
+    """The registry_totals() row of a PrisonerFilter's list, or None once anything but custody status filters it.
+
+    Counting withheld people under any other filter would let the count
+    answer "is a withheld person held in facility X?".
+    """
+    if filterset.active_filters - {"status"}:
+        return None
+    status = filterset.form.cleaned_data["status"] if "status" in filterset.active_filters else ""
+    base = filterset.base
+    found = cached("registry-totals", functools.partial(registry_totals, base), query_key(base))
+    return found.get(status, Totals(0, 0))
+
+
+def withheld_count(filterset):
+    """How many withheld people the list stands for; None once anything but custody status filters it."""
+    found = totals(filterset)
+    return None if found is None else found.withheld
+
+
+def listed_count(filterset):
+    """How many people the list shows, when known without a query of its own (no filter, or custody status only)."""
+    found = totals(filterset)
+    return None if found is None else found.listed
+
+
+# --- The filters' choices ------------------------------------------------------------
+
+
+def article_order(article):
+    """'2', '130', '342', '361-1 part 2': the article's leading number counts as a number."""
+    number = re.match(r"\d+", article)
+    return (int(number.group()) if number else float("inf"), article)
+
+
+def distinct_values(using="default", **lists):
+    """The distinct non-empty values of some fields, sorted: one query that skips along indexes.
+
+    `lists` maps a name to a (queryset, field) pair. For each, a step asks
+    for the first value above the one before (ORDER BY field LIMIT 1), so
+    the database reads a few index entries per distinct value rather than
+    every row: a registry of 200,000 people has a few dozen regions,
+    facilities and articles. The steps are the querysets' own SQL,
+    published() rules and all, chained by recursive common table expressions
+    (PostgreSQL and SQLite both have them), one per name, in one statement.
+    """
+    tables, selects, params, names = [], [], [], []
+    for number, (name, (queryset, field)) in enumerate(lists.items()):
+        table = f"found{number}"
+        # Above "", not "not equal to": the index walk then starts after the empty values.
+        ordered = queryset.filter(**{f"{field}__gt": ""}).order_by(field).values_list(field, flat=True)
+        first = ordered[:1]
+        after = ordered.filter(**{f"{field}__gt": RawSQL(f"{table}.value", [])})[:1]
+        try:
+            first_sql, first_params = first.query.get_compiler(using).as_sql()
+            after_sql, after_params = after.query.get_compiler(using).as_sql()
+        except EmptyResultSet:  # .none(): no values, nothing to ask
+            continue
+        tables.append(
+            f"{table}(value) AS (SELECT ({first_sql}) "
+            f"UNION ALL SELECT ({after_sql}) FROM {table} WHERE {table}.value IS NOT NULL)"
+        )
+        selects.append(f"SELECT %s, value FROM {table} WHERE value IS NOT NULL")
+        params += [*first_params, *after_params]
+        names.append(name)
+    values = {name: [] for name in lists}
+    if not selects:
+        return values
+    sql = f"WITH RECURSIVE {', '.join(tables)} {' UNION ALL '.join(selects)}"
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, (*params, *names))
+        for name, value in cursor.fetchall():
+            values[name].append(value)
+    return {name: sorted(found) for name, found in values.items()}
+
+
+def registry_choices():
+    """The registry filters' choices, from what the public pages show: two queries.
+
+    Regions of people named in full, facilities of their detentions and the
+    articles of listed people's charges come in one query (three index
+    skips, see distinct_values()), the releases in another.
+    """
+    regions = Person.objects.named().filter(Exists(Detention.objects.published().filter(person=OuterRef("pk"))))
+    facilities = Detention.objects.named()
+    # A charge is public with its detention; the check runs per charge (by
+    # key), so each step stops at the first public one.
+    articles = Charge.objects.filter(Exists(Detention.objects.listed().filter(pk=OuterRef("detention_id"))))
+    values = distinct_values(
+        region=(regions, "region"), facility=(facilities, "facility"), article=(articles, "article")
+    )
+    return {
+        "region": [(region, region) for region in values["region"]],
+        "facility": [(facility, facility) for facility in values["facility"]],
+        "article": [(article, article) for article in sorted(values["article"], key=article_order)],
+        "release": [
+            (str(release.uid), f"{release.title} ({release.occurred})")
+            for release in Event.objects.published()
+            .filter(kind=Event.Kind.RELEASE)
+            .only("uid", "title", "occurred_on", "occurred_on_precision")
+            .newest_first()
+        ],
+    }
+
+
+# --- Whole-registry downloads -------------------------------------------------------
+
+
+# The order of a person's detentions, as with_registry_details() gives them.
+DETENTION_ORDER = (F("detained_on").desc(nulls_last=True), "pk")
+
+
+def read_registry_chunk(chunk, detentions):
+    """PersonRows (events/disclosure.py) for a chunk of people's values, with their matching detentions: three queries."""
+    person_url, event_url = url_maker("events:person"), url_maker("events:event")
+    people = [PersonRow(values, person_url(values[1])) for values in chunk]
+    by_pk = {person.pk: person for person in people}
+    countries, labels = {}, Labels()
+    rows = (
+        detentions.filter(person_id__in=by_pk).order_by("person_id", *DETENTION_ORDER).values_list(*DetentionRow.FIELDS)
+    )
+    by_detention = {}
+    for values in rows:
+        detention = DetentionRow(values, countries, labels)
+        by_detention[detention.pk] = detention
+        by_pk[detention.person_id].matching_detentions.append(detention)
+    if by_detention:
+        charges = (
+            Charge.objects.published()
+            .filter(detention_id__in=by_detention)
+            .order_by("article", "pk")
+            .values_list("detention_id", "article", "code", "description")
+        )
+        for detention_id, article, code, description in charges:
+            by_detention[detention_id].charges.append(ChargeRow(article, code, description))
+        released = (
+            ReleasedDetention.objects.published()
+            .filter(detention_id__in=by_detention)
+            .values_list("detention_id", "release__uid")
+        )
+        for detention_id, release_uid in released:
+            by_detention[detention_id].released_detentions.append(
+                ReleasedRow(ReleaseRow(release_uid, event_url(release_uid)))
+            )
+    return people
+
+
+def copy_stream(detentions, base):
+    """The prisoners CSV body (no header) on PostgreSQL, as COPY writes disclosure.prisoners_select(), in blocks."""
+    try:
+        sql, params = prisoners_select(detentions, base)
+    except EmptyResultSet:  # a filter that can match nothing (.none()): no rows
+        return
+    with connection.cursor() as cursor:
+        # COPY takes no bound parameters: the values are quoted into the statement by psycopg.
+        statement = ClientCursor(cursor.cursor.connection).mogrify(sql, params)
+        with cursor.cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                yield bytes(block)
