@@ -245,6 +245,8 @@ INSTALLED_APPS = [
     "accounts",
     "tracker",
     "events",
+    # Only for `manage.py seed_demo` (no models, no pages); it refuses a database that holds real data.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from events.demo import DemoGenerator, holds_demo_data, real_data
-from tracker.demo import DEMO_HOST, DEMO_PREFIX, Progress
+from demo.base import DEMO_HOST, DEMO_PREFIX, Progress
+from demo.events import DemoGenerator, holds_demo_data, real_data
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Synthetic demo data for the whole tracker, for `manage.py seed_demo`.
 
 The registry part (organisations, sources, people, detentions) is drawn by
-tracker/demo.py; this module adds what builds on it (events with their
+demo/registry.py; this module adds what builds on it (events with their
 participants, citations and links, releases naming the people they freed,
 figures of every measure) and runs the whole generation, in one transaction.
 
@@ -20,6 +20,20 @@ from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 
+from demo.base import (
+    DEMO_PREFIX,
+    FIRST_DAY,
+    LAST_DAY,
+    Progress,
+    delete_demo_registry,
+    demo_marks,
+    demo_uid,
+    insert,
+    pick,
+    precise_day,
+    raw_delete,
+)
+from demo.registry import CITIES, RegistryGenerator, Releases
 from events.models import (
     Citation,
     Event,
@@ -39,22 +53,6 @@ from events.models import (
 from events.wording import figure_in_words
 from tracker.caching import data_changed
 from tracker.dates import Precision
-from tracker.demo import (
-    CITIES,
-    DEMO_PREFIX,
-    FIRST_DAY,
-    LAST_DAY,
-    Progress,
-    RegistryGenerator,
-    Releases,
-    delete_demo_registry,
-    demo_marks,
-    demo_uid,
-    insert,
-    pick,
-    precise_day,
-    raw_delete,
-)
 from tracker.models import Detention, Person
 from tracker.publishing import Status
 

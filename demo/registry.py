@@ -1,34 +1,31 @@
-"""Synthetic registry data for demos and benchmarks: people, their names and detentions.
+"""Synthetic registry data for demos and benchmarks: organisations, sources, people, their names and detentions.
 
-Everything comes from one seeded random generator, stable IDs included, so a
-seed always gives the same rows. Rows are written in bulk through the base
-manager: no history (nobody edited generated data) and no signals, with what
-save() would compute (the search key, truncated dates, the script of a name)
-computed here by the project's own functions.
-
-Demo rows carry a mark, so a database holding nothing else can be told from
-one holding real data: people and detentions have an external ID starting
-with DEMO_PREFIX, organisations and sources a web address under DEMO_HOST
-(.invalid is reserved and never resolves, RFC 2606).
-
-The events side (events/demo.py) builds on this module and runs the whole
-generation; tracker never imports from events.
+demo/events.py builds on this module and runs the whole generation.
 """
 
 import bisect
 import datetime
 import functools
-import itertools
-import sys
-import time
-import uuid
 
-from django.core.management.base import OutputWrapper
-from django.core.management.color import no_style
-from django.db import connections, models
 from django.utils import timezone
 
-from tracker.dates import Precision, truncate
+from demo.base import (
+    DEMO_HOST,
+    DEMO_PREFIX,
+    FIRST_DAY,
+    LAST_DAY,
+    Progress,
+    Rows,
+    Weighted,
+    day_between,
+    demo_uid,
+    insert,
+    pick,
+    precise_day,
+    reset_sequences,
+)
+from demo.names import cached_search_key, random_name
+from tracker.dates import Precision
 from tracker.models import (
     Charge,
     CustodyStatus,
@@ -42,442 +39,9 @@ from tracker.models import (
     ReleaseMode,
     Source,
     SourceKind,
-    person_search_key,
-    script_of,
 )
 from tracker.names import listed_names
 from tracker.publishing import Status
-
-DEMO_PREFIX = "demo:"
-DEMO_HOST = "https://demo.invalid/"
-BATCH = 2000
-FIRST_DAY = datetime.date(2020, 8, 9)  # the presidential election and the crackdown after it
-LAST_DAY = datetime.date(2026, 10, 31)
-
-
-def demo_uid(rng):
-    """A version-4 UUID drawn from the seeded generator: the same seed gives the same IDs."""
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
-
-
-class Weighted:
-    """Draws one key of {value: weight} by weight."""
-
-    def __init__(self, weights):
-        self.values = list(weights)
-        self.cumulative = list(itertools.accumulate(weights.values()))
-
-    def __call__(self, rng):
-        return self.values[bisect.bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
-
-
-_weighted = {}
-
-
-def pick(rng, weights):
-    """One key of {value: weight}, drawn by weight."""
-    key = tuple(weights.items())
-    if key not in _weighted:
-        _weighted[key] = Weighted(weights)
-    return _weighted[key](rng)
-
-
-def day_between(rng, first, last):
-    return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
-
-
-def precise_day(rng, first, last, weights=None):
-    """(date, precision): mostly to the day, some to the month or the year, stored truncated."""
-    precision = pick(rng, weights or {Precision.DAY: 85, Precision.MONTH: 11, Precision.YEAR: 4})
-    return truncate(day_between(rng, first, last), precision), precision
-
-
-class Progress:
-    """A progress bar on stderr, redrawn at most ten times a second."""
-
-    WIDTH = 30
-
-    def __init__(self, label, total, stream=None):
-        self.label, self.total, self.done = label, max(total, 1), 0
-        self.stream = stream or sys.stderr
-        self.started = self.drawn = time.monotonic()
-        self.draw()
-
-    def advance(self, count=1):
-        self.done += count
-        now = time.monotonic()
-        if now - self.drawn >= 0.1 or self.done >= self.total:
-            self.drawn = now
-            self.draw()
-
-    def draw(self):
-        share = min(self.done / self.total, 1)
-        filled = round(share * self.WIDTH)
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.write(
-            f"\r{self.label:<8} [{bar}] {share:4.0%} {self.done:>9,}/{self.total:,} "
-            f"{time.monotonic() - self.started:6.1f}s"
-        )
-
-    def finish(self):
-        self.done = self.total
-        self.draw()
-        self.write("\n")
-
-    def write(self, text):
-        if isinstance(self.stream, OutputWrapper):
-            # A command's stderr ends each write with a new line unless told not to.
-            self.stream.write(text, ending="")
-        else:
-            self.stream.write(text)
-        self.stream.flush()
-
-
-def insert(model, objs, using):
-    """INSERT in batches, primary keys set on the objects; no history, no signals."""
-    model._base_manager.db_manager(using).bulk_create(objs, batch_size=BATCH)
-
-
-# --- Names -------------------------------------------------------------------
-
-# Belarusian and Russian forms of the same given name.
-MALE_NAMES = [
-    ("Аляксандр", "Александр"),
-    ("Сяргей", "Сергей"),
-    ("Дзмітрый", "Дмитрий"),
-    ("Андрэй", "Андрей"),
-    ("Аляксей", "Алексей"),
-    ("Мікалай", "Николай"),
-    ("Уладзімір", "Владимир"),
-    ("Павел", "Павел"),
-    ("Віктар", "Виктор"),
-    ("Ігар", "Игорь"),
-    ("Юрый", "Юрий"),
-    ("Максім", "Максим"),
-    ("Іван", "Иван"),
-    ("Міхаіл", "Михаил"),
-    ("Алег", "Олег"),
-    ("Вадзім", "Вадим"),
-    ("Раман", "Роман"),
-    ("Яўген", "Евгений"),
-    ("Васіль", "Василий"),
-    ("Антон", "Антон"),
-    ("Артур", "Артур"),
-    ("Дзяніс", "Денис"),
-    ("Канстанцін", "Константин"),
-    ("Ілья", "Илья"),
-    ("Уладзіслаў", "Владислав"),
-    ("Арцём", "Артём"),
-    ("Кірыл", "Кирилл"),
-    ("Мікіта", "Никита"),
-    ("Пётр", "Пётр"),
-    ("Анатоль", "Анатолий"),
-    ("Віталь", "Виталий"),
-    ("Генадзь", "Геннадий"),
-    ("Леанід", "Леонид"),
-    ("Ягор", "Егор"),
-    ("Фёдар", "Фёдор"),
-    ("Ян", "Ян"),
-    ("Эдуард", "Эдуард"),
-    ("Руслан", "Руслан"),
-    ("Ігнат", "Игнат"),
-    ("Зміцер", "Дмитрий"),
-]
-FEMALE_NAMES = [
-    ("Святлана", "Светлана"),
-    ("Марыя", "Мария"),
-    ("Вольга", "Ольга"),
-    ("Алена", "Елена"),
-    ("Таццяна", "Татьяна"),
-    ("Наталля", "Наталья"),
-    ("Ірына", "Ирина"),
-    ("Ганна", "Анна"),
-    ("Юлія", "Юлия"),
-    ("Кацярына", "Екатерина"),
-    ("Марына", "Марина"),
-    ("Людміла", "Людмила"),
-    ("Валянціна", "Валентина"),
-    ("Надзея", "Надежда"),
-    ("Ксенія", "Ксения"),
-    ("Дар'я", "Дарья"),
-    ("Аляксандра", "Александра"),
-    ("Вікторыя", "Виктория"),
-    ("Маргарыта", "Маргарита"),
-    ("Паліна", "Полина"),
-    ("Анастасія", "Анастасия"),
-    ("Лізавета", "Елизавета"),
-    ("Яна", "Яна"),
-    ("Ала", "Алла"),
-    ("Галіна", "Галина"),
-    ("Тамара", "Тамара"),
-    ("Вераніка", "Вероника"),
-    ("Дзіяна", "Диана"),
-    ("Крысціна", "Кристина"),
-    ("Эліна", "Элина"),
-]
-# Belarusian and Russian forms of the same surname, in the masculine.
-SURNAMES = [
-    ("Ціханоўскі", "Тихановский"),
-    ("Бабарыка", "Бабарико"),
-    ("Калеснік", "Колесник"),
-    ("Іваноў", "Иванов"),
-    ("Пятроў", "Петров"),
-    ("Каваленка", "Коваленко"),
-    ("Шаўчук", "Шевчук"),
-    ("Бондар", "Бондарь"),
-    ("Ткачэнка", "Ткаченко"),
-    ("Марозаў", "Морозов"),
-    ("Казлоў", "Козлов"),
-    ("Навуменка", "Науменко"),
-    ("Лебедзеў", "Лебедев"),
-    ("Кузняцоў", "Кузнецов"),
-    ("Сакалоў", "Соколов"),
-    ("Жукаў", "Жуков"),
-    ("Мельнік", "Мельник"),
-    ("Кавальчук", "Ковальчук"),
-    ("Савіцкі", "Савицкий"),
-    ("Лявонаў", "Леонов"),
-    ("Бялецкі", "Беляцкий"),
-    ("Статкевіч", "Статкевич"),
-    ("Лосік", "Лосик"),
-    ("Протасевіч", "Протасевич"),
-    ("Карповіч", "Карпович"),
-    ("Шыманскі", "Шиманский"),
-    ("Дашкевіч", "Дашкевич"),
-    ("Марцінкевіч", "Мартинкевич"),
-    ("Сямёнаў", "Семёнов"),
-    ("Зайцаў", "Зайцев"),
-    ("Агееў", "Агеев"),
-    ("Баранаў", "Баранов"),
-    ("Волкаў", "Волков"),
-    ("Гусеў", "Гусев"),
-    ("Дзмітрыеў", "Дмитриев"),
-    ("Ярмакоў", "Ермаков"),
-    ("Жарскі", "Жарский"),
-    ("Калінін", "Калинин"),
-    ("Лагвінаў", "Логинов"),
-    ("Міхалевіч", "Михалевич"),
-    ("Нікіцін", "Никитин"),
-    ("Паўлоўскі", "Павловский"),
-    ("Радзевіч", "Радевич"),
-    ("Сцяпанаў", "Степанов"),
-    ("Тарасевіч", "Тарасевич"),
-    ("Фёдараў", "Фёдоров"),
-    ("Харытонаў", "Харитонов"),
-    ("Цімошка", "Тимошко"),
-    ("Чарнышоў", "Чернышёв"),
-    ("Шарэнда", "Шаренда"),
-    ("Юркевіч", "Юркевич"),
-    ("Якубовіч", "Якубович"),
-    ("Вашкевіч", "Вашкевич"),
-    ("Гайдукевіч", "Гайдукевич"),
-    ("Пракапенка", "Прокопенко"),
-    ("Русаковіч", "Русакович"),
-    ("Аляхновіч", "Олехнович"),
-    ("Лукашэвіч", "Лукашевич"),
-    ("Багдановіч", "Богданович"),
-    ("Раманчук", "Романчук"),
-]
-
-
-def feminine(surname, language):
-    """Іваноў → Іванова, Ціханоўскі → Ціханоўская, Тихановский → Тихановская; others do not change."""
-    for masculine, female in (
-        [("скі", "ская"), ("цкі", "цкая"), ("ў", "ва"), ("ін", "іна"), ("ын", "ына")]
-        if language == "be"
-        else [("ский", "ская"), ("цкий", "цкая"), ("ов", "ова"), ("ев", "ева"), ("ёв", "ёва"), ("ин", "ина")]
-    ):
-        if surname.endswith(masculine):
-            return surname[: -len(masculine)] + female
-    return surname
-
-
-_VOWELS = set("аеёіиоуўыэюяАЕЁІИОУЎЫЭЮЯ'ьъ")
-# Letters whose romanisation depends on what stands before them: (at the
-# start of a word or after a vowel, after a consonant).
-_IOTATED = {"е": ("ie", "ie"), "ё": ("io", "io"), "ю": ("iu", "iu"), "я": ("ia", "ia")}
-NATIONAL = {  # Belarusian, as Belarusian passports and the fixture write it: Aliaksandr Lukashenka
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "h",
-    "ґ": "g",
-    "д": "d",
-    "ж": "zh",
-    "з": "z",
-    "і": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ў": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "'": "",
-    **_IOTATED,
-}
-LACINKA = {  # Belarusian Łacinka: Siarhiej Cichanoŭski
-    **NATIONAL,
-    "ж": "ž",
-    "й": "j",
-    "ў": "ŭ",
-    "х": "ch",
-    "ц": "c",
-    "ч": "č",
-    "ш": "š",
-    "ь": "ʹ",
-    "е": ("je", "ie"),
-    "ё": ("jo", "io"),
-    "ю": ("ju", "iu"),
-    "я": ("ja", "ia"),
-}
-BGN_PCGN = {  # Russian: Aleksandr Lukashenko, Sergey Tikhanovskiy
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "y",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ъ": "",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "е": ("ye", "e"),
-    "ё": ("yo", "ë"),
-    "ю": ("yu", "yu"),
-    "я": ("ya", "ya"),
-}
-# Softened consonants of Łacinka: сь → ś.
-_LACINKA_SOFT = {"сь": "ś", "зь": "ź", "нь": "ń", "ць": "ć", "ль": "l", "дзь": "dź"}
-
-
-def romanise(name, table):
-    """A Cyrillic name in Latin letters by one of the tables above."""
-    if table is LACINKA:
-        for soft, letter in _LACINKA_SOFT.items():
-            name = name.replace(soft, letter).replace(soft.capitalize(), letter.upper())
-    out = []
-    previous = " "
-    for char in name:
-        lower = char.lower()
-        latin = table.get(lower, char)
-        if isinstance(latin, tuple):
-            latin = latin[0] if (not previous.isalpha() or previous in _VOWELS) else latin[1]
-        if table is LACINKA and lower == "л":
-            # Hard л is ł; before a soft vowel or і it is l.
-            latin = "l"
-        if char != lower and latin:
-            latin = latin[0].upper() + latin[1:]
-        out.append(latin)
-        previous = lower
-    text = "".join(out)
-    if table is LACINKA:
-        return _harden_l(text)
-    if table is NATIONAL:
-        # As passports write them: Siarhei, not Siarhiei; Tatsiana, not Tatstsiana.
-        text = text.replace("iei ", "ei ").replace("tsts", "ts")
-        text = text[:-3] + "ei" if text.endswith("iei") else text
-    return text
-
-
-def _harden_l(text):
-    soft = set("iIjJ") | {"ʹ"}
-    letters = list(text)
-    for i, char in enumerate(letters):
-        if char in "lL":
-            following = letters[i + 1] if i + 1 < len(letters) else ""
-            if following not in soft:
-                letters[i] = "ł" if char == "l" else "Ł"
-    return "".join(letters).replace("ʹ", "")
-
-
-def media_spelling(name_ru):
-    """The spelling English-language media use for a Russian name: Sergei Tikhanovsky."""
-    words = romanise(name_ru, BGN_PCGN).split()
-    return " ".join(word[:-2] + "y" if word.endswith("iy") else word.replace("ey", "ei") for word in words)
-
-
-class Name:
-    """One person's name in every form the demo keeps, computed once per combination."""
-
-    def __init__(self, given, surname, female, russian_only=False):
-        given_be, given_ru = given
-        surname_be, surname_ru = surname
-        self.belarusian = f"{given_be} {feminine(surname_be, 'be') if female else surname_be}"
-        self.russian = f"{given_ru} {feminine(surname_ru, 'ru') if female else surname_ru}"
-        self.russian_only = russian_only
-        # The name the registry shows: the Belarusian national romanisation, or the Russian one.
-        self.public = romanise(self.russian, BGN_PCGN) if russian_only else romanise(self.belarusian, NATIONAL)
-        self.lacinka = romanise(self.belarusian, LACINKA)
-        self.bgn_pcgn = romanise(self.russian, BGN_PCGN)
-        self.media = media_spelling(self.russian)
-
-    def variants(self, rng):
-        """(name, system, language) of each variant: Cyrillic in both languages, then Latin spellings."""
-        System = NameVariant.System
-        if self.russian_only:
-            found = [(self.russian, System.NATIVE, "ru")]
-            if rng.random() < 0.5:
-                found.append((self.media, System.MEDIA, "ru"))
-            return found
-        found = [(self.belarusian, System.NATIVE, "be")]
-        if self.russian != self.belarusian:  # Ян Бондар is written alike in both languages
-            found.append((self.russian, System.NATIVE, "ru"))
-        if rng.random() < 0.5:
-            found.append((self.lacinka, System.LACINKA, "be"))
-        if rng.random() < 0.6:
-            found.append((self.bgn_pcgn, System.BGN_PCGN, "ru"))
-        if rng.random() < 0.15:
-            found.append((self.media, System.MEDIA, "ru"))
-        return found
-
-
-@functools.cache
-def _name(given, surname, female, russian_only):
-    return Name(given, surname, female, russian_only)
-
-
-def random_name(rng, female, russian_only=False):
-    given = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-    return _name(given, rng.choice(SURNAMES), female, russian_only)
-
-
-# The search key as Person.save() computes it; people share names, so each
-# combination of spellings is folded once.
-cached_search_key = functools.cache(person_search_key)
-
 
 # --- Detentions ----------------------------------------------------------------
 
@@ -600,7 +164,7 @@ STATUS_AFTER_RELEASE = {
 
 
 class Releases:
-    """The releases people can be named in: sorted by date, as plain data (events/demo.py makes them events)."""
+    """The releases people can be named in: sorted by date, as plain data (demo/events.py makes them events)."""
 
     def __init__(self, releases):
         # Each release: (occurred_on, precision, key, detention release mode).
@@ -820,7 +384,7 @@ class RegistryGenerator:
                 uid=demo_uid(rng),
                 person=person,
                 name=text,
-                script=script_of(text) or NameVariant.Script.OTHER,
+                script=name_script(text),
                 system=system,
                 language=language,
             )
@@ -927,7 +491,7 @@ class RegistryGenerator:
             *listed_names(name.public, level),
         )
         for text, system, language in spellings:
-            tables["variants"].add(demo_uid(rng), person, text, script_of_name(text), system, language)
+            tables["variants"].add(demo_uid(rng), person, text, name_script(text), system, language)
         episodes = 2 if rng.random() < 0.08 else 1
         start = FIRST_DAY
         for episode in range(episodes):
@@ -1031,108 +595,6 @@ WITHHELD_NOTE = "The family asked not to publish the name."
 
 
 @functools.cache
-def script_of_name(text):
-    return script_of(text) or NameVariant.Script.OTHER
-
-
-class Rows:
-    """Rows of one model as tuples, INSERTed with executemany.
-
-    For the large tables: building a model instance per row and Django's
-    INSERT for it took three quarters of the time. Primary keys are assigned
-    here, after the table's largest, so children can point at rows not yet
-    written (reset_sequences() tells PostgreSQL afterwards). The fields not
-    named get their default, so a field added to the model later is filled too.
-    """
-
-    def __init__(self, model, fields, using, now):
-        self.model = model
-        self.connection = connection = connections[using]
-        meta = model._meta
-        named = [meta.get_field(name) for name in fields]
-        uid, created_at, updated_at = meta.get_field("uid"), meta.get_field("created_at"), meta.get_field("updated_at")
-        others = [f for f in meta.concrete_fields if f not in named and f not in (meta.pk, uid, created_at, updated_at)]
-        self.fields = [meta.pk, *named, uid, created_at, updated_at, *others]
-        self.prepared = [
-            (n, f)
-            for n, f in enumerate(self.fields[: len(named) + 2])
-            if f.get_internal_type() in ("UUIDField", "DateField")
-        ]
-        self.tail = [f.get_db_prep_save(now, connection) for f in (created_at, updated_at)] + [
-            f.get_db_prep_save(f.get_default(), connection) for f in others
-        ]
-        qn = connection.ops.quote_name
-        self.sql = (
-            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(self.fields))})"
-        )
-        self.copy_sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) FROM STDIN"
-        top = model._base_manager.db_manager(using).aggregate(top=models.Max("pk"))["top"]
-        self.next_pk = (top or 0) + 1
-        self.rows = []
-
-    def add(self, uid, *values):
-        """Add a row (the uid, then the named fields' values); return its primary key."""
-        pk = self.next_pk
-        self.next_pk += 1
-        row = [pk, *values, uid, *self.tail]
-        for n, field in self.prepared:
-            row[n] = field.get_db_prep_save(row[n], self.connection)
-        self.rows.append(row)
-        return pk
-
-    def flush(self):
-        """Write the rows added since the last flush; return how many."""
-        written = len(self.rows)
-        if written:
-            with self.connection.cursor() as cursor:
-                if self.connection.vendor == "postgresql":
-                    # COPY: executemany sends PostgreSQL one statement per row, three times slower.
-                    with cursor.cursor.copy(self.copy_sql) as copy:
-                        for row in self.rows:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(self.sql, self.rows)
-            self.rows = []
-        return written
-
-
-def reset_sequences(models_written, using):
-    """Move PostgreSQL's ID sequences past the keys Rows assigned (nothing to do on SQLite)."""
-    connection = connections[using]
-    statements = connection.ops.sequence_reset_sql(no_style(), models_written)
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
-# --- Telling demo data from real data ------------------------------------------------
-
-
-def demo_marks():
-    """(model, condition a demo row meets) of each registry model that carries the mark."""
-    return [
-        (Organization, {"website__startswith": DEMO_HOST}),
-        (Source, {"url__startswith": DEMO_HOST}),
-        (Person, {"external_id__startswith": DEMO_PREFIX}),
-        (Detention, {"external_id__startswith": DEMO_PREFIX}),
-    ]
-
-
-def raw_delete(queryset):
-    """DELETE without loading rows, cascading or writing history: for generated rows only."""
-    return queryset._raw_delete(queryset.db)
-
-
-def delete_demo_registry(using):
-    """Delete the demo rows of the registry, children before parents."""
-    people = Person._base_manager.db_manager(using).filter(external_id__startswith=DEMO_PREFIX)
-    detentions = Detention._base_manager.db_manager(using).filter(person__in=people)
-    raw_delete(Charge._base_manager.db_manager(using).filter(detention__in=detentions))
-    raw_delete(DetentionSource._base_manager.db_manager(using).filter(detention__in=detentions))
-    raw_delete(detentions)
-    raw_delete(NameVariant._base_manager.db_manager(using).filter(person__in=people))
-    raw_delete(people)
-    raw_delete(Source._base_manager.db_manager(using).filter(url__startswith=DEMO_HOST))
-    raw_delete(Organization._base_manager.db_manager(using).filter(website__startswith=DEMO_HOST))
+def name_script(text):
+    """The script of a name (NameVariant.detect_script), once per spelling; a name of no one script is Other."""
+    return NameVariant.detect_script(text) or NameVariant.Script.OTHER
