@@ -1,18 +1,28 @@
-"""The public lists' filters. Each FilterSet feeds a page, and later its CSV and JSON."""
+"""The public lists' filters: each FilterSet feeds a page, its CSV and its JSON.
 
+A filter a reader can set is validated by the FilterSet's form; a value that
+makes no sense is a 400 that says why, never a list that ignores it
+(`filtered_or_400`, `bad_filters`).
+"""
+
+import datetime
 import functools
 import uuid
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast
-from django_countries import countries
+from django.http import HttpResponse
 
-from events.models import Event, Participant
+from events.models import Event, Figure, Measure, Participant, ReleasedDetention
+from events.registry import registry_choices
 from events.widgets import FastSelect
-from tracker.caching import choices_of
-from tracker.models import Organization, Person
+from tracker.caching import cached, choices_of, query_key
+from tracker.countries import used_countries
+from tracker.models import Charge, Detention, Organization, Person, Source, listed_person, named_person
+from tracker.publishing import Status
 
 ORDERS = [("newest", "Newest first"), ("oldest", "Oldest first")]
 
@@ -50,8 +60,7 @@ def timeline_choices():
     # Only people who may be named: a withheld person cannot be picked, so
     # the filter cannot reveal which events they took part in.
     people = (
-        Person.objects.published()
-        .filter(identity_level=Person.IdentityLevel.FULL)
+        Person.objects.named()
         .filter(Exists(Participant.objects.filter(person=OuterRef("pk"), event__status="published")))
         .order_by()
         .values_list(Value("person", output_field=text), Cast("uid", text), "name")
@@ -62,14 +71,14 @@ def timeline_choices():
         .order_by()
         .values_list(Value("organization", output_field=text), Cast("uid", text), "name")
     )
-    codes, found = set(), {"person": [], "organization": []}
+    stored, found = [], {"person": [], "organization": []}
     for kind, key, name in used.union(people, organizations).order_by():
         if kind == "country":
-            codes.update(code for code in key.split(",") if code)
+            stored.append(key)
         else:
             found[kind].append((str(uuid.UUID(key)), name))
     return {
-        "country": sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1]),
+        "country": used_countries(stored),
         "person": sorted(found["person"], key=lambda item: (item[1], item[0])),
         "organization": sorted(found["organization"], key=lambda item: (item[1], item[0])),
     }
@@ -128,3 +137,297 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_order(self, queryset, name, value):
         return queryset.in_date_order() if value == "oldest" else queryset.newest_first()
+
+
+# --- Figures and releases -----------------------------------------------------
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox that submits 1, so the form writes ?deprecated=1 as links do."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value in (True, "1", "on"))
+
+    def format_value(self, value):
+        return "1"
+
+    def value_from_datadict(self, data, files, name):
+        # The raw string, for the field to judge: CheckboxInput would read "0" as checked.
+        return data.get(name)
+
+
+class FlagField(forms.Field):
+    widget = FlagInput
+
+    def to_python(self, value):
+        if value in (None, "", "0"):
+            return False
+        if value in ("1", "on"):
+            return True
+        raise ValidationError("Write 1 to include deprecated figures, or leave it out.", code="invalid")
+
+
+class ShowDeprecatedFilter(django_filters.Filter):
+    """Deprecated figures are hidden unless asked for; then they are shown, and marked."""
+
+    field_class = FlagField
+
+    def filter(self, queryset, value):
+        return queryset if value else queryset.current()
+
+
+class ReleaseFilter(django_filters.FilterSet):
+    country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
+    year = django_filters.ChoiceFilter(
+        label="Year", field_name="occurred_on", lookup_expr="year", empty_label="Any year"
+    )
+    deprecated = ShowDeprecatedFilter(label="Include deprecated figures", method="keep_every_release")
+
+    class Meta:
+        model = Event
+        fields = ["country", "year", "deprecated"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query gives both lists: the countries and years that have a published release.
+        used = cached(
+            "release-choices",
+            lambda: set(self.queryset.order_by().values_list("countries", "occurred_on__year").distinct()),
+            query_key(self.queryset),
+        )
+        self.filters["country"].extra["choices"] = used_countries(value for value, _ in used)
+        years = sorted({year for _, year in used}, reverse=True)
+        self.filters["year"].extra["choices"] = [(str(year), str(year)) for year in years]
+
+    def filter_country(self, queryset, name, value):
+        return queryset.in_country(value)
+
+    def keep_every_release(self, queryset, name, value):
+        # The flag chooses which figures are shown in each row, not which rows: the view reads it.
+        return queryset
+
+
+class CountryFigureFilter(django_filters.FilterSet):
+    country = CountryFilter(label="Country", empty_label="Every country")
+
+    class Meta:
+        model = Figure
+        fields = ["country"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = cached(
+            "figure-countries",
+            lambda: list(self.queryset.order_by().values_list("country", flat=True).distinct()),
+            query_key(self.queryset),
+        )
+        self.filters["country"].extra["choices"] = used_countries(codes)
+
+
+class FigureFilter(CountryFigureFilter):
+    deprecated = ShowDeprecatedFilter(label="Include deprecated figures")
+
+    class Meta:
+        model = Figure
+        fields = ["country", "deprecated"]
+
+
+class ApiFigureFilter(FigureFilter):
+    """The figures page's filters, and the measure that a measure page shows."""
+
+    measure = django_filters.ChoiceFilter(
+        label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure"
+    )
+
+    class Meta:
+        model = Figure
+        fields = ["measure", "country", "deprecated"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        slugs = cached(
+            "measure-slugs", lambda: list(Measure.objects.published().order_by("slug").values_list("slug", flat=True))
+        )
+        self.filters["measure"].extra["choices"] = [(slug, slug) for slug in slugs]
+
+
+# --- Sources ------------------------------------------------------------------
+
+
+def publisher_choices():
+    """Publishers of published sources, themselves published: one query."""
+    return [
+        (str(uid), name)
+        for uid, name in Organization.objects.published()
+        .filter(Exists(Source.objects.published().filter(publisher=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("uid", "name")
+    ]
+
+
+class SourceFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Source.Kind.choices, empty_label="Any kind")
+    publisher = django_filters.ChoiceFilter(label="Publisher", method="filter_publisher", empty_label="Any publisher")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "publisher"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Source.objects.published()
+        super().__init__(data, queryset, **kwargs)
+        self.filters["publisher"].extra["choices"] = cached("publisher-choices", publisher_choices)
+
+    def filter_publisher(self, queryset, name, value):
+        return queryset.filter(publisher__uid=value, publisher__status=Status.PUBLISHED)
+
+
+# --- The prisoner registry -------------------------------------------------------
+
+REGISTRY_ORDERS = [
+    ("name", "Name, A to Z"),
+    ("newest", "Detained, newest first"),
+    ("oldest", "Detained, oldest first"),
+]
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class YearFilter(django_filters.NumberFilter):
+    # A whole year: "2021" passes, "abc", "2021.5" and "99999" are refused.
+    field_class = forms.IntegerField
+
+
+class PrisonerFilter(django_filters.FilterSet):
+    """Published detentions of the people the registry lists, one filter per question a reader asks.
+
+    DOMAIN rule 2: a filter may only match a person on a detail the public
+    pages show for them (events/disclosure.py). A withheld person shows
+    nothing but a custody status, so no filter returns them as a row: they
+    are counted apart (events/registry.py:withheld_count). A person shown by
+    initials shows their custody status, the years of their detentions, the
+    articles they were charged under and the release that freed them, so
+    only those filters can match them; their name, region and facility are
+    never searched. The order, the counts and the rows are events/registry.py's.
+    """
+
+    q = django_filters.CharFilter(label="Name, in any spelling", method="filter_name", max_length=200)
+    status = django_filters.ChoiceFilter(
+        label="Custody status",
+        field_name="custody_status",
+        choices=Detention.CustodyStatus.choices,
+        empty_label="Any status",
+    )
+    region = django_filters.ChoiceFilter(
+        label="Home region", method="filter_region", empty_label="Any region", widget=FastSelect
+    )
+    facility = django_filters.ChoiceFilter(
+        label="Facility", method="filter_facility", empty_label="Any facility", widget=FastSelect
+    )
+    article = django_filters.ChoiceFilter(
+        label="Article charged under", method="filter_article", empty_label="Any article", widget=FastSelect
+    )
+    detained_year = YearFilter(
+        label="Year detained", method="filter_detained_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    released_year = YearFilter(
+        label="Year released", method="filter_released_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    release = django_filters.ChoiceFilter(
+        label="Freed in the release", method="filter_release", empty_label="Any release", widget=FastSelect
+    )
+    order = django_filters.ChoiceFilter(label="Order", choices=REGISTRY_ORDERS, method="filter_order", empty_label=None)
+
+    class Meta:
+        model = Detention
+        fields = ["q", "status", "region", "facility", "article", "detained_year", "released_year", "release", "order"]
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = Detention.objects.published()
+        # Kept before any filter runs: withheld people are only ever counted (registry.registry_totals).
+        self.base = queryset
+        self.release_keys = {}  # release uid -> its key (filter_release)
+        super().__init__(data, queryset.filter(listed_person("person__")), **kwargs)
+        # The choices are the values shown on the public pages, so a value
+        # only a withheld (or initials) person has is not a choice: asking for
+        # it is refused exactly as a value nobody has. Read once per change of
+        # the data (tracker/caching.py), and only when a form is shown or a
+        # value has to be checked: a download without filters needs none.
+        for name in ("region", "facility", "article", "release"):
+            self.filters[name].extra["choices"] = functools.partial(
+                choices_of, "registry-choices", registry_choices, name
+            )
+
+    @property
+    def active_filters(self):
+        """The names of the filters in use; the order is not a filter."""
+        if not self.is_bound or not self.is_valid():
+            return set()
+        return {name for name, value in self.form.cleaned_data.items() if value not in (None, "") and name != "order"}
+
+    def filter_name(self, queryset, name, value):
+        # Only full names are searched: a hit on the stored name of someone
+        # shown by initials would tell the reader who the initials stand for.
+        return queryset.filter(person__in=Person.objects.named().matching(value))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(named_person("person__"), person__region=value)
+
+    def filter_facility(self, queryset, name, value):
+        return queryset.filter(named_person("person__"), facility=value)
+
+    def filter_article(self, queryset, name, value):
+        # The detentions filtered are published ones already (the charge is
+        # public with its detention): the check is per detention, by key.
+        return queryset.filter(Exists(Charge.objects.filter(detention=OuterRef("pk"), article=value)))
+
+    def filter_detained_year(self, queryset, name, value):
+        # A range rather than __year, so the database can use an index on the date.
+        return queryset.filter(
+            detained_on__gte=datetime.date(value, 1, 1), detained_on__lt=datetime.date(value + 1, 1, 1)
+        )
+
+    def filter_released_year(self, queryset, name, value):
+        return queryset.filter(
+            released_on__gte=datetime.date(value, 1, 1), released_on__lt=datetime.date(value + 1, 1, 1)
+        )
+
+    def filter_release(self, queryset, name, value):
+        # The release's own key, looked up first: with it the database knows
+        # the release names a few people and starts from them. Once per
+        # filterset: registry.own_conditions() applies the filters again.
+        if value not in self.release_keys:
+            releases = Event.objects.published().filter(kind=Event.Kind.RELEASE, uid=value)
+            self.release_keys[value] = releases.values_list("pk", flat=True).first()
+        release = self.release_keys[value]
+        return queryset.filter(Exists(ReleasedDetention.objects.filter(detention=OuterRef("pk"), release_id=release)))
+
+    def filter_order(self, queryset, name, value):
+        # events/registry.py sorts people by what the public sees of them
+        # (in_public_order); the database never orders by a hidden value.
+        return queryset
+
+
+# --- Applying a FilterSet -----------------------------------------------------
+
+
+def filtered_or_400(filterset):
+    """The filtered queryset and the response status: 400, and no rows, for filters that make no sense.
+
+    An unbound FilterSet (a page without parameters) filters nothing and is valid.
+    """
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none(), 400
+    return filterset.qs, 200
+
+
+def bad_filters(filterset):
+    """A download's 400: the form's errors as plain text, for a download never ignores what was asked."""
+    lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
+    return HttpResponse(
+        "These filters cannot be applied.\n" + "\n".join(lines) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )

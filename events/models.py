@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django_countries.fields import CountryField
 
@@ -24,6 +25,40 @@ class EventQuerySet(PublishableQuerySet):
 
     def newest_first(self):
         return self.order_by("-occurred_on", "-pk")
+
+    def releases(self):
+        return self.filter(kind=EventKind.RELEASE)
+
+    def with_participants_and_citations(self):
+        return self.prefetch_related(
+            models.Prefetch("participants", Participant.objects.published().select_related("person", "organization")),
+            models.Prefetch("citations", Citation.objects.published().select_related("source__publisher")),
+        )
+
+    def with_links(self):
+        return self.prefetch_related(
+            models.Prefetch("outgoing_links", EventLink.objects.published().select_related("to_event")),
+            models.Prefetch("incoming_links", EventLink.objects.published().select_related("from_event")),
+        )
+
+    def with_details(self):
+        """Everything an event card shows: one query per relation, whatever the number of events."""
+        figures = Figure.objects.published().current().select_related("measure", "source__publisher")
+        figures = models.Prefetch("figures", figures.order_by("measure__position", "-as_of_on", "pk"))
+        return self.with_participants_and_citations().with_links().prefetch_related(figures)
+
+    def for_ledger(self, show_deprecated):
+        """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation."""
+        figures = Figure.objects.published().filter(measure__kind=MeasureKind.PER_EVENT)
+        figures = figures.select_related("measure", "source__publisher", "attributed_to").best_first()
+        # Withheld people are counted too (DOMAIN rule 2): a number, never a name.
+        linked = ReleasedDetention.objects.published().filter(release=OuterRef("pk")).order_by().values("release")
+        linked = models.Subquery(linked.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
+        figures = models.Prefetch(
+            "figures", figures if show_deprecated else figures.current(), to_attr="ledger_figures"
+        )
+        released = self.select_related("release").annotate(linked_released=Coalesce(linked, models.Value(0)))
+        return released.prefetch_related(figures).with_links()
 
 
 class EventKind(models.TextChoices):
@@ -466,6 +501,21 @@ class FigureQuerySet(PublishableQuerySet):
         """Preferred before normal before deprecated, then the newest claim first."""
         return self.order_by(rank_order(), "-as_of_on", "-pk")
 
+    def ranked(self):
+        """Best first, each with its `place` among the reports of its measure in its country (see is_headline)."""
+        order = [rank_order().asc(), models.F("as_of_on").desc(), models.F("pk").desc()]
+        place = models.Window(RowNumber(), partition_by=[models.F("measure_id"), models.F("country")], order_by=order)
+        return self.annotate(place=place).best_first()
+
+    def headlines(self):
+        """The figure each headline shows (DOMAIN rule 4), per measure and country, in one query."""
+        return self.current().ranked().filter(place=1)
+
+
+def claims_disagree(figures):
+    """Whether reports of one number disagree (DOMAIN rule 4): their current figures say different things."""
+    return len({(f.value, f.qualifier, f.upper_value) for f in figures if f.rank != Rank.DEPRECATED}) > 1
+
 
 class Qualifier(models.TextChoices):
     EXACT = "exact", "exactly"
@@ -595,6 +645,11 @@ class Figure(PreciseDates, Publishable):
     @property
     def in_words(self):
         return figure_in_words(self.value, self.qualifier, self.upper_value)
+
+    @property
+    def is_headline(self):
+        """The best current report of its measure in its country: the first by ranked(), unless deprecated."""
+        return self.place == 1 and self.rank != Rank.DEPRECATED
 
     @property
     def as_of(self):

@@ -1,4 +1,10 @@
-"""Keyset pagination for the JSON API: every page costs the same, however deep.
+"""Pagination: numbered pages for the HTML lists, keyset pages for the JSON API.
+
+HTML lists (`page_of`): ?page=N of PER_PAGE rows, counted once per change of
+the data (CountOncePaginator); a page that is not a positive number in range
+is a 404.
+
+Keyset pagination for the JSON API: every page costs the same, however deep.
 
 An OFFSET page makes the database read and throw away every row before it,
 so page 4,000 of the registry would cost 4,000 pages. Here a page is asked
@@ -24,12 +30,19 @@ import json
 import re
 import uuid
 
-from django.db.models import Q
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.functional import cached_property
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from tracker.caching import cached, query_key
+
+# Rows per page of an HTML list.
+PER_PAGE = 25
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 CURSOR = "cursor"
@@ -43,6 +56,32 @@ NOT_STORABLE = re.compile("[\x00\ud800-\udfff]")
 # ASCII digits: str.isdigit() is also true of "²" and "①", which int() refuses; and few of
 # them, since int() refuses a string of more than 4,300 digits too.
 WHOLE_NUMBER = re.compile("[0-9]{1,9}")
+
+
+class CountOncePaginator(Paginator):
+    """Counts a filtered list once per change of the data, not on every page view."""
+
+    @cached_property
+    def count(self):
+        items = self.object_list
+        if isinstance(items, QuerySet):
+            return cached("count", items.count, query_key(items))
+        return len(items)
+
+
+def page_of(request, items, per_page=PER_PAGE):
+    """The requested page, or 404 for a page that is not a positive number in range."""
+    try:
+        return CountOncePaginator(items, per_page).page(request.GET.get("page", 1))
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404("No such page.") from None
+
+
+def query_without_page(request):
+    """The request's query string less its page: for links to other pages and to downloads."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def encode_value(value):

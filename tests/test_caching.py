@@ -193,16 +193,16 @@ def test_understood_parameters_still_filter(client):
 
 def test_every_cached_page_understands_every_parameter_its_filters_read():
     """A filter added to a page's FilterSet but not to its decorator would be silently dropped."""
-    from events import urls
-    from events.views import figures, registry, sources, timeline
+    from events import filters, urls
+    from events.views import figures, registry, releases, sources, timeline
 
     pages = {
-        timeline.timeline: timeline.EventFilter,
-        registry.prisoners: registry.PrisonerFilter,
-        sources.source_list: sources.SourceFilter,
-        figures.release_ledger: figures.ReleaseFilter,
-        figures.figure_index: figures.CountryFigureFilter,
-        figures.measure_detail: figures.FigureFilter,
+        timeline.timeline: filters.EventFilter,
+        registry.prisoners: filters.PrisonerFilter,
+        sources.source_list: filters.SourceFilter,
+        releases.release_ledger: filters.ReleaseFilter,
+        figures.figure_index: filters.CountryFigureFilter,
+        figures.measure_detail: filters.FigureFilter,
     }
     for view, filterset_class in pages.items():
         assert set(filterset_class.base_filters) <= view.understood, view.__name__

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.db import connection
 
+from events import exports
 from events.models import Event, Measure
-from events.views import exports
 from tests.factories import (
     make_charge,
     make_citation,

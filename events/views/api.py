@@ -16,7 +16,6 @@ import uuid
 
 import django_filters
 from django import forms
-from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
@@ -28,10 +27,11 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from events.filters import EventFilter
+from events.disclosure import shown_person
+from events.filters import ApiFigureFilter, EventFilter, PrisonerFilter, ReleaseFilter, SourceFilter
 from events.models import Event, Figure, Measure
 from events.pagination import CURSOR, PAGE_SIZE, KeysetPagination, RegistryPagination
-from events.registry_filters import LISTED, PrisonerFilter, SourceFilter
+from events.registry import in_public_order, listed_with_details, registry_rows, withheld_count
 from events.serializers import (
     EventSerializer,
     FigureSerializer,
@@ -40,12 +40,8 @@ from events.serializers import (
     ReleaseSerializer,
     SourceSerializer,
 )
-from events.views.figures import FigureFilter, ReleaseFilter, ledger_details
-from events.views.registry import in_public_order, registry_rows, shown_person, with_registry_details
-from events.views.sources import cited_events, with_cited_facts
-from events.views.timeline import who_and_sources, with_details
-from tracker.caching import cached
-from tracker.models import Detention, NameVariant, Person, Source
+from events.sources import cited_events, with_cited_facts
+from tracker.models import Detention, Source
 
 NEWEST_FIRST = (("-occurred_on", datetime.date), ("-uid", uuid.UUID))
 OLDEST_FIRST = (("occurred_on", datetime.date), ("uid", uuid.UUID))
@@ -92,25 +88,6 @@ def documented_record(operation_id, tag, summary):
         )(view)
 
     return decorate
-
-
-class ApiFigureFilter(FigureFilter):
-    """The figures page's filters, and the measure that a measure page shows."""
-
-    measure = django_filters.ChoiceFilter(
-        label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure"
-    )
-
-    class Meta:
-        model = Figure
-        fields = ["measure", "country", "deprecated"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        slugs = cached(
-            "measure-slugs", lambda: list(Measure.objects.published().order_by("slug").values_list("slug", flat=True))
-        )
-        self.filters["measure"].extra["choices"] = [(slug, slug) for slug in slugs]
 
 
 # What each query parameter takes, for the OpenAPI description: the choices
@@ -236,7 +213,7 @@ class EventList(PublicList):
     filterset_class = EventFilter
 
     def get_queryset(self):
-        return with_details(Event.objects.published()).select_related("release")
+        return Event.objects.published().with_details().select_related("release")
 
     def keyset(self, request):
         return keyset_order(request)
@@ -247,7 +224,7 @@ class EventDetail(GenericAPIView):
     serializer_class = EventSerializer
 
     def get(self, request, uid):
-        event = one(with_details(Event.objects.published()).select_related("release"), uid=uid)
+        event = one(Event.objects.published().with_details().select_related("release"), uid=uid)
         return Response(self.get_serializer(event).data)
 
 
@@ -257,11 +234,10 @@ class ReleaseList(PublicList):
     filterset_class = ReleaseFilter
 
     def get_queryset(self):
-        return Event.objects.published().filter(kind=Event.Kind.RELEASE)
+        return Event.objects.published().releases()
 
     def filtered(self, filterset):
-        releases = ledger_details(filterset.qs, filterset.form.cleaned_data["deprecated"])
-        return releases.prefetch_related(*who_and_sources())
+        return filterset.qs.for_ledger(filterset.form.cleaned_data["deprecated"]).with_participants_and_citations()
 
 
 @documented_list("figures_list", "figures", "Reported figures, newest first; deprecated ones only with deprecated=1")
@@ -344,7 +320,7 @@ class PersonList(PublicList):
         return registry_rows(page)
 
     def get_paginated_response(self, data):
-        self.paginator.extra = {"withheld": self.filterset.withheld_count()}
+        self.paginator.extra = {"withheld": withheld_count(self.filterset)}
         return super().get_paginated_response(data)
 
 
@@ -355,21 +331,7 @@ class PersonDetail(GenericAPIView):
     serializer_class = PersonSerializer
 
     def get(self, request, uid):
-        people = (
-            Person.objects.published()
-            .filter(identity_level__in=LISTED)
-            .prefetch_related(
-                Prefetch(
-                    "name_variants", queryset=NameVariant.objects.published().order_by("name"), to_attr="shown_names"
-                ),
-                Prefetch(
-                    "detentions",
-                    queryset=with_registry_details(Detention.objects.published()),
-                    to_attr="shown_detentions",
-                ),
-            )
-        )
-        person = one(people, uid=uid)
+        person = one(listed_with_details(), uid=uid)
         return Response(self.get_serializer(shown_person(person, person.shown_detentions)).data)
 
 

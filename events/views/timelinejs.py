@@ -7,10 +7,8 @@ here; dates keep their precision (a month has no day, a year no month).
 from django.http import JsonResponse
 from django.utils.html import escape, format_html, format_html_join
 
-from events.filters import EventFilter
+from events.filters import EventFilter, bad_filters, filtered_or_400
 from events.models import Event
-from events.views.exports import bad_filters
-from events.views.timeline import with_details
 from tracker.dates import Precision, date_in_words
 
 LIMIT = 500  # TimelineJS slows down long before this; the CSV has everything
@@ -29,14 +27,7 @@ def timelinejs_date(value, precision):
 
 
 def slide(event, request):
-    participants = format_html_join(
-        "; ",
-        "{}{}",
-        (
-            (p.person.public_name if p.person else p.organization.name, f" ({p.role})" if p.role else "")
-            for p in event.participants.all()
-        ),
-    )
+    participants = format_html_join("; ", "{}", ((p.public_label,) for p in event.participants.all()))
     figures = format_html_join("", "<li>{} {}</li>", ((f.in_words, f.measure.name) for f in event.figures.all()))
     sources = format_html_join(
         "", '<li><a href="{}">{}</a></li>', ((c.source.url or "#", c.source.title) for c in event.citations.all())
@@ -62,9 +53,10 @@ def slide(event, request):
 
 def timeline_timelinejs(request):
     filterset = EventFilter(request.GET or None, queryset=Event.objects.published())
-    if filterset.is_bound and not filterset.is_valid():
+    events, status = filtered_or_400(filterset)
+    if status == 400:
         return bad_filters(filterset)
-    events = with_details(filterset.qs.in_date_order())[:LIMIT]
+    events = events.in_date_order().with_details()[:LIMIT]
     return JsonResponse(
         {
             "title": {

@@ -1,29 +1,23 @@
-"""CSV of every public list: the page's FilterSet on the page's published queryset, every page at once.
+"""The rows of every public list, for the downloads and the data package.
 
-Each view builds the same FilterSet as its page, so a download holds exactly
-the rows the page lists. Rows are streamed: the queryset is read in chunks of
-CHUNK rows, and each chunk's related rows are prefetched in one query per
-relation, so the number of queries grows with the number of chunks, never
-with the number of rows. Every cell goes through tracker.exports.cell.
+One row builder and one rows() generator per list, each taking the list's
+(already filtered) published queryset and a Links for absolute URLs: the
+downloads of events/views/downloads.py and the data package of
+events/dataset.py write the same rows. Rows are streamed: the queryset is
+read in chunks of CHUNK rows, and each chunk's related rows are prefetched in
+one query per relation, so the number of queries grows with the number of
+chunks, never with the number of rows. Every cell goes through
+tracker.exports.cell when written.
 """
 
-from django.db import connection
-from django.http import HttpResponse
 from django.urls import reverse
 
 from events.columns import header
-from events.filters import EventFilter
-from events.models import Event, EventLink, Figure
-from events.registry_copy import copy_stream
-from events.registry_filters import PrisonerFilter, SourceFilter
-from events.registry_rows import PersonRow, read_registry_chunk
-from events.views.figures import CountryFigureFilter, ReleaseFilter, ledger_details
-from events.views.registry import in_public_order, shown_person
-from events.views.sources import cited_events, with_cited_facts
-from events.views.timeline import with_details
+from events.disclosure import PersonRow, shown_person
+from events.models import EventLink, Figure
+from events.registry import in_public_order, read_registry_chunk
+from events.sources import cited_events, with_cited_facts
 from tracker.dates import date_iso
-from tracker.exports import csv_response, tabular_response
-from tracker.models import Detention, IdentityLevel, Source
 
 # Rows per read: a thousand rows with their related rows are a few MB.
 CHUNK = 1000
@@ -33,16 +27,6 @@ SEPARATOR = " | "
 
 def joined(values):
     return SEPARATOR.join(str(value) for value in values if value)
-
-
-def bad_filters(filterset):
-    """400 with the form's errors as plain text: a download never ignores what was asked."""
-    lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
-    return HttpResponse(
-        "These filters cannot be applied.\n" + "\n".join(lines) + "\n",
-        status=400,
-        content_type="text/plain; charset=utf-8",
-    )
 
 
 class Links:
@@ -66,10 +50,6 @@ class Links:
         return self.absolute(reverse("events:sources")) + f"#source-{source.uid}"
 
 
-def published_name(organization):
-    return organization.name if organization is not None and organization.is_published else ""
-
-
 def related_events(event):
     """(kind, event) of each published link, read from the prefetched links in both directions."""
     for link in event.outgoing_links.all():
@@ -87,9 +67,7 @@ EVENT_HEADER = header("timeline")
 def participant_url(participant, links):
     # Only people named in full are linked: the timeline never links a participant to a person page.
     person = participant.person
-    if person is not None and person.is_published and person.identity_level == IdentityLevel.FULL:
-        return links.of(person)
-    return ""
+    return links.of(person) if person is not None and person.is_named else ""
 
 
 def event_row(event, links):
@@ -110,10 +88,7 @@ def event_row(event, links):
         event.ended_on_precision if event.ended_on else "",
         joined(country.code for country in event.countries),
         event.location,
-        joined(
-            (p.person.public_name if p.person else p.organization.name) + (f" ({p.role})" if p.role else "")
-            for p in participants
-        ),
+        joined(participant.public_label for participant in participants),
         joined(participant_url(p, links) for p in participants),
         joined(source.uid for source in sources),
         joined(source.url or links.source(source) for source in sources),
@@ -125,18 +100,8 @@ def event_row(event, links):
     ]
 
 
-def timeline_csv(request, format="csv"):
-    filterset = EventFilter(request.GET or None, queryset=Event.objects.published())
-    if filterset.is_bound and not filterset.is_valid():
-        return bad_filters(filterset)
-    events = filterset.qs
-    if not (filterset.is_bound and filterset.form.cleaned_data.get("order")):
-        events = events.newest_first()
-    return tabular_response(format, "timeline", EVENT_HEADER, timeline_rows(events, Links.of_request(request)))
-
-
 def timeline_rows(events, links):
-    return (event_row(event, links) for event in with_details(events).iterator(chunk_size=CHUNK))
+    return (event_row(event, links) for event in events.with_details().iterator(chunk_size=CHUNK))
 
 
 # --- /releases.csv ----------------------------------------------------------------
@@ -163,7 +128,7 @@ def release_row(event, links):
         release.get_mode_display() if release else "",
         release.destination if release else "",
         release.destination_country.code if release and release.destination_country else "",
-        event.named_released,
+        event.linked_released,
         joined(figure.uid for figure in figures),
         joined(
             f"{figure.in_words} {figure.measure.name}"
@@ -177,17 +142,8 @@ def release_row(event, links):
     ]
 
 
-def releases_csv(request, format="csv"):
-    releases = Event.objects.published().filter(kind=Event.Kind.RELEASE)
-    filterset = ReleaseFilter(request.GET, queryset=releases)
-    if not filterset.is_valid():
-        return bad_filters(filterset)
-    rows = release_rows(filterset.qs, Links.of_request(request), filterset.form.cleaned_data["deprecated"])
-    return tabular_response(format, "releases", RELEASE_HEADER, rows)
-
-
 def release_rows(releases, links, show_deprecated=False):
-    details = ledger_details(releases.newest_first(), show_deprecated)
+    details = releases.newest_first().for_ledger(show_deprecated)
     return (release_row(event, links) for event in details.iterator(chunk_size=CHUNK))
 
 
@@ -219,17 +175,10 @@ def figure_row(figure, links):
         figure.source.uid,
         figure.source.title,
         figure.source.url or links.source(figure.source),
-        published_name(figure.attributed_to),
+        figure.attributed_to.public_name if figure.attributed_to else "",
         figure.quote,
         figure.rank,
     ]
-
-
-def figures_csv(request, format="csv"):
-    filterset = CountryFigureFilter(request.GET, queryset=Figure.objects.published())
-    if not filterset.is_valid():
-        return bad_filters(filterset)
-    return tabular_response(format, "figures", FIGURE_HEADER, figure_rows(filterset.qs, Links.of_request(request)))
 
 
 def figure_rows(figures, links):
@@ -285,24 +234,12 @@ def prisoner_rows(shown, links):
         ]
 
 
-def prisoners_csv(request, format="csv"):
-    filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
-    if filterset.is_bound and not filterset.is_valid():
-        return bad_filters(filterset)
-    order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
-    links = Links.of_request(request)
-    if format == "csv" and order in ("", "name") and connection.vendor == "postgresql":
-        # The same bytes as the rows below, written by the database (events/registry_copy.py).
-        return csv_response("prisoners.csv", PRISONER_HEADER, (), body=copy_stream(filterset.qs, links.base))
-    return tabular_response(format, "prisoners", PRISONER_HEADER, registry_csv_rows(filterset.qs, order, links))
-
-
 def registry_csv_rows(detentions, order, links):
     """The people in the page's order, a chunk at a time, each chunk's details in one query per relation.
 
     A whole registry is hundreds of thousands of rows, so they are read as
     plain values (no model instances, no URL resolving per row) into the
-    light records of events/registry_rows.py, and what the public may see
+    light records of events/disclosure.py, and what the public may see
     is still decided by shown_person(), as on the pages.
     """
     people = in_public_order(detentions, order).prefetch_related(None).values_list(*PersonRow.FIELDS)
@@ -333,7 +270,7 @@ def source_row(source, links):
         source.uid,
         links.source(source),
         source.title,
-        published_name(source.publisher),
+        source.publisher.public_name if source.publisher else "",
         source.get_kind_display(),
         source.language,
         source.url,
@@ -347,13 +284,6 @@ def source_row(source, links):
         joined(figure.uid for figure in figures),
         joined(f"{figure.in_words} {figure.measure.name}" for figure in figures),
     ]
-
-
-def sources_csv(request, format="csv"):
-    filterset = SourceFilter(request.GET or None, queryset=Source.objects.published())
-    if filterset.is_bound and not filterset.is_valid():
-        return bad_filters(filterset)
-    return tabular_response(format, "sources", SOURCE_HEADER, source_rows(filterset.qs, Links.of_request(request)))
 
 
 def source_rows(sources, links):

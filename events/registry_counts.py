@@ -1,0 +1,224 @@
+"""The registry's own counts beside the reported figures (DOMAIN rule 5), one algorithm for every page.
+
+A measure says which count of the registry's published detentions stands
+beside its figures (Measure.registry_count): how many were held on the
+figure's date, released or recognised as political prisoners in its period,
+or released in its event. Every count is computed, never typed in, and
+answered from running totals per country and day (`day_counts`), read in
+one query per change of the data. The home page (`registry_count_for`) and
+the measure pages (`registry_counts`) both go through here.
+"""
+
+import bisect
+import datetime
+import itertools
+
+from django.db import connection
+from django.db.models import Count
+
+from events.charts import Registry
+from events.models import Measure, ReleasedDetention
+from tracker.caching import cached
+from tracker.dates import period_end
+from tracker.models import Detention
+
+# The registry's samples of "held" on a measure page: figure dates plus at most this many more.
+HELD_SAMPLES = 48
+# The counts a measure can ask for (Measure.registry_count); "" asks for none.
+COUNTED = {
+    Measure.RegistryCount.HELD,
+    Measure.RegistryCount.RELEASED,
+    Measure.RegistryCount.RECOGNISED,
+    Measure.RegistryCount.RELEASED_IN_EVENT,
+}
+
+
+def sample_days(first, last, most=HELD_SAMPLES):
+    """First days of months from `first` to `last`, thinned to at most `most`."""
+    days = []
+    month = first.replace(day=1)
+    while month <= last:
+        days.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    step = -(-len(days) // most)
+    return [day for day in days[::step] if day >= first] + [last]
+
+
+def registry_count_for(figure):
+    """The registry's count beside one figure of its measure, as its measure page shows it; None if none.
+
+    Reads `figure.measure`; one query per change of the data, shared with every page.
+    """
+    if not hasattr(figure, "country_code"):
+        figure.country_code = figure.country.code
+    registry_counts(figure.measure, [figure])
+    return figure.registry_count
+
+
+def registry_counts(measure, figures):
+    """The registry's own counts beside the figures (DOMAIN rule 5), in one query.
+
+    Sets `registry_count` on each figure it applies to, and returns the
+    series to draw beside them, {country: Registry}. The figures carry
+    `country_code` (see events/views/figures.py:measure_detail).
+    """
+    for figure in figures:
+        figure.registry_count = None
+    kind = measure.registry_count
+    if not figures or kind not in COUNTED:
+        return {}
+    if kind == Measure.RegistryCount.HELD:
+        return held_counts(figures)
+    if kind == Measure.RegistryCount.RELEASED_IN_EVENT:
+        return released_in_event_counts(figures)
+    return period_counts(figures, "released_on" if kind == Measure.RegistryCount.RELEASED else "recognised_on")
+
+
+def held_counts(figures):
+    """Named people held on each figure's date and on the first of each month between: a line."""
+    samples = set()
+    for country in {figure.country_code for figure in figures}:
+        days = sorted(figure.as_of_on for figure in figures if figure.country_code == country)
+        samples |= {(country, day) for day in days + sample_days(days[0], days[-1])}
+    counts = held_on_days(samples)
+    for figure in figures:
+        figure.registry_count = counts[(figure.country_code, figure.as_of_on)]
+    by_country = {}
+    for (country, day), count in sorted(counts.items()):
+        by_country.setdefault(country, []).append((day, count))
+    return {country: Registry("Named people held, in this database", points) for country, points in by_country.items()}
+
+
+def held_on_days(samples):
+    """{(country, day): published detentions held on that day} for many days.
+
+    "Held on d" (tracker.models.held_on) is: detained on or before d, and
+    either still held with no release date or released after d. Counting
+    that with one condition per day made the database test every detention
+    against every day: minutes for a measure with hundreds of reports. Here
+    each day is answered from running totals of day_counts()["held"]:
+
+        held(d) = still held, detained <= d
+                + with a release date, detained <= d
+                - with a release date, released <= d
+
+    The last two give "released after d" because a release never precedes
+    its detention (a constraint of Detention).
+    """
+    held = day_counts()["held"]
+    return {(country, day): up_to(held, country, day) for country, day in samples}
+
+
+def up_to(totals, country, day, inclusive=True):
+    """The running total of `country` on `day` (before it, if not inclusive), from {country: (days, totals)}."""
+    days, running = totals.get(country, ((), ()))
+    index = (bisect.bisect_right if inclusive else bisect.bisect_left)(days, day)
+    return running[index - 1] if index else 0
+
+
+def in_periods(periods, field):
+    """{(country, start, end): published detentions whose `field` falls from start to end}.
+
+    One condition per period made the database test every detention against
+    every period; here each period is a difference of running totals.
+    """
+    if not periods:
+        return {}  # and no query
+    totals = day_counts()[field]
+    return {
+        (country, start, end): up_to(totals, country, end) - up_to(totals, country, start, inclusive=False)
+        for country, start, end in periods
+    }
+
+
+def day_counts():
+    """Running totals per country and day of published detentions, for every measure: one query per data version.
+
+    {"held": …, "released_on": …, "recognised_on": …}, each {country: ([days],
+    [total up to and including that day])}: the change in the number held
+    (see held_on_days), and the detentions released, and recognised, on or
+    before each day. The published detentions are read once (a common table
+    expression) and grouped four ways; every measure page and filter reads
+    the result until the data changes.
+    """
+    return cached("detention-day-counts", count_days)
+
+
+def count_days():
+    detentions = (
+        Detention.objects.published()
+        .order_by()
+        .values_list("country", "detained_on", "released_on", "recognised_on", "custody_status")
+    )
+    sql, params = detentions.query.sql_with_params()
+    detained = "detained_on IS NOT NULL"
+    still_held = f"{detained} AND released_on IS NULL AND custody_status = %s"
+    released = "released_on IS NOT NULL"
+    steps = [
+        ("held", "detained_on", 1, f"({still_held}) OR ({detained} AND {released})"),
+        ("held", "released_on", -1, f"{detained} AND {released}"),
+        ("released_on", "released_on", 1, released),
+        ("recognised_on", "recognised_on", 1, "recognised_on IS NOT NULL"),
+    ]
+    selects = [
+        f"SELECT '{name}', country, {day}, {sign} * COUNT(*) FROM d WHERE {where} GROUP BY country, {day}"
+        for name, day, sign, where in steps
+    ]
+    query = (
+        f"WITH d(country, detained_on, released_on, recognised_on, custody_status) AS ({sql}) "
+        + " UNION ALL ".join(selects)
+    )
+    changes = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, (*params, Detention.CustodyStatus.HELD))
+        for name, country, day, n in cursor.fetchall():
+            if isinstance(day, str):  # SQLite hands raw SQL dates back as text
+                day = datetime.date.fromisoformat(day)
+            per_day = changes.setdefault(name, {}).setdefault(country, {})
+            per_day[day] = per_day.get(day, 0) + n
+    return {
+        name: {
+            country: (sorted(per_day), list(itertools.accumulate(per_day[day] for day in sorted(per_day))))
+            for country, per_day in changes.get(name, {}).items()
+        }
+        for name in ("held", "released_on", "recognised_on")
+    }
+
+
+def period_counts(figures, field):
+    """Named people released (or recognised) in each figure's period: a point per figure."""
+
+    def key(figure):
+        # Through the end of the as-of period: "as of September 2025" counts all of September.
+        return (figure.country_code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
+
+    over_a_period = [figure for figure in figures if figure.period_start_on]
+    counts = in_periods({key(figure) for figure in over_a_period}, field)
+    for figure in over_a_period:
+        figure.registry_count = counts[key(figure)]
+    what = "released" if field == "released_on" else "recognised as political prisoners"
+    return registry_points(figures, f"Named people {what} in the period, in this database")
+
+
+def released_in_event_counts(figures):
+    """Named people released in each figure's event: a point per figure."""
+    counts = cached("released-per-event", released_per_event) if any(f.event_id for f in figures) else {}
+    for figure in figures:
+        if figure.event_id:
+            figure.registry_count = counts.get(figure.event_id, 0)
+    return registry_points(figures, "Named people released in the event, in this database")
+
+
+def released_per_event():
+    """{release event id: published detentions it released}, every release at once: one query per data version."""
+    return dict(ReleasedDetention.objects.published().order_by().values_list("release").annotate(n=Count("pk")))
+
+
+def registry_points(figures, name):
+    by_country = {}
+    for figure in figures:
+        if figure.registry_count is not None:
+            # In the middle of the as-of period, where the chart draws the figure it stands beside.
+            start, end = figure.as_of_on, period_end(figure.as_of_on, figure.as_of_on_precision)
+            by_country.setdefault(figure.country_code, set()).add((start + (end - start) / 2, figure.registry_count))
+    return {country: Registry(name, sorted(points), is_stock=False) for country, points in by_country.items()}
