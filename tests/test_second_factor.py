@@ -20,7 +20,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.second_factor import ENROL_HOURS, RECOVERY_CODES, enrol_now
+from accounts.second_factor import ENROL_HOURS, RECOVERY_CODES, enrol_now, qr_svg
 from tests.admin_pages import messages_of
 from tests.factories import make_user
 from tracker.roles import EDITOR
@@ -390,3 +390,13 @@ def test_codes_from_the_next_step_are_accepted_for_a_slow_clock(enrolled):
     client = Client()
     sign_in_with_password(client)
     assert give_code(client, code_of(device, steps_ahead=1)).status_code == 302
+
+
+def test_the_qr_code_svg_escapes_what_an_account_or_the_issuer_is_named(settings):
+    """qr_svg is marked safe: the account's name and the issuer reach it only inside the QR code's URL."""
+    settings.OTP_TOTP_ISSUER = '<img src=x onerror="alert(1)">'
+    user = make_user(username="<script>alert(1)</script>")
+    device, _ = enrol_now(user)
+    svg = str(qr_svg(device))
+    assert set(re.findall(r"<(/?[a-z]+)", svg)) <= {"svg", "/svg", "title", "/title", "g", "/g", "path", "/path"}
+    assert "<script" not in svg and "<img" not in svg and "onerror" not in svg
