@@ -23,6 +23,15 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def dataset_dir(settings, tmp_path_factory):
+    """Each test's served data package in a directory of its own (made only if the test builds one).
+
+    The package is kept under the data version, which each test's rollback reuses, as for the cache above.
+    """
+    settings.DATASET_DIR = tmp_path_factory.getbasetemp() / f"dataset-{os.urandom(6).hex()}"
+
+
 @pytest.fixture
 def source(db):
     return make_source(title="U.S. Envoy Meets Belarus President to Discuss Political Prisoner Release")

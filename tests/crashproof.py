@@ -178,6 +178,7 @@ class Prober:
             "PROBE_DATABASE_NAME": str(self.database),
             "CACHE_DIR": str(self.folder / "cache"),
             "IMPORT_TMP_DIR": str(self.folder / "imports"),
+            "DATASET_DIR": str(self.folder / "dataset"),
             **self.env,
         }
         command = [sys.executable, "-m", "tests.probe_worker", str(to_worker), str(from_worker)]

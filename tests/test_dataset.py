@@ -6,13 +6,15 @@ import json
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from frictionless import validate
 
 from events import dataset
 from events.columns import TABLES
-from tests.factories import make_event, make_figure
+from tests.factories import make_detention, make_event, make_figure, make_person
 from tests.planted import world  # noqa: F401 (a fixture)
+from tracker.models import Person
 from tracker.publishing import Status
 
 pytestmark = pytest.mark.django_db
@@ -106,12 +108,16 @@ def test_the_command_reports_version_and_rows(world, tmp_path, capsys):
     assert "https://tracker.example/events/" in (tmp_path / "package" / "timeline.csv").read_text()
 
 
-def test_the_data_page_links_the_latest_package(client, world, tmp_path, settings):
-    settings.DATASET_DIR = tmp_path / "package"
+def served(client, name):
+    response = client.get(f"/data/package/{name}")
+    assert response.status_code == 200, response
+    return b"".join(response.streaming_content)
+
+
+def test_the_data_page_links_the_package_of_the_data_as_it_is(client, world, settings):
     html = client.get("/data/").content.decode()
-    assert "No data package has been built on this server yet." in html
-    package = build(settings.DATASET_DIR)
-    html = client.get("/data/").content.decode()
+    [folder] = [path for path in settings.DATASET_DIR.iterdir()]
+    package = json.loads((folder / "datapackage.json").read_text())
     assert f"Version <strong>{package['version']}</strong>" in html
     for resource in package["resources"]:
         assert f'<a href="/data/package/{resource["path"]}" download>{resource["path"]}</a>' in html
@@ -119,10 +125,100 @@ def test_the_data_page_links_the_latest_package(client, world, tmp_path, setting
     assert f"data package version {package['version']}, built {package['created'][:10]}" in html
     response = client.get("/data/package/prisoners.csv")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
-    assert b"".join(response.streaming_content) == (settings.DATASET_DIR / "prisoners.csv").read_bytes()
-    descriptor = json.loads(b"".join(client.get("/data/package/datapackage.json").streaming_content))
-    assert descriptor["version"] == package["version"]
+    assert response["Cache-Control"] == "no-cache"
+    assert b"".join(response.streaming_content) == (folder / "prisoners.csv").read_bytes()
+    assert json.loads(served(client, "datapackage.json"))["version"] == package["version"]
     assert client.get(f"/data/package/{dataset.ARCHIVE}")["Content-Type"] == "application/zip"
+
+
+def test_the_first_request_builds_the_package_and_later_ones_reuse_it(client, world, settings):
+    first = served(client, "datapackage.json")
+    assert problems(next(settings.DATASET_DIR.iterdir())) == []
+    assert served(client, "datapackage.json") == first
+    assert client.get("/data/").status_code == 200
+    assert len(list(settings.DATASET_DIR.iterdir())) == 1
+
+
+def withhold(person):
+    person.identity_level = Person.IdentityLevel.WITHHELD
+    person.save()
+
+
+def archived(client, name):
+    with zipfile.ZipFile(io.BytesIO(served(client, dataset.ARCHIVE))) as archive:
+        return archive.read(f"{dataset.NAME}/{name}").decode()
+
+
+def test_a_withheld_name_leaves_the_package_at_once(client, db, settings):
+    """Hole 2: the package kept a withheld person's name until someone ran export_dataset."""
+    detention = make_detention(person=make_person(name="Aliaksei Paketnik"))
+    make_detention(person=make_person(name="Other Prisoner"))
+    call_command("export_dataset", site_url="http://testserver")
+    assert "Paketnik" in served(client, "prisoners.csv").decode()
+    assert "Paketnik" in archived(client, "prisoners.csv")
+    assert [r["rows"] for r in json.loads(served(client, "datapackage.json"))["resources"]][3] == 2
+
+    withhold(detention.person)
+
+    assert "Paketnik" not in client.get("/prisoners.csv").getvalue().decode()
+    prisoners = served(client, "prisoners.csv").decode()
+    assert "Paketnik" not in prisoners and "Other Prisoner" in prisoners
+    for name in ["prisoners.csv", "datapackage.json"]:
+        assert "Paketnik" not in archived(client, name)
+    package = json.loads(served(client, "datapackage.json"))
+    [resource] = [resource for resource in package["resources"] if resource["name"] == "prisoners"]
+    assert resource["rows"] == 1
+    assert "Paketnik" not in client.get("/data/").content.decode()
+    # The package of the earlier version is gone from the storage, not only no longer served.
+    assert [path.name for path in settings.DATASET_DIR.iterdir()] == [package_folder(settings)]
+    assert not any("Paketnik" in path.read_text(errors="replace") for path in settings.DATASET_DIR.rglob("*.csv"))
+
+
+def package_folder(settings):
+    [folder] = [path.name for path in settings.DATASET_DIR.iterdir()]
+    return folder
+
+
+def test_a_retracted_detention_and_an_unpublished_event_leave_the_package_at_once(client, db):
+    detention = make_detention(person=make_person(name="Retracted Prisoner"))
+    event = make_event(title="A meeting later retracted")
+    call_command("export_dataset", site_url="http://testserver")
+    assert "Retracted Prisoner" in served(client, "prisoners.csv").decode()
+    assert "later retracted" in served(client, "timeline.csv").decode()
+    detention.status = Status.IN_REVIEW
+    detention.save()
+    event.status = Status.IN_REVIEW
+    event.save()
+    assert "Retracted Prisoner" not in served(client, "prisoners.csv").decode()
+    assert "later retracted" not in served(client, "timeline.csv").decode()
+    assert "later retracted" not in archived(client, "timeline.csv")
+
+
+def test_while_another_request_builds_the_package_the_answer_is_503(client, db, settings):
+    make_detention(person=make_person(name="Waiting Prisoner"))
+    cache.add(dataset.CLAIM, True, 60)
+    response = client.get("/data/package/prisoners.csv")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "being rebuilt" in response.content.decode()
+    assert "being rebuilt with the latest changes" in client.get("/data/").content.decode()
+    cache.delete(dataset.CLAIM)
+    assert "Waiting Prisoner" in served(client, "prisoners.csv").decode()
+
+
+def test_a_package_another_server_stored_is_served_as_it_is(client, db, settings):
+    """Servers share the storage: a folder of the current version built elsewhere is served, not rebuilt."""
+    make_detention(person=make_person(name="Shared Prisoner"))
+    folder, package = dataset.publish()
+    (settings.DATASET_DIR / folder / "sources.csv").write_text("built elsewhere\n")
+    assert served(client, "sources.csv") == b"built elsewhere\n"
+    assert json.loads(served(client, "datapackage.json"))["created"] == package["created"]
+
+
+def test_the_command_without_a_directory_builds_the_served_package(db, settings, capsys):
+    make_detention(person=make_person(name="Commanded Prisoner"))
+    call_command("export_dataset", site_url="https://tracker.example")
+    assert "Data package version 1." in capsys.readouterr().out
+    assert "Commanded Prisoner" in (settings.DATASET_DIR / package_folder(settings) / "prisoners.csv").read_text()
 
 
 @pytest.mark.parametrize("name", ["secret.txt", "..%2Fsettings.py", ".building", "prisoners.csv.bak"])
@@ -132,9 +228,11 @@ def test_only_the_package_files_are_served(client, tmp_path, settings, db, name)
     assert client.get(f"/data/package/{name}").status_code == 404
 
 
-def test_no_package_yet_is_a_404_not_a_500(client, tmp_path, settings, db):
-    settings.DATASET_DIR = tmp_path / "missing"
-    assert client.get("/data/package/prisoners.csv").status_code == 404
+def test_files_of_an_older_layout_are_never_served_and_are_removed(client, db, settings):
+    settings.DATASET_DIR.mkdir()
+    (settings.DATASET_DIR / "prisoners.csv").write_text("Old Name\n")
+    assert b"Old Name" not in served(client, "prisoners.csv")
+    assert not (settings.DATASET_DIR / "prisoners.csv").exists()
 
 
 def test_only_published_figures_are_in_the_package(world, tmp_path):

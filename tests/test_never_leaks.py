@@ -149,10 +149,9 @@ def test_timelinejs_holds_no_marker_under_any_filter(client, markers):
         assert_clean(client, f"/timeline.timelinejs.json{query}", markers, allowed=(200, 400))
 
 
-def test_the_data_package_and_its_page_hold_no_marker(client, markers, tmp_path, settings):
-    settings.DATASET_DIR = tmp_path / "package"
-    dataset.build(settings.DATASET_DIR, site_url="http://testserver")
-    files = sorted(settings.DATASET_DIR.iterdir())
+def test_the_data_package_and_its_page_hold_no_marker(client, markers, tmp_path):
+    dataset.build(tmp_path / "package", site_url="http://testserver")
+    files = sorted((tmp_path / "package").iterdir())
     assert len(files) == 7
     for file in files:
         if file.suffix == ".zip":
@@ -163,6 +162,28 @@ def test_the_data_package_and_its_page_hold_no_marker(client, markers, tmp_path,
         assert not markers_in(text, markers), (file.name, markers_in(text, markers))
         if file.suffix != ".zip":
             assert_clean(client, f"/data/package/{file.name}", markers)
+    assert_clean(client, "/data/", markers)
+
+
+def test_the_data_package_forgets_a_withdrawal_at_once(client, world, markers):
+    """A package built before a person's consent was withdrawn is never served after it (issue 13, hole 2)."""
+    from django.core.management import call_command
+
+    call_command("export_dataset", site_url="http://testserver")
+    freed = Person.objects.get(name="Maria Freed")
+    assert "Maria Freed" in body(client.get("/data/package/prisoners.csv"))
+    freed.identity_level = Person.IdentityLevel.WITHHELD
+    freed.save()
+    # Her name, her uid, and the exact day she was detained (no other record has it).
+    markers = [*markers, "Maria Freed", str(freed.uid), "2020-08-09"]
+    for name in ["datapackage.json", "timeline.csv", "releases.csv", "figures.csv", "prisoners.csv", "sources.csv"]:
+        assert_clean(client, f"/data/package/{name}", markers)
+    response = client.get(f"/data/package/{dataset.ARCHIVE}")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        for name in archive.namelist():
+            text = archive.read(name).decode()
+            assert not markers_in(text, markers), (name, markers_in(text, markers))
     assert_clean(client, "/data/", markers)
 
 
