@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from tracker.history import withhold_from_history
 from django.utils import timezone
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
@@ -609,15 +610,8 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-        if self.manages_identity(request):
-            return
-        from django.utils.text import capfirst
-
-        hidden = {capfirst(Person._meta.get_field(name).verbose_name) for name in self.identity_fieldset[1]["fields"]}
-        for record in historical_records:
-            delta = getattr(record, "history_delta_changes", None)
-            if delta:
-                record.history_delta_changes = [change for change in delta if change["field"] not in hidden]
+        if not self.manages_identity(request):
+            withhold_from_history(historical_records, Person, self.identity_fieldset[1]["fields"])
 
 
 class ChargeInline(TabularInline):
