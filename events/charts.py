@@ -69,8 +69,8 @@ def series_of(source):
     Reads source.publisher: select it with the source.
     """
     publisher = source.publisher
-    if publisher is not None and publisher.is_published:
-        return ("publisher", publisher.pk), publisher.name
+    if publisher is not None and publisher.public_name:
+        return ("publisher", publisher.pk), publisher.public_name
     return ("source", source.pk), source.title
 
 

@@ -289,8 +289,7 @@ class FigureSerializer(serializers.Serializer):
         return EventRefSerializer(figure.event, context=self.context).data if figure.event else None
 
     def get_attributed_to(self, figure) -> str:
-        organization = figure.attributed_to
-        return organization.name if organization is not None and organization.is_published else ""
+        return figure.attributed_to.public_name if figure.attributed_to else ""
 
 
 class ChargeSerializer(serializers.Serializer):
@@ -406,5 +405,4 @@ class SourceSerializer(serializers.Serializer):
         return absolute(self.context, reverse("events:sources")) + f"#source-{source.uid}"
 
     def get_publisher(self, source) -> str:
-        publisher = source.publisher
-        return publisher.name if publisher is not None and publisher.is_published else ""
+        return source.publisher.public_name if source.publisher else ""
