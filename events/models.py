@@ -11,6 +11,7 @@ from events.wording import figure_in_words
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.models import Detention, Organization, Person, Source, one_of, published_detention
+from tracker.names import PublicText
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
 
@@ -72,7 +73,7 @@ class EventKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Event(PreciseDates, Publishable):
+class Event(PublicText, PreciseDates, Publishable):
     precise_dates = (("occurred_on", "occurred_on_precision"), ("ended_on", "ended_on_precision"))
     Kind = EventKind
 
@@ -92,6 +93,8 @@ class Event(PreciseDates, Publishable):
         blank=True,
         help_text="The record's key in another system or spreadsheet; imports match rows by it.",
     )
+
+    public_text = ("title", "summary", "location")
 
     history = history()
     objects = EventQuerySet.as_manager()
@@ -144,32 +147,11 @@ class Event(PreciseDates, Publishable):
                 problems.append(f"“{self.title}” cites no source: add a citation first.")
         if self.kind == Event.Kind.RELEASE and self.occurred_on is None:
             problems.append(f"The release “{self.title}” has no date.")
-        problems += self.protected_names_in_text()
-        return problems
-
-    def protected_names_in_text(self):
-        """Names of people this event shows only by initials or not at all, written out in its public text."""
-        from tracker.search import word_keys
-
-        people = {p.person for p in self.participants.select_related("person") if p.person}
-        people |= {r.detention.person for r in self.released_detentions.select_related("detention__person")}
-        protected = [person for person in people if person.identity_level != Person.IdentityLevel.FULL]
-        if not protected:
-            return []
-        texts = [self.title, self.summary, self.location, *(c.quote for c in self.citations.all())]
-        text_keys = {key for text in texts for key in word_keys(text or "")}
-        problems = []
-        for person in protected:
-            for name in person.all_names():
-                keys = word_keys(name)
-                # A surname is enough to identify someone; a lone first name is not.
-                if keys and keys[-1] in text_keys and len(keys[-1]) > 2:
-                    problems.append(
-                        f"The public text of “{self.title}” names {person.get_identity_level_display().lower()} "
-                        f"person “{person.name}” (“{name.split()[-1]}”): use their public name, "
-                        f"“{person.public_name if person.is_published else 'Name withheld'}”, or none."
-                    )
-                    break
+        # The text the event shows once published: its own, its citations', participants' and release's.
+        problems += self.protected_name_problems()
+        for part in [*self.citations.all(), *self.participants.all(), getattr(self, "release", None)]:
+            if part is not None:
+                problems += part.protected_name_problems()
         return problems
 
     @property
@@ -184,8 +166,18 @@ class ParticipantQuerySet(RecordQuerySet):
         )
 
 
-class Participant(Record):
+class EventPart(PublicText):
+    """A row shown on its event's page: its public text is public with the event."""
+
+    def text_is_public(self):
+        event = getattr(self, "event", None)  # in the event's inline the event may not be saved yet
+        return event is not None and event.is_published
+
+
+class Participant(EventPart, Record):
     """A person or an organisation taking part in an event, in a role."""
+
+    public_text = ("role",)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="participations")
@@ -214,14 +206,26 @@ class Participant(Record):
         who = self.person or self.organization
         return f"{who} ({self.role})" if self.role else str(who)
 
+    @property
+    def public_name(self):
+        """Who took part, as every public output names them (tracker.names.public_name for a person)."""
+        return self.person.public_name if self.person_id else self.organization.public_name
+
+    @property
+    def public_label(self):
+        """The public name with the role: “John Coale (US Special Envoy)”. Feeds, downloads, the API's timeline, cards."""
+        return f"{self.public_name} ({self.role})" if self.role else self.public_name
+
 
 class CitationQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(event__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
 
 
-class Citation(Record):
+class Citation(EventPart, Record):
     """A source an event relies on, with the sentence it relies on."""
+
+    public_text = ("quote",)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
@@ -312,8 +316,10 @@ class ReleaseMode(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Release(Record):
+class Release(EventPart, Record):
     """The details of an event of kind release."""
+
+    public_text = ("destination",)
 
     Mode = ReleaseMode
 
@@ -341,6 +347,7 @@ class Release(Record):
         return str(self.event)
 
     def clean(self):
+        super().clean()
         # In the event's inline the event may not be saved yet, and its field
         # is hidden: check the attached object and raise a form-wide error.
         event = getattr(self, "event", None)
@@ -533,7 +540,7 @@ class Rank(models.TextChoices):
     DEPRECATED = "deprecated", "Deprecated"
 
 
-class Figure(PreciseDates, Publishable):
+class Figure(PublicText, PreciseDates, Publishable):
     """One claim of one source about one measure."""
 
     precise_dates = (("as_of_on", "as_of_on_precision"), ("period_start_on", "period_start_on_precision"))
@@ -575,6 +582,7 @@ class Figure(PreciseDates, Publishable):
     quote = models.TextField(blank=True, help_text="The sentence of the source that gives the number, verbatim.")
     rank = models.CharField(max_length=10, choices=Rank, default=Rank.NORMAL)
     deprecation_reason = models.TextField(blank=True, help_text="Why this figure is wrong or superseded.")
+    public_text = ("quote", "deprecation_reason")
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
     external_id = models.CharField(
         "external ID",
@@ -675,6 +683,7 @@ class Figure(PreciseDates, Publishable):
             self.clean()
         except ValidationError as error:
             problems += error.messages
+        problems += self.protected_name_errors().values()
         return [f"{self}: {problem}" for problem in problems] if problems else []
 
     def clean(self):

@@ -16,7 +16,7 @@ from django_countries.fields import CountryField
 
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, listed_names, public_name
+from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, PublicText, listed_names, public_name
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 from tracker.search import search_key, word_keys
 
@@ -82,7 +82,7 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Source(Publishable):
+class Source(PublicText, Publishable):
     Kind = SourceKind
 
     title = models.CharField(max_length=500)
@@ -141,8 +141,13 @@ class Source(Publishable):
             ),
         ]
 
+    public_text = ("title",)
+
     def __str__(self):
         return self.title
+
+    def publishing_problems(self):
+        return self.protected_name_problems()
 
 
 def listed_person(path=""):
@@ -188,6 +193,10 @@ class PersonQuerySet(PublishableQuerySet):
         """The people named in full: published, identity level full."""
         return self.published().filter(named_person())
 
+    def protected(self):
+        """The people no public text may name: everyone not named in full, drafts too (tracker.names.PublicText)."""
+        return self.exclude(named_person())
+
     def matching(self, query):
         """People any of whose names match every word of `query`, in any script or spelling.
 
@@ -211,7 +220,7 @@ class PersonQuerySet(PublishableQuerySet):
         return self
 
 
-class Person(Publishable):
+class Person(PublicText, Publishable):
     IdentityLevel = IdentityLevel
 
     class Gender(models.TextChoices):
@@ -325,6 +334,12 @@ class Person(Publishable):
     def is_named(self):
         """Published and named in full."""
         return self.is_published and self.identity_level in NAMED_LEVELS
+
+    # Public only for people named in full (events/disclosure.py).
+    public_text = ("description",)
+
+    def text_is_public(self):
+        return self.is_named
 
     def get_absolute_url(self):
         # The public registry is served by the events app; named, not imported.

@@ -15,9 +15,18 @@ What a listed person shows beyond the name is events/disclosure.py's. No other
 module compares or filters on an identity level (tests/test_fences.py).
 """
 
+import functools
+import operator
+import re
 import unicodedata
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils.text import capfirst
+
+from tracker.search import plain, word_key, word_keys
 
 WITHHELD = "Name withheld"
 
@@ -32,6 +41,15 @@ class IdentityLevel(models.TextChoices):
 # Anything else, including a level this code does not know, is withheld.
 LISTED_LEVELS = (IdentityLevel.FULL, IdentityLevel.INITIALS)
 NAMED_LEVELS = (IdentityLevel.FULL,)
+
+# How much of a person each level shows, least first; a level this code does not know shows least.
+_SHOWN = {IdentityLevel.WITHHELD: 0, IdentityLevel.INITIALS: 1, IdentityLevel.FULL: 2}
+
+
+def shows_more(level: str, than: str) -> bool:
+    """Whether `level` shows more of a person than `than`: moving to it lowers their protection."""
+    return _SHOWN.get(level, 0) > _SHOWN.get(than, 0)
+
 
 # Punctuation that may stand before a name part: “(Sasha)”, "«Ales»".
 _OPENING = "\"'“”‘’«»„([{"
@@ -86,3 +104,140 @@ def listed_names(name: str, identity_level: str) -> tuple[str, str]:
         return "", ""
     shown = published_name(name, identity_level)
     return shown[:300], unicodedata.normalize("NFC", shown).casefold()[:300]
+
+
+# --- Protected names in public text ------------------------------------------------
+#
+# A published record's text (an event's summary, a figure's quote, a source's
+# title, a participant's role…) must not name a person the public sees only by
+# initials or not at all: "the wife of Mirrorfield" undoes a withheld name as
+# surely as the registry printing it. Every record with public text lists its
+# fields in `public_text` and inherits PublicText; its clean() refuses such
+# text on every save while the text is public (the admin's form shows the
+# error under the field; imports go through full_clean() too), and its
+# publishing_problems() asks the same before it is published.
+
+# "Mirrorfield's", "Mirrorfields'", "Mirrorfield’s": the possessive is not part of the name.
+_POSSESSIVE = re.compile(r"(?:['’ʼ][sS]|(?<=[sS])['’ʼ])$")
+_TEXT_WORD = re.compile(r"\w+(?:['’ʼ]\w+)*['’ʼ]?")
+# The last word of a Belarusian or Russian name written surname first: Ціханоўскі Сяргей Леанідавіч.
+_PATRONYMIC = re.compile(r"(?:vich|vitch|wich|ich|vna|wna|una|ichna)$")
+
+
+def text_words(text: str) -> list[tuple[str, str]]:
+    """(word, key) for each word of a text, in order: its search key (tracker/search.py), possessive dropped."""
+    words = _TEXT_WORD.findall(unicodedata.normalize("NFC", text))
+    return [(word, key) for word in words if (key := word_key(_POSSESSIVE.sub("", word)))]
+
+
+def surname(name: str) -> str:
+    """The word of a name that identifies a person on its own: the surname, as far as the spelling tells.
+
+    The last word, unless the name is written surname first: one word in
+    capitals ("MIRRORFIELD Anna"), or three words or more ending in a
+    patronymic ("Ціханоўскі Сяргей Леанідавіч").
+    """
+    words = name.split()
+    if len(words) < 2:
+        return words[0] if words else ""
+    capitals = [word for word in words if word.isupper() and len(word) > 1]
+    if len(capitals) == 1:
+        return capitals[0]
+    if len(words) >= 3 and _PATRONYMIC.search(plain(words[-1])):
+        return words[0]
+    return words[-1]
+
+
+def same_word(text_key: str, name_key: str) -> bool:
+    """A word of a text is a word of a name: the same key, or a declined form of it ("Mirrorfielda", "Ціханоўскага")."""
+    if text_key == name_key:
+        return True
+    return len(name_key) >= 4 and text_key.startswith(name_key) and len(text_key) - len(name_key) <= 2
+
+
+def naming_words(words: list[tuple[str, str]], name: str) -> str:
+    """The words of a text (text_words()) that name the person called `name`, or "".
+
+    Either their surname alone (three letters of key or more: a lone first
+    name is not enough), in any form, or all the words of the name next to
+    each other in any order ("Mirrorfield Anna", "MIRRORFIELD, Anna").
+    """
+    own = surname(name)
+    own_key = word_key(own) if own else ""
+    if len(own_key) >= 3:
+        for word, key in words:
+            if same_word(key, own_key):
+                return word
+    name_keys = word_keys(name)
+    if len(name_keys) < 2:
+        return ""
+    for start in range(len(words) - len(name_keys) + 1):
+        window = words[start : start + len(name_keys)]
+        if all(any(same_word(key, name_key) for _, key in window) for name_key in name_keys):
+            return " ".join(word for word, _ in window)
+    return ""
+
+
+def protected_names_in(texts: dict, people) -> dict:
+    """{field: the words that name someone} for each of `texts` ({field: text}) naming one of `people`.
+
+    `people` is a queryset of the people no public text may name
+    (PersonQuerySet.protected()). Two queries: the people any word of the
+    texts could name (by their search keys, which hold every name variant),
+    then their names.
+    """
+    words = {field: text_words(text or "") for field, text in texts.items()}
+    keys = {key for found in words.values() for _, key in found if len(key) >= 2}
+    if not keys:
+        return {}
+    # A declined form ("Mirrorfielda") starts with the name's key: ask for each word's stem.
+    stems = {key[:-2] if len(key) >= 6 else key for key in keys}
+    candidates = functools.reduce(operator.or_, (Q(search_key__contains=f" {stem}") for stem in sorted(stems)))
+    found = {}
+    for person in people.filter(candidates).prefetch_related("name_variants"):
+        for name in [person.name, *(variant.name for variant in person.name_variants.all())]:
+            for field, field_words in words.items():
+                if field not in found and (naming := naming_words(field_words, name)):
+                    found[field] = naming
+    return found
+
+
+class PublicText:
+    """A model whose `public_text` fields the public reads once `text_is_public()`: they never name a protected person."""
+
+    public_text = ()
+
+    def text_is_public(self) -> bool:
+        return self.is_published
+
+    def protected_name_errors(self) -> dict:
+        """{field: message} for each public text field naming a person the public may not see named."""
+        people = apps.get_model("tracker", "Person").objects.protected()
+        texts = {field: getattr(self, field) for field in self.public_text}
+        return {
+            field: PROTECTED_NAME_MESSAGE.format(field=capfirst(self._meta.get_field(field).verbose_name), words=words)
+            for field, words in protected_names_in(texts, people).items()
+        }
+
+    def clean(self):
+        super().clean()
+        if self.text_is_public():
+            errors = self.protected_name_errors()
+            if errors:
+                raise ValidationError(errors, code="protected_name")
+
+    def protected_name_problems(self) -> list[str]:
+        """The same, as publishing problems: asked before the text becomes public."""
+        return [
+            f"{self._meta.verbose_name.capitalize()} “{self}”: {message}"
+            for message in self.protected_name_errors().values()
+        ]
+
+
+# Shown to Editors (only they change published records or publish), and still
+# never quoting the protected person's stored name or level: the word is the writer's own.
+PROTECTED_NAME_MESSAGE = (
+    "{field}: “{words}” names a person whom the public sees only by initials or not at all "
+    "(a surname alone, a possessive or another order of the name count too). "
+    "Remove it, or write the name the public sees."
+)

@@ -1,0 +1,219 @@
+"""Hole 5: public text never names a person the public sees only by initials or not at all.
+
+The check (tracker/names.py, PublicText) runs on every save of a record
+whose text is public, not only at publishing; against every protected
+person, not only those linked to the record; on every public text field
+(an event's title and summary, citations' and figures' quotes, source
+titles, participants' roles, release destinations); and it sees a possessive,
+a name inside a phrase and a name written surname first.
+"""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from events.models import Event
+from tests.admin_pages import admin_url, form_data, post_change_form
+from tests.factories import (
+    make_citation,
+    make_event,
+    make_figure,
+    make_name_variant,
+    make_participant,
+    make_person,
+    make_release,
+    make_source,
+)
+from tracker.models import Source
+from tracker.names import naming_words, surname, text_words
+
+pytestmark = pytest.mark.django_db
+
+WITHHELD, INITIALS, FULL = "withheld", "initials", "full"
+# An unsaved published release: full_clean() checks it as the admin's form does.
+EVENT = {"kind": "release", "occurred_on": "2025-09-11", "status": "published"}
+
+
+def refused_fields(record):
+    """The fields full_clean() refuses, as the admin's form and the imports call it."""
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        return {field for field, messages in error.message_dict.items() if any("names a person" in m for m in messages)}
+    return set()
+
+
+@pytest.fixture
+def mirrorfield(db):
+    """A withheld person linked to nothing at all."""
+    return make_person(name="Anna Mirrorfield", identity_level=WITHHELD)
+
+
+def test_editing_a_published_events_summary_to_name_a_withheld_person_is_refused(mirrorfield):
+    event = make_event(summary="A release of political prisoners.")
+    event.summary = "Anna Mirrorfield was among those released."
+    assert refused_fields(event) == {"summary"}
+
+
+def test_the_admin_refuses_it_with_an_error_under_the_field_and_saves_nothing(mirrorfield, login, editor):
+    event = make_event(title="Release in Minsk", summary="A release of political prisoners.")
+    make_citation(event=event)
+    browser = login(editor)
+
+    response = post_change_form(browser, event, summary="Mirrorfield’s husband was freed too.")
+
+    assert response.status_code == 200  # the form again, not a redirect
+    errors = response.context["adminform"].form.errors
+    assert "summary" in errors
+    message = " ".join(errors["summary"])
+    assert "“Mirrorfield’s”" in message
+    # The words are the writer's own; the protected person's stored name is not shown.
+    assert "Anna" not in message
+    event.refresh_from_db()
+    assert event.summary == "A release of political prisoners."
+
+
+def test_publishing_checks_every_protected_person_not_only_those_linked(mirrorfield):
+    event = make_event(status="draft", summary="Talks on the release of Anna Mirrorfield.")
+    make_citation(event=event)
+    with pytest.raises(ValidationError):
+        event.apply_transition("publish")
+    event.refresh_from_db()
+    assert event.status == "draft"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mirrorfield's lawyer spoke to the press.",
+        "Mirrorfield’s lawyer spoke to the press.",
+        "She is the wife of Mirrorfield, who is still held.",
+        "MIRRORFIELD, Anna (born 1977).",
+        "Mirrorfield Anna was released.",
+    ],
+)
+def test_a_possessive_a_phrase_and_surname_first_all_count(mirrorfield, text):
+    assert refused_fields(Event(title="Release", summary=text, **EVENT)) == {"summary"}
+
+
+@pytest.mark.parametrize(
+    "stored, text",
+    [
+        ("MIRRORFIELD Anna", "Anna Mirrorfield was released."),
+        ("Mirrorfield Anna Petrovna", "Anna Mirrorfield was released."),
+        ("Мірарфілд Ганна Пятроўна", "Мірарфілда вызвалілі."),
+        ("Mirrorfield Anna", "Anna Mirrorfield was released."),
+    ],
+)
+def test_a_name_stored_surname_first_is_seen_in_any_order(stored, text):
+    make_person(name=stored, identity_level=INITIALS)
+    event = Event(title="Release", summary=text, **EVENT)
+    assert refused_fields(event) == {"summary"}
+
+
+def test_a_name_variant_in_another_script_counts(mirrorfield):
+    make_name_variant(person=mirrorfield, name="Ганна Мірарфілд", script="Cyrl")
+    event = Event(title="Release", summary="Ганна Мірарфілд на волі.", **EVENT)
+    assert refused_fields(event) == {"summary"}
+
+
+def test_figure_quotes_source_titles_roles_and_destinations_are_checked(mirrorfield):
+    figure = make_figure(quote="52 people were freed.")
+    figure.quote = "52 people, among them Anna Mirrorfield, were freed."
+    assert refused_fields(figure) == {"quote"}
+
+    source = make_source(title="Freed at last")
+    source.title = "Anna Mirrorfield freed at last"
+    assert refused_fields(source) == {"title"}
+
+    participant = make_participant(event=make_event(), role="US Special Envoy")
+    participant.role = "wife of Mirrorfield"
+    assert refused_fields(participant) == {"role"}
+
+    release = make_release(event=make_event(kind="release"), destination="Vilnius")
+    release.destination = "Vilnius, with Mirrorfield"
+    assert refused_fields(release) == {"destination"}
+
+    citation = make_citation(event=make_event(), quote="They were freed.")
+    citation.quote = "Mirrorfield was freed."
+    assert refused_fields(citation) == {"quote"}
+
+
+def test_publishing_a_source_whose_title_names_a_protected_person_is_refused(mirrorfield):
+    source = make_source(title="Interview with Mirrorfield's mother", status="draft")
+    with pytest.raises(ValidationError):
+        source.apply_transition("publish")
+    assert Source.objects.get(pk=source.pk).status == "draft"
+
+
+def test_publishing_an_event_checks_its_participants_and_release(mirrorfield):
+    event = make_event(kind="release", status="draft", title="Release")
+    make_citation(event=event)
+    make_participant(event=event, role="daughter of Mirrorfield")
+    make_release(event=event, destination="Vilnius")
+    problems = event.publishing_problems()
+    assert len(problems) == 1 and "Role" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "stored, text",
+    [
+        ("Anna Mirrorfield", "Mirrorfield's lawyer spoke to the press."),
+        ("MIRRORFIELD Anna Petrovna", "Anna Mirrorfield was released."),
+    ],
+)
+def test_publishing_sees_a_possessive_or_a_surname_first_name_of_a_person_it_names(stored, text):
+    # Linked to the event, so the check that ran before (at publishing, for linked people) had its chance.
+    event = make_event(kind="release", status="draft", title="Release", summary=text)
+    make_citation(event=event)
+    make_participant(event=event, person=make_person(name=stored, identity_level=WITHHELD), role="released")
+    with pytest.raises(ValidationError):
+        event.apply_transition("publish")
+
+
+def test_a_draft_is_not_checked_until_it_is_published(mirrorfield):
+    # Drafts are not public: a Contributor writing one learns nothing from a refusal.
+    event = Event(title="Release", summary="Anna Mirrorfield was freed.", **{**EVENT, "status": "draft"})
+    assert refused_fields(event) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anna Karenina was read aloud.",  # a first name alone
+        "Mirror fields of Minsk.",  # words that only look alike
+        "John Coale met the president.",  # a person named in full
+    ],
+)
+def test_text_that_names_no_protected_person_passes(mirrorfield, text):
+    make_person(name="John Coale", identity_level=FULL)
+    assert refused_fields(Event(title="Meeting", summary=text, **EVENT)) == set()
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Anna Mirrorfield", "Mirrorfield"),
+        ("MIRRORFIELD Anna", "MIRRORFIELD"),
+        ("Ціханоўскі Сяргей Леанідавіч", "Ціханоўскі"),
+        ("Siarhei Tsikhanouski", "Tsikhanouski"),
+        ("Viasna", "Viasna"),
+    ],
+)
+def test_the_surname_is_found_in_either_order(name, expected):
+    assert surname(name) == expected
+
+
+def test_the_words_that_name_someone_are_the_writers_own():
+    assert naming_words(text_words("Thanks to Mirrorfields' friends."), "Anna Mirrorfield") == "Mirrorfields'"
+    assert naming_words(text_words("Nothing here."), "Anna Mirrorfield") == ""
+
+
+def test_the_admin_change_page_still_saves_text_that_names_nobody(mirrorfield, login, editor):
+    event = make_event(title="Release in Minsk", summary="A release.")
+    make_citation(event=event)
+    browser = login(editor)
+    url = admin_url(Event, "change", event.pk)
+    response = browser.post(url, form_data(browser.get(url), summary="A release of 52 people."))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.summary == "A release of 52 people."
