@@ -4,15 +4,8 @@ from django.core.exceptions import ValidationError
 
 from events.imports import EventImporter, FigureImporter
 from events.models import Citation, Event, EventLink, Figure, Measure, Participant, Release, ReleasedDetention
-from tracker.admin import (
-    PublishableAdmin,
-    RecordAdmin,
-    StackedInline,
-    TabularInline,
-    VersionedForm,
-    can_publish,
-    country_filter,
-)
+from tracker.admin import PublishableAdmin, RecordAdmin, StackedInline, TabularInline, country_filter
+from tracker.forms import VersionedForm, with_user
 from tracker.imports import ImportAdminMixin
 
 
@@ -91,13 +84,9 @@ class FigureForm(VersionedForm):
     def clean_rank(self):
         rank = self.cleaned_data.get("rank")
         changed = rank != getattr(self.instance, "rank", None)
-        if rank == Figure.Rank.DEPRECATED and changed and not can_publish(self.user, Figure):
+        if rank == Figure.Rank.DEPRECATED and changed and not Figure.can_be_published_by(self.user):
             raise ValidationError("Only an Editor can deprecate a figure.")
         return rank
-
-
-def with_user(form_class, request):
-    return type(form_class.__name__, (form_class,), {"user": request.user})
 
 
 @admin.register(Event)

@@ -3,7 +3,6 @@
 from django.db.models import Q
 
 from events.models import Citation, Event, Figure, Measure
-from tracker.admin import can_publish
 from tracker.imports import (
     ChoiceColumn,
     Column,
@@ -76,7 +75,7 @@ class FigureImporter(RecordImporter):
 
     def check(self, row_plan, figure, is_new, changes):
         deprecates = any(change.column == "rank" for change in changes) and figure.rank == Figure.Rank.DEPRECATED
-        if deprecates and not can_publish(self.user, Figure):
+        if deprecates and not Figure.can_be_published_by(self.user):
             row_plan.error("rank", "only an Editor can deprecate a figure.")
 
     def export_rows(self, queryset):

@@ -38,7 +38,7 @@ from tests.factories import (
     make_source,
     make_user,
 )
-from tracker.admin import refuse_problem_characters
+from tracker.forms import refuse_problem_characters
 from tracker.models import Detention, NameVariant, Organization, Person, Source
 from tracker.text import problem_characters
 

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from events.imports import EventImporter, FigureImporter
+from tests.admin_pages import form_data, with_inline_row
 from tests.factories import make_detention, make_name_variant, make_organization, make_person, make_source
 from tracker.exports import csv_stream
 from tracker.imports import PeopleImporter
@@ -141,6 +142,20 @@ def test_import_creates_people_detentions_charges_and_variants_as_drafts(editor)
     variants = dict(ales.name_variants.values_list("name", "script"))
     assert variants == {"Алесь К.": "Cyrl", "Ales K": "Latn"}
     assert Person.objects.get(name="Maryna V.").detentions.count() == 0
+
+
+def test_the_import_and_the_admin_give_a_name_of_mixed_letters_the_same_script(login, editor):
+    """One rule, NameVariant.detect_script: Latin and Cyrillic letters in one name leave the default script."""
+    imported = make_person(status=Status.DRAFT, name="Ales B.", external_id="p-1")
+    import_sheet(editor, csv_bytes([["person_external_id", "name_variants"], ["p-1", "Ales Бяляцкі"]]))
+    typed = make_person(status=Status.DRAFT, name="Ales B.")
+    browser = login(editor)
+    url = reverse("admin:tracker_person_change", args=[typed.pk])
+    response = browser.post(url, with_inline_row(form_data(browser.get(url)), "name_variants", name="Ales Бяляцкі"))
+    assert response.status_code == 302
+
+    by_import, by_admin = imported.name_variants.get(), typed.name_variants.get()
+    assert by_import.script == by_admin.script == NameVariant.Script.LATIN
 
 
 def test_imported_name_variants_are_searchable(editor):

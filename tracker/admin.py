@@ -1,34 +1,28 @@
 """The editors' workspace: the registry's admin, and the bases every admin page shares.
 
 Shared here: the workflow (status changes only through transitions, checked
-on the server), history with restore for Editors, optimistic locking, export
-of selected rows, and the country filter.
+on the server), history with restore for Editors, optimistic locking (the
+forms are in tracker/forms.py), export of selected rows, and the country filter.
 """
 
-import calendar
-import datetime
-import re
-
-from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
-from tracker.history import withhold_from_history
-from django.utils import timezone
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
-from tracker.dates import Precision, date_iso
+from tracker.countries import used_countries
 from tracker.exports import export_selected
+from tracker.forms import VersionedForm, with_user
+from tracker.history import withhold_from_history
 from tracker.imports import ImportAdminMixin, PeopleImporter
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
 from tracker.publishing import TRANSITIONS, Publishable, Status
-from tracker.text import problem_characters
 
 
 class CountryInUseFilter(admin.SimpleListFilter):
@@ -40,9 +34,9 @@ class CountryInUseFilter(admin.SimpleListFilter):
     multiple = False  # True for CountryField(multiple=True), stored as "BY,US"
 
     def lookups(self, request, model_admin):
-        stored = model_admin.get_queryset(request).order_by().values_list(self.field, flat=True).distinct()
-        codes = {code for value in stored for code in str(value).split(",") if code}
-        return sorted(((code, countries.name(code)) for code in codes), key=lambda item: item[1])
+        return used_countries(
+            model_admin.get_queryset(request).order_by().values_list(self.field, flat=True).distinct()
+        )
 
     def queryset(self, request, queryset):
         code = (self.value() or "").upper()
@@ -60,168 +54,12 @@ def country_filter(field, multiple=False):
     )
 
 
-# --- Optimistic locking -----------------------------------------------------
-
-
-def with_user(form_class, request):
-    """The form class, knowing who submits it (for checks that depend on the role)."""
-    return type(form_class.__name__, (form_class,), {"user": request.user})
-
-
-MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
-
-
-class ReducedDateField(forms.DateField):
-    """A date field that also takes "2025", "2025-10", "October 2025" and "12 October 2025".
-
-    What the editor typed sets the precision: a month typed as a month needs no
-    first-of-month day and no separate choice of precision.
-    """
-
-    implied_precision = None
-
-    def to_python(self, value):
-        self.implied_precision = None
-        text = (value or "").strip() if isinstance(value, str) else value
-        if isinstance(text, str) and text:
-            if re.fullmatch(r"\d{4}", text):
-                self.implied_precision = Precision.YEAR
-                return datetime.date(int(text), 1, 1)
-            match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-            words = re.fullmatch(r"(?:(\d{1,2})\s+)?([A-Za-z]+)\.?\s+(\d{4})", text)
-            try:
-                if match:
-                    self.implied_precision = Precision.MONTH
-                    return datetime.date(int(match[1]), int(match[2]), 1)
-                if words and words[2].lower() in MONTHS:
-                    month, year = MONTHS[words[2].lower()], int(words[3])
-                    if words[1]:
-                        self.implied_precision = Precision.DAY
-                        return datetime.date(year, month, int(words[1]))
-                    self.implied_precision = Precision.MONTH
-                    return datetime.date(year, month, 1)
-            except ValueError:
-                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        return super().to_python(value)
-
-    def has_changed(self, initial, data):
-        # The initial value of an imprecise date is its reduced form ("2025-10").
-        implied = self.implied_precision
-        if isinstance(initial, str):
-            try:
-                initial = self.to_python(initial)
-            except ValidationError:
-                pass
-        self.implied_precision = implied
-        return super().has_changed(initial, data)
-
-
-def refuse_problem_characters(value):
-    """A form error naming the characters that feeds and spreadsheets cannot hold (tracker/text.py)."""
-    problem = problem_characters(value)
-    if problem:
-        raise ValidationError(problem, code="problem_characters")
-
-
-class VersionedForm(forms.ModelForm):
-    """Refuses to save over a version the editor did not see, and text no feed can carry.
-
-    The form carries the version the page was opened on; saving compares it
-    with the database's under a row lock (the admin saves in a transaction),
-    so of two editors who opened the same version only the first one saves.
-
-    Every admin page and inline uses this form (RecordAdmin, RecordInline), so
-    every text field of the admin refuses the characters of tracker/text.py.
-    """
-
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    user = None  # set by with_user()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # From the database, not the instance: a restore form is built
-            # from an old version, and must be checked against the current one.
-            self.fields["seen_version"].initial = self.current_version()
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                # Django's own NUL check would say the same thing less clearly, beside ours.
-                field.validators = [
-                    validator
-                    for validator in field.validators
-                    if not isinstance(validator, ProhibitNullCharactersValidator)
-                ] + [refuse_problem_characters]
-        for date_name, precision_name in getattr(self._meta.model, "precise_dates", ()):
-            field = self.fields.get(date_name)
-            if field is None:
-                continue
-            reduced = ReducedDateField(
-                required=field.required, label=field.label, help_text=field.help_text, widget=field.widget
-            )
-            reduced.widget.attrs.setdefault("placeholder", "2025-10-12, 2025-10 or 2025")
-            self.fields[date_name] = reduced
-            value = getattr(self.instance, date_name, None)
-            if value is not None and date_name not in self.initial_overridden:
-                # A month is shown as "2025-10", never as its first day.
-                self.initial[date_name] = date_iso(value, getattr(self.instance, precision_name))
-
-    initial_overridden = ()
-
-    def _post_clean(self):
-        for date_name, precision_name in getattr(self._meta.model, "precise_dates", ()):
-            field = self.fields.get(date_name)
-            implied = getattr(field, "implied_precision", None)
-            if implied and precision_name in self.cleaned_data:
-                self.cleaned_data[precision_name] = implied
-        super()._post_clean()
-
-    def current_version(self, lock=False):
-        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
-        if lock:
-            rows = rows.select_for_update()
-        return rows.values_list("version", flat=True).first()
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and not self.instance._state.adding:
-            current = self.current_version(lock=True)
-            if current is not None and cleaned.get("seen_version") != current:
-                raise ValidationError(self.conflict_message(), code="stale")
-            if self.user is not None and self.has_changed():
-                # An inline row keeps its own status: a published figure under
-                # a reopened event is still an Editor's to change.
-                stored = type(self.instance)._base_manager.get(pk=self.instance.pk)
-                if not editable_by(self.user, stored):
-                    raise ValidationError(
-                        f"“{stored}” is {stored.get_status_display().lower()}: only an Editor can change it.",
-                        code="locked",
-                    )
-        return cleaned
-
-    def conflict_message(self):
-        last = self.instance.history.order_by("-history_date").select_related("history_user").first()
-        who = getattr(last.history_user, "username", "someone") if last and last.history_user else "someone"
-        when = timezone.localtime(last.history_date).strftime("%d %B %Y at %H:%M:%S %Z") if last else "meanwhile"
-        return (
-            f"Not saved: {who} saved this record at {when}, after you opened it. "
-            "Your edits are still in the form below; open the record again in a new tab "
-            "to see their version, then apply your edits to it."
-        )
-
-
 # --- Permissions --------------------------------------------------------------
 
 
-def can_publish(user, model):
-    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
-
-
-def editable_by(user, obj):
-    """Contributors change drafts and records in review; published ones need an Editor."""
-    if obj is None or not isinstance(obj, Publishable) or obj.is_editable_by_contributors:
-        return True
-    return can_publish(user, type(obj))
+def may_edit(user, obj):
+    """The record's own rule (Publishable.is_editable_by); with no record (an add page), the permissions decide."""
+    return obj is None or obj.is_editable_by(user)
 
 
 class RecordInline:
@@ -239,13 +77,13 @@ class RecordInline:
         return super().get_formset(request, obj, **kwargs)
 
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and editable_by(request.user, obj)
+        return super().has_add_permission(request, obj) and may_edit(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and editable_by(request.user, obj)
+        return super().has_change_permission(request, obj) and may_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and editable_by(request.user, obj)
+        return super().has_delete_permission(request, obj) and may_edit(request.user, obj)
 
 
 class StackedInline(RecordInline, admin.StackedInline):
@@ -339,7 +177,7 @@ class RecordAdmin(SimpleHistoryAdmin):
     def can_restore(self, request, obj):
         # Restoring is an Editor's call: for records with a workflow that is
         # the publish permission; reference data (measures) only Editors change.
-        allowed = can_publish(request.user, self.model) if issubclass(self.model, Publishable) else True
+        allowed = self.model.can_be_published_by(request.user) if issubclass(self.model, Publishable) else True
         return allowed and self.has_change_permission(request, obj)
 
     def has_change_history_permission(self, request, obj=None):
@@ -385,17 +223,17 @@ class PublishableAdmin(RecordAdmin):
         super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and editable_by(request.user, obj)
+        return super().has_change_permission(request, obj) and may_edit(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and editable_by(request.user, obj)
+        return super().has_delete_permission(request, obj) and may_edit(request.user, obj)
 
     def allowed_transitions(self, request, obj):
         allowed = []
         for transition in TRANSITIONS.values():
             if obj.status not in transition.sources:
                 continue
-            if transition.needs_publish_permission and not can_publish(request.user, self.model):
+            if transition.needs_publish_permission and not self.model.can_be_published_by(request.user):
                 continue
             if not transition.needs_publish_permission and not self.has_change_permission(request, obj):
                 continue
@@ -404,7 +242,7 @@ class PublishableAdmin(RecordAdmin):
 
     def may(self, request, transition):
         if transition.needs_publish_permission:
-            return can_publish(request.user, self.model)
+            return self.model.can_be_published_by(request.user)
         return super().has_change_permission(request)
 
     def run_transition(self, request, objects, name):
@@ -461,7 +299,7 @@ class PublishableAdmin(RecordAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["transitions"] = self.allowed_transitions(request, obj) if obj is not None else []
-        context["can_publish"] = can_publish(request.user, self.model)
+        context["can_publish"] = self.model.can_be_published_by(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description="Submit selected for review", permissions=["change"])
@@ -485,7 +323,7 @@ class PublishableAdmin(RecordAdmin):
         self.run_transition(request, queryset, "reopen")
 
     def has_publish_permission(self, request):
-        return can_publish(request.user, self.model)
+        return self.model.can_be_published_by(request.user)
 
 
 # --- The registry -------------------------------------------------------------
@@ -513,8 +351,6 @@ class SourceInUse(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        from django.apps import apps
-
         # Looked up by name: the registry never imports the events app.
         citation, figure = apps.get_model("events", "Citation"), apps.get_model("events", "Figure")
         backs = Exists(citation.objects.filter(source=OuterRef("pk"), event__status=Status.PUBLISHED)) | Exists(

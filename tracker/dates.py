@@ -5,7 +5,9 @@ precision, and shown only to that precision: "September 2025" must never
 become "1 September 2025" in public.
 """
 
+import calendar
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import models
@@ -75,6 +77,38 @@ def date_iso(value: datetime.date | None, precision: str) -> str:
     if precision == Precision.DAY:
         return value.isoformat()
     raise ValueError(f"Unknown date precision {precision!r}")
+
+
+_REDUCED_ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# Month names as editors type them in a form: "October", "Oct".
+_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTH_NUMBERS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_IN_WORDS = re.compile(r"(?:(\d{1,2})\s+)?([A-Za-z]+)\.?\s+(\d{4})")
+
+
+def parse_precise(text: str, in_words: bool = False) -> tuple[datetime.date, str] | None:
+    """'2025-12-12', '2025-09' or '2025' → (date, precision), a month or a year as its first day.
+
+    With `in_words`, also 'September 2025' and '12 Oct. 2025' (the admin's
+    date fields; the import takes the ISO forms only, as docs/import.md
+    says). None for text in none of these forms; ValueError for one that
+    names no date ('2025-13', '31 February 2025', '0000').
+    """
+    iso = _REDUCED_ISO.fullmatch(text)
+    if iso:
+        year, month, day = iso.groups()
+        if day:
+            return datetime.date(int(year), int(month), int(day)), Precision.DAY
+        if month:
+            return datetime.date(int(year), int(month), 1), Precision.MONTH
+        return datetime.date(int(year), 1, 1), Precision.YEAR
+    words = _IN_WORDS.fullmatch(text) if in_words else None
+    if words and words[2].lower() in _MONTH_NUMBERS:
+        month, year = _MONTH_NUMBERS[words[2].lower()], int(words[3])
+        if words[1]:
+            return datetime.date(year, month, int(words[1])), Precision.DAY
+        return datetime.date(year, month, 1), Precision.MONTH
+    return None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,6 @@ import re
 import secrets
 import threading
 import time
-import unicodedata
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -58,7 +57,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 
 from tracker.caching import data_changed
-from tracker.dates import PreciseDates, Precision, date_iso
+from tracker.dates import PreciseDates, Precision, date_iso, parse_precise
 from tracker.exports import csv_response
 from tracker.models import (
     Charge,
@@ -91,7 +90,6 @@ class CellError(ValueError):
     """One cell cannot be read; the message names the value and the fix."""
 
 
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _EXAMPLE_UID = "b1000003-0000-4000-8000-000000000001"
 
 
@@ -103,17 +101,12 @@ def parse_precise_date(value):
         value = value.date()
     if isinstance(value, datetime.date):
         return value, Precision.DAY
-    match = _DATE.fullmatch(str(value))
-    if match:
-        year, month, day = match.groups()
-        try:
-            if day:
-                return datetime.date(int(year), int(month), int(day)), Precision.DAY
-            if month:
-                return datetime.date(int(year), int(month), 1), Precision.MONTH
-            return datetime.date(int(year), 1, 1), Precision.YEAR
-        except ValueError:
-            pass
+    try:
+        parsed = parse_precise(str(value))
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        return parsed
     raise CellError(f"“{value}” is not a date: write 2025-12-12, 2025-09 or 2025.")
 
 
@@ -130,16 +123,6 @@ def parse_uid(value):
 def parse_list(value, separators=LIST_SEPARATOR):
     items = re.split(f"[{re.escape(separators)}]", str(value)) if value != "" else []
     return list(dict.fromkeys(item.strip() for item in items if item.strip()))
-
-
-def script_of(name):
-    """Cyrl or Latn, from the letters of a name."""
-    scripts = {unicodedata.name(char, "").split(" ")[0] for char in name if char.isalpha()}
-    if "CYRILLIC" in scripts:
-        return NameVariant.Script.CYRILLIC
-    if "LATIN" in scripts:
-        return NameVariant.Script.LATIN
-    return NameVariant.Script.OTHER
 
 
 class Column:
@@ -969,10 +952,7 @@ class Importer:
         return self._choice_values[f]
 
     def may_change(self, obj):
-        # Imported here: tracker.admin imports this module for the mixin.
-        from tracker.admin import editable_by
-
-        return editable_by(self.user, obj)
+        return obj.is_editable_by(self.user)
 
     def refuse_locked(self, row_plan, obj, column):
         row_plan.error(
@@ -1292,15 +1272,14 @@ class PeopleImporter(Importer):
             if name in entry.variants:
                 continue
             entry.variants.add(name)
-            script = script_of(name)
-            variant = NameVariant(
-                person=entry.person,
-                name=name,
-                script=script,
-                # The transliteration system is the editor's call; a Cyrillic
-                # spelling is at least the original script.
-                system=NameVariant.System.NATIVE if script == NameVariant.Script.CYRILLIC else NameVariant.System.OTHER,
-            )
+            variant = NameVariant(person=entry.person, name=name)
+            # As NameVariant.save() does, which the bulk write does not call:
+            # the letters tell the script; mixed ones leave the default.
+            variant.script = NameVariant.detect_script(name) or variant.script
+            # The transliteration system is the editor's call; a Cyrillic
+            # spelling is at least the original script.
+            is_cyrillic = variant.script == NameVariant.Script.CYRILLIC
+            variant.system = NameVariant.System.NATIVE if is_cyrillic else NameVariant.System.OTHER
             self.validate(row_plan, variant, [Column("name_variants", "name")], exclude=["person"])
             row_plan.changes.append(Change("name_variants", None, f"+ {name}"))
             row_plan.children.append(variant)
