@@ -1,12 +1,13 @@
 """Events, the links between them, releases, and the figures sources report."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django_countries.fields import CountryField
 
+from events.release_effects import end_detention, put_back
 from events.wording import figure_in_words
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
@@ -153,6 +154,18 @@ class Event(PublicText, PreciseDates, Publishable):
             if part is not None:
                 problems += part.protected_name_problems()
         return problems
+
+    def apply_transition(self, name):
+        """Move along the workflow; a release ends the detentions it names when published, and gives them back when not."""
+        was_published = self.is_published
+        super().apply_transition(name)
+        if self.is_published != was_published:
+            for named in self.released_detentions.select_related("detention"):
+                named.release = self
+                if self.is_published:
+                    named.take_effect()
+                else:
+                    named.withdraw()
 
     @property
     def ended(self):
@@ -370,6 +383,11 @@ class ReleasedDetention(Record):
         limit_choices_to={"kind": EventKind.RELEASE},
     )
     detention = models.ForeignKey(Detention, on_delete=models.PROTECT, related_name="released_detentions")
+    ended_detention = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether publishing the release ended this detention; retracting the release undoes that.",
+    )
 
     history = history()
     objects = ReleasedDetentionQuerySet.as_manager()
@@ -400,25 +418,37 @@ class ReleasedDetention(Record):
         ReleaseMode.END_OF_SENTENCE: Detention.ReleaseMode.END_OF_SENTENCE,
     }
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.end_detention()
+    # Ending the detention waits for the release to be public (events/release_effects.py).
 
-    def end_detention(self):
-        """A detention named in a release ends with it, if the editor has not recorded that yet."""
-        detention = self.detention
-        if detention.custody_status != Detention.CustodyStatus.HELD or detention.released_on:
-            return
-        release = self.release
-        if detention.detained_on and release.occurred_on < detention.detained_on:
-            return  # dates that disagree are for the editor to sort out
-        mode = getattr(getattr(release, "release", None), "mode", "")
-        detention.custody_status = Detention.CustodyStatus.RELEASED
-        detention.released_on = release.occurred_on
-        detention.released_on_precision = release.occurred_on_precision
-        detention.release_mode = self.DETENTION_RELEASE_MODES.get(mode, Detention.ReleaseMode.OTHER)
-        detention._change_reason = f"named in the release “{release.title}”"
-        detention.save()
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            if not self._state.adding and self.ended_detention:
+                before = type(self)._base_manager.filter(pk=self.pk).values_list("detention_id", flat=True).first()
+                if before is not None and before != self.detention_id:
+                    put_back(self, Detention.objects.get(pk=before), "no longer named in the release")
+                    self.ended_detention = False
+            if self.release.is_published and not self.ended_detention:
+                self.ended_detention = end_detention(self)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            if self.ended_detention:
+                put_back(self, self.detention, "no longer named in the release")
+            return super().delete(*args, **kwargs)
+
+    def take_effect(self):
+        """The release was published: end the detention, and remember that this row did."""
+        if not self.ended_detention and end_detention(self):
+            self.ended_detention = True
+            super().save(update_fields=["ended_detention", "updated_at"])
+
+    def withdraw(self):
+        """The release was retracted: put back the detention this row ended."""
+        if self.ended_detention:
+            put_back(self, self.detention, "retracted the release")
+            self.ended_detention = False
+            super().save(update_fields=["ended_detention", "updated_at"])
 
 
 class MeasureQuerySet(RecordQuerySet):
