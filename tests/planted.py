@@ -26,15 +26,32 @@ from tests.factories import (
     make_released_detention,
     make_source,
 )
-from tracker.models import Detention, Person, Source
+from tracker.models import Detention, DetentionSource, Person, Source
 from tracker.publishing import Status
 
 # What no public output may hold, whatever the filters: drafts, internal notes, and
 # anything about the withheld person or hidden about the person shown by initials.
 DRAFT = "DRAFTMARKER"
 NOTE = "NOTEMARKER"
-WITHHELD_MARKERS = ["Secretus", "Hiddenov", "HiddenRegion", "HiddenFacility", "HIDDEN-SENTENCE", "2021-03-17"]
-INITIALS_MARKERS = ["Initialson", "InitialsRegion", "InitialsFacility", "INITIALS-SENTENCE", "2022-04-05"]
+# A source that documents only a protected person is an article about them: it is never listed (hole 7).
+WITHHELD_MARKERS = [
+    "Secretus",
+    "Hiddenov",
+    "HiddenRegion",
+    "HiddenFacility",
+    "HIDDEN-SENTENCE",
+    "2021-03-17",
+    "HiddenSourceMarker",
+    "HiddenPublisherMarker",
+]
+INITIALS_MARKERS = [
+    "Initialson",
+    "InitialsRegion",
+    "InitialsFacility",
+    "INITIALS-SENTENCE",
+    "2022-04-05",
+    "InitialsSourceMarker",
+]
 
 
 def markers_in(text, markers):
@@ -143,5 +160,13 @@ def build_world():
         ),
     )
     make_participant(event=meeting, person=hidden, role="a witness")
+    # Published sources that document only the withheld person, or only the person shown by initials.
+    court = make_organization(name="HiddenPublisherMarker court news")
+    for detention, marker, publisher in [
+        (hidden_detention, "HiddenSourceMarker", court),
+        (shown_by_initials, "InitialsSourceMarker", viasna),
+    ]:
+        article = make_source(title=f"Verdict ({marker})", url=f"https://court.example/{marker}", publisher=publisher)
+        DetentionSource.objects.create(detention=detention, source=article)
     make_detention(person=make_person(name=f"{DRAFT} person", status=Status.DRAFT), facility=DRAFT)
     return {"hidden": hidden, "initials": initials, "viasna": viasna, "release": release, "meeting": meeting}

@@ -5,7 +5,7 @@ import unicodedata
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
@@ -82,6 +82,24 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SourceQuerySet(PublishableQuerySet):
+    def published(self):
+        """The published sources the public may see: never one that documents protected people only.
+
+        A source names the people it reports on. One whose documented
+        detentions are all of people not named in full (withheld, initials,
+        not yet published) would, listed with its link, point at the person
+        the registry hides; it stays published for the editors and unlisted
+        for the public (/sources/, its download, the API, the data package),
+        and is listed again once it documents a public detention of someone
+        named in full. Following the person's level rather than refusing to
+        publish means a withdrawn consent unlists it everywhere at once.
+        """
+        documented = DetentionSource.objects.filter(source=OuterRef("pk"))
+        named = documented.filter(published_detention("detention__"), named_person("detention__person__"))
+        return self.filter(status=Status.PUBLISHED).filter(~Exists(documented) | Exists(named))
+
+
 class Source(PublicText, Publishable):
     Kind = SourceKind
 
@@ -142,6 +160,7 @@ class Source(PublicText, Publishable):
         ]
 
     public_text = ("title",)
+    objects = SourceQuerySet.as_manager()
 
     def __str__(self):
         return self.title
