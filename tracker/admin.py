@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.countries import used_countries
 from tracker.exports import export_selected
-from tracker.forms import VersionedForm, with_user
+from tracker.forms import PersonForm, VersionedForm, with_user
 from tracker.history import withhold_from_history
 from tracker.imports import ImportAdminMixin, PeopleImporter
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Organization, Person, Source
@@ -408,6 +408,7 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
         ("Record", {"fields": ["uid"], "classes": ["collapse"]}),
     ]
     identity_fieldset = ("Identity (Editors only)", {"fields": ["identity_level", "internal_notes"]})
+    form = PersonForm
 
     def manages_identity(self, request):
         return request.user.has_perm("tracker.manage_identity")
@@ -415,7 +416,9 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if self.manages_identity(request):
-            fieldsets = [fieldsets[0], self.identity_fieldset, *fieldsets[1:]]
+            name, options = self.identity_fieldset
+            identity = (name, {**options, "fields": [*options["fields"], "identity_change_reason"]})
+            fieldsets = [fieldsets[0], identity, *fieldsets[1:]]
         return fieldsets
 
     def get_list_display(self, request):

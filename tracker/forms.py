@@ -6,7 +6,7 @@ a locked record and text no feed can carry.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
@@ -148,3 +148,25 @@ class VersionedForm(forms.ModelForm):
             "Your edits are still in the form below; open the record again in a new tab "
             "to see their version, then apply your edits to it."
         )
+
+
+class PersonForm(VersionedForm):
+    """A person's page: showing more of a person than before takes a reason (tracker/protection.py)."""
+
+    identity_change_reason = forms.CharField(
+        label="Reason for showing more of this person",
+        required=False,
+        max_length=100,
+        help_text="Needed when the identity level shows more than it does now (withheld, then initials, then "
+        "the full name): what the person or their family agreed to, and when. Kept in the history, for Editors.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        level, reason = cleaned.get("identity_level"), cleaned.get("identity_change_reason", "")
+        if level and reason.strip() and self.user is not None:
+            try:
+                self.instance.show_more(level, by=self.user, reason=reason)
+            except PermissionDenied as error:
+                raise ValidationError(str(error), code="permission") from None
+        return cleaned

@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django_countries.fields import CountryField
 
+from tracker import protection
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, PublicText, listed_names, public_name
@@ -195,6 +196,8 @@ MAX_SEARCH_WORDS = 12
 
 class PersonQuerySet(PublishableQuerySet):
     def update(self, **kwargs):
+        if "identity_level" in kwargs:
+            protection.refuse_lowering_in_bulk(self, kwargs["identity_level"])
         if "name" not in kwargs and "identity_level" not in kwargs:
             return super().update(**kwargs)
         pks = list(self.values_list("pk", flat=True))
@@ -354,12 +357,6 @@ class Person(PublicText, Publishable):
         """Published and named in full."""
         return self.is_published and self.identity_level in NAMED_LEVELS
 
-    # Public only for people named in full (events/disclosure.py).
-    public_text = ("description",)
-
-    def text_is_public(self):
-        return self.is_named
-
     def get_absolute_url(self):
         # The public registry is served by the events app; named, not imported.
         return reverse("events:person", args=[self.uid])
@@ -370,12 +367,28 @@ class Person(PublicText, Publishable):
             names += self.name_variants.values_list("name", flat=True)
         return names
 
+    # Public only for people named in full (events/disclosure.py).
+    public_text = ("description",)
+
+    def text_is_public(self):
+        return self.is_named
+
+    def clean(self):
+        super().clean()
+        protection.refuse_lowering(self)
+
+    def show_more(self, level, *, by, reason):
+        """The one way to show more of a person than before (tracker/protection.py)."""
+        protection.show_more(self, level, by=by, reason=reason)
+
     def save(self, *args, **kwargs):
+        protection.refuse_lowering(self)
         self.search_key = person_search_key(*self._names())
         self.shown_name, self.sort_name = listed_names(self.name, self.identity_level)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key", "shown_name", "sort_name"}
         super().save(*args, **kwargs)
+        protection.allowed_once(self)
 
     def _names(self):
         names = self.all_names()

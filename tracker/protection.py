@@ -1,0 +1,85 @@
+"""A person's protection is lowered only by an Editor, on purpose, with a reason.
+
+To lower it is to move a person to an identity level that shows more of them
+(tracker/names.py, shows_more: withheld, then initials, then full). Withdrawn
+consent stays withdrawn whatever path a write takes:
+
+- Person.save() and Person.clean() refuse such a change unless show_more()
+  allowed exactly that level for this save: a history restore, a stray save
+  of a stale copy and a shell session are all saves;
+- PersonQuerySet.update() refuses it outright (a bulk action has no reason);
+- the people import refuses it in the row (tracker/imports/people.py): a sheet is
+  not a decision about one person.
+
+show_more() is the one door: an Editor who manages identities, and a reason,
+which history keeps as the change reason (Editors alone see it:
+tracker/history.py, withhold_from_history). Raising protection (withholding a
+name) needs nothing: it is always safe.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tracker.names import IdentityLevel, shows_more
+
+REASON_LENGTH = 100  # history_change_reason holds 100 characters
+
+
+def show_more(person, level, *, by, reason):
+    """Let the next save of `person` show more of them, at `level`: the Editor `by` decided it, for `reason`."""
+    if not by.has_perm("tracker.manage_identity"):
+        raise PermissionDenied("Only an Editor who manages identities can show more of a person.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("Say why the person may now be shown more: the reason is kept in the history.")
+    person.identity_level = level
+    person._shows_more = level
+    person._change_reason = reason[:REASON_LENGTH]
+    person._history_user = by
+
+
+def lowering_problem(person):
+    """Why saving `person` as it stands would lower their protection without an Editor's reason; "" if it would not."""
+    if person.pk is None:  # a row with its key set (an old version's copy) may exist: it is checked
+        return ""
+    if not shows_more(person.identity_level, IdentityLevel.WITHHELD):
+        return ""  # the strictest level lowers nothing: no query
+    stored = type(person)._base_manager.filter(pk=person.pk).values_list("identity_level", flat=True).first()
+    if stored is None or not shows_more(person.identity_level, stored):
+        return ""
+    if getattr(person, "_shows_more", None) == person.identity_level:
+        return ""
+    return (
+        "This shows more of this person than their current identity level allows: "
+        f"“{label(person.identity_level)}” instead of “{label(stored)}”. Only an Editor who manages identities "
+        "changes that, on purpose: give the reason in “Reason for showing more of this person”."
+    )
+
+
+def refuse_lowering(person):
+    """Raise ValidationError if saving `person` would lower their protection without an Editor's reason."""
+    problem = lowering_problem(person)
+    if problem:
+        raise ValidationError(problem, code="protection_lowered")
+
+
+def allowed_once(person):
+    """The save went through: the next save that shows more needs a reason of its own."""
+    person.__dict__.pop("_shows_more", None)
+    person.__dict__.pop("_change_reason", None)
+
+
+def refuse_lowering_in_bulk(queryset, level):
+    """Raise ValidationError if setting `level` on every person of `queryset` would show more of any of them."""
+    if not shows_more(level, IdentityLevel.WITHHELD):
+        return
+    stricter = [stored for stored in IdentityLevel.values if shows_more(level, stored)]
+    if queryset.filter(identity_level__in=stricter).exists():
+        raise ValidationError(
+            f"A bulk change cannot show more of anyone: “{label(level)}” would lower the protection of "
+            "people who have a stricter identity level. An Editor changes that one person at a time, with a reason.",
+            code="protection_lowered",
+        )
+
+
+def label(level):
+    return dict(IdentityLevel.choices).get(level, level)
