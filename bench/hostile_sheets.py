@@ -216,8 +216,7 @@ def child(path, filename):
     django.setup()
     from django.contrib.auth.models import User
 
-    from tracker.imports import PeopleImporter
-    from tracker.sheets import SheetError, read_sheet
+    from tracker.imports import PeopleImporter, SheetError, read_sheet
 
     user = User.objects.get(username="bench")
     PeopleImporter(user)  # the Editor's permissions, read once as in a request

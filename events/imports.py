@@ -1,4 +1,4 @@
-"""Spreadsheet imports of figures and events (the engine is in tracker/imports.py)."""
+"""Spreadsheet imports of figures and events (the engine is the tracker/imports/ package)."""
 
 from django.db.models import Q
 

@@ -12,9 +12,8 @@ from openpyxl import load_workbook
 from events.exports import PRISONER_HEADER, SOURCE_HEADER
 from tests.factories import make_detention, make_person, make_source
 from tracker.exports import BLANKS, INVISIBLE, LEADING, MARK, TRIGGERS, cell, escape_formula, unescape_formula
-from tracker.imports import PeopleImporter
+from tracker.imports import PeopleImporter, read_sheet
 from tracker.models import Person
-from tracker.sheets import read_sheet
 
 # Each reached a spreadsheet as it was before the first non-blank character counted.
 VARIANTS = [

@@ -13,10 +13,9 @@ from django.urls import reverse
 from events.imports import EventImporter, FigureImporter
 from events.models import Citation, Event, Figure, Measure
 from tests.factories import make_citation, make_event, make_figure, make_measure, make_organization, make_source
-from tracker.imports import PeopleImporter
+from tracker.imports import PeopleImporter, read_sheet
 from tracker.models import Person
 from tracker.publishing import Status
-from tracker.sheets import read_sheet
 
 pytestmark = pytest.mark.django_db
 

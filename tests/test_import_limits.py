@@ -30,11 +30,12 @@ from tests.workbooks import (
     xlsx_sharing_long_texts,
     xlsx_with_a_tag_of_many_attributes,
 )
-from tracker import sheets
-from tracker.imports import MAX_CHARACTER_ERRORS, PeopleImporter, store_upload
+from tracker.imports import MAX_CHARACTER_ERRORS, PeopleImporter, limits, sheets, store_upload
+from tracker.imports.limits import MAX_COLUMNS, MAX_ROWS
+from tracker.imports.sheets import read_sheet
+from tracker.imports.xlsx import Workbook, _xlsx_cell
 from tracker.models import Detention, NameVariant, Person
 from tracker.roles import EDITOR
-from tracker.sheets import MAX_COLUMNS, MAX_ROWS, _Workbook, _xlsx_cell, read_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,7 @@ def test_the_importer_reads_a_workbook_as_openpyxl_does(epoch):
         if values:
             expected.append((number, values))
 
-    assert list(_Workbook(data).rows()) == expected
+    assert list(Workbook(data).rows()) == expected
 
 
 # --- Refused by the size the file declares, before its rows are read ---------------
@@ -179,7 +180,7 @@ def test_a_workbook_with_a_value_beyond_the_last_column_is_refused(client, uploa
 
 def test_a_row_of_empty_cells_without_end_is_refused_as_it_is_read(client, uploads, editor, monkeypatch):
     # openpyxl built every cell of a row before anything could count them.
-    monkeypatch.setattr(sheets, "MAX_CELLS", 1000)
+    monkeypatch.setattr(limits, "MAX_CELLS", 1000)
     data = xlsx(worksheet(inline_row(1, "name") + "<row>" + "<c/>" * 5000 + "</row>"))
 
     message = refused(client, uploads, data, "people.xlsx")
@@ -382,10 +383,10 @@ def test_a_workbook_within_the_characters_of_all_its_cells_is_read():
 
 def test_a_csv_past_the_characters_of_all_its_cells_is_refused(monkeypatch):
     # A CSV of 10 MB holds at most 10 million: the same limit, lowered to be reached.
-    monkeypatch.setattr(sheets, "MAX_CHARACTERS", 1000)
+    monkeypatch.setattr(limits, "MAX_CHARACTERS", 1000)
     data = csv_bytes([["name", "country"], *([["x" * 98, "BY"]] * 10)])
 
-    with pytest.raises(sheets.SheetError, match=r"^Row 11: the sheet holds more than 1,000 characters in all"):
+    with pytest.raises(limits.SheetError, match=r"^Row 11: the sheet holds more than 1,000 characters in all"):
         read_sheet("people.csv", data)
     read_sheet("people.csv", csv_bytes([["name", "country"], *([["x" * 98, "BY"]] * 9)]))
 
@@ -433,7 +434,7 @@ def test_a_long_tag_cut_by_the_end_of_a_chunk_is_refused():
     padding = inline_row(1, "name") + '<row r="2"><c t="inlineStr"><is><t>' + "x" * 30_000 + "</t></is></c></row>"
     data = xlsx(worksheet(padding + f'<row r="3" x="{"1" * 66_000}"/>'))
 
-    with pytest.raises(sheets.SheetError, match=DAMAGED):
+    with pytest.raises(limits.SheetError, match=DAMAGED):
         read_sheet("people.xlsx", data)
 
 
@@ -446,7 +447,7 @@ def test_a_text_index_that_is_not_a_plain_number_within_the_table_is_damaged(ind
     assert read_sheet("p.xlsx", xlsx(worksheet(rows + '<row r="2"><c t="s"><v>1</v></c></row>'), strings)).rows == [
         (2, {"name": "Ales"})
     ]
-    with pytest.raises(sheets.SheetError, match=DAMAGED):
+    with pytest.raises(limits.SheetError, match=DAMAGED):
         read_sheet("p.xlsx", xlsx(worksheet(rows + f'<row r="2"><c t="s"><v>{index}</v></c></row>'), strings))
 
 
@@ -557,7 +558,7 @@ def test_a_sheet_the_limits_refuse_at_confirmation_is_a_message_and_removes_the_
 ):
     data = csv_bytes([["name", "country"], ["Ales", "BY"], ["Maryna", "BY"]])
     token = client.post(IMPORT, {"file": SimpleUploadedFile("people.csv", data)}).context["token"]
-    monkeypatch.setattr(sheets, "MAX_ROWS", 1)  # lowered by a deployment between preview and confirm
+    monkeypatch.setattr(limits, "MAX_ROWS", 1)  # lowered by a deployment between preview and confirm
 
     response = client.post(CONFIRM, {"token": token}, follow=True)
 

@@ -16,10 +16,9 @@ from events.imports import EventImporter, FigureImporter
 from tests.admin_pages import form_data, with_inline_row
 from tests.factories import make_detention, make_name_variant, make_organization, make_person, make_source
 from tracker.exports import csv_stream
-from tracker.imports import PeopleImporter
+from tracker.imports import PeopleImporter, SheetError, read_sheet
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, NameVariantQuerySet, Person
 from tracker.publishing import Status
-from tracker.sheets import SheetError, read_sheet
 
 pytestmark = pytest.mark.django_db
 

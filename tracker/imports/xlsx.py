@@ -1,22 +1,15 @@
-"""Reading an uploaded sheet, CSV or XLSX, into rows: streamed, and refused at the first limit it passes.
+"""Reading the first worksheet of an .xlsx file, part by part as it is unpacked, within the limits.
 
-The limits are written for editors in docs/import.md. A file is refused by
-the size it declares before its rows are read, and as it is read, at the
-first row or cell past a limit; every refusal is a SheetError whose message
-an editor can act on. The importer (tracker/imports.py) plans the rows.
+tracker/imports/sheets.py hands a workbook's bytes here and takes its rows
+back; the limits are tracker/imports/limits.py's, read when a workbook is read.
 """
 
-import csv
 import datetime
 import io
 import posixpath
 import re
 import zipfile
 import zlib
-from collections import Counter
-from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 from xml.parsers import expat
 
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
@@ -24,182 +17,8 @@ from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_bo
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 from openpyxl.utils.exceptions import CellCoordinatesException
 
-from tracker.exports import unescape_formula
-from tracker.text import problem_characters
-
-# What one sheet may hold, written for editors in docs/import.md. An editor's
-# sheet is a few thousand rows of some twenty columns; the limits leave ten
-# times that. A file is refused by the size it declares before its rows are
-# read, and as it is read, at the first row or cell past a limit: a 1.6 KB
-# workbook declaring a billion cells once kept a worker busy for hours.
-MAX_BYTES = 10 * 1024 * 1024  # the file as uploaded
-MAX_ROWS = 50_000  # below the header, empty ones included
-MAX_COLUMNS = 100
-# Rows below the header × columns named in it: what the rows take in memory,
-# about 100 bytes a cell. A people sheet of 25 columns may have 40,000 rows.
-MAX_CELLS = 1_000_000
-MAX_CELL_CHARACTERS = 32_767  # as many as Excel lets a cell hold
-# All the cells together, the header included: each cell is a text of its own
-# in memory (trimmed of its spaces), and the preview reads every one. A CSV
-# file of 10 MB holds at most some 10 million; a workbook's cells may share
-# one text of its table, counted each time a cell uses it: 20 cells × 2,000
-# rows of one 32,760-character text, from a 48 KB file, were 1.25 GB.
-MAX_CHARACTERS = 20_000_000
-# A CSV row is split whole by the csv module: its length bounds what that takes.
-MAX_ROW_CHARACTERS = 1_000_000
-# An .xlsx file is a zip of XML parts, each read as it is unpacked.
-MAX_PARTS = 1_000  # a workbook has a dozen; each one named costs memory to list
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # all the parts together
-MAX_PART_BYTES = 25 * 1024 * 1024  # one part: the worksheet, its table of texts…
-# Of a part over 1 MB: a sheet's XML packs 5 to 30 times; a zip bomb a thousand.
-MAX_COMPRESSION_RATIO = 100
-# The table of texts a workbook's cells point into is held in memory whole.
-MAX_SHARED_STRINGS = 200_000
-# A tag of a part's XML, from its "<" to its ">": expat reads a start tag
-# whole, all its attributes in a dict, before any handler can count them
-# (850,000 attributes in one tag took 290 MB). The longest Excel writes are a
-# part's first (<worksheet>, <styleSheet> with their namespaces), under 1 KB,
-# and lists of ranges (sqref), some kilobytes at most before the rows.
-MAX_TAG_BYTES = 64 * 1024
-
-
-class SheetError(Exception):
-    """The file as a whole cannot be read; the message is for the upload form."""
-
-
-@dataclass
-class Sheet:
-    filename: str
-    header: list[str]
-    # (row number as the spreadsheet shows it, {column: cell}); empty rows skipped.
-    rows: list[tuple[int, dict]]
-
-
-def read_sheet(filename: str, data: bytes) -> Sheet:
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        table = partial(_csv_rows, data)
-    elif suffix == ".xlsx":
-        table = _Workbook(data).rows
-    else:
-        raise SheetError("Choose a .csv or .xlsx file.")
-    try:
-        # Read once keeping nothing, then again keeping the rows: a sheet past
-        # a limit is refused before its rows fill the memory.
-        for _ in _within_limits(table()):
-            pass
-        return _sheet(filename, _within_limits(table()))
-    except UnicodeDecodeError:
-        raise SheetError("The file is not UTF-8: save it as CSV UTF-8.") from None
-    except csv.Error as error:
-        raise SheetError(f"The CSV file cannot be read: {error}.") from None
-
-
-def _too_many_rows():
-    return SheetError(
-        f"The sheet has more than {MAX_ROWS:,} rows below the header (empty rows count too): "
-        "split it into several files, or delete the empty rows at its end."
-    )
-
-
-def _too_many_cells():
-    return SheetError(
-        f"The sheet has more than {MAX_CELLS:,} cells (rows below the header × columns): "
-        "split it into several files, or leave out the columns this import does not read."
-    )
-
-
-def _cell_too_long(number, column):
-    return SheetError(
-        f"Row {number}, column {get_column_letter(column)}: a cell holds more than "
-        f"{MAX_CELL_CHARACTERS:,} characters, more than a spreadsheet cell can hold."
-    )
-
-
-def _too_many_characters(number):
-    return SheetError(
-        f"Row {number}: the sheet holds more than {MAX_CHARACTERS:,} characters in all its cells: "
-        "split it into several files, or leave out the columns this import does not read."
-    )
-
-
-def _filled(value):
-    return value is not None and str(value).strip() != ""
-
-
-def _within_limits(rows):
-    """The (number, cells) rows of a table as they are read, refused at the first one past a limit.
-
-    The length of a cell is checked by the reader of each format, as it reads it.
-    """
-    columns = None  # named in the header
-    for number, values in rows:
-        if number > MAX_ROWS + 1:
-            raise _too_many_rows()
-        if len(values) > MAX_COLUMNS:
-            beyond = next((n for n, value in enumerate(values[MAX_COLUMNS:], MAX_COLUMNS + 1) if _filled(value)), None)
-            if beyond:
-                raise SheetError(
-                    f"Row {number} has a value in column {get_column_letter(beyond)}: a sheet has at most "
-                    f"{MAX_COLUMNS} columns. Delete the columns this import does not read."
-                )
-        if columns is None:
-            columns = sum(1 for value in values[:MAX_COLUMNS] if _filled(value))
-        elif (number - 1) * columns > MAX_CELLS:
-            raise _too_many_cells()
-        yield number, values
-
-
-def _csv_rows(data):
-    """(row number, cells) of a CSV file, decoded and split a line at a time."""
-    # Excel writes semicolons where the decimal separator is a comma; our
-    # column names contain neither, so the header line tells (counted in
-    # bytes, which UTF-8 leaves as they are).
-    end = data.find(b"\n", 0, MAX_ROW_CHARACTERS)
-    first_line = data[: end if end >= 0 else MAX_ROW_CHARACTERS]
-    delimiter = ";" if first_line.count(b";") > first_line.count(b",") else ","
-    # utf-8-sig: with or without the byte order mark Excel writes.
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    number = 0
-    pending = 0  # characters handed to the csv reader since its last row
-    characters = 0  # in the cells of the rows read
-
-    def lines():
-        # Read with a limit: a file of one endless line is refused at its
-        # first million characters, before the csv module splits it.
-        nonlocal pending
-        while line := text.readline(MAX_ROW_CHARACTERS + 1 - pending):
-            pending += len(line)
-            if pending > MAX_ROW_CHARACTERS:
-                raise SheetError(
-                    f"Row {number + 1} is longer than {MAX_ROW_CHARACTERS:,} characters: "
-                    "save the sheet again as CSV UTF-8, one row per line."
-                )
-            yield line
-
-    reader = csv.reader(lines(), delimiter=delimiter)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            # Fields past the csv module's own limit (131,072 characters) end here.
-            if str(error).startswith("field larger than field limit"):
-                raise SheetError(
-                    f"Row {number + 1}: a cell holds more than {MAX_CELL_CHARACTERS:,} characters, "
-                    "more than a spreadsheet cell can hold."
-                ) from None
-            raise
-        number += 1
-        pending = 0
-        if cells and max(map(len, cells)) > MAX_CELL_CHARACTERS:
-            raise _cell_too_long(number, 1 + max(range(len(cells)), key=lambda n: len(cells[n])))
-        characters += sum(map(len, cells))
-        if characters > MAX_CHARACTERS:
-            raise _too_many_characters(number)
-        yield number, cells
-
+from tracker.imports import limits
+from tracker.imports.limits import SheetError, cell_too_long, filled, too_many_characters, too_many_rows
 
 # An .xlsx file, read without openpyxl's reader: openpyxl pads every row to the
 # width the sheet declares, and builds each part's XML tree (all of a row's
@@ -246,7 +65,7 @@ class _Stop(Exception):
     """Everything needed from a part is read: stop parsing it."""
 
 
-class _Workbook:
+class Workbook:
     """The first worksheet of an .xlsx file, read part by part as they are unpacked.
 
     The zip's own directory is checked first: the sizes it declares bound what
@@ -263,8 +82,10 @@ class _Workbook:
         if data.startswith(_OLE2_SIGNATURE):
             raise SheetError(_LOCKED)
         # Each part has an entry in the zip's directory, which zipfile lists whole.
-        if data.count(b"PK\x01\x02") > MAX_PARTS:
-            raise SheetError(f"The workbook has more than {MAX_PARTS:,} parts: open it in Excel and save it again.")
+        if data.count(b"PK\x01\x02") > limits.MAX_PARTS:
+            raise SheetError(
+                f"The workbook has more than {limits.MAX_PARTS:,} parts: open it in Excel and save it again."
+            )
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
@@ -274,22 +95,22 @@ class _Workbook:
             raise SheetError(_LOCKED)
         if any(part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for part in parts):
             raise SheetError(_DAMAGED)
-        if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
+        if sum(part.file_size for part in parts) > limits.MAX_UNPACKED_BYTES:
             raise SheetError(
-                f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // _MB} MB: "
+                f"The workbook unpacks to more than {limits.MAX_UNPACKED_BYTES // _MB} MB: "
                 "split it into several files, or save only the sheet to import."
             )
         for part in parts:
-            if part.file_size > MAX_PART_BYTES:
+            if part.file_size > limits.MAX_PART_BYTES:
                 raise SheetError(
-                    f"The workbook's part {part.filename} unpacks to more than {MAX_PART_BYTES // _MB} MB: "
+                    f"The workbook's part {part.filename} unpacks to more than {limits.MAX_PART_BYTES // _MB} MB: "
                     "split the sheet into several files."
                 )
             ratio = part.file_size // max(part.compress_size, 1)
-            if part.file_size > _MB and ratio > MAX_COMPRESSION_RATIO:
+            if part.file_size > _MB and ratio > limits.MAX_COMPRESSION_RATIO:
                 raise SheetError(
                     f"The workbook's part {part.filename} unpacks to {ratio:,} times its packed size "
-                    f"(at most {MAX_COMPRESSION_RATIO}): open it in Excel and save it again."
+                    f"(at most {limits.MAX_COMPRESSION_RATIO}): open it in Excel and save it again."
                 )
         self.names = {part.filename for part in parts}
         self.counts = None
@@ -304,14 +125,14 @@ class _Workbook:
             if self.counts is None:
                 # What the sheet declares, then what it holds, before its XML is read.
                 self.check_dimension()
-                limits = {b"row": MAX_ROWS + 1, b"c": MAX_CELLS}
-                self.counts, elements = self.count(self.worksheet, _SHEET_TAGS, limits, until=_END_OF_ROWS)
+                bounds = {b"row": limits.MAX_ROWS + 1, b"c": limits.MAX_CELLS}
+                self.counts, elements = self.count(self.worksheet, _SHEET_TAGS, bounds, until=_END_OF_ROWS)
                 # Anything else among the rows costs as much to read as a cell, and is not counted by the limits.
                 if elements > _ELEMENTS_PER_CELL * (self.counts[b"row"] + self.counts[b"c"]) + _SPARE_ELEMENTS:
                     raise SheetError(_DAMAGED)
-            if self.counts[b"row"] > MAX_ROWS + 1:
-                raise _too_many_rows()
-            if self.counts[b"c"] > MAX_CELLS:
+            if self.counts[b"row"] > limits.MAX_ROWS + 1:
+                raise too_many_rows()
+            if self.counts[b"c"] > limits.MAX_CELLS:
                 raise _too_many_xlsx_cells()
             yield from self.read_worksheet()
         except _BROKEN:
@@ -324,7 +145,7 @@ class _Workbook:
             raise SheetError(_NOT_A_WORKBOOK)
         return self.archive.open(name)
 
-    def count(self, name, tags, limits, until=None):
+    def count(self, name, tags, bounds, until=None):
         """How many of the elements `tags` names the part holds, and how many elements in all, counted in its bytes.
 
         Stops past a limit, or at `until` (the end of a sheet's rows). A
@@ -332,7 +153,7 @@ class _Workbook:
         A tag inside a comment counts too: the XML, read afterwards, is
         counted exactly.
         """
-        counts = dict.fromkeys(limits, 0)
+        counts = dict.fromkeys(bounds, 0)
         elements = 0
         with self.open(name) as part:
             rest = b""
@@ -350,14 +171,14 @@ class _Workbook:
                 )
                 # A tag's name is in its first bytes: the rest of a long text is not needed.
                 rest = chunk[end : end + 64]
-                if stop or any(counts[tag] > limit for tag, limit in limits.items()):
+                if stop or any(counts[tag] > limit for tag, limit in bounds.items()):
                     break
         return counts, elements
 
     def parse(self, name, start=None, end=None, text=None, until=None):
         """Stream one part through expat, a chunk at a time, yielding after each one so rows are taken as they come.
 
-        Each chunk is searched for a tag longer than MAX_TAG_BYTES before
+        Each chunk is searched for a tag longer than limits.MAX_TAG_BYTES before
         expat sees it (a tag cut by the end of a chunk is searched with the
         next). `until` is where the reader stops (the end of a sheet's
         rows): what follows it in the same chunk is not searched, as expat
@@ -478,8 +299,8 @@ class _Workbook:
         self.strings = []
         if name is None:
             return
-        counts, elements = self.count(name, _TEXT_TAGS, {b"si": MAX_SHARED_STRINGS})
-        if counts[b"si"] > MAX_SHARED_STRINGS:
+        counts, elements = self.count(name, _TEXT_TAGS, {b"si": limits.MAX_SHARED_STRINGS})
+        if counts[b"si"] > limits.MAX_SHARED_STRINGS:
             raise _too_many_texts()
         if elements > _ELEMENTS_PER_TEXT * counts[b"si"] + _SPARE_ELEMENTS:
             raise SheetError(_DAMAGED)
@@ -494,7 +315,7 @@ class _Workbook:
                 raise SheetError(_DAMAGED)
             tag = _local(tag)
             if tag == "si":
-                if len(self.strings) >= MAX_SHARED_STRINGS:
+                if len(self.strings) >= limits.MAX_SHARED_STRINGS:
                     raise _too_many_texts()
                 runs.clear()
                 length = 0
@@ -518,9 +339,9 @@ class _Workbook:
             nonlocal length
             if reading:
                 length += len(characters)
-                if length > MAX_CELL_CHARACTERS:
+                if length > limits.MAX_CELL_CHARACTERS:
                     raise SheetError(
-                        f"A text of the workbook holds more than {MAX_CELL_CHARACTERS:,} characters, "
+                        f"A text of the workbook holds more than {limits.MAX_CELL_CHARACTERS:,} characters, "
                         "more than a spreadsheet cell can hold."
                     )
                 runs.append(characters)
@@ -545,7 +366,7 @@ class _Workbook:
             tag = _local(tag)
             if tag == "c":
                 cells += 1
-                if cells > MAX_CELLS:
+                if cells > limits.MAX_CELLS:
                     raise _too_many_xlsx_cells()
                 reference = attributes.get("r")
                 column = coordinate_to_tuple(reference)[1] if reference else column + 1
@@ -559,8 +380,8 @@ class _Workbook:
             elif tag == "row":
                 count += 1
                 number = _integer(attributes["r"]) if "r" in attributes else number + 1
-                if count > MAX_ROWS + 1 or number > MAX_ROWS + 1:
-                    raise _too_many_rows()
+                if count > limits.MAX_ROWS + 1 or number > limits.MAX_ROWS + 1:
+                    raise too_many_rows()
                 column = 0
                 row.clear()
             elif tag == "rPh":
@@ -574,15 +395,15 @@ class _Workbook:
             tag = _local(tag)
             if tag == "c":
                 value = self.value(kind, style, runs)
-                # Counted before the value is trimmed (a copy) by _filled here, and by _cell when the rows are kept.
+                # Counted before the value is trimmed (a copy) by filled() here, and by _cell when the rows are kept.
                 held += len(value) if isinstance(value, str) else length
-                if held > MAX_CHARACTERS:
-                    raise _too_many_characters(number)
-                if _filled(value):
-                    if column > MAX_COLUMNS:
+                if held > limits.MAX_CHARACTERS:
+                    raise too_many_characters(number)
+                if filled(value):
+                    if column > limits.MAX_COLUMNS:
                         raise SheetError(
                             f"Row {number} has a value in column {get_column_letter(column)}: a sheet has at most "
-                            f"{MAX_COLUMNS} columns. Delete the columns this import does not read."
+                            f"{limits.MAX_COLUMNS} columns. Delete the columns this import does not read."
                         )
                     row[column] = value
                 in_cell = False
@@ -599,8 +420,8 @@ class _Workbook:
             nonlocal length
             if reading:
                 length += len(characters)
-                if length > MAX_CELL_CHARACTERS:
-                    raise _cell_too_long(number, column)
+                if length > limits.MAX_CELL_CHARACTERS:
+                    raise cell_too_long(number, column)
                 runs.append(characters)
 
         for _ in self.parse(self.worksheet, start, end, text, until=_END_OF_ROWS):
@@ -626,10 +447,10 @@ class _Workbook:
                 return  # never trusted anyway
             if rows is None or columns is None:
                 return
-            if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS or (rows - 1) * columns > MAX_CELLS:
+            if rows > limits.MAX_ROWS + 1 or columns > limits.MAX_COLUMNS or (rows - 1) * columns > limits.MAX_CELLS:
                 raise SheetError(
                     f"The sheet declares {rows:,} rows and {columns:,} columns ({reference}): a sheet has at most "
-                    f"{MAX_ROWS:,} rows below the header, {MAX_COLUMNS} columns and {MAX_CELLS:,} cells. If yours "
+                    f"{limits.MAX_ROWS:,} rows below the header, {limits.MAX_COLUMNS} columns and {limits.MAX_CELLS:,} cells. If yours "
                     "is smaller, delete the empty rows and columns after its last cell in Excel and save it again."
                 )
 
@@ -669,14 +490,14 @@ def _local(tag):
 
 def _too_many_xlsx_cells():
     return SheetError(
-        f"The sheet has more than {MAX_CELLS:,} cells, counting the empty ones Excel keeps for their format: "
+        f"The sheet has more than {limits.MAX_CELLS:,} cells, counting the empty ones Excel keeps for their format: "
         "split it into several files, or delete the rows and columns it does not need."
     )
 
 
 def _too_many_texts():
     return SheetError(
-        f"The workbook holds more than {MAX_SHARED_STRINGS:,} different texts: "
+        f"The workbook holds more than {limits.MAX_SHARED_STRINGS:,} different texts: "
         "split it into several files, or save only the sheet to import."
     )
 
@@ -687,8 +508,8 @@ _TEXT_TAGS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(si)[\s/>]")
 _END_OF_ROWS = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
 # An index into the table of texts: ASCII digits only (str.isdigit takes "٣" too).
 _INDEX = re.compile(r"[0-9]{1,10}")
-# A tag longer than MAX_TAG_BYTES, from its "<" (a tag holds no other "<" nor ">").
-_LONG_TAG = re.compile(rb"<[^<>]{%d}" % MAX_TAG_BYTES)
+# A tag longer than limits.MAX_TAG_BYTES, from its "<" (a tag holds no other "<" nor ">").
+_LONG_TAG = re.compile(rb"<[^<>]{%d}" % limits.MAX_TAG_BYTES)
 
 
 def _integer(value):
@@ -710,34 +531,3 @@ def _xlsx_cell(value):
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel stores 1985 as 1985.0
     return str(value)
-
-
-def _sheet(filename, rows):
-    rows = iter(rows)
-    number, values = next(rows, (1, []))
-    # The header is the first row; a sheet whose first rows are empty has none.
-    header = [str(name).strip().lower() for name in values] if number == 1 else []
-    named = [name for name in header if name]
-    if not named:
-        raise SheetError("The first row is empty: it must name the columns.")
-    for name in named:
-        problem = problem_characters(name)
-        if problem:
-            raise SheetError(f"A column name in the first row: {problem}")
-    twice = sorted(name for name, count in Counter(named).items() if count > 1)
-    if twice:
-        raise SheetError(f"These columns are named twice: {', '.join(twice)}.")
-    result = []
-    for number, values in rows:
-        values = list(values) + [""] * (len(header) - len(values))
-        cells = {name: _cell(value) for name, value in zip(header, values) if name}
-        if any(value != "" for value in cells.values()):
-            result.append((number, cells))
-    return Sheet(filename, named, result)
-
-
-def _cell(value):
-    if isinstance(value, str):
-        # Undo our exports' formula escaping first: it is the first character.
-        return unescape_formula(value).strip()
-    return value
