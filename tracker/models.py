@@ -444,11 +444,6 @@ def refresh_search_keys(person_pks, using=None):
             people_manager.bulk_update(stale, fields, batch_size=SEARCH_KEY_BATCH)
 
 
-def script_of(text):
-    """NameVariant.detect_script(), under the name tracker/demo.py still calls."""
-    return NameVariant.detect_script(text)
-
-
 class NameVariantQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(person__status=Status.PUBLISHED)
