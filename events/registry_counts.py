@@ -7,6 +7,14 @@ or released in its event. Every count is computed, never typed in, and
 answered from running totals per country and day (`day_counts`), read in
 one query per change of the data. The home page (`registry_count_for`) and
 the measure pages (`registry_counts`) both go through here.
+
+Protected people are counted (DOMAIN rule 2), but no count may say more
+about them than their own page does: the page of a person shown by
+initials gives only the years of their dates, and a withheld person has no
+page. So the dates of anyone not named in full enter every count on the
+first of January of their year (`counted_day`), as their page shows them
+(events/disclosure.py's to_year): a count can step for them only at a new
+year. See docs/counts.md.
 """
 
 import bisect
@@ -14,13 +22,14 @@ import datetime
 import itertools
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Case, Count, DateField, F, When
+from django.db.models.functions import Cast, TruncYear
 
 from events.charts import Registry
 from events.models import Measure, ReleasedDetention
 from tracker.caching import cached
 from tracker.dates import period_end
-from tracker.models import Detention
+from tracker.models import Detention, named_person
 
 # The registry's samples of "held" on a measure page: figure dates plus at most this many more.
 HELD_SAMPLES = 48
@@ -144,11 +153,24 @@ def day_counts():
     return cached("detention-day-counts", count_days)
 
 
+def counted_day(field):
+    """A detention's date as the counts read it: the day for a person named in full, else 1 January of its year."""
+    # Cast: PostgreSQL's date_trunc() gives a timestamp, and raw SQL has no converter to turn it back.
+    year = Cast(TruncYear(field, output_field=DateField()), DateField())
+    return Case(When(named_person("person__"), then=F(field)), default=year, output_field=DateField())
+
+
 def count_days():
     detentions = (
         Detention.objects.published()
         .order_by()
-        .values_list("country", "detained_on", "released_on", "recognised_on", "custody_status")
+        .values_list(
+            "country",
+            counted_day("detained_on"),
+            counted_day("released_on"),
+            counted_day("recognised_on"),
+            "custody_status",
+        )
     )
     sql, params = detentions.query.sql_with_params()
     detained = "detained_on IS NOT NULL"
