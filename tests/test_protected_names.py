@@ -189,6 +189,16 @@ def test_text_that_names_no_protected_person_passes(mirrorfield, text):
     assert refused_fields(Event(title="Meeting", summary=text, **EVENT)) == set()
 
 
+def test_a_shared_surname_is_explained_by_a_person_the_text_names_in_full(mirrorfield):
+    make_person(name="Piotr Mirrorfield", identity_level=FULL)
+    assert refused_fields(Event(title="Statement", summary="Piotr Mirrorfield calls for talks.", **EVENT)) == set()
+    # Without him named in full, the surname alone still names her.
+    assert refused_fields(Event(title="Statement", summary="Mirrorfield calls for talks.", **EVENT)) == {"summary"}
+    # And her whole name is never explained by his.
+    summary = "Piotr Mirrorfield and Anna Mirrorfield call for talks."
+    assert refused_fields(Event(title="Statement", summary=summary, **EVENT)) == {"summary"}
+
+
 @pytest.mark.parametrize(
     "name, expected",
     [

@@ -155,19 +155,21 @@ def same_word(text_key: str, name_key: str) -> bool:
     return len(name_key) >= 4 and text_key.startswith(name_key) and len(text_key) - len(name_key) <= 2
 
 
-def naming_words(words: list[tuple[str, str]], name: str) -> str:
-    """The words of a text (text_words()) that name the person called `name`, or "".
-
-    Either their surname alone (three letters of key or more: a lone first
-    name is not enough), in any form, or all the words of the name next to
-    each other in any order ("Mirrorfield Anna", "MIRRORFIELD, Anna").
-    """
+def surname_key(name: str) -> str:
+    """The key of the name's surname, if it is long enough to identify someone alone (a lone first name is not)."""
     own = surname(name)
-    own_key = word_key(own) if own else ""
-    if len(own_key) >= 3:
-        for word, key in words:
-            if same_word(key, own_key):
-                return word
+    key = word_key(own) if own else ""
+    return key if len(key) >= 3 else ""
+
+
+def by_surname(words: list[tuple[str, str]], name: str) -> str:
+    """The word of a text (text_words()) that is the surname of `name`, in any form, or ""."""
+    own = surname_key(name)
+    return next((word for word, key in words if own and same_word(key, own)), "")
+
+
+def by_whole_name(words: list[tuple[str, str]], name: str) -> str:
+    """The words of a text that are all the words of `name` next to each other, in any order, or ""."""
     name_keys = word_keys(name)
     if len(name_keys) < 2:
         return ""
@@ -178,13 +180,26 @@ def naming_words(words: list[tuple[str, str]], name: str) -> str:
     return ""
 
 
+def naming_words(words: list[tuple[str, str]], name: str) -> str:
+    """The words of a text that name the person called `name`, or "".
+
+    Either their surname alone, in any form ("Mirrorfield's", "wife of
+    Mirrorfield", "Мірарфілда"), or all the words of the name next to each
+    other in any order ("Mirrorfield Anna", "MIRRORFIELD, Anna").
+    """
+    return by_surname(words, name) or by_whole_name(words, name)
+
+
 def protected_names_in(texts: dict, people) -> dict:
     """{field: the words that name someone} for each of `texts` ({field: text}) naming one of `people`.
 
     `people` is a queryset of the people no public text may name
-    (PersonQuerySet.protected()). Two queries: the people any word of the
-    texts could name (by their search keys, which hold every name variant),
-    then their names.
+    (PersonQuerySet.protected()). A surname many people share is explained
+    by a person named in full whom the same text names in full: "Krystsina
+    Kuzniatsova calls for…" names her, not a withheld prisoner Kuzniatsou.
+    Four queries: the protected people and the people named in full whom a
+    word of the texts could name (by their search keys, which hold every
+    name variant), each with their names.
     """
     words = {field: text_words(text or "") for field, text in texts.items()}
     keys = {key for found in words.values() for _, key in found if len(key) >= 2}
@@ -193,13 +208,27 @@ def protected_names_in(texts: dict, people) -> dict:
     # A declined form ("Mirrorfielda") starts with the name's key: ask for each word's stem.
     stems = {key[:-2] if len(key) >= 6 else key for key in keys}
     candidates = functools.reduce(operator.or_, (Q(search_key__contains=f" {stem}") for stem in sorted(stems)))
+    protected = people.filter(candidates).prefetch_related("name_variants")
+    protected_names = [name for person in protected for name in all_names(person)]
+    named = people.model.objects.named().filter(candidates).prefetch_related("name_variants")
+    named_names = [name for person in named for name in all_names(person)]
     found = {}
-    for person in people.filter(candidates).prefetch_related("name_variants"):
-        for name in [person.name, *(variant.name for variant in person.name_variants.all())]:
-            for field, field_words in words.items():
-                if field not in found and (naming := naming_words(field_words, name)):
-                    found[field] = naming
+    for field, field_words in words.items():
+        named_here = [name for name in named_names if by_whole_name(field_words, name)]
+        explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
+        for name in protected_names:
+            naming = "" if surname_key(name) in explained else by_surname(field_words, name)
+            if not naming and frozenset(word_keys(name)) not in explained:
+                naming = by_whole_name(field_words, name)
+            if naming:
+                found[field] = naming
+                break
     return found
+
+
+def all_names(person) -> list[str]:
+    """A person's name and name variants, read from a prefetch."""
+    return [person.name, *(variant.name for variant in person.name_variants.all())]
 
 
 class PublicText:
