@@ -251,6 +251,14 @@ class ApiFigureFilter(FigureFilter):
         self.filters["measure"].extra["choices"] = [(slug, slug) for slug in slugs]
 
 
+class MeasureFilter(django_filters.FilterSet):
+    """The API's list of measures takes no filter: every measure with a published figure."""
+
+    class Meta:
+        model = Measure
+        fields = []
+
+
 # --- Sources ------------------------------------------------------------------
 
 

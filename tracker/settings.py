@@ -363,7 +363,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "events.views.api.exception_handler",
+    "EXCEPTION_HANDLER": "events.api_lists.exception_handler",
     # ?format= is not a parameter of ours: an unknown parameter is a 400.
     "URL_FORMAT_OVERRIDE": None,
 }
