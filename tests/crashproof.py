@@ -32,7 +32,9 @@ from urllib.parse import urlencode
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# The issue's bound: no request may run longer than 2 s on the demo data.
+# The issue's bound: no request may run longer than 2 s on the demo data. A benchmark, not a test
+# (STYLE.md): an answer past it fails only when asked (PROBE_TIMED=1). A request that never ends is
+# killed at a margin past the limit in every run (see probe()).
 LIMIT = 2.0
 # A start migrates and plants the database once per run, then warms up.
 START_LIMIT = 180.0
@@ -152,12 +154,13 @@ class _Dead(Exception):
 class Prober:
     """A worker process and the pipe to it; probe() sends one request and checks the answer."""
 
-    def __init__(self, database, folder, prepare=False, env=None, limit=LIMIT):
+    def __init__(self, database, folder, prepare=False, env=None, limit=LIMIT, timed=None):
         self.database = database
         self.folder = Path(folder)
         self.prepare = prepare
         self.env = env or {}
         self.limit = limit
+        self.timed = os.environ.get("PROBE_TIMED") == "1" if timed is None else timed
         self.process = None
         self.starts = []  # each start's timings, as the worker measured them
         self.facts = {}
@@ -325,7 +328,7 @@ class Prober:
             )
         if step["status"] >= 500:
             raise ProbeFailure(request, f"{where}answered {step['status']}:\n{step['error'] or step['excerpt']}")
-        if step["seconds"] >= self.limit:
+        if self.timed and step["seconds"] >= self.limit:
             raise ProbeFailure(
                 request,
                 f"{where}answered {step['status']} after {step['seconds']:.2f} s, over the {self.limit:g} s limit",

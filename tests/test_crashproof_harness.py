@@ -22,7 +22,8 @@ pytest_plugins = ["tests.crashproof"]
 @pytest.fixture(scope="module")
 def drills(prober, tmp_path_factory):
     """A worker that understands drills, on the session worker's database (already planted)."""
-    with Prober(prober.database, tmp_path_factory.mktemp("drills"), env={"PROBE_DRILLS": "1"}) as worker:
+    folder = tmp_path_factory.mktemp("drills")
+    with Prober(prober.database, folder, env={"PROBE_DRILLS": "1"}, timed=True) as worker:
         yield worker
 
 
