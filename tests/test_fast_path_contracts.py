@@ -204,6 +204,8 @@ SAMPLES = [datetime.date(2024, 12, 29) + datetime.timedelta(days=n) for n in ran
 
 
 def plant(specs):
+    # People named in full: the dates of the others are counted on 1 January of their year
+    # (events/registry_counts.py:counted_day, held by tests/test_protected_counts.py), which held_on() does not know.
     people = {True: make_person(), False: make_person(status=Status.DRAFT)}
     for spec in specs:
         detained = spec["detained_on"]
