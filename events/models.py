@@ -5,6 +5,7 @@ from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils import timezone
 from django_countries.fields import CountryField
 
 from events.release_effects import end_detention, put_back
@@ -97,7 +98,10 @@ class Event(PublicText, PreciseDates, Publishable):
 
     public_text = ("title", "summary", "location")
 
-    history = history()
+    # When the public last saw this event change: a feed entry's "updated" (tracker/public_changes.py).
+    public_updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
+    history = history(exclude=["public_updated_at"])
     objects = EventQuerySet.as_manager()
 
     class Meta:
@@ -389,6 +393,7 @@ class ReleasedDetention(Record):
         help_text="Whether publishing the release ended this detention; retracting the release undoes that.",
     )
 
+    not_public_fields = ("ended_detention",)  # tracker/public_changes.py
     history = history()
     objects = ReleasedDetentionQuerySet.as_manager()
 

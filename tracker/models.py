@@ -55,6 +55,7 @@ class Organization(Publishable):
     website = models.URLField(blank=True)
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
+    not_public_fields = ("internal_notes",)  # tracker/public_changes.py
     history = history()
 
     class Meta:
@@ -128,6 +129,7 @@ class Source(PublicText, Publishable):
     )
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
+    not_public_fields = ("internal_notes",)  # tracker/public_changes.py
     history = history()
 
     class Meta:
@@ -297,6 +299,7 @@ class Person(PublicText, Publishable):
     )
 
     objects = PersonQuerySet.as_manager()
+    not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
     history = history(exclude=["search_key", "shown_name", "sort_name"])
 
     class Meta:
@@ -618,6 +621,7 @@ class Detention(PreciseDates, Publishable):
     sources = models.ManyToManyField(Source, through="DetentionSource", blank=True, related_name="detentions")
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
+    not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
     history = history()
     objects = DetentionQuerySet.as_manager()
 

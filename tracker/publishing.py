@@ -15,6 +15,8 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
+from tracker import public_changes
+
 
 class DataVersion(models.Model):
     """One row: how many writes the data has seen. Cached public reads are keyed by it (tracker/caching.py)."""
@@ -88,11 +90,16 @@ class RecordQuerySet(models.QuerySet):
         kwargs.setdefault("version", models.F("version") + 1)
         with transaction.atomic(using=self.db):
             pks = list(self.values_list("pk", flat=True))
+            public = public_changes.writes_public_fields(self.model, kwargs)
+            was_public = public_changes.public_keys(self.model, pks, self.db) if public and pks else set()
             count = super().update(**kwargs)
             if pks:
                 updated = self.model._default_manager.using(self.db).filter(pk__in=pks)
                 self.model.history.bulk_history_create(list(updated), update=True)
-                data_changed(self.db)
+                shown = was_public | public_changes.public_keys(self.model, pks, self.db) if public else set()
+                if shown:
+                    public_changes.stamp(self.model, shown, self.db)
+                    data_changed(self.db)
         return count
 
     update.alters_data = True
@@ -102,7 +109,8 @@ class RecordQuerySet(models.QuerySet):
             created = super().bulk_create(objs, *args, **kwargs)
             if created and created[0].pk is not None:
                 write_history(self.model, created, using=self.db)
-                data_changed(self.db)
+                if public_changes.public_keys(self.model, [obj.pk for obj in created], self.db):
+                    data_changed(self.db)
             elif created:
                 # Some backends return no keys from a bulk insert: refuse
                 # rather than store rows that have no history.
@@ -113,8 +121,9 @@ class RecordQuerySet(models.QuerySet):
 
     def delete(self):
         with transaction.atomic(using=self.db):
+            was_public = not hasattr(self, "published") or self.published().exists()
             deleted = super().delete()
-            if deleted[0]:
+            if deleted[0] and was_public:
                 data_changed(self.db)
         return deleted
 
@@ -215,18 +224,31 @@ class Record(models.Model):
     class Meta:
         abstract = True
 
+    # Fields the public never sees: a write that changes only these moves no public data version
+    # (tracker/public_changes.py); each model adds its own (internal notes).
+    not_public_fields = ()
+
     def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        before = public_changes.Before(self, using, kwargs.get("update_fields"))
         if not self._state.adding:
             self.version += 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
-        data_changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+        if before.changed_in_public(self, using):
+            stamped = public_changes.stamp(type(self), [self.pk], using)
+            if stamped is not None:
+                self.public_updated_at = stamped
+            data_changed(using)
 
     def delete(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        was_public = bool(public_changes.public_keys(type(self), [self.pk], using))
         deleted = super().delete(*args, **kwargs)
-        data_changed(kwargs.get("using") or router.db_for_write(type(self), instance=self))
+        if was_public:
+            data_changed(using)
         return deleted
 
     def natural_key(self):

@@ -89,7 +89,8 @@ class TimelineFeed(Feed):
         return event.created_at
 
     def item_updateddate(self, event):
-        return event.updated_at
+        # Moved only by changes the public sees (tracker/public_changes.py), never by internal notes.
+        return event.public_updated_at
 
     def item_categories(self, event):
         return [event.get_kind_display(), *(country.name for country in event.countries)]

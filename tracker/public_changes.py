@@ -1,0 +1,105 @@
+"""Which writes the public can see: only those move the public data version.
+
+Cached public pages are keyed by the data version (tracker/caching.py), and a
+feed entry's "updated", with the feed's Last-Modified, is the event's
+`public_updated_at`. If they moved with every write, an outsider timing a page
+(a cache miss is many times slower than a hit) or reading a feed would learn
+when editors work on drafts and internal notes. So a write moves them only
+when it changes what the public sees:
+
+- the row is public (in its model's `published()`) before the write or after
+  it: a new row once written, a deleted one before;
+- and the write changes a field the public may see: every concrete field
+  but the bookkeeping (`BOOKKEEPING`) and the model's `not_public_fields`
+  (internal notes), or the row becomes or stops being public.
+
+Record.save() and delete(), and RecordQuerySet.update(), bulk_create() and
+delete() ask here (tracker/publishing.py); the imports and the demo seeder
+move the version themselves, once per write, as before. A save costs one
+query more (two for a row that existed): the stored row, then whether it is
+public. Moving the version too often costs only time; never moving it when
+the public sees a change would serve stale pages, so whatever cannot be told
+apart counts as public.
+"""
+
+from django.utils import timezone
+
+BOOKKEEPING = frozenset({"id", "created_at", "updated_at", "version", "public_updated_at"})
+BATCH = 500
+
+
+def hidden_fields(model):
+    """Names of the fields of `model` whose changes the public never sees."""
+    return BOOKKEEPING | frozenset(getattr(model, "not_public_fields", ()))
+
+
+def public_attnames(model, only=None):
+    """The columns of `model` the public may see (of the fields named in `only`, when given)."""
+    hidden = hidden_fields(model)
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.name not in hidden and (only is None or f.name in only or f.attname in only)
+    ]
+
+
+def public_keys(model, keys, using):
+    """Which of these rows of `model` the public sees now."""
+    keys = [key for key in keys if key is not None]
+    rows = model._default_manager.db_manager(using).all()
+    if not keys or not hasattr(rows, "published"):
+        return set(keys)
+    found = set()
+    for start in range(0, len(keys), BATCH):
+        found.update(rows.published().filter(pk__in=keys[start : start + BATCH]).values_list("pk", flat=True))
+    return found
+
+
+class Before:
+    """What the public could see of a row before a save, to compare with after it."""
+
+    def __init__(self, obj, using, update_fields=None):
+        model = type(obj)
+        self.columns = public_attnames(model, update_fields)
+        self.stored = None
+        self.was_public = False
+        if not self.columns or obj.pk is None:
+            return
+        row = model._base_manager.db_manager(using).filter(pk=obj.pk).values_list(*self.columns).first()
+        if row is not None:
+            self.stored = dict(zip(self.columns, row))
+            self.was_public = bool(public_keys(model, [obj.pk], using))
+
+    def changed_in_public(self, obj, using):
+        """After the save: whether it changed what the public sees."""
+        if not self.columns:
+            return False  # only bookkeeping or hidden fields were written
+        is_public = bool(public_keys(type(obj), [obj.pk], using))
+        if self.stored is None:
+            return is_public
+        if is_public != self.was_public:
+            return True
+        return is_public and any(differs(type(obj), name, old, getattr(obj, name)) for name, old in self.stored.items())
+
+
+def differs(model, attname, stored, value):
+    """Whether the value written differs from the one stored (as the database would hold them)."""
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    try:
+        return field.get_prep_value(field.to_python(stored)) != field.get_prep_value(field.to_python(value))
+    except Exception:  # a value the field cannot read back: count it as a change
+        return True
+
+
+def writes_public_fields(model, names):
+    """Whether an update of these fields can change what the public sees."""
+    return bool(public_attnames(model, set(names)))
+
+
+def stamp(model, keys, using):
+    """Record on the public rows that have it when the public last saw them change (public_updated_at)."""
+    if not keys or not any(f.name == "public_updated_at" for f in model._meta.concrete_fields):
+        return None
+    now = timezone.now()
+    model._base_manager.db_manager(using).filter(pk__in=list(keys)).update(public_updated_at=now)
+    return now
