@@ -301,3 +301,68 @@ def test_no_filtered_list_changes_when_the_withheld_person_is_removed(client, wo
 )
 def test_a_year_marker_counts_as_a_number_of_its_own_and_names_anywhere(text, found):
     assert markers_in(text, ["1977", "Secretus", "Hiddenov"]) == found
+
+
+# Restores and draft-only writes (issue 13, holes 1, 4 and 8).
+
+
+def public_outputs(world):
+    """Every public page, list download, API list and feed of the planted world, unfiltered and filtered."""
+    paths = html_pages(world) + ["/feeds/timeline.atom", "/feeds/BY.atom"]
+    for page, queries in QUERIES.items():
+        paths += [f"/{page}.csv{query}" for query in queries[:3]]
+        paths += [f"/api/v1/{API[page]}/{query}" for query in queries[:3]]
+    return paths
+
+
+def test_a_restore_from_before_a_withdrawal_brings_back_nothing(client, world, markers, login, editor):
+    """Maria Freed's family withdrew consent; restoring her version from before that, by any path, names her nowhere."""
+    from django.core.exceptions import ValidationError
+
+    from tests.admin_pages import admin_url, form_data
+
+    freed = Person.objects.get(name="Maria Freed")
+    named_version = freed.history.latest()
+    freed.identity_level = Person.IdentityLevel.WITHHELD
+    freed.save()
+
+    with pytest.raises(ValidationError):
+        named_version.instance.save()
+    with pytest.raises(ValidationError):
+        Person.objects.filter(pk=freed.pk).update(identity_level=Person.IdentityLevel.FULL)
+    browser = login(editor)
+    url = admin_url(Person, "simple_history", freed.pk, named_version.history_id)
+    assert browser.post(url, form_data(browser.get(url))).status_code == 200  # refused, with the form again
+
+    markers = [*markers, "Maria Freed", str(freed.uid), "2020-08-09"]
+    for path in public_outputs(world):
+        assert_clean(client, path, markers)
+    assert_clean(client, f"/prisoners/{freed.uid}/", markers, allowed=(404,))
+
+
+def test_draft_only_writes_change_no_public_output(client, world, login, contributor):
+    """A Contributor's drafts, and anyone's internal notes, change no byte of any public output, nor its cache."""
+    from tests.admin_pages import admin_url, form_data, with_inline_row
+    from tests.factories import make_citation, make_detention, make_event, make_person, make_source
+    from tracker.publishing import DataVersion
+
+    paths = public_outputs(world)
+    before = {path: body(client.get(path)) for path in paths}
+    version = DataVersion.objects.get(pk=1).number
+
+    held = Person.objects.get(name="Алесь Бяляцкі").detentions.get()
+    draft_release = make_event(kind=Event.Kind.RELEASE, title=f"{DRAFT} release", status=Status.DRAFT)
+    browser = login(contributor)
+    url = admin_url(Event, "change", draft_release.pk)
+    page = form_data(browser.get(url), internal_notes=NOTE)
+    assert browser.post(url, with_inline_row(page, "released_detentions", detention=held.pk)).status_code == 302
+    make_citation(event=draft_release, source=make_source(title=f"{DRAFT} source", status=Status.DRAFT))
+    make_detention(person=make_person(name=f"{DRAFT} Person", status=Status.DRAFT), status=Status.DRAFT)
+    for record in [*Event.objects.all(), *Person.objects.all()]:
+        record.internal_notes = f"{NOTE} again"
+        record.save()
+    Event.objects.exclude(status=Status.PUBLISHED).update(title=f"{DRAFT} retitled")
+
+    for path in paths:
+        assert body(client.get(path)) == before[path], path
+    assert DataVersion.objects.get(pk=1).number == version
