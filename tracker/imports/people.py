@@ -26,7 +26,7 @@ from tracker.imports.columns import (
 from tracker.imports.importer import Importer
 from tracker.imports.plans import Change, RowPlan
 from tracker.models import Charge, Detention, DetentionSource, IdentityLevel, NameVariant, Person, person_search_key
-from tracker.names import listed_names
+from tracker.names import listed_names, shows_more
 
 
 @dataclass
@@ -193,7 +193,14 @@ class PeopleImporter(Importer):
             entry = self.entries["pk", person.pk]
             self.plan_same_person(row_plan, row, entry)
             return person
+        stored_level = person.identity_level
         changes = self.fill(row_plan, person, self.person_columns, row, is_new)
+        if not is_new and shows_more(person.identity_level, stored_level):
+            row_plan.error(
+                "identity_level",
+                "an import cannot show more of a person than their current identity level allows; "
+                "an Editor changes that on the person's page, with a reason.",
+            )
         values = {}
         for column in self.person_columns:
             if column.name in row and column.name not in row_plan.bad_columns:
