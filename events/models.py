@@ -18,6 +18,14 @@ from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQ
 
 
 class EventQuerySet(PublishableQuerySet):
+    def delete(self):
+        with transaction.atomic(using=self.db):
+            for named in ReleasedDetention.objects.using(self.db).filter(release__in=self, ended_detention=True):
+                named.withdraw("deleted the release")
+            return super().delete()
+
+    delete.alters_data = True
+
     def in_country(self, code):
         # Countries are stored as "BY,US": two-letter codes joined by commas,
         # so a two-letter substring can only match a whole code.
@@ -170,6 +178,12 @@ class Event(PublicText, PreciseDates, Publishable):
                     named.take_effect()
                 else:
                     named.withdraw()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            for named in self.released_detentions.filter(ended_detention=True):
+                named.withdraw("deleted the release")
+            return super().delete(*args, **kwargs)
 
     @property
     def ended(self):
@@ -448,10 +462,10 @@ class ReleasedDetention(Record):
             self.ended_detention = True
             super().save(update_fields=["ended_detention", "updated_at"])
 
-    def withdraw(self):
-        """The release was retracted: put back the detention this row ended."""
+    def withdraw(self, why="retracted the release"):
+        """The release was retracted (or deleted): put back the detention this row ended."""
         if self.ended_detention:
-            put_back(self, self.detention, "retracted the release")
+            put_back(self, self.detention, why)
             self.ended_detention = False
             super().save(update_fields=["ended_detention", "updated_at"])
 

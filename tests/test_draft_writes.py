@@ -167,3 +167,20 @@ def test_naming_another_detention_instead_puts_back_the_first():
 
     assert public_state(first)[:2] == (HELD, None)
     assert public_state(second)[0] == RELEASED
+
+
+@pytest.mark.parametrize(
+    "delete",
+    [lambda event: event.delete(), lambda event: Event.objects.filter(pk=event.pk).delete()],
+    ids=["delete", "queryset delete"],
+)
+def test_deleting_a_published_release_puts_back_the_detentions_it_ended(delete):
+    detention = held_detention()
+    event = release_event(status=Status.PUBLISHED)
+    make_released_detention(release=event, detention=detention)
+    assert public_state(detention)[0] == RELEASED
+
+    delete(event)
+
+    assert public_state(detention)[:2] == (HELD, None)
+    assert detention.history.first().history_change_reason == "deleted the release “Release of 52 detainees”"
