@@ -161,6 +161,16 @@ class PersonForm(VersionedForm):
         "the full name): what the person or their family agreed to, and when. Kept in the history, for Editors.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "identity_level" not in self.fields:
+            # Who cannot see identity levels changes none: restoring an old version
+            # keeps the current level and internal notes.
+            fields = ("identity_level", "internal_notes")
+            stored = type(self.instance)._base_manager.filter(pk=self.instance.pk).values(*fields).first()
+            for name, value in (stored or {}).items():
+                setattr(self.instance, name, value)
+
     def clean(self):
         cleaned = super().clean()
         level, reason = cleaned.get("identity_level"), cleaned.get("identity_change_reason", "")
