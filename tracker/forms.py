@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 
+from tracker import protection
 from tracker.dates import Precision, date_iso, parse_precise
 from tracker.text import problem_characters
 
@@ -163,13 +164,10 @@ class PersonForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and "identity_level" not in self.fields:
+        if self.instance.pk and not protection.IDENTITY_FIELDS & set(self.fields):
             # Who cannot see identity levels changes none: restoring an old version
             # keeps the current level and internal notes.
-            fields = ("identity_level", "internal_notes")
-            stored = type(self.instance)._base_manager.filter(pk=self.instance.pk).values(*fields).first()
-            for name, value in (stored or {}).items():
-                setattr(self.instance, name, value)
+            protection.keep_stored_identity(self.instance)
 
     def clean(self):
         cleaned = super().clean()

@@ -22,6 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tracker.names import IdentityLevel, shows_more
 
 REASON_LENGTH = 100  # history_change_reason holds 100 characters
+# What only Editors who manage identities see and change of a person.
+IDENTITY_FIELDS = frozenset({"identity_level", "internal_notes"})
 
 
 def show_more(person, level, *, by, reason):
@@ -79,6 +81,13 @@ def refuse_lowering_in_bulk(queryset, level):
             "people who have a stricter identity level. An Editor changes that one person at a time, with a reason.",
             code="protection_lowered",
         )
+
+
+def keep_stored_identity(person):
+    """Put back the stored identity level and internal notes on `person` (a form that does not show them)."""
+    stored = type(person)._base_manager.filter(pk=person.pk).values(*IDENTITY_FIELDS).first()
+    for name, value in (stored or {}).items():
+        setattr(person, name, value)
 
 
 def label(level):
