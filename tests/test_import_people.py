@@ -662,6 +662,32 @@ def test_planning_an_unchanged_sheet_runs_a_fixed_number_of_queries(editor, peop
     assert set(actions(plan)) == {"unchanged"}
 
 
+@pytest.mark.parametrize("people", [1, 30])
+def test_planning_a_sheet_that_changes_every_person_runs_a_fixed_number_of_queries(
+    editor, people, django_assert_num_queries
+):
+    # The preview plans the sheet, and the confirm plans it again: every
+    # changed person is validated, and Person.clean() checks that the row
+    # lowers nobody's protection (tracker/protection.py) against the level
+    # prepare() read with the whole sheet, not with a query per row.
+    organization = make_organization(name="Viasna")
+    for n in range(people):
+        level = Person.IdentityLevel.INITIALS if n % 2 else Person.IdentityLevel.FULL
+        detention = make_detention(
+            person=make_person(name=f"P{n}", identity_level=level, region="Minsk"), recognised_by=organization
+        )
+        Charge.objects.create(detention=detention, article="342")
+    importer = PeopleImporter(editor)
+    exported = "".join(csv_stream(importer.header(), importer.export_rows(Person.objects.all())))
+    sheet = read_sheet("p.csv", exported.encode().replace(b",Minsk,", b",Hrodna,"))
+
+    # people and their variants; detentions, their charges and sources; organisations named
+    with django_assert_num_queries(6):
+        plan = importer.plan(sheet)
+
+    assert set(actions(plan)) == {"update"}, errors(plan)
+
+
 # --- Writing in bulk --------------------------------------------------------------
 # Records, their history and the people's search keys are written a batch at a
 # time (Importer.save_records(), publishing.write_history()): what save() and

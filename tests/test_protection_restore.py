@@ -95,6 +95,21 @@ def test_restoring_an_old_version_through_the_model_is_refused():
     assert stored_level(person) == WITHHELD
 
 
+def test_a_copy_read_before_the_withdrawal_cannot_name_the_person_again():
+    person = make_person(name="Ales Mirrorfield", identity_level=FULL)
+    stale = Person.objects.get(pk=person.pk)  # an edit begun before the family asked
+    person.identity_level = WITHHELD
+    person.save()
+    stale.description = "Edited in a window opened before the withdrawal."
+
+    with pytest.raises(ValidationError):
+        stale.full_clean()
+    with pytest.raises(ValidationError):
+        stale.save()
+
+    assert stored_level(person) == WITHHELD
+
+
 # Import.
 
 
@@ -112,6 +127,37 @@ def test_an_import_cannot_name_a_withheld_person(login):
     assert not plan.is_valid
     (row,) = plan.rows
     assert any(error.startswith("identity_level: ") for error in row.errors), row.errors
+    assert stored_level(person) == WITHHELD
+
+
+def test_an_import_previewed_before_the_withdrawal_is_refused_at_confirm():
+    person = make_person(name="Ales Mirrorfield", identity_level=FULL)
+    rows = [[str(person.uid), person.name, "full"]]
+    editor = make_user(EDITOR)
+    assert PeopleImporter(editor, "people.csv").plan(sheet(rows)).is_valid  # the preview
+    person.identity_level = WITHHELD
+    person.save()
+
+    importer = PeopleImporter(editor, "people.csv")
+    plan = importer.plan(sheet(rows), lock=True)  # the confirm plans again, rows locked
+
+    assert not plan.is_valid
+    with pytest.raises(ValueError):
+        importer.apply(plan)
+    assert stored_level(person) == WITHHELD
+
+
+def test_an_imported_copy_saved_later_is_checked_against_the_database():
+    person = make_person(name="Ales Mirrorfield", identity_level=FULL)
+    importer = PeopleImporter(make_user(EDITOR), "people.csv")
+    plan = importer.plan(sheet([[str(person.uid), "Ales Mirrorfield-Stale", "full"]]))
+    (copy,) = plan.rows[0].writes  # the importer's copy, its stored level read with the sheet
+    person.identity_level = WITHHELD
+    person.save()
+
+    with pytest.raises(ValidationError):
+        copy.save()
+
     assert stored_level(person) == WITHHELD
 
 

@@ -9,13 +9,17 @@ consent stays withdrawn whatever path a write takes:
   of a stale copy and a shell session are all saves;
 - PersonQuerySet.update() refuses it outright (a bulk action has no reason);
 - the people import refuses it in the row (tracker/imports/people.py): a sheet is
-  not a decision about one person.
+  not a decision about one person. It reads every person of the sheet in one
+  query and hands each one's stored level to the check (stored_level_known()),
+  so the check costs no query per row.
 
 show_more() is the one door: an Editor who manages identities, and a reason,
 which history keeps as the change reason (Editors alone see it:
 tracker/history.py, withhold_from_history). Raising protection (withholding a
 name) needs nothing: it is always safe.
 """
+
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -39,13 +43,35 @@ def show_more(person, level, *, by, reason):
     person._history_user = by
 
 
-def lowering_problem(person):
-    """Why saving `person` as it stands would lower their protection without an Editor's reason; "" if it would not."""
+@contextmanager
+def stored_level_known(person, level):
+    """Within the block, the checks of `person` (its clean(), its save()) take `level` as the stored identity level.
+
+    For a copy whose level was read in the same breath (the people import
+    reads every person of its sheet in one query, and at confirm holds their
+    rows locked until it writes): no query per person. Past the block, the
+    same copy is checked against the database again, as every other save and
+    clean() is: a copy kept for later may be older than a withdrawal.
+    """
+    person._stored_identity_level = level
+    try:
+        yield person
+    finally:
+        person.__dict__.pop("_stored_identity_level", None)
+
+
+def lowering_problem(person, stored=None):
+    """Why saving `person` as it stands would lower their protection without an Editor's reason; "" if it would not.
+
+    `stored`: their stored identity level, if the caller read it just now (see stored_level_known()).
+    """
     if person.pk is None:  # a row with its key set (an old version's copy) may exist: it is checked
         return ""
     if not shows_more(person.identity_level, IdentityLevel.WITHHELD):
         return ""  # the strictest level lowers nothing: no query
-    stored = type(person)._base_manager.filter(pk=person.pk).values_list("identity_level", flat=True).first()
+    stored = stored or person.__dict__.get("_stored_identity_level")
+    if stored is None:
+        stored = type(person)._base_manager.filter(pk=person.pk).values_list("identity_level", flat=True).first()
     if stored is None or not shows_more(person.identity_level, stored):
         return ""
     if getattr(person, "_shows_more", None) == person.identity_level:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from tracker import protection
 from tracker.imports.columns import (
     CellError,
     ChoiceColumn,
@@ -26,7 +27,7 @@ from tracker.imports.columns import (
 from tracker.imports.importer import Importer
 from tracker.imports.plans import Change, RowPlan
 from tracker.models import Charge, Detention, DetentionSource, IdentityLevel, NameVariant, Person, person_search_key
-from tracker.names import listed_names, shows_more
+from tracker.names import listed_names
 
 
 @dataclass
@@ -193,9 +194,10 @@ class PeopleImporter(Importer):
             entry = self.entries["pk", person.pk]
             self.plan_same_person(row_plan, row, entry)
             return person
-        stored_level = person.identity_level
+        # Read with the whole sheet (prepare()): the protection checks need no query per row.
+        stored_level = None if is_new else person.identity_level
         changes = self.fill(row_plan, person, self.person_columns, row, is_new)
-        if not is_new and shows_more(person.identity_level, stored_level):
+        if protection.lowering_problem(person, stored=stored_level):
             row_plan.error(
                 "identity_level",
                 "an import cannot show more of a person than their current identity level allows; "
@@ -219,7 +221,9 @@ class PeopleImporter(Importer):
         row_plan.created = is_new
         row_plan.changes += changes
         if is_new or changes:
-            self.validate(row_plan, person, self.person_columns, existing=self.people)
+            # Person.clean() checks the protection again, against the same stored level.
+            with protection.stored_level_known(person, stored_level):
+                self.validate(row_plan, person, self.person_columns, existing=self.people)
             row_plan.writes.append(person)
         return person
 
