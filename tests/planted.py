@@ -170,3 +170,83 @@ def build_world():
         DetentionSource.objects.create(detention=detention, source=article)
     make_detention(person=make_person(name=f"{DRAFT} person", status=Status.DRAFT), facility=DRAFT)
     return {"hidden": hidden, "initials": initials, "viasna": viasna, "release": release, "meeting": meeting}
+
+
+# The registry's daily counts (issue 13, hole 6). The counts of anyone not named
+# in full step only on 1 January (docs/counts.md): moving a protected person's
+# days, within a month or to another month of the same year, must change no
+# public output. The figures below are dated so that counts by the exact day
+# would tell each pair of days apart.
+PROTECTED_DAYS = {
+    # (whose, detention): {field: (as planted, another day of that month, another month of that year)}
+    ("initials", 0): {
+        "detained_on": ("2022-04-05", "2022-04-25", "2022-10-28"),
+        "recognised_on": ("2022-05-06", "2022-05-26", "2022-11-14"),
+    },
+    ("hidden", 0): {
+        "detained_on": ("2021-03-17", "2021-03-29", "2021-09-02"),
+        "recognised_on": ("2021-04-01", "2021-04-20", "2021-10-19"),
+    },
+    ("hidden", 1): {
+        "detained_on": ("2021-03-17", "2021-03-29", "2021-09-02"),
+        "recognised_on": ("2021-04-01", "2021-04-20", "2021-10-19"),
+        "released_on": ("2025-09-11", "2025-09-25", "2025-02-03"),
+    },
+}
+# Measures that each show a registry count, and the figures they stand beside: (as of, counted since).
+REGISTRY_MEASURES = {
+    "registry-held": (
+        Measure.RegistryCount.HELD,
+        [("2020-01-15", None), ("2021-03-20", None), ("2022-04-15", None), ("2025-12-31", None)],
+    ),
+    "registry-released": (
+        Measure.RegistryCount.RELEASED,
+        [("2025-06-30", "2025-01-01"), ("2025-12-31", "2025-07-01"), ("2025-09-15", "2025-09-01")],
+    ),
+    "registry-recognised": (
+        Measure.RegistryCount.RECOGNISED,
+        [
+            ("2021-06-30", "2021-01-01"),
+            ("2021-12-31", "2021-07-01"),
+            ("2021-04-10", "2021-04-01"),
+            ("2022-06-30", "2022-01-01"),
+            ("2022-12-31", "2022-07-01"),
+            ("2022-05-15", "2022-05-01"),
+        ],
+    ),
+}
+
+
+def count_the_registry(world):
+    """Add to the planted world measures showing every daily registry count, and the protected people's recognition."""
+    source = make_source(title="Registry counts report", published_on=datetime.date(2026, 1, 5))
+    for position, (slug, (count, figures)) in enumerate(REGISTRY_MEASURES.items(), start=10):
+        kind = Measure.Kind.STOCK if count == Measure.RegistryCount.HELD else Measure.Kind.FLOW
+        measure = make_measure(
+            slug=slug, name=slug.replace("-", " "), kind=kind, registry_count=count, position=position
+        )
+        for as_of, since in figures:
+            make_figure(
+                measure=measure,
+                source=source,
+                value=7,
+                as_of_on=datetime.date.fromisoformat(as_of),
+                period_start_on=since and datetime.date.fromisoformat(since),
+            )
+    move_protected_days(world, 0)
+
+
+def protected_detentions(world):
+    return {
+        (whose, n): detention
+        for whose in ("initials", "hidden")
+        for n, detention in enumerate(world[whose].detentions.order_by("pk"))
+    }
+
+
+def move_protected_days(world, variant):
+    """Give the protected people's detentions their days as planted (0), or other days of the same month (1) or year (2)."""
+    for key, detention in protected_detentions(world).items():
+        for field, days in PROTECTED_DAYS[key].items():
+            setattr(detention, field, datetime.date.fromisoformat(days[variant]))
+        detention.save()

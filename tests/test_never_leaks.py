@@ -7,6 +7,7 @@ the probes aimed at the protected fields, and searched for every marker.
 """
 
 import io
+import re
 import zipfile
 from urllib.parse import quote_plus, urlsplit
 
@@ -16,7 +17,17 @@ from openpyxl import load_workbook
 
 from events import dataset
 from events.models import Event, ReleasedDetention
-from tests.planted import DRAFT, INITIALS_MARKERS, NOTE, WITHHELD_MARKERS, markers_in, world  # noqa: F401 (a fixture)
+from tests.planted import (  # noqa: F401 (world is a fixture)
+    DRAFT,
+    INITIALS_MARKERS,
+    NOTE,
+    REGISTRY_MEASURES,
+    WITHHELD_MARKERS,
+    count_the_registry,
+    markers_in,
+    move_protected_days,
+    world,
+)
 from tracker.models import Person
 from tracker.publishing import Status
 
@@ -366,3 +377,52 @@ def test_draft_only_writes_change_no_public_output(client, world, login, contrib
     for path in paths:
         assert body(client.get(path)) == before[path], path
     assert DataVersion.objects.get(pk=1).number == version
+
+
+# The daily counts (issue 13, hole 6).
+
+
+def counted_outputs(world):
+    """Every public output that shows a count, and every other one: pages, charts, downloads, API lists, feeds."""
+    paths = html_pages(world) + ["/feeds/timeline.atom", "/feeds/BY.atom", "/figures.csv", "/figures.xlsx"]
+    paths += [f"/figures/{slug}/" for slug in REGISTRY_MEASURES]
+    paths += [f"/figures/{slug}/?country=BY" for slug in REGISTRY_MEASURES]
+    paths += ["/api/v1/measures/", "/api/v1/figures/?page_size=500"]
+    paths += [f"/data/package/{name}" for name in sorted(dataset.FILES - {dataset.ARCHIVE})]
+    for page, queries in QUERIES.items():
+        paths += [f"/{page}.csv{query}" for query in queries]
+        paths += [f"/api/v1/{API[page]}/{query}" for query in queries if not (page == "prisoners" and "order" in query)]
+    return paths
+
+
+@pytest.mark.parametrize("variant", [1, 2], ids=["another-day-of-the-month", "another-month-of-the-year"])
+def test_no_public_count_tells_a_protected_persons_day_or_month(client, world, variant):
+    """Their page shows the years of their dates at most: moving the days within those years changes no public byte.
+
+    The planted world gains measures showing every registry count (held on a
+    date, released and recognised in a period), with figures dated between the
+    days the protected people's detentions move between: a count, a chart's
+    step or a point that used their exact days would differ.
+    """
+    count_the_registry(world)
+    paths = counted_outputs(world)
+    shown = [client.get(path) for path in paths]
+    assert all(response.status_code == 200 for response in shown)
+    assert any(response.context and response.context.get("registries") for response in shown)
+    before = {path: without_build_stamps(path, body(response)) for path, response in zip(paths, shown)}
+
+    move_protected_days(world, variant)
+
+    changed = [path for path in paths if without_build_stamps(path, body(client.get(path))) != before[path]]
+    assert changed == []
+
+
+# The data package's version and build time (on /data/ and in the package): any write to a published
+# detention moves them, a change of day within the year too (tracker/public_changes.py).
+BUILD_STAMPS = re.compile(
+    r"\b\d+\.\d{8}\.\d+\b|built[^.<]*|\d{4}-\d\d-\d\d( at \d\d:\d\d UTC|T\d\d:\d\d:\d\d[+\-:\dZ]*)"
+)
+
+
+def without_build_stamps(path, text):
+    return BUILD_STAMPS.sub("", text) if path.startswith("/data/") else text
