@@ -1,0 +1,340 @@
+"""Events, the people and organisations taking part, the sources they cite, and the links between them."""
+
+from django.apps import apps
+from django.db import models, router, transaction
+from django.db.models import OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
+from tracker.history import history
+from tracker.models import Organization, Person, Source, one_of
+from tracker.names import PublicText
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+
+
+# The releases and figures of events are defined in releases.py and figures.py, which
+# import this module: the queries below look those models up when they run.
+def later(name):
+    return apps.get_model("events", name)
+
+
+class EventQuerySet(PublishableQuerySet):
+    def delete(self):
+        ReleasedDetention = later("ReleasedDetention")
+        with transaction.atomic(using=self.db):
+            for named in ReleasedDetention.objects.using(self.db).filter(release__in=self, ended_detention=True):
+                named.withdraw("deleted the release")
+            return super().delete()
+
+    delete.alters_data = True
+
+    def in_country(self, code):
+        # Countries are stored as "BY,US": two-letter codes joined by commas,
+        # so a two-letter substring can only match a whole code.
+        return self.filter(countries__contains=code.upper())
+
+    def in_date_order(self):
+        return self.order_by("occurred_on", "pk")
+
+    def newest_first(self):
+        return self.order_by("-occurred_on", "-pk")
+
+    def releases(self):
+        return self.filter(kind=EventKind.RELEASE)
+
+    def with_participants_and_citations(self):
+        return self.prefetch_related(
+            models.Prefetch("participants", Participant.objects.published().select_related("person", "organization")),
+            models.Prefetch("citations", Citation.objects.published().select_related("source__publisher")),
+        )
+
+    def with_links(self):
+        return self.prefetch_related(
+            models.Prefetch("outgoing_links", EventLink.objects.published().select_related("to_event")),
+            models.Prefetch("incoming_links", EventLink.objects.published().select_related("from_event")),
+        )
+
+    def with_details(self):
+        """Everything an event card shows: one query per relation, whatever the number of events."""
+        Figure = later("Figure")
+        figures = Figure.objects.published().current().select_related("measure", "source__publisher")
+        figures = models.Prefetch("figures", figures.order_by("measure__position", "-as_of_on", "pk"))
+        return self.with_participants_and_citations().with_links().prefetch_related(figures)
+
+    def for_ledger(self, show_deprecated):
+        """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation."""
+        Figure, ReleasedDetention, MeasureKind = later("Figure"), later("ReleasedDetention"), later("Measure").Kind
+        figures = Figure.objects.published().filter(measure__kind=MeasureKind.PER_EVENT)
+        figures = figures.select_related("measure", "source__publisher", "attributed_to").best_first()
+        # Withheld people are counted too (DOMAIN rule 2): a number, never a name.
+        linked = ReleasedDetention.objects.published().filter(release=OuterRef("pk")).order_by().values("release")
+        linked = models.Subquery(linked.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
+        figures = models.Prefetch(
+            "figures", figures if show_deprecated else figures.current(), to_attr="ledger_figures"
+        )
+        released = self.select_related("release").annotate(linked_released=Coalesce(linked, models.Value(0)))
+        return released.prefetch_related(figures).with_links()
+
+
+class EventKind(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    VISIT = "visit", "Visit"
+    RELEASE = "release", "Release"
+    SANCTIONS_CHANGE = "sanctions_change", "Sanctions change"
+    STATEMENT = "statement", "Statement"
+    ARRESTS = "arrests", "Arrests"
+    TRIAL = "trial", "Trial"
+    OTHER = "other", "Other"
+
+
+class Event(PublicText, PreciseDates, Publishable):
+    precise_dates = (("occurred_on", "occurred_on_precision"), ("ended_on", "ended_on_precision"))
+    Kind = EventKind
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True, help_text="What happened, in a few sentences, for the public timeline.")
+    occurred_on = models.DateField("date")
+    occurred_on_precision = precision_field("date")
+    ended_on = models.DateField("end date", null=True, blank=True, help_text="For events that lasted several days.")
+    ended_on_precision = precision_field("end date")
+    countries = CountryField(multiple=True, blank=True, help_text="The countries the event concerns.")
+    location = models.CharField(max_length=200, blank=True, help_text="City or place: “Minsk”.")
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
+
+    public_text = ("title", "summary", "location")
+
+    # When the public last saw this event change: a feed entry's "updated" (tracker/public_changes.py).
+    public_updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
+    history = history(exclude=["public_updated_at"])
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        permissions = [("publish_event", "Can publish, retract and restore events")]
+        indexes = [
+            # Timeline and home page: published events, newest (or oldest) first.
+            models.Index(fields=["status", "occurred_on"], name="events_event_timeline"),
+            # Timeline filter by kind ("all releases"), in date order.
+            models.Index(fields=["kind", "occurred_on"], name="events_event_kind"),
+        ]
+        constraints = [
+            one_of("status", Status, "events_event_status_valid", "status"),
+            one_of("kind", EventKind, "events_event_kind_valid", "kind of event"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="events_event_unique_external_id",
+                violation_error_message="Another event already has this external ID.",
+            ),
+            one_of("occurred_on_precision", Precision, "events_event_precision_valid", "precision"),
+            one_of("ended_on_precision", Precision, "events_event_end_precision_valid", "precision"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("occurred_on")),
+                name="events_event_ends_after_start",
+                violation_error_message="The end date cannot be earlier than the date of the event.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.occurred} — {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("events:event", args=[self.uid])
+
+    @property
+    def occurred(self):
+        return PreciseDate.of(self.occurred_on, self.occurred_on_precision)
+
+    def publishing_problems(self):
+        problems = []
+        cited = list(self.citations.select_related("source"))
+        if not any(citation.source.status == Status.PUBLISHED for citation in cited):
+            if cited:
+                waiting = "; ".join(sorted({f"“{citation.source}”" for citation in cited}))
+                problems.append(f"“{self.title}” cites no published source yet: publish {waiting} first.")
+            else:
+                problems.append(f"“{self.title}” cites no source: add a citation first.")
+        if self.kind == Event.Kind.RELEASE and self.occurred_on is None:
+            problems.append(f"The release “{self.title}” has no date.")
+        # The text the event shows once published: its own, its citations', participants' and release's.
+        problems += self.protected_name_problems()
+        for part in [*self.citations.all(), *self.participants.all(), getattr(self, "release", None)]:
+            if part is not None:
+                problems += part.protected_name_problems()
+        return problems
+
+    def apply_transition(self, name):
+        """Move along the workflow; a release ends the detentions it names when published, and gives them back when not."""
+        was_published = self.is_published
+        super().apply_transition(name)
+        if self.is_published != was_published:
+            for named in self.released_detentions.select_related("detention"):
+                named.release = self
+                if self.is_published:
+                    named.take_effect()
+                else:
+                    named.withdraw()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            for named in self.released_detentions.filter(ended_detention=True):
+                named.withdraw("deleted the release")
+            return super().delete(*args, **kwargs)
+
+    @property
+    def ended(self):
+        return PreciseDate.of(self.ended_on, self.ended_on_precision)
+
+
+class ParticipantQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(event__status=Status.PUBLISHED).filter(
+            Q(person__status=Status.PUBLISHED) | Q(organization__status=Status.PUBLISHED)
+        )
+
+
+class EventPart(PublicText):
+    """A row shown on its event's page: its public text is public with the event."""
+
+    def text_is_public(self):
+        event = getattr(self, "event", None)  # in the event's inline the event may not be saved yet
+        return event is not None and event.is_published
+
+
+class Participant(EventPart, Record):
+    """A person or an organisation taking part in an event, in a role."""
+
+    public_text = ("role",)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, related_name="participations")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="participations"
+    )
+    role = models.CharField(
+        max_length=200, blank=True, help_text="In this event: “US Special Envoy”, “President of Belarus”."
+    )
+
+    history = history()
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, organization__isnull=True)
+                | Q(person__isnull=True, organization__isnull=False),
+                name="events_participant_person_xor_organization",
+                violation_error_message="A participant is either a person or an organisation: choose exactly one.",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.person or self.organization
+        return f"{who} ({self.role})" if self.role else str(who)
+
+    @property
+    def public_name(self):
+        """Who took part, as every public output names them (tracker.names.public_name for a person)."""
+        return self.person.public_name if self.person_id else self.organization.public_name
+
+    @property
+    def public_label(self):
+        """The public name with the role: “John Coale (US Special Envoy)”. Feeds, downloads, the API's timeline, cards."""
+        return f"{self.public_name} ({self.role})" if self.role else self.public_name
+
+
+class CitationQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(event__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
+
+
+class Citation(EventPart, Record):
+    """A source an event relies on, with the sentence it relies on."""
+
+    public_text = ("quote",)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(blank=True, help_text="The sentence of the source this event relies on, verbatim.")
+
+    history = history()
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "pk"]
+
+    def __str__(self):
+        return f"{self.source} → {self.event.title}"
+
+
+class EventLinkQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(from_event__status=Status.PUBLISHED, to_event__status=Status.PUBLISHED)
+
+
+class LinkKind(models.TextChoices):
+    IN_EXCHANGE_FOR = "in_exchange_for", "in exchange for"
+    FOLLOWS = "follows", "follows"
+    RESPONSE_TO = "response_to", "in response to"
+    PART_OF = "part_of", "part of"
+
+
+# How a link reads from the other end: the sanctions change was "given in
+# exchange for" the release that is "in exchange for" it.
+INVERSE_LINK_LABELS = {
+    LinkKind.IN_EXCHANGE_FOR: "given in exchange for",
+    LinkKind.FOLLOWS: "followed by",
+    LinkKind.RESPONSE_TO: "prompted",
+    LinkKind.PART_OF: "includes",
+}
+
+
+class EventLink(Record):
+    """A typed relation between two events: the ledger of deals is made of these."""
+
+    Kind = LinkKind
+
+    # Read as a sentence: <from_event> <kind> <to_event>, for example
+    # "Release of 52 detainees" in exchange for "US lifts sanctions on Belavia".
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outgoing_links")
+    kind = models.CharField(max_length=20, choices=Kind)
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="incoming_links")
+    note = models.CharField(max_length=300, blank=True)
+
+    history = history()
+    objects = EventLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["from_event", "pk"]
+        constraints = [
+            one_of("kind", LinkKind, "events_eventlink_kind_valid", "kind of link"),
+            models.CheckConstraint(
+                condition=~Q(from_event=models.F("to_event")),
+                name="events_eventlink_not_self",
+                violation_error_message="An event cannot be linked to itself.",
+            ),
+            models.UniqueConstraint(
+                fields=["from_event", "kind", "to_event"],
+                name="events_eventlink_unique",
+                violation_error_message="These two events are already linked this way.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_event.title} — {self.get_kind_display()} — {self.to_event.title}"
+
+    @property
+    def inverse_label(self):
+        return INVERSE_LINK_LABELS[self.kind]

@@ -1,0 +1,298 @@
+"""Measures (what a figure counts) and figures (one claim of one source), with the queries that rank them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django_countries.fields import CountryField
+
+from events.models.events import Event
+from events.wording import figure_in_words
+from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
+from tracker.history import history
+from tracker.models import Organization, Source, one_of
+from tracker.names import PublicText
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+
+
+class MeasureQuerySet(RecordQuerySet):
+    def published(self):
+        """Measures with at least one published figure: the ones the public can see."""
+        return self.filter(Exists(Figure.objects.published().filter(measure=OuterRef("pk"))))
+
+
+class MeasureKind(models.TextChoices):
+    STOCK = "stock", "Stock (how many at a date)"
+    FLOW = "flow", "Flow (how many over a period)"
+    PER_EVENT = "per_event", "Per event (how many in one event)"
+
+
+class RegistryCount(models.TextChoices):
+    NONE = "", "None"
+    HELD = "held", "Named people held on the as-of date"
+    RELEASED = "released", "Named people released during the period"
+    RECOGNISED = "recognised", "Named people recognised as political prisoners during the period"
+    RELEASED_IN_EVENT = "released_in_event", "Named people released in the event"
+
+
+class Measure(Record):
+    """What a figure counts, defined once in words."""
+
+    RegistryCount = RegistryCount
+
+    Kind = MeasureKind
+
+    slug = models.SlugField(unique=True, help_text="Short stable name used in addresses: “political-prisoners-held”.")
+    name = models.CharField(max_length=200, help_text="As the headline reads: “political prisoners held”.")
+    definition = models.TextField(help_text="Exactly what is counted, and what is not.")
+    kind = models.CharField(max_length=10, choices=Kind)
+    unit = models.CharField(max_length=50, default="people")
+    position = models.PositiveSmallIntegerField(
+        default=100, help_text="Order of the headline figures on the home page: lower comes first."
+    )
+    registry_count = models.CharField(
+        max_length=20,
+        choices=RegistryCount,
+        blank=True,
+        help_text="Which count of the registry's own named records to show beside the reported figures.",
+    )
+
+    history = history()
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [one_of("kind", MeasureKind, "events_measure_kind_valid", "kind of measure")]
+
+    # Pickers show what kind of count it is: "people released" (one event)
+    # and "prisoners released" (over a period) are easy to confuse.
+    KIND_HINTS = {"stock": "at a date", "flow": "over a period", "per_event": "in one event"}
+
+    def __str__(self):
+        return f"{self.name} ({self.KIND_HINTS.get(self.kind, self.kind)})"
+
+    def get_absolute_url(self):
+        return reverse("events:measure", args=[self.slug])
+
+
+def rank_order():
+    """Preferred (0) before normal (1) before deprecated (2), as an SQL expression."""
+    return models.Case(
+        models.When(rank=Rank.PREFERRED, then=0),
+        models.When(rank=Rank.NORMAL, then=1),
+        default=2,
+    )
+
+
+class FigureQuerySet(PublishableQuerySet):
+    def published(self):
+        # A figure scoped to an event is public only with its event, and only
+        # with its source: a claim is never shown without who made it.
+        return self.filter(status=Status.PUBLISHED, source__status=Status.PUBLISHED).filter(
+            Q(event__isnull=True) | Q(event__status=Status.PUBLISHED)
+        )
+
+    def current(self):
+        return self.exclude(rank=Figure.Rank.DEPRECATED)
+
+    def in_country(self, code):
+        return self.filter(country=code.upper())
+
+    def best_first(self):
+        """Preferred before normal before deprecated, then the newest claim first."""
+        return self.order_by(rank_order(), "-as_of_on", "-pk")
+
+    def ranked(self):
+        """Best first, each with its `place` among the reports of its measure in its country (see is_headline)."""
+        order = [rank_order().asc(), models.F("as_of_on").desc(), models.F("pk").desc()]
+        place = models.Window(RowNumber(), partition_by=[models.F("measure_id"), models.F("country")], order_by=order)
+        return self.annotate(place=place).best_first()
+
+    def headlines(self):
+        """The figure each headline shows (DOMAIN rule 4), per measure and country, in one query."""
+        return self.current().ranked().filter(place=1)
+
+
+def claims_disagree(figures):
+    """Whether reports of one number disagree (DOMAIN rule 4): their current figures say different things."""
+    return len({(f.value, f.qualifier, f.upper_value) for f in figures if f.rank != Rank.DEPRECATED}) > 1
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "exact", "exactly"
+    APPROXIMATELY = "approximately", "about"
+    MORE_THAN = "more_than", "more than"
+    AT_LEAST = "at_least", "at least"
+    FEWER_THAN = "fewer_than", "fewer than"
+    AT_MOST = "at_most", "at most"
+    RANGE = "range", "between (a range)"
+
+
+class Rank(models.TextChoices):
+    PREFERRED = "preferred", "Preferred"
+    NORMAL = "normal", "Normal"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class Figure(PublicText, PreciseDates, Publishable):
+    """One claim of one source about one measure."""
+
+    precise_dates = (("as_of_on", "as_of_on_precision"), ("period_start_on", "period_start_on_precision"))
+
+    Qualifier = Qualifier
+    Rank = Rank
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="figures")
+    value = models.PositiveIntegerField(help_text="The number as the source gives it; the lower end of a range.")
+    qualifier = models.CharField(max_length=15, choices=Qualifier, default=Qualifier.EXACT)
+    upper_value = models.PositiveIntegerField(null=True, blank=True, help_text="Only for a range: its upper end.")
+    as_of_on = models.DateField(
+        "as of", help_text="The date the number describes (not the date of the article, if different)."
+    )
+    as_of_on_precision = precision_field("as-of date")
+    period_start_on = models.DateField(
+        "counted since", null=True, blank=True, help_text="For counts over a period: “since July 2024”."
+    )
+    period_start_on_precision = precision_field("start of the period")
+    country = CountryField()
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        help_text="For counts of one event, such as the number released in a release.",
+    )
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
+    attributed_to = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributed_figures",
+        help_text="Who the source says made the count, when it is not the source itself: "
+        "a news report quoting Viasna is attributed to Viasna.",
+    )
+    quote = models.TextField(blank=True, help_text="The sentence of the source that gives the number, verbatim.")
+    rank = models.CharField(max_length=10, choices=Rank, default=Rank.NORMAL)
+    deprecation_reason = models.TextField(blank=True, help_text="Why this figure is wrong or superseded.")
+    public_text = ("quote", "deprecation_reason")
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
+
+    history = history()
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of_on", "-pk"]
+        permissions = [("publish_figure", "Can publish, retract, deprecate and restore figures")]
+        indexes = [
+            # Home headline and figures page: a measure's figures in one country over time.
+            models.Index(fields=["measure", "country", "as_of_on"], name="events_figure_measure_country"),
+        ]
+        constraints = [
+            one_of("status", Status, "events_figure_status_valid", "status"),
+            one_of("qualifier", Qualifier, "events_figure_qualifier_valid", "qualifier"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="events_figure_unique_external_id",
+                violation_error_message="Another figure already has this external ID.",
+            ),
+            one_of("rank", Rank, "events_figure_rank_valid", "rank"),
+            one_of("as_of_on_precision", Precision, "events_figure_as_of_precision_valid", "precision"),
+            one_of("period_start_on_precision", Precision, "events_figure_period_precision_valid", "precision"),
+            models.CheckConstraint(
+                condition=~Q(qualifier="range") | Q(upper_value__isnull=False),
+                name="events_figure_range_has_upper",
+                violation_error_message="A range needs an upper value.",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier="range") | Q(upper_value__isnull=True),
+                name="events_figure_upper_only_for_range",
+                violation_error_message="Only a range has an upper value: clear it or choose “between (a range)”.",
+            ),
+            models.CheckConstraint(
+                condition=Q(upper_value__isnull=True) | Q(upper_value__gte=models.F("value")),
+                name="events_figure_range_ordered",
+                violation_error_message="The upper value of a range cannot be below its lower value.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rank="deprecated") | ~Q(deprecation_reason=""),
+                name="events_figure_deprecated_has_reason",
+                violation_error_message="Say why the figure is deprecated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start_on__isnull=True) | Q(period_start_on__lte=models.F("as_of_on")),
+                name="events_figure_period_before_as_of",
+                violation_error_message="A period cannot start after the date the figure describes.",
+            ),
+        ]
+
+    def __str__(self):
+        try:
+            words = self.in_words
+        except ValueError:
+            # An unsaved figure can break a rule the database will refuse;
+            # the admin still needs a title for the form that says so.
+            words = str(self.value)
+        since = f" since {self.period_start}" if self.period_start else ""
+        return f"{words} {self.measure.name if self.measure_id else ''}{since} (as of {self.as_of})"
+
+    @property
+    def in_words(self):
+        return figure_in_words(self.value, self.qualifier, self.upper_value)
+
+    @property
+    def is_headline(self):
+        """The best current report of its measure in its country: the first by ranked(), unless deprecated."""
+        return self.place == 1 and self.rank != Rank.DEPRECATED
+
+    @property
+    def as_of(self):
+        return PreciseDate.of(self.as_of_on, self.as_of_on_precision)
+
+    @property
+    def period_start(self):
+        return PreciseDate.of(self.period_start_on, self.period_start_on_precision)
+
+    def publishing_problems(self):
+        problems = []
+        if self.source_id is None:
+            problems.append("The figure has no source.")
+        elif self.source.status != Status.PUBLISHED:
+            problems.append(f"Its source “{self.source}” is not published yet.")
+        if self.measure_id is None:
+            problems.append("The figure says nothing about what it counts: choose a measure.")
+        if self.as_of_on is None:
+            problems.append("The figure has no as-of date.")
+        if self.event_id and self.event.status != Status.PUBLISHED:
+            problems.append(f"Its event “{self.event.title}” is not published yet.")
+        try:
+            self.clean()
+        except ValidationError as error:
+            problems += error.messages
+        problems += self.protected_name_errors().values()
+        return [f"{self}: {problem}" for problem in problems] if problems else []
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.measure_id:
+            if self.measure.kind == Measure.Kind.FLOW and self.period_start_on is None:
+                errors["period_start_on"] = "This measure counts over a period: say since when."
+            if self.measure.kind != Measure.Kind.PER_EVENT and getattr(self, "event", None) is not None:
+                errors["measure"] = (
+                    f"“{self.measure.name}” counts {'at a date' if self.measure.kind == Measure.Kind.STOCK else 'over a period'}, "
+                    "not one event: for a count of this event choose a per-event measure such as “people released”."
+                )
+            if self.measure.kind == Measure.Kind.PER_EVENT and getattr(self, "event", None) is None:
+                errors["event"] = "This measure counts one event: choose the event."
+        if errors:
+            raise ValidationError(errors)

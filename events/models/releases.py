@@ -1,0 +1,149 @@
+"""Releases: the details of an event of kind release, and the detentions it ended."""
+
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models import Q
+from django_countries.fields import CountryField
+
+from events.models.events import Event, EventKind, EventPart
+from events.release_effects import end_detention, put_back
+from tracker.history import history
+from tracker.models import Detention, published_detention
+from tracker.publishing import Record, RecordQuerySet, Status
+
+
+class ReleaseQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(event__status=Status.PUBLISHED)
+
+
+class ReleaseMode(models.TextChoices):
+    PARDON = "pardon", "Pardon"
+    EXCHANGE = "exchange", "Exchange"
+    DEPORTATION = "deportation", "Forced deportation"
+    AMNESTY = "amnesty", "Amnesty"
+    END_OF_SENTENCE = "end_of_sentence", "End of sentences"
+    OTHER = "other", "Other"
+
+
+class Release(EventPart, Record):
+    """The details of an event of kind release."""
+
+    public_text = ("destination",)
+
+    Mode = ReleaseMode
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="release")
+    mode = models.CharField(max_length=20, choices=Mode, blank=True, help_text="How people were freed.")
+    destination = models.CharField(
+        max_length=200, blank=True, help_text="Where the people released were sent, if not home: “Vilnius, Lithuania”."
+    )
+    destination_country = CountryField(blank=True)
+
+    history = history()
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-event__occurred_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mode="") | Q(mode__in=ReleaseMode.values),
+                name="events_release_mode_valid",
+                violation_error_message="Choose a valid release mode.",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.event)
+
+    def clean(self):
+        super().clean()
+        # In the event's inline the event may not be saved yet, and its field
+        # is hidden: check the attached object and raise a form-wide error.
+        event = getattr(self, "event", None)
+        if event is not None and event.kind != Event.Kind.RELEASE:
+            raise ValidationError("Release details belong to an event of kind “Release”.")
+
+
+class ReleasedDetentionQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(published_detention("detention__"), release__status=Status.PUBLISHED)
+
+
+class ReleasedDetention(Record):
+    """A named person's detention ended by a release (an event of kind release)."""
+
+    release = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        related_name="released_detentions",
+        limit_choices_to={"kind": EventKind.RELEASE},
+    )
+    detention = models.ForeignKey(Detention, on_delete=models.PROTECT, related_name="released_detentions")
+    ended_detention = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether publishing the release ended this detention; retracting the release undoes that.",
+    )
+
+    not_public_fields = ("ended_detention",)  # tracker/public_changes.py
+    history = history()
+    objects = ReleasedDetentionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["detention"],
+                name="events_releaseddetention_one_release_per_detention",
+                violation_error_message="This detention is already ended by another release.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.detention} — {self.release}"
+
+    def clean(self):
+        release = getattr(self, "release", None)
+        if release is not None and release.kind != Event.Kind.RELEASE:
+            raise ValidationError("Only an event of kind “Release” can end a detention.")
+
+    # How a release's mode ends a detention.
+    DETENTION_RELEASE_MODES = {
+        ReleaseMode.PARDON: Detention.ReleaseMode.PARDON,
+        ReleaseMode.AMNESTY: Detention.ReleaseMode.PARDON,
+        ReleaseMode.EXCHANGE: Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
+        ReleaseMode.DEPORTATION: Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
+        ReleaseMode.END_OF_SENTENCE: Detention.ReleaseMode.END_OF_SENTENCE,
+    }
+
+    # Ending the detention waits for the release to be public (events/release_effects.py).
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            if not self._state.adding and self.ended_detention:
+                before = type(self)._base_manager.filter(pk=self.pk).values_list("detention_id", flat=True).first()
+                if before is not None and before != self.detention_id:
+                    put_back(self, Detention.objects.get(pk=before), "no longer named in the release")
+                    self.ended_detention = False
+            if self.release.is_published and not self.ended_detention:
+                self.ended_detention = end_detention(self)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            if self.ended_detention:
+                put_back(self, self.detention, "no longer named in the release")
+            return super().delete(*args, **kwargs)
+
+    def take_effect(self):
+        """The release was published: end the detention, and remember that this row did."""
+        if not self.ended_detention and end_detention(self):
+            self.ended_detention = True
+            super().save(update_fields=["ended_detention", "updated_at"])
+
+    def withdraw(self, why="retracted the release"):
+        """The release was retracted (or deleted): put back the detention this row ended."""
+        if self.ended_detention:
+            put_back(self, self.detention, why)
+            self.ended_detention = False
+            super().save(update_fields=["ended_detention", "updated_at"])

@@ -1,0 +1,373 @@
+"""People and the spellings of their names, with the search keys derived from them."""
+
+import re
+import unicodedata
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connections, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.urls import reverse
+
+from tracker import protection
+from tracker.history import history
+from tracker.models.conditions import listed_person, named_person, one_of
+from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, PublicText, listed_names, public_name
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+from tracker.search import search_key, word_keys
+
+# A search key word the FTS5 trigram index can answer: no LIKE wildcard or escape in it,
+# and at least two characters, so that " key" holds a whole trigram. A shorter pattern
+# is one the index cannot answer, and SQLite 3.40 (Debian 12's) dies with a segmentation
+# fault when such a pattern comes before another in the same query (tests/test_search.py).
+_INDEXED_KEY = re.compile(r"[^%_\\]{2,}")
+
+
+# The words of a name search that count; more than a name has, and the rest are ignored.
+MAX_SEARCH_WORDS = 12
+
+
+class PersonQuerySet(PublishableQuerySet):
+    def update(self, **kwargs):
+        if "identity_level" in kwargs:
+            protection.refuse_lowering_in_bulk(self, kwargs["identity_level"])
+        if "name" not in kwargs and "identity_level" not in kwargs:
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        refresh_search_keys(pks, using=self.db)
+        return count
+
+    update.alters_data = True
+
+    def listed(self):
+        """The people the registry lists: published, named in full or by initials."""
+        return self.published().filter(listed_person())
+
+    def named(self):
+        """The people named in full: published, identity level full."""
+        return self.published().filter(named_person())
+
+    def protected(self):
+        """The people no public text may name: everyone not named in full, drafts too (tracker.names.PublicText)."""
+        return self.exclude(named_person())
+
+    def matching(self, query):
+        """People any of whose names match every word of `query`, in any script or spelling.
+
+        One `search_key LIKE '% key%'` per word: PostgreSQL answers it from its
+        trigram index; on SQLite the people are first narrowed by the same
+        test on an FTS5 trigram index of the keys (migration tracker 0006),
+        for the words that index can answer; the plain test then holds every word.
+        """
+        # Each word once, and a name's worth of them: each adds two LIKEs, and some 500
+        # overflowed SQLite's expression depth (a 500 from the admin's search box).
+        keys = list(dict.fromkeys(word_keys(query)))[:MAX_SEARCH_WORDS]
+        if not keys:
+            return self.none()
+        indexed = [key for key in keys if _INDEXED_KEY.fullmatch(key)]
+        if connections[self.db].vendor == "sqlite" and indexed:
+            tests = " AND ".join(["search_key LIKE %s"] * len(indexed))
+            found = RawSQL(f"SELECT rowid FROM tracker_person_search WHERE {tests}", [f"% {key}%" for key in indexed])
+            self = self.filter(pk__in=found)
+        for key in keys:
+            self = self.filter(search_key__contains=f" {key}")
+        return self
+
+
+class Person(PublicText, Publishable):
+    IdentityLevel = IdentityLevel
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "", "Not recorded"
+
+    name = models.CharField(
+        max_length=300,
+        help_text="The name as the public pages would show it when the identity level allows.",
+    )
+    identity_level = models.CharField(
+        max_length=8,
+        choices=IdentityLevel,
+        # The safe default: nobody is named until an editor decides they can be.
+        default=IdentityLevel.WITHHELD,
+        help_text="What the person or their family agreed to: the public sees the full name, "
+        "the initials, or “Name withheld” with no identifying detail.",
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    gender = models.CharField(max_length=6, choices=Gender, blank=True)
+    region = models.CharField(max_length=200, blank=True, help_text="Home region or city.")
+    occupation = models.CharField(max_length=200, blank=True)
+    description = models.TextField(
+        blank=True,
+        help_text="Public role, for actors: “US Special Envoy”, “exiled opposition leader”.",
+    )
+    internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
+    external_id = models.CharField(
+        "external ID",
+        max_length=100,
+        blank=True,
+        help_text="The record's key in another system or spreadsheet; imports match rows by it.",
+    )
+    search_key = models.TextField(
+        blank=True, editable=False, help_text="Every name variant, folded for search (see tracker/search.py)."
+    )
+    shown_name = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="The name the registry lists the person under once published: full, or initials (see tracker/names.py).",
+    )
+    sort_name = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="That name case-folded: the registry's order.",
+    )
+
+    objects = PersonQuerySet.as_manager()
+    not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
+    history = history(exclude=["search_key", "shown_name", "sort_name"])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        permissions = [
+            ("publish_person", "Can publish, retract and restore people"),
+            ("manage_identity", "Can see and change identity levels and internal notes of people"),
+        ]
+        indexes = [
+            # Prisoner registry: published people in alphabetical order.
+            models.Index(fields=["status", "name"], name="tracker_person_registry"),
+            # Prisoner registry: listed people in the order the public sees, then by the random uid.
+            models.Index(fields=["sort_name", "uid"], name="tracker_person_sort"),
+            # Registry filter "home region", and its list of regions (read by skipping along this index);
+            # on PostgreSQL it holds what the filter also asks, so the people table is not read.
+            models.Index(fields=["region"], include=["identity_level", "status"], name="tracker_person_region"),
+            # The people the registry lists (published, named in full or by initials) in its order,
+            # with what the lists read (PostgreSQL): a filtered list finds and sorts its people
+            # here without reading the table.
+            models.Index(
+                fields=["sort_name", "uid"],
+                include=["id", "identity_level"],
+                condition=listed_person() & Q(status=Status.PUBLISHED),
+                name="tracker_person_listed",
+            ),
+        ]
+        constraints = [
+            one_of("status", Status, "tracker_person_status_valid", "status"),
+            one_of("identity_level", IdentityLevel, "tracker_person_identity_level_valid", "identity level"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="tracker_person_unique_external_id",
+                violation_error_message="Another person already has this external ID.",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="tracker_person_birth_year_plausible",
+                violation_error_message="A birth year must be between 1900 and 2100.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def public_name(self):
+        return public_name(self)
+
+    @property
+    def is_listed(self):
+        """Published and named in full or by initials: the registry has a row and a page for them."""
+        return self.is_published and self.identity_level in LISTED_LEVELS
+
+    @property
+    def is_named(self):
+        """Published and named in full."""
+        return self.is_published and self.identity_level in NAMED_LEVELS
+
+    def get_absolute_url(self):
+        # The public registry is served by the events app; named, not imported.
+        return reverse("events:person", args=[self.uid])
+
+    def all_names(self):
+        names = [self.name]
+        if self.pk:
+            names += self.name_variants.values_list("name", flat=True)
+        return names
+
+    # Public only for people named in full (events/disclosure.py).
+    public_text = ("description",)
+
+    def text_is_public(self):
+        return self.is_named
+
+    def clean(self):
+        super().clean()
+        protection.refuse_lowering(self)
+
+    def show_more(self, level, *, by, reason):
+        """The one way to show more of a person than before (tracker/protection.py)."""
+        protection.show_more(self, level, by=by, reason=reason)
+
+    def save(self, *args, **kwargs):
+        protection.refuse_lowering(self)
+        self.search_key = person_search_key(*self._names())
+        self.shown_name, self.sort_name = listed_names(self.name, self.identity_level)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key", "shown_name", "sort_name"}
+        super().save(*args, **kwargs)
+        protection.allowed_once(self)
+
+    def _names(self):
+        names = self.all_names()
+        return names[0], names[1:]
+
+    def refresh_search_key(self):
+        # Derived columns: written without a history row or a version bump.
+        Person._base_manager.filter(pk=self.pk).update(
+            search_key=person_search_key(*self._names()),
+            **dict(zip(("shown_name", "sort_name"), listed_names(self.name, self.identity_level))),
+        )
+
+
+def person_search_key(name, variant_names):
+    """Person.search_key: the name, then the variants in a fixed order (not the database's collation).
+
+    So a key computed in Python from the names being written (a bulk import)
+    is exactly the one save() stores.
+    """
+    return search_key([name, *sorted(set(variant_names))])
+
+
+SEARCH_KEY_BATCH = 500
+
+
+def refresh_search_keys(person_pks, using=None):
+    """Recompute the search keys (and sort names) of these people after their names changed in bulk.
+
+    Per batch of people: one query for their names, one for their variants and
+    one bulk UPDATE of the keys that differ (none if they were right already),
+    through the base manager: a derived column, written without a history row
+    or a version bump, as refresh_search_key() writes it.
+    """
+    pks = sorted({pk for pk in person_pks if pk is not None})
+    people_manager = Person._base_manager.db_manager(using)
+    variant_manager = NameVariant._base_manager.db_manager(using)
+    for start in range(0, len(pks), SEARCH_KEY_BATCH):
+        batch = pks[start : start + SEARCH_KEY_BATCH]
+        variants = {}
+        for person_id, name in variant_manager.filter(person_id__in=batch).values_list("person_id", "name"):
+            variants.setdefault(person_id, []).append(name)
+        stale = []
+        fields = ["search_key", "shown_name", "sort_name"]
+        for person in people_manager.filter(pk__in=batch).only("pk", "name", "identity_level", *fields):
+            derived = (
+                person_search_key(person.name, variants.get(person.pk, ())),
+                *listed_names(person.name, person.identity_level),
+            )
+            if derived != (person.search_key, person.shown_name, person.sort_name):
+                person.search_key, person.shown_name, person.sort_name = derived
+                stale.append(person)
+        if stale:
+            people_manager.bulk_update(stale, fields, batch_size=SEARCH_KEY_BATCH)
+
+
+class NameVariantQuerySet(RecordQuerySet):
+    def published(self):
+        return self.filter(person__status=Status.PUBLISHED)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        # bulk_create sends no post_save: refresh the people's search keys
+        # here, a few queries per 500 people rather than two per person.
+        refresh_search_keys({variant.person_id for variant in created}, using=self.db)
+        return created
+
+    bulk_create.alters_data = True
+
+
+class NameVariant(Record):
+    """One spelling of a person's name, in one script and transliteration system."""
+
+    class Script(models.TextChoices):
+        CYRILLIC = "Cyrl", "Cyrillic"
+        LATIN = "Latn", "Latin"
+        OTHER = "Zyyy", "Other"
+
+    class System(models.TextChoices):
+        NATIVE = "native", "As written in the original script"
+        PASSPORT = "passport", "Passport spelling"
+        LACINKA = "lacinka", "Łacinka (Belarusian Latin)"
+        NATIONAL = "national", "National romanisation"
+        BGN_PCGN = "bgn_pcgn", "BGN/PCGN"
+        ISO9 = "iso9", "ISO 9"
+        MEDIA = "media", "Common media spelling"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_variants")
+    name = models.CharField(max_length=300)
+    script = models.CharField(max_length=4, choices=Script, default=Script.LATIN)
+    system = models.CharField("transliteration system", max_length=10, choices=System, default=System.NATIVE)
+    language = models.CharField(max_length=20, blank=True, help_text="be, ru, en, pl…")
+
+    history = history()
+    objects = NameVariantQuerySet.as_manager()
+
+    @classmethod
+    def detect_script(cls, name):
+        """Cyrillic or Latin when every letter of `name` is of that script; "" when mixed or another (the editor says)."""
+        scripts = set()
+        for char in name:
+            if char.isalpha():
+                letter = unicodedata.name(char, "")
+                scripts.add(
+                    cls.Script.CYRILLIC
+                    if "CYRILLIC" in letter
+                    else cls.Script.LATIN
+                    if "LATIN" in letter
+                    else cls.Script.OTHER
+                )
+        return scripts.pop() if len(scripts) == 1 and cls.Script.OTHER not in scripts else ""
+
+    def save(self, *args, **kwargs):
+        # The letters tell the script; editors need not remember to switch it.
+        detected = self.detect_script(self.name)
+        if detected:
+            self.script = detected
+        super().save(*args, **kwargs)
+
+    class Meta:
+        ordering = ["person", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "name", "system"],
+                name="tracker_namevariant_unique",
+                violation_error_message="This person already has this spelling in this system.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+@receiver(post_save, sender=NameVariant)
+@receiver(post_delete, sender=NameVariant)
+def name_variant_changed(sender, instance, **kwargs):
+    person = Person._base_manager.filter(pk=instance.person_id).first()
+    if person is not None:  # None while the person itself is being deleted
+        person.refresh_search_key()
+
+
+@receiver(post_save, sender=Person)
+def person_loaded(sender, instance, raw=False, **kwargs):
+    # Fixtures save raw, skipping Person.save(): compute the key here instead.
+    if raw:
+        instance.refresh_search_key()
