@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from events import registry
 from events.disclosure import shown_person
-from events.filters import PrisonerFilter
+from events.filters import PrisonerFilter, filtered_or_400
 from events.pagination import page_of, query_without_page
 from tracker.caching import public_page
 from tracker.models import Detention
@@ -20,10 +20,11 @@ from tracker.models import Detention
 def prisoners(request):
     filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}
-    if filterset.is_bound and not filterset.is_valid():
+    detentions, status = filtered_or_400(filterset)
+    if status == 400:
         # The filters say what is wrong beside each field; no list is shown
         # rather than a list that ignores what was asked.
-        return render(request, "events/prisoners.html", {**context, "invalid": True}, status=400)
+        return render(request, "events/prisoners.html", {**context, "invalid": True}, status=status)
     order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
     ids = registry.listed_ids(filterset, order)
     # Without filters or by custody status only, the registry's totals give
@@ -35,7 +36,7 @@ def prisoners(request):
     page = page_of(request, ids[: registry.MAX_LISTED])
     context.update(
         page=page,
-        rows=registry.registry_rows(registry.people_in_order(page.object_list, filterset.qs)),
+        rows=registry.registry_rows(registry.people_in_order(page.object_list, detentions)),
         filtered=bool(filterset.active_filters),
         count=count,
         exact=exact,
