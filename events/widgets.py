@@ -49,8 +49,12 @@ class FastSelect(forms.Select):
             {"" if value is None else str(value)} if not isinstance(value, (list, tuple)) else {str(v) for v in value}
         )
         choices = tuple((option_value, label) for option_value, label in self.choices)
-        options = "".join(
-            chosen if option_value in selected else plain
-            for option_value, plain, chosen in written_options(choices, get_language())
-        )
-        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")
+        written = []
+        for option_value, plain, chosen in written_options(choices, get_language()):
+            if option_value in selected:
+                written.append(chosen)
+                if not self.allow_multiple_selected:
+                    selected = ()  # as Select does: one value selects its first option only
+            else:
+                written.append(plain)
+        return mark_safe(f"<select{flatatt(attrs)}>{''.join(written)}</select>")

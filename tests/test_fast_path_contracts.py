@@ -244,3 +244,53 @@ def test_the_running_totals_count_what_held_on_counts(specs):
                 slow = published.filter(country=country, **{f"{field}__range": (start, end)}).count()
                 assert fast[(country, start, end)] == slow, (field, country, start, end)
         transaction.set_rollback(True)
+
+
+# --- distinct_values against distinct() ----------------------------------------------
+
+FACILITIES = st.lists(
+    st.sampled_from(["", "Akrestsina", "Kresty", "Калонія № 3", "Zhodino", "zhodino", "Ж"]), max_size=8
+)
+
+
+@contract
+@given(FACILITIES, FACILITIES)
+def test_distinct_values_finds_what_distinct_finds(held, hidden):
+    from events.registry import distinct_values
+
+    with transaction.atomic():
+        for facility in held:
+            make_detention(person=make_person(), facility=facility)
+        for facility in hidden:
+            make_detention(person=make_person(status=Status.DRAFT), facility=facility)
+        listed = Detention.objects.published().listed()
+        empty = listed.none()
+        fast = distinct_values(
+            facility=(listed, "facility"), drafts=(Detention.objects.all(), "facility"), none=(empty, "facility")
+        )
+        slow = {
+            "facility": sorted(set(listed.exclude(facility="").values_list("facility", flat=True).distinct())),
+            "drafts": sorted(set(Detention.objects.exclude(facility="").values_list("facility", flat=True).distinct())),
+            "none": [],
+        }
+        assert fast == slow
+        transaction.set_rollback(True)
+
+
+# --- FastSelect against Django's Select ----------------------------------------------
+
+VALUES = st.one_of(st.text(max_size=12), st.integers(-5, 5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(VALUES, st.text(max_size=12)), max_size=6), st.one_of(st.none(), VALUES))
+def test_fast_select_writes_what_select_writes(choices, value):
+    from django import forms
+    from django.test.html import parse_html
+
+    from events.widgets import FastSelect
+
+    fast = FastSelect(choices=choices).render("facility", value, attrs={"id": "id_facility"})
+    slow = forms.Select(choices=choices).render("facility", value, attrs={"id": "id_facility"})
+    # The same elements, attributes, texts and escaping; attribute order and whitespace aside.
+    assert parse_html(fast) == parse_html(slow)
