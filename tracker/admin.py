@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -412,6 +413,29 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
 
     def manages_identity(self, request):
         return request.user.has_perm("tracker.manage_identity")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Raising a person's protection took down the published records naming them (tracker/withholding.py).
+        taken_down = getattr(obj, "taken_down", None)
+        if taken_down:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse(f"admin:{r._meta.app_label}_{r._meta.model_name}_change", args=[r.pk]), str(r))
+                    for r in taken_down
+                ),
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "Taken off the public site and put back in review, because their public text names this "
+                    "person: {}. Edit the text, then publish them again.",
+                    links,
+                ),
+                messages.WARNING,
+            )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -190,6 +190,47 @@ def naming_words(words: list[tuple[str, str]], name: str) -> str:
     return by_surname(words, name) or by_whole_name(words, name)
 
 
+class NameMatcher:
+    """Which words of a text name one of the protected people's names, unless a person named in full explains them.
+
+    `protected`: the names (and name variants) no public text may use;
+    `named`: the names of people named in full who may share a surname
+    with them. Built once, asked of many texts without a query.
+    """
+
+    def __init__(self, protected: list[str], named: list[str]):
+        self.protected = protected
+        self.named = named
+
+    def find(self, texts: dict) -> dict:
+        """{field: the words that name someone} for each of `texts` ({field: text}) naming a protected name."""
+        found = {}
+        for field, text in texts.items():
+            naming = self.naming(text_words(text or ""))
+            if naming:
+                found[field] = naming
+        return found
+
+    def naming(self, words: list[tuple[str, str]]) -> str:
+        """The words of a text (text_words()) that name a protected name, or ""."""
+        if not words:
+            return ""
+        named_here = [name for name in self.named if by_whole_name(words, name)]
+        explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
+        for name in self.protected:
+            naming = "" if surname_key(name) in explained else by_surname(words, name)
+            if not naming and frozenset(word_keys(name)) not in explained:
+                naming = by_whole_name(words, name)
+            if naming:
+                return naming
+        return ""
+
+
+def _name_candidates(keys):
+    """The condition "a word of the person's names starts with one of `keys`" on Person.search_key."""
+    return functools.reduce(operator.or_, (Q(search_key__contains=f" {key}") for key in sorted(keys)))
+
+
 def protected_names_in(texts: dict, people) -> dict:
     """{field: the words that name someone} for each of `texts` ({field: text}) naming one of `people`.
 
@@ -206,24 +247,31 @@ def protected_names_in(texts: dict, people) -> dict:
     if not keys:
         return {}
     # A declined form ("Mirrorfielda") starts with the name's key: ask for each word's stem.
-    stems = {key[:-2] if len(key) >= 6 else key for key in keys}
-    candidates = functools.reduce(operator.or_, (Q(search_key__contains=f" {stem}") for stem in sorted(stems)))
+    candidates = _name_candidates({key[:-2] if len(key) >= 6 else key for key in keys})
     protected = people.filter(candidates).prefetch_related("name_variants")
-    protected_names = [name for person in protected for name in all_names(person)]
     named = people.model.objects.named().filter(candidates).prefetch_related("name_variants")
-    named_names = [name for person in named for name in all_names(person)]
+    matcher = NameMatcher(
+        [name for person in protected for name in all_names(person)],
+        [name for person in named for name in all_names(person)],
+    )
     found = {}
     for field, field_words in words.items():
-        named_here = [name for name in named_names if by_whole_name(field_words, name)]
-        explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
-        for name in protected_names:
-            naming = "" if surname_key(name) in explained else by_surname(field_words, name)
-            if not naming and frozenset(word_keys(name)) not in explained:
-                naming = by_whole_name(field_words, name)
-            if naming:
-                found[field] = naming
-                break
+        naming = matcher.naming(field_words)
+        if naming:
+            found[field] = naming
     return found
+
+
+def matcher_for(person) -> NameMatcher:
+    """A NameMatcher for one person's names (their variants read from the database): two queries."""
+    names = [person.name, *person.name_variants.values_list("name", flat=True)]
+    # The people named in full who could explain a word: those sharing a surname or a word of a name.
+    keys = {key for name in names for key in [surname_key(name), max(word_keys(name), key=len, default="")] if key}
+    named = []
+    if keys:
+        people = type(person).objects.named().exclude(pk=person.pk).filter(_name_candidates(keys))
+        named = [name for other in people.prefetch_related("name_variants") for name in all_names(other)]
+    return NameMatcher(names, named)
 
 
 def all_names(person) -> list[str]:
@@ -235,9 +283,19 @@ class PublicText:
     """A model whose `public_text` fields the public reads once `text_is_public()`: they never name a protected person."""
 
     public_text = ()
+    # The record whose status makes this text public, as a path from this model: "" for the record itself,
+    # "event" for a part of an event. When this text names a person whose protection was just raised, that
+    # record is taken off the public site (tracker/withholding.py).
+    text_owner = ""
 
     def text_is_public(self) -> bool:
         return self.is_published
+
+    @classmethod
+    def rows_with_public_text(cls, using=None):
+        """The rows whose text the public reads now or once published again: their owner is published."""
+        prefix = f"{cls.text_owner}__" if cls.text_owner else ""
+        return cls._base_manager.db_manager(using).filter(**{f"{prefix}status": "published"})
 
     def protected_name_errors(self) -> dict:
         """{field: message} for each public text field naming a person the public may not see named."""

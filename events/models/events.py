@@ -179,12 +179,16 @@ class Event(PublicText, PreciseDates, Publishable):
         was_published = self.is_published
         super().apply_transition(name)
         if self.is_published != was_published:
-            for named in self.released_detentions.select_related("detention"):
-                named.release = self
-                if self.is_published:
-                    named.take_effect()
-                else:
-                    named.withdraw()
+            self.publication_changed()
+
+    def publication_changed(self):
+        """The event was just published or taken off the public site: a release ends or gives back its detentions."""
+        for named in self.released_detentions.select_related("detention"):
+            named.release = self
+            if self.is_published:
+                named.take_effect()
+            else:
+                named.withdraw()
 
     def delete(self, *args, **kwargs):
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
@@ -206,6 +210,8 @@ class ParticipantQuerySet(RecordQuerySet):
 
 class EventPart(PublicText):
     """A row shown on its event's page: its public text is public with the event."""
+
+    text_owner = "event"  # taken off the public site with its event (tracker/withholding.py)
 
     def text_is_public(self):
         event = getattr(self, "event", None)  # in the event's inline the event may not be saved yet

@@ -1,17 +1,18 @@
 """People and the spellings of their names, with the search keys derived from them."""
 
+import contextlib
 import re
 import unicodedata
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
-from tracker import protection
+from tracker import protection, withholding
 from tracker.history import history
 from tracker.models.conditions import listed_person, named_person, one_of
 from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, PublicText, listed_names, public_name
@@ -218,13 +219,28 @@ class Person(PublicText, Publishable):
         protection.show_more(self, level, by=by, reason=reason)
 
     def save(self, *args, **kwargs):
-        protection.refuse_lowering(self)
+        known = "_stored_identity_level" in self.__dict__  # an import read it with its whole sheet
+        stored = self._stored_level()
+        with contextlib.nullcontext() if known or not stored else protection.stored_level_known(self, stored):
+            protection.refuse_lowering(self)
         self.search_key = person_search_key(*self._names())
         self.shown_name, self.sort_name = listed_names(self.name, self.identity_level)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_key", "shown_name", "sort_name"}
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            # Withdrawn consent reaches text already public, in the same transaction (tracker/withholding.py).
+            if withholding.raised(stored, self.identity_level):
+                self.taken_down = withholding.take_down_text_naming(self, using)
         protection.allowed_once(self)
+
+    def _stored_level(self):
+        """The stored identity level, read once for both checks of a save (None for a new person)."""
+        known = self.__dict__.get("_stored_identity_level")
+        if known is not None or self.pk is None:
+            return known
+        return type(self)._base_manager.filter(pk=self.pk).values_list("identity_level", flat=True).first()
 
     def _names(self):
         names = self.all_names()
