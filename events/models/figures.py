@@ -11,7 +11,7 @@ from events.models.events import Event
 from events.wording import figure_in_words
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.models import Organization, Source, one_of
+from tracker.models import Organization, Source, listed_source, one_of
 from tracker.names import PublicText
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
@@ -36,7 +36,7 @@ class RegistryCount(models.TextChoices):
     RELEASED_IN_EVENT = "released_in_event", "Named people released in the event"
 
 
-class Measure(Record):
+class Measure(PublicText, Record):
     """What a figure counts, defined once in words."""
 
     RegistryCount = RegistryCount
@@ -58,8 +58,14 @@ class Measure(Record):
         help_text="Which count of the registry's own named records to show beside the reported figures.",
     )
 
+    # Public with its published figures, which are taken down with it (tracker/names.py, tracker/withholding.py).
+    public_text = ("name", "definition")
+    text_owner = "figures"
     history = history()
     objects = MeasureQuerySet.as_manager()
+
+    def text_is_public(self):
+        return self.pk is not None and Measure.objects.published().filter(pk=self.pk).exists()
 
     class Meta:
         ordering = ["position", "name"]
@@ -85,11 +91,19 @@ def rank_order():
     )
 
 
+# A published source the public does not see (tracker.models.listed_source).
+UNLISTED_SOURCE = (
+    "Its source “{source}” documents only people not named in full, so the public does not see it: "
+    "choose a source that names no protected person."
+)
+
+
 class FigureQuerySet(PublishableQuerySet):
     def published(self):
         # A figure scoped to an event is public only with its event, and only
-        # with its source: a claim is never shown without who made it.
-        return self.filter(status=Status.PUBLISHED, source__status=Status.PUBLISHED).filter(
+        # with its source: a claim is never shown without who made it, and a
+        # source the public may not see (tracker.models.listed_source) hides it.
+        return self.filter(listed_source("source__"), status=Status.PUBLISHED).filter(
             Q(event__isnull=True) | Q(event__status=Status.PUBLISHED)
         )
 
@@ -268,6 +282,8 @@ class Figure(PublicText, PreciseDates, Publishable):
             problems.append("The figure has no source.")
         elif self.source.status != Status.PUBLISHED:
             problems.append(f"Its source “{self.source}” is not published yet.")
+        elif not Source.objects.published().filter(pk=self.source_id).exists():
+            problems.append(UNLISTED_SOURCE.format(source=self.source))
         if self.measure_id is None:
             problems.append("The figure says nothing about what it counts: choose a measure.")
         if self.as_of_on is None:
@@ -279,6 +295,8 @@ class Figure(PublicText, PreciseDates, Publishable):
         except ValidationError as error:
             problems += error.messages
         problems += self.protected_name_errors().values()
+        if self.measure_id is not None:
+            problems += self.measure.protected_name_errors().values()
         return [f"{self}: {problem}" for problem in problems] if problems else []
 
     def clean(self):

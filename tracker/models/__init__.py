@@ -16,7 +16,7 @@ The publishing base (Status, Record, Publishable, DataVersion) stays in tracker/
 # In this order, not isort's: the order the models are registered in (see above).
 # isort: off
 from tracker.models.conditions import listed_person, named_person, one_of, published_detention
-from tracker.models.sources import Organization, OrganizationKind, Source, SourceKind, SourceQuerySet
+from tracker.models.sources import Organization, OrganizationKind, Source, SourceKind, SourceQuerySet, listed_source
 from tracker.models.people import (
     MAX_SEARCH_WORDS,
     SEARCH_KEY_BATCH,
@@ -67,6 +67,7 @@ __all__ = [
     "SourceQuerySet",
     "held_on",
     "listed_person",
+    "listed_source",
     "name_variant_changed",
     "named_person",
     "one_of",

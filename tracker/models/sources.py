@@ -25,7 +25,7 @@ class OrganizationKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Organization(Publishable):
+class Organization(PublicText, Publishable):
     Kind = OrganizationKind
 
     name = models.CharField(max_length=300)
@@ -39,6 +39,7 @@ class Organization(Publishable):
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
     not_public_fields = ("internal_notes",)  # tracker/public_changes.py
+    public_text = ("name", "name_variants")  # shown as participants, publishers, “attributed to” (tracker/names.py)
     history = history()
 
     class Meta:
@@ -57,6 +58,9 @@ class Organization(Publishable):
         """The name public pages, downloads, the API and feeds show: a draft organisation has none."""
         return self.name if self.is_published else ""
 
+    def publishing_problems(self):
+        return self.protected_name_problems()
+
 
 class SourceKind(models.TextChoices):
     NEWS_REPORT = "news_report", "News report"
@@ -67,23 +71,37 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def listed_source(path=""):
+    """The condition "the public may see this source", on a source or through `path` ("source__").
+
+    A source names the people it reports on. One whose documented
+    detentions are all of people not named in full (withheld, initials)
+    would, shown with its link, point at the person the registry hides: it
+    stays published for the editors and unlisted for the public, and is
+    listed again once it documents a public detention of someone named in
+    full. Only public detentions count (published, of a published person):
+    a draft changes nothing the public sees. Following the person's level
+    rather than refusing to publish means a withdrawn consent unlists it
+    everywhere at once.
+
+    The one rule for every place a source is shown: /sources/, its
+    download, the API, the data package (SourceQuerySet.published()), and an
+    event's citations and a figure's source (Citation and Figure
+    published(), events/models/), so an event citing an unlisted source
+    shows no citation of it, and a figure whose source is unlisted is not
+    shown.
+    """
+    # DetentionSource is defined with the detentions, which import this module: named, not imported.
+    DetentionSource = apps.get_model("tracker", "DetentionSource")
+    documented = DetentionSource.objects.filter(published_detention("detention__"), source=OuterRef(f"{path}pk"))
+    named = documented.filter(named_person("detention__person__"))
+    return Q(**{f"{path}status": Status.PUBLISHED}) & (~Exists(documented) | Exists(named))
+
+
 class SourceQuerySet(PublishableQuerySet):
     def published(self):
-        """The published sources the public may see: never one that documents protected people only.
-
-        A source names the people it reports on. One whose documented
-        detentions are all of people not named in full (withheld, initials,
-        not yet published) would, listed with its link, point at the person
-        the registry hides; it stays published for the editors and unlisted
-        for the public (/sources/, its download, the API, the data package),
-        and is listed again once it documents a public detention of someone
-        named in full. Following the person's level rather than refusing to
-        publish means a withdrawn consent unlists it everywhere at once.
-        """
-        # DetentionSource is defined with the detentions, which import this module: named, not imported.
-        documented = apps.get_model("tracker", "DetentionSource").objects.filter(source=OuterRef("pk"))
-        named = documented.filter(published_detention("detention__"), named_person("detention__person__"))
-        return self.filter(status=Status.PUBLISHED).filter(~Exists(documented) | Exists(named))
+        """The published sources the public may see: never one that documents protected people only (listed_source)."""
+        return self.filter(listed_source())
 
 
 class Source(PublicText, Publishable):
