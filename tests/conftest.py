@@ -9,6 +9,28 @@ from tests.factories import make_event, make_measure, make_person, make_source, 
 from tracker.roles import CONTRIBUTOR, EDITOR, VIEWER
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_this_run(tmp_path_factory):
+    """This test run's file cache in a directory of its own, not the checkout's var/cache.
+
+    Every process of the checkout shares var/cache: another test run at the
+    same time (a second terminal, the other database's run) emptied it in the
+    middle of this run's tests (empty_cache below), so a page cached a moment
+    before was computed again, and a pinned query count or a "one page
+    cached" assertion failed now and then (tests/test_caching.py).
+    """
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield  # CACHE_DIR=memory: each process has its own already
+        return
+    own = {**default, "LOCATION": str(tmp_path_factory.mktemp("cache"))}
+    with override_settings(CACHES={**settings.CACHES, "default": own}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with nothing cached.

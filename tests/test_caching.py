@@ -133,15 +133,35 @@ def test_another_database_at_the_same_version_never_reads_this_ones_values(setti
 
 
 def test_the_cache_is_shared_by_the_server_processes_by_default():
-    from django.conf import settings
+    # As configured (tracker/settings.py); each test run keeps its own (tests/conftest.py, cache_of_this_run).
+    from tracker import settings as configured
 
-    from tracker.settings import BASE_DIR
-
-    if settings.CACHE_DIR == "memory":
+    if configured.CACHE_DIR == "memory":
         pytest.skip("CACHE_DIR=memory: this run keeps its cache in memory.")
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
-    assert settings.CACHES["default"]["LOCATION"] == settings.CACHE_DIR
-    assert settings.CACHE_DIR == (os.environ.get("CACHE_DIR") or str(BASE_DIR / "var" / "cache"))
+    assert configured.CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert configured.CACHES["default"]["LOCATION"] == configured.CACHE_DIR
+    assert configured.CACHE_DIR == (os.environ.get("CACHE_DIR") or str(configured.BASE_DIR / "var" / "cache"))
+
+
+def test_another_test_run_emptying_the_shared_cache_leaves_this_runs_pages(client, monkeypatch):
+    """Two test runs of one checkout at once: the other run's empty_cache fixture clears the configured cache
+    directory before and after each of its tests. This run's cached pages stay (a page computed again failed
+    test_unknown_parameters_neither_fill_the_cache_nor_change_the_page now and then, and pinned query counts)."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from tracker import settings as configured
+
+    if configured.CACHE_DIR == "memory":
+        pytest.skip("CACHE_DIR=memory: this run keeps its cache in memory.")
+    make_event(title="Envoy meets president")
+    written = page_keys_set(monkeypatch)
+    first = client.get("/timeline/")
+
+    FileBasedCache(configured.CACHE_DIR, {}).clear()  # what the other run does
+
+    again = client.get("/timeline/")
+    assert again.content == first.content
+    assert len(written()) == 1  # served from this run's cache, not computed again
 
 
 def page_keys_set(monkeypatch):
