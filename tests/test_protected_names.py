@@ -14,16 +14,20 @@ from django.core.exceptions import ValidationError
 from events.models import Event
 from tests.admin_pages import admin_url, form_data, post_change_form
 from tests.factories import (
+    make_charge,
     make_citation,
+    make_detention,
     make_event,
     make_figure,
+    make_measure,
     make_name_variant,
+    make_organization,
     make_participant,
     make_person,
     make_release,
     make_source,
 )
-from tracker.models import Source
+from tracker.models import Organization, Source
 from tracker.names import naming_words, surname, text_words
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +231,78 @@ def test_the_admin_change_page_still_saves_text_that_names_nobody(mirrorfield, l
     assert response.status_code == 302
     event.refresh_from_db()
     assert event.summary == "A release of 52 people."
+
+
+# --- Every free text the public sees (issue #13 review, finding 2) ----------------------------------------
+
+
+def test_organisation_names_and_name_variants_are_checked(mirrorfield):
+    organisation = make_organization(name="Human rights campaign")
+    organisation.name = "Free Mirrorfield Campaign"
+    assert refused_fields(organisation) == {"name"}
+    organisation.name = "Human rights campaign"
+    organisation.name_variants = "Кампанія за Мірарфілд\nMirrorfield Support"
+    assert refused_fields(organisation) == {"name_variants"}
+
+
+def test_publishing_an_organisation_named_after_a_protected_person_is_refused(mirrorfield):
+    organisation = make_organization(name="Free Mirrorfield Campaign", status="draft")
+    with pytest.raises(ValidationError):
+        organisation.apply_transition("publish")
+    assert Organization.objects.get(pk=organisation.pk).status == "draft"
+
+
+def test_a_named_persons_charges_sentence_and_facility_are_checked(mirrorfield):
+    detention = make_detention(person=make_person(name="Ivan Openov"))
+    charge = make_charge(detention=detention, description="organised a protest")
+    charge.description = "organised a protest with Anna Mirrorfield"
+    assert refused_fields(charge) == {"description"}
+    detention.sentence = "3 years, as Mirrorfield"
+    detention.facility = "Colony No. 4, with Mirrorfield"
+    assert refused_fields(detention) == {"sentence", "facility"}
+
+
+def test_publishing_a_detention_checks_its_charges(mirrorfield):
+    detention = make_detention(person=make_person(name="Ivan Openov"), status="draft")
+    make_charge(detention=detention, description="organised a protest with Anna Mirrorfield")
+    with pytest.raises(ValidationError):
+        detention.apply_transition("publish")
+
+
+def test_an_initials_persons_detention_text_is_not_public_so_not_checked(mirrorfield):
+    detention = make_detention(person=make_person(name="Ihar Shown", identity_level=INITIALS))
+    charge = make_charge(detention=detention, description="organised a protest")
+    charge.description = "organised a protest with Anna Mirrorfield"
+    assert refused_fields(charge) == set()
+    detention.apply_transition("retract")
+    detention.apply_transition("reopen")
+    detention.apply_transition("publish")  # not refused: the registry shows none of it
+
+
+def test_a_measure_with_a_published_figure_is_checked(mirrorfield):
+    measure = make_measure()
+    measure.definition = "People freed with Anna Mirrorfield."
+    assert refused_fields(measure) == set()  # no published figure: nobody sees it
+    figure = make_figure(measure=measure, status="draft")
+    with pytest.raises(ValidationError):
+        figure.apply_transition("publish")
+    make_figure(measure=measure)
+    assert refused_fields(measure) == {"definition"}
+
+
+def test_an_organisation_and_a_charge_naming_her_leave_the_public_pages_when_she_is_withheld(client):
+    anna = make_person(name="Anna Mirrorfield")
+    organisation = make_organization(name="Free Mirrorfield Campaign")
+    event = make_event(title="Rally in Vilnius")
+    make_citation(event=event)
+    make_participant(event=event, person=None, organization=organisation, role="organiser")
+    named = make_person(name="Ivan Openov")
+    make_charge(detention=make_detention(person=named), description="organised protest with Anna Mirrorfield")
+    assert "Mirrorfield" in client.get(event.get_absolute_url()).content.decode()
+    assert "Mirrorfield" in client.get(named.get_absolute_url()).content.decode()
+
+    anna.identity_level = WITHHELD
+    anna.save()
+
+    assert "Mirrorfield" not in client.get(event.get_absolute_url()).content.decode()
+    assert "Mirrorfield" not in client.get(named.get_absolute_url()).content.decode()

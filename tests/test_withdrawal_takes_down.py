@@ -13,18 +13,21 @@ from django.core.exceptions import ValidationError
 from events.models import Event, Figure
 from tests.admin_pages import admin_url, form_data
 from tests.factories import (
+    make_charge,
     make_citation,
     make_detention,
     make_event,
     make_figure,
+    make_measure,
     make_name_variant,
+    make_organization,
     make_participant,
     make_person,
     make_release,
     make_released_detention,
     make_source,
 )
-from tracker.models import Detention, Person, Source
+from tracker.models import Detention, Organization, Person, Source
 from tracker.publishing import DataVersion, Status
 from tracker.withholding import REASON
 
@@ -139,6 +142,15 @@ def test_every_kind_of_public_text_is_taken_down(db):
     figure = make_figure(quote="52, among them Anna Mirrorfield")
     source = make_source(title="Interview with Mirrorfield's mother")
     husband = make_person(name="Piotr Openov", description="Husband of Anna Mirrorfield")
+    charged = make_detention(person=make_person(name="Ivan Openov"))
+    make_charge(detention=charged, description="organised a protest with Mirrorfield")
+    sentenced = make_detention(person=make_person(name="Olga Openova"), sentence="3 years, like Mirrorfield")
+    organisation = make_organization(name="Free Mirrorfield Campaign")
+    measure_figure = make_figure(measure=make_measure(definition="People freed with Anna Mirrorfield."))
+    # Text the public does not see is left alone: an initials person's charge, a link's note.
+    hidden = make_detention(person=make_person(name="Ihar Shown", identity_level=INITIALS))
+    make_charge(detention=hidden, description="organised a protest with Mirrorfield")
+    make_person(name="Kira Initialled", identity_level=INITIALS, description="Sister of Mirrorfield")
 
     anna.identity_level = WITHHELD
     anna.save()
@@ -151,6 +163,10 @@ def test_every_kind_of_public_text_is_taken_down(db):
         (Figure, figure.pk),
         (Source, source.pk),
         (Person, husband.pk),
+        (Detention, charged.pk),
+        (Detention, sentenced.pk),
+        (Organization, organisation.pk),
+        (Figure, measure_figure.pk),
     }
     assert {(type(record), record.pk) for record in anna.taken_down} == expected
     for model, pk in expected:

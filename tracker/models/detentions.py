@@ -9,6 +9,7 @@ from tracker.history import history
 from tracker.models.conditions import listed_person, named_person, one_of, published_detention
 from tracker.models.people import Person
 from tracker.models.sources import Organization, Source
+from tracker.names import PublicText
 from tracker.publishing import Publishable, Record, RecordQuerySet, Status
 
 
@@ -54,7 +55,7 @@ class ReleaseMode(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Detention(PreciseDates, Publishable):
+class Detention(PublicText, PreciseDates, Publishable):
     """One episode of political imprisonment of one person."""
 
     precise_dates = (("detained_on", "detained_on_precision"), ("released_on", "released_on_precision"))
@@ -98,8 +99,17 @@ class Detention(PreciseDates, Publishable):
     internal_notes = models.TextField(blank=True, help_text="Never shown in public.")
 
     not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
+    # Shown for people named in full (events/disclosure.py): they never name a protected person (tracker/names.py).
+    public_text = ("sentence", "facility")
     history = history()
     objects = DetentionQuerySet.as_manager()
+
+    def text_is_public(self):
+        return self.is_published and self.person.is_named
+
+    @classmethod
+    def rows_with_public_text(cls, using=None):
+        return cls._base_manager.db_manager(using).filter(published_detention(), named_person("person__"))
 
     class Meta:
         ordering = ["-detained_on"]
@@ -154,7 +164,9 @@ class Detention(PreciseDates, Publishable):
     def publishing_problems(self):
         if self.person.status != Status.PUBLISHED:
             return [f"{self}: publish the person first (their name shows as their identity level allows)."]
-        return []
+        if not self.person.is_named:
+            return []  # its text is not shown (events/disclosure.py)
+        return [*self.protected_name_problems(), *(p for c in self.charges.all() for p in c.protected_name_problems())]
 
     @property
     def detained(self):
@@ -198,7 +210,7 @@ class ChargeQuerySet(RecordQuerySet):
         return self.filter(published_detention("detention__"))
 
 
-class Charge(Record):
+class Charge(PublicText, Record):
     """One criminal-code article a detention was charged or sentenced under."""
 
     detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="charges")
@@ -210,8 +222,21 @@ class Charge(Record):
     )
     description = models.CharField(max_length=300, blank=True)
 
+    # Shown with the detention, for people named in full (events/disclosure.py); taken down with it.
+    public_text = ("description",)
+    text_owner = "detention"
     history = history()
     objects = ChargeQuerySet.as_manager()
+
+    def text_is_public(self):
+        detention = getattr(self, "detention", None)  # in the detention's inline it may not be saved yet
+        return detention is not None and detention.text_is_public()
+
+    @classmethod
+    def rows_with_public_text(cls, using=None):
+        return cls._base_manager.db_manager(using).filter(
+            published_detention("detention__"), named_person("detention__person__")
+        )
 
     class Meta:
         ordering = ["detention", "article"]

@@ -210,6 +210,10 @@ class Person(PublicText, Publishable):
     def text_is_public(self):
         return self.is_named
 
+    @classmethod
+    def rows_with_public_text(cls, using=None):
+        return cls._base_manager.db_manager(using).filter(named_person(), status=Status.PUBLISHED)
+
     def clean(self):
         super().clean()
         protection.refuse_lowering(self)
