@@ -306,3 +306,57 @@ def test_an_organisation_and_a_charge_naming_her_leave_the_public_pages_when_she
 
     assert "Mirrorfield" not in client.get(event.get_absolute_url()).content.decode()
     assert "Mirrorfield" not in client.get(named.get_absolute_url()).content.decode()
+
+
+# --- Joined words and initials (issue #13 review, finding 3) ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Supporters rallied under #FreeMirrorfield.", "FreeMirrorfield"),
+        ("Trending: #AnnaMirrorfield", "AnnaMirrorfield"),
+        ("Tagged free_mirrorfield_now on the posters.", "free_mirrorfield_now"),
+        ("Anna M., 34, was freed.", "Anna M."),
+        ("Among those freed was Anna M. from Hrodna.", "Anna M."),
+    ],
+)
+def test_a_hashtag_a_joined_word_and_a_first_name_with_the_initial_count(mirrorfield, text, words):
+    assert refused_fields(Event(title="Release", summary=text, **EVENT)) == {"summary"}
+    assert naming_words(text_words(text), mirrorfield.name) == words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anna K., 34, was freed.",  # another initial
+        "Olga M., 34, was freed.",  # another given name
+        "Anna, 34, was freed. M. Petrov spoke.",  # not next to each other
+        "Anna m. was freed.",  # not an initial
+        "Supporters rallied under #FreeBelarus on YouTube.",  # joined words naming nobody
+        "Anna Makarova spoke first; Anna M. thanked the envoy.",  # abbreviates a person named in full
+    ],
+)
+def test_a_given_name_alone_or_with_another_initial_passes(mirrorfield, text):
+    make_person(name="Anna Makarova", identity_level=FULL)
+    make_person(name="Maxim Petrov", identity_level=FULL)
+    assert refused_fields(Event(title="Release", summary=text, **EVENT)) == set()
+
+
+def test_the_initial_must_be_of_the_same_protected_person():
+    # Anna is the given name of one protected person, M the initial of another's surname.
+    make_person(name="Anna Kowalska", identity_level=WITHHELD)
+    make_person(name="Olga Mirrorfield", identity_level=WITHHELD)
+    assert refused_fields(Event(title="Release", summary="Anna M., 34, was freed.", **EVENT)) == set()
+
+
+def test_withholding_takes_down_text_naming_her_by_hashtag_or_initial(db):
+    from tracker.withholding import take_down_text_naming
+
+    anna = make_person(name="Anna Mirrorfield")
+    hashtag = make_event(title="Rally", summary="Supporters rallied under #FreeMirrorfield.")
+    initial = make_event(title="Release", summary="Anna M., 34, was freed.")
+    anna.identity_level = WITHHELD
+    anna.save()
+    assert set(anna.taken_down) == {hashtag, initial}
+    assert take_down_text_naming(anna) == []  # nothing left to take down

@@ -119,15 +119,37 @@ def listed_names(name: str, identity_level: str) -> tuple[str, str]:
 
 # "Mirrorfield's", "Mirrorfields'", "Mirrorfield’s": the possessive is not part of the name.
 _POSSESSIVE = re.compile(r"(?:['’ʼ][sS]|(?<=[sS])['’ʼ])$")
-_TEXT_WORD = re.compile(r"\w+(?:['’ʼ]\w+)*['’ʼ]?")
+# An initial keeps its full stop ("M."): "Anna M." names a person as "Anna" alone does not.
+_TEXT_WORD = re.compile(r"\b[^\W\d_]\.|\w+(?:['’ʼ]\w+)*['’ʼ]?")
 # The last word of a Belarusian or Russian name written surname first: Ціханоўскі Сяргей Леанідавіч.
 _PATRONYMIC = re.compile(r"(?:vich|vitch|wich|ich|vna|wna|una|ichna)$")
 
 
 def text_words(text: str) -> list[tuple[str, str]]:
-    """(word, key) for each word of a text, in order: its search key (tracker/search.py), possessive dropped."""
-    words = _TEXT_WORD.findall(unicodedata.normalize("NFC", text))
-    return [(word, key) for word in words if (key := word_key(_POSSESSIVE.sub("", word)))]
+    """(word, key) for each word of a text, in order: its search key (tracker/search.py), possessive dropped.
+
+    A word that joins words ("#FreeMirrorfield", "Anna_Mirrorfield") is
+    followed by each of them, as the writer's word with the part's key.
+    """
+    found = []
+    for word in _TEXT_WORD.findall(unicodedata.normalize("NFC", text)):
+        own = _POSSESSIVE.sub("", word)
+        found += [(word, key) for part in [own, *joined_parts(own)] if (key := word_key(part))]
+    return found
+
+
+def joined_parts(word: str) -> list[str]:
+    """The words a hashtag or a CamelCase word joins ("FreeMirrorfield" -> Free, Mirrorfield); [] for one word."""
+    parts = []
+    for piece in re.split(r"[\d_]+", word):
+        start = 0
+        for i in range(1, len(piece)):
+            if piece[i].isupper() and piece[i - 1].islower():
+                parts.append(piece[start:i])
+                start = i
+        parts.append(piece[start:])
+    parts = [part for part in parts if part]
+    return parts if len(parts) > 1 else []
 
 
 def surname(name: str) -> str:
@@ -180,14 +202,43 @@ def by_whole_name(words: list[tuple[str, str]], name: str) -> str:
     return ""
 
 
+def given_and_initial(name: str) -> tuple[set, str]:
+    """The keys of a name's given names (not the surname, not a patronymic) and the surname's first letter."""
+    own = surname(name)
+    given = {
+        key
+        for word in name.split()
+        if word != own and not _PATRONYMIC.search(plain(word)) and len(key := word_key(word)) >= 2
+    }
+    return given, plain(own)[:1]
+
+
+def by_initial(words: list[tuple[str, str]], name: str) -> str:
+    """A given name of `name` followed by its surname's initial ("Anna M.", "Ганна М."), or ""."""
+    given, initial = given_and_initial(name)
+    if not given or not initial:
+        return ""
+    for (word, key), (after, _) in zip(words, words[1:]):
+        if (
+            len(after) == 2
+            and after[0].isupper()
+            and after.endswith(".")
+            and plain(after[0])[:1] == initial
+            and any(same_word(key, own) for own in given)
+        ):
+            return f"{word} {after}"
+    return ""
+
+
 def naming_words(words: list[tuple[str, str]], name: str) -> str:
     """The words of a text that name the person called `name`, or "".
 
     Either their surname alone, in any form ("Mirrorfield's", "wife of
     Mirrorfield", "Мірарфілда"), or all the words of the name next to each
-    other in any order ("Mirrorfield Anna", "MIRRORFIELD, Anna").
+    other in any order ("Mirrorfield Anna", "MIRRORFIELD, Anna"), or a given
+    name and the surname's initial ("Anna M.").
     """
-    return by_surname(words, name) or by_whole_name(words, name)
+    return by_surname(words, name) or by_whole_name(words, name) or by_initial(words, name)
 
 
 class NameMatcher:
@@ -217,10 +268,16 @@ class NameMatcher:
             return ""
         named_here = [name for name in self.named if by_whole_name(words, name)]
         explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
+        # "Anna Makarova … Anna M." abbreviates the person named in full, not a protected Anna Mirrorfield.
+        abbreviated = [given_and_initial(name) for name in named_here]
         for name in self.protected:
             naming = "" if surname_key(name) in explained else by_surname(words, name)
             if not naming and frozenset(word_keys(name)) not in explained:
                 naming = by_whole_name(words, name)
+            if not naming:
+                given, initial = given_and_initial(name)
+                if not any(initial == other and given & others for others, other in abbreviated):
+                    naming = by_initial(words, name)
             if naming:
                 return naming
         return ""
