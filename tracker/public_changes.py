@@ -13,13 +13,21 @@ when it changes what the public sees:
   but the bookkeeping (`BOOKKEEPING`) and the model's `not_public_fields`
   (internal notes), or the row becomes or stops being public.
 
+For a person the public sees less than every field (DOMAIN rule 2): of
+someone not named in full (initials, withheld) only what the model names in
+`shown_when_not_named` (Person: the level, the status, and the names
+tracker.names.listed_names keeps from them, the only things of such a person
+events/disclosure.py shows or counts by), so editing a withheld person's
+region, birth year or name moves nothing; of someone named in full, every
+public field.
+
 Record.save() and delete(), and RecordQuerySet.update(), bulk_create() and
-delete() ask here (tracker/publishing.py); the imports and the demo seeder
-move the version themselves, once per write, as before. A save costs one
-query more (two for a row that existed): the stored row, then whether it is
-public. Moving the version too often costs only time; never moving it when
-the public sees a change would serve stale pages, so whatever cannot be told
-apart counts as public.
+delete() ask here (tracker/publishing.py), and so does the import's bulk
+update (tracker/imports/bulk.py); the demo seeder moves the version itself.
+A save costs one query more (two for a row that existed, three for a
+person): the stored row, then whether it is public. Moving the version too
+often costs only time; never moving it when the public sees a change would
+serve stale pages, so whatever cannot be told apart counts as public.
 """
 
 from django.utils import timezone
@@ -43,15 +51,30 @@ def public_attnames(model, only=None):
     ]
 
 
-def public_keys(model, keys, using):
-    """Which of these rows of `model` the public sees now."""
+def named_only_attnames(model):
+    """The public columns of `model` the public sees only of rows named in full; none for most models."""
+    shown = getattr(model, "shown_when_not_named", None)
+    if shown is None:
+        return frozenset()
+    return frozenset(public_attnames(model)) - frozenset(public_attnames(model, shown))
+
+
+def public_keys(model, keys, using, only=None):
+    """Which of these rows of `model` the public sees now (sees a change of, when the fields written are `only`).
+
+    A write of only fields the public sees of people named in full
+    (named_only_attnames) is seen on those rows alone.
+    """
     keys = [key for key in keys if key is not None]
     rows = model._default_manager.db_manager(using).all()
     if not keys or not hasattr(rows, "published"):
         return set(keys)
+    rows = rows.published()
+    if only is not None and named_only_attnames(model).issuperset(public_attnames(model, only)):
+        rows = rows.named()
     found = set()
     for start in range(0, len(keys), BATCH):
-        found.update(rows.published().filter(pk__in=keys[start : start + BATCH]).values_list("pk", flat=True))
+        found.update(rows.filter(pk__in=keys[start : start + BATCH]).values_list("pk", flat=True))
     return found
 
 
@@ -62,24 +85,40 @@ class Before:
         model = type(obj)
         self.columns = public_attnames(model, update_fields)
         self.stored = None
-        self.was_public = False
+        self.was_public = self.was_named = False
         if not self.columns or obj.pk is None:
             return
         row = model._base_manager.db_manager(using).filter(pk=obj.pk).values_list(*self.columns).first()
         if row is not None:
             self.stored = dict(zip(self.columns, row))
             self.was_public = bool(public_keys(model, [obj.pk], using))
+            self.was_named = self.was_public and self.named(model, obj.pk, using)
+
+    @staticmethod
+    def named(model, pk, using):
+        """Whether the public sees every public field of the row (True but for a person not named in full)."""
+        hidden = named_only_attnames(model)
+        return not hidden or bool(public_keys(model, [pk], using, only=hidden))
 
     def changed_in_public(self, obj, using):
         """After the save: whether it changed what the public sees."""
         if not self.columns:
             return False  # only bookkeeping or hidden fields were written
-        is_public = bool(public_keys(type(obj), [obj.pk], using))
+        model = type(obj)
+        is_public = bool(public_keys(model, [obj.pk], using))
         if self.stored is None:
             return is_public
         if is_public != self.was_public:
             return True
-        return is_public and any(differs(type(obj), name, old, getattr(obj, name)) for name, old in self.stored.items())
+        if not is_public:
+            return False
+        changed = {name for name, old in self.stored.items() if differs(model, name, old, getattr(obj, name))}
+        if not changed:
+            return False
+        if not named_only_attnames(model).issuperset(changed):
+            return True
+        # Only what the public sees of people named in full changed: seen if they are, before or after.
+        return self.was_named or self.named(model, obj.pk, using)
 
 
 def differs(model, attname, stored, value):

@@ -91,12 +91,12 @@ class RecordQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db):
             pks = list(self.values_list("pk", flat=True))
             public = public_changes.writes_public_fields(self.model, kwargs)
-            was_public = public_changes.public_keys(self.model, pks, self.db) if public and pks else set()
+            was_public = public_changes.public_keys(self.model, pks, self.db, kwargs) if public and pks else set()
             count = super().update(**kwargs)
             if pks:
                 updated = self.model._default_manager.using(self.db).filter(pk__in=pks)
                 self.model.history.bulk_history_create(list(updated), update=True)
-                shown = was_public | public_changes.public_keys(self.model, pks, self.db) if public else set()
+                shown = was_public | public_changes.public_keys(self.model, pks, self.db, kwargs) if public else set()
                 if shown:
                     public_changes.stamp(self.model, shown, self.db)
                     data_changed(self.db)

@@ -30,6 +30,8 @@ from django.db.models import Case, CheckConstraint, F, Q, UniqueConstraint, Valu
 from django.db.models.functions import Cast
 from django_countries.fields import CountryField
 
+from tracker import public_changes
+from tracker.caching import data_changed
 from tracker.dates import PreciseDates
 from tracker.publishing import Record, write_history
 
@@ -223,7 +225,8 @@ class BulkWrites:
 
         A field with one value across the batch is set as it is; only fields
         whose values differ take a CASE (bulk_update() gives every field one,
-        whose cost grows with the square of the batch).
+        whose cost grows with the square of the batch). Moves the public data
+        version only if the public sees the change, as RecordQuerySet.update().
         """
         now = {}
         for f in model._meta.concrete_fields:
@@ -238,9 +241,19 @@ class BulkWrites:
                     f.pre_save(obj, False)
         fields = [model._meta.get_field(name) for name in self.fields_changed(model, objs) if name != "version"]
         manager = model._base_manager
-        cast = connections[router.db_for_write(model)].features.requires_casted_case_in_updates
+        using = router.db_for_write(model)
+        cast = connections[using].features.requires_casted_case_in_updates
+        # As RecordQuerySet.update(): the rows the public sees before or after the write, if the
+        # fields written are any the public sees (tracker/public_changes.py). A Contributor's
+        # sheet of drafts moves no public data version.
+        written = [f.name for f in fields]
+        public = public_changes.writes_public_fields(model, written)
+        shown = set()
         for start in range(0, len(objs), self.WRITE_BATCH):
             batch = objs[start : start + self.WRITE_BATCH]
+            keys = [obj.pk for obj in batch]
+            if public:
+                shown |= public_changes.public_keys(model, keys, using, written)
             values = {"version": F("version") + 1}
             for f in fields:
                 try:
@@ -255,7 +268,12 @@ class BulkWrites:
                         output_field=f,
                     )
                     values[f.attname] = Cast(case, output_field=f) if cast else case  # as bulk_update()
-            manager.filter(pk__in=[obj.pk for obj in batch]).update(**values)
+            manager.filter(pk__in=keys).update(**values)
+            if public:
+                shown |= public_changes.public_keys(model, keys, using, written)
+        if shown:
+            public_changes.stamp(model, shown, using)
+            data_changed(using)
 
     def fields_changed(self, model, objs):
         """Names of the fields any of `objs` holds a value for that differs from its row in the database."""

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils.text import slugify
 from django_countries import countries
 
-from tracker.caching import data_changed
 from tracker.exports import csv_response
 from tracker.imports.bulk import BulkWrites, constraint_errors, postponing_full_collections
 from tracker.imports.columns import CellError, Existing, LookupColumn, parse_uid
@@ -142,9 +141,11 @@ class Importer(BulkWrites):
                     child._history_user = self.user
                     child._change_reason = self.reason
                     children.setdefault(type(child), []).append(child)
+            # Each write moves the public data version only if the public sees it
+            # (tracker/public_changes.py): RecordQuerySet.bulk_create(), Record.save()
+            # and BulkWrites.update_records() ask, so a sheet of drafts moves nothing.
             for model, objs in children.items():
                 model.objects.bulk_create(objs, batch_size=500)
-            data_changed()
 
     def match(self, row_plan, row, existing, model, uid_column, external_id_column):
         """The record the row's keys name (new if they name none): (record, is_new), or (None, False) after an error."""

@@ -134,6 +134,10 @@ class Person(PublicText, Publishable):
 
     objects = PersonQuerySet.as_manager()
     not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
+    # All the public sees of a person not named in full (tracker/public_changes.py): their level and
+    # status decide where they are listed and counted; shown_name and sort_name are the initials
+    # (tracker.names.listed_names), all events/disclosure.py shows of them besides their uid.
+    shown_when_not_named = ("uid", "identity_level", "status", "shown_name", "sort_name")
     history = history(exclude=["search_key", "shown_name", "sort_name"])
 
     class Meta:
