@@ -7,7 +7,9 @@ consent stays withdrawn whatever path a write takes:
 - Person.save() and Person.clean() refuse such a change unless show_more()
   allowed exactly that level for this save: a history restore, a stray save
   of a stale copy and a shell session are all saves;
-- PersonQuerySet.update() refuses it outright (a bulk action has no reason);
+- PersonQuerySet.update() refuses it outright (a bulk action has no reason),
+  and a level it cannot read before writing (bulk_update()'s CASE) is
+  checked after the write, in the same transaction (update_in_bulk());
 - the people import refuses it in the row (tracker/imports/people.py): a sheet is
   not a decision about one person. It reads every person of the sheet in one
   query and hands each one's stored level to the check (stored_level_known()),
@@ -22,10 +24,12 @@ name) needs nothing: it is always safe.
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from tracker.names import IdentityLevel, shows_more
 
 REASON_LENGTH = 100  # history_change_reason holds 100 characters
+BULK_BATCH = 500  # people read back at once after a bulk change of levels
 # What only Editors who manage identities see and change of a person.
 IDENTITY_FIELDS = frozenset({"identity_level", "internal_notes"})
 
@@ -107,6 +111,35 @@ def refuse_lowering_in_bulk(queryset, level):
             "people who have a stricter identity level. An Editor changes that one person at a time, with a reason.",
             code="protection_lowered",
         )
+
+
+def update_in_bulk(queryset, level, write):
+    """Run `write()`, an UPDATE of `queryset` setting identity_level to `level`, unless it shows more of anyone.
+
+    A plain level is checked before the write (refuse_lowering_in_bulk).
+    Anything else (the CASE of bulk_update(), an F()) says nothing until
+    it is written: the levels are read before it (the rows locked) and after
+    it, in one transaction, and a write that shows more of anyone is undone.
+    """
+    if isinstance(level, str):
+        refuse_lowering_in_bulk(queryset, level)
+        return write()
+    with transaction.atomic(using=queryset.db):
+        before = dict(queryset.select_for_update().values_list("pk", "identity_level"))
+        count = write()
+        rows = queryset.model._base_manager.using(queryset.db)
+        keys = list(before)
+        for start in range(0, len(keys), BULK_BATCH):
+            after = rows.filter(pk__in=keys[start : start + BULK_BATCH]).values_list("pk", "identity_level")
+            shown_more = [stored for pk, stored in after if shows_more(stored, before[pk])]
+            if shown_more:
+                raise ValidationError(
+                    f"A bulk change cannot show more of anyone: “{label(shown_more[0])}” would lower the "
+                    "protection of people who have a stricter identity level. An Editor changes that one "
+                    "person at a time, with a reason.",
+                    code="protection_lowered",
+                )
+    return count
 
 
 def keep_stored_identity(person):

@@ -33,7 +33,11 @@ MAX_SEARCH_WORDS = 12
 class PersonQuerySet(PublishableQuerySet):
     def update(self, **kwargs):
         if "identity_level" in kwargs:
-            protection.refuse_lowering_in_bulk(self, kwargs["identity_level"])
+            return protection.update_in_bulk(self, kwargs["identity_level"], lambda: self._update_names(**kwargs))
+        return self._update_names(**kwargs)
+
+    def _update_names(self, **kwargs):
+        """UPDATE, then the search keys and listed names of the people whose name or level it wrote."""
         if "name" not in kwargs and "identity_level" not in kwargs:
             return super().update(**kwargs)
         pks = list(self.values_list("pk", flat=True))
