@@ -21,7 +21,7 @@ import re
 import unicodedata
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.text import capfirst
@@ -49,6 +49,11 @@ _SHOWN = {IdentityLevel.WITHHELD: 0, IdentityLevel.INITIALS: 1, IdentityLevel.FU
 def shows_more(level: str, than: str) -> bool:
     """Whether `level` shows more of a person than `than`: moving to it lowers their protection."""
     return _SHOWN.get(level, 0) > _SHOWN.get(than, 0)
+
+
+def is_protected(level: str) -> bool:
+    """Whether no public text may name a person at `level`: anyone not named in full (PersonQuerySet.protected())."""
+    return shows_more(IdentityLevel.FULL, level)
 
 
 # Punctuation that may stand before a name part: “(Sasha)”, "«Ales»".
@@ -331,6 +336,34 @@ def matcher_for(person) -> NameMatcher:
     return NameMatcher(names, named)
 
 
+# Keys asked of the people named in full per query: a longer OR overflows SQLite's expression depth.
+CANDIDATE_BATCH = 100
+PEOPLE_BATCH = 500
+
+
+def matcher_for_all(people, using=None) -> NameMatcher:
+    """A NameMatcher for the names of several people (`people`: their keys), for one pass over the public text.
+
+    Two queries per 500 people (them and their variants), one per 100 name
+    keys for the people named in full who could explain a word, and theirs.
+    """
+    model = apps.get_model("tracker", "Person")
+    pks = sorted(set(people))
+    names = []
+    for start in range(0, len(pks), PEOPLE_BATCH):
+        batch = model._base_manager.db_manager(using).filter(pk__in=pks[start : start + PEOPLE_BATCH])
+        names += [name for person in batch.prefetch_related("name_variants") for name in all_names(person)]
+    keys = sorted(
+        {key for name in names for key in [surname_key(name), max(word_keys(name), key=len, default="")] if key}
+    )
+    named = {}
+    for start in range(0, len(keys), CANDIDATE_BATCH):
+        candidates = _name_candidates(keys[start : start + CANDIDATE_BATCH])
+        others = model.objects.db_manager(using).named().exclude(pk__in=pks).filter(candidates)
+        named.update((other.pk, all_names(other)) for other in others.prefetch_related("name_variants"))
+    return NameMatcher(names, [name for found in named.values() for name in found])
+
+
 def all_names(person) -> list[str]:
     """A person's name and name variants, read from a prefetch."""
     return [person.name, *(variant.name for variant in person.name_variants.all())]
@@ -344,6 +377,9 @@ class PublicText:
     # "event" for a part of an event. When this text names a person whose protection was just raised, that
     # record is taken off the public site (tracker/withholding.py).
     text_owner = ""
+    # For text the public reads only while one person is named in full (their description, detentions, charges):
+    # the attribute holding that person's key. Such text may name them.
+    text_person = ""
 
     def text_is_public(self) -> bool:
         return self.is_published
@@ -354,27 +390,51 @@ class PublicText:
         prefix = f"{cls.text_owner}__" if cls.text_owner else ""
         return cls._base_manager.db_manager(using).filter(**{f"{prefix}status": "published"})
 
-    def protected_name_errors(self) -> dict:
-        """{field: message} for each public text field naming a person the public may not see named."""
-        people = apps.get_model("tracker", "Person").objects.protected()
+    def protected_name_errors(self, people=None) -> dict:
+        """{field: message} for each public text field naming a person the public may not see named.
+
+        `people`: those people (PersonQuerySet.protected() if not given). A
+        person's own text, public once they are named in full, may name them.
+        """
+        if people is None:
+            people = apps.get_model("tracker", "Person").objects.protected()
+            try:  # an inline's charge may have no detention yet
+                own = self.text_person and functools.reduce(getattr, self.text_person.split("."), self)
+            except ObjectDoesNotExist:
+                own = None
+            if own:
+                people = people.exclude(pk=own)
         texts = {field: getattr(self, field) for field in self.public_text}
         return {
             field: PROTECTED_NAME_MESSAGE.format(field=capfirst(self._meta.get_field(field).verbose_name), words=words)
             for field, words in protected_names_in(texts, people).items()
         }
 
+    def full_clean(self, exclude=None, *args, **kwargs):
+        self._not_in_form = set(exclude or ())
+        try:
+            return super().full_clean(exclude, *args, **kwargs)
+        finally:
+            self.__dict__.pop("_not_in_form", None)
+
     def clean(self):
         super().clean()
         if self.text_is_public():
             errors = self.protected_name_errors()
             if errors:
+                # A field a form does not show (an inline's) is named in the message: the form's own errors.
+                hidden = self.__dict__.get("_not_in_form", set())
+                moved = [message for field, message in errors.items() if field in hidden]
+                errors = {field: message for field, message in errors.items() if field not in hidden}
+                if moved:
+                    errors[NON_FIELD_ERRORS] = moved
                 raise ValidationError(errors, code="protected_name")
 
-    def protected_name_problems(self) -> list[str]:
+    def protected_name_problems(self, people=None) -> list[str]:
         """The same, as publishing problems: asked before the text becomes public."""
         return [
             f"{self._meta.verbose_name.capitalize()} “{self}”: {message}"
-            for message in self.protected_name_errors().values()
+            for message in self.protected_name_errors(people).values()
         ]
 
 

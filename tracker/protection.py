@@ -23,10 +23,13 @@ name) needs nothing: it is always safe.
 
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from tracker.names import IdentityLevel, shows_more
+from tracker import withholding
+from tracker.names import IdentityLevel, is_protected, shows_more
+from tracker.publishing import Status
 
 REASON_LENGTH = 100  # history_change_reason holds 100 characters
 BULK_BATCH = 500  # people read back at once after a bulk change of levels
@@ -120,17 +123,29 @@ def update_in_bulk(queryset, level, write):
     Anything else (the CASE of bulk_update(), an F()) says nothing until
     it is written: the levels are read before it (the rows locked) and after
     it, in one transaction, and a write that shows more of anyone is undone.
+    The people it protects more lose, in the same transaction, the public
+    text naming them (tracker/withholding.py), as Person.save() does.
     """
     if isinstance(level, str):
         refuse_lowering_in_bulk(queryset, level)
-        return write()
+        if not is_protected(level):
+            return write()  # full protects no one more: no query
+        with transaction.atomic(using=queryset.db, savepoint=False):
+            # The people this write protects more: those whose level shows more than `level` now.
+            shown_more = [stored for stored in IdentityLevel.values if shows_more(stored, level)]
+            raised = list(queryset.filter(identity_level__in=shown_more).values_list("pk", flat=True))
+            count = write()
+            withholding.take_down_text_naming_all(raised, queryset.db)
+        return count
     with transaction.atomic(using=queryset.db):
         before = dict(queryset.select_for_update().values_list("pk", "identity_level"))
         count = write()
         rows = queryset.model._base_manager.using(queryset.db)
         keys = list(before)
+        raised = []
         for start in range(0, len(keys), BULK_BATCH):
             after = rows.filter(pk__in=keys[start : start + BULK_BATCH]).values_list("pk", "identity_level")
+            after = list(after)
             shown_more = [stored for pk, stored in after if shows_more(stored, before[pk])]
             if shown_more:
                 raise ValidationError(
@@ -139,7 +154,46 @@ def update_in_bulk(queryset, level, write):
                     "person at a time, with a reason.",
                     code="protection_lowered",
                 )
+            raised += [pk for pk, stored in after if withholding.raised(before[pk], stored)]
+        withholding.take_down_text_naming_all(raised, queryset.db)
     return count
+
+
+def exposing_problems(person) -> list[str]:
+    """Why showing `person` in full now would make public text naming someone protected; [] if it would not.
+
+    Asked when show_more() lets this save name the person in full: their own
+    public text (their description, their published detentions' sentence and
+    facility, their charges' descriptions: text the public reads of people
+    named in full only, tracker.models rows_with_public_text()) becomes public
+    at once, without being published, and may name another protected person.
+    Showing a withheld person by initials makes none of it public.
+    """
+    if getattr(person, "_shows_more", None) != person.identity_level or is_protected(person.identity_level):
+        return []
+    others = type(person).objects.protected().exclude(pk=person.pk)
+    problems = [message for message in person.protected_name_errors(others).values()]
+    detentions = apps.get_model("tracker", "Detention")._base_manager.filter(person=person, status=Status.PUBLISHED)
+    charges = apps.get_model("tracker", "Charge")._base_manager.filter(detention__in=detentions)
+    for record in [*detentions, *charges.select_related("detention")]:
+        problems += record.protected_name_problems(others)
+    return problems
+
+
+def refuse_exposing(person):
+    """Raise ValidationError, under the identity level, if showing more of `person` would make such text public."""
+    problems = exposing_problems(person)
+    if problems:
+        raise ValidationError(
+            {"identity_level": [EXPOSING_MESSAGE, *problems]},
+            code="protected_name",
+        )
+
+
+EXPOSING_MESSAGE = (
+    "Shown in full, this person's own public text would be public at once, and it names a person whom the "
+    "public sees only by initials or not at all. Edit that text first, then show more of this person:"
+)
 
 
 def keep_stored_identity(person):

@@ -26,7 +26,7 @@ Withdrawing is never blocked: nothing here raises for a record it finds.
 from django.apps import apps
 from django.db import router
 
-from tracker.names import NameMatcher, PublicText, matcher_for, shows_more
+from tracker.names import NameMatcher, PublicText, is_protected, matcher_for, matcher_for_all, shows_more
 from tracker.publishing import Status
 
 # Kept in each record's history; the person is not named (a Contributor may read the record's history).
@@ -39,21 +39,31 @@ def raised(stored, level) -> bool:
     return stored is not None and shows_more(stored, level)
 
 
+def renamed_while_protected(stored, level, names_changed) -> bool:
+    """Whether a person no public text may name (anyone not named in full) has a name no text was checked against.
+
+    A new spelling (a rename, a name variant added) of a withheld or initials
+    person: text published earlier may use it.
+    """
+    return names_changed and stored is not None and is_protected(level)
+
+
 def text_models():
     """Every model whose rows have public text, in the app registry's order."""
     return [model for model in apps.get_models() if issubclass(model, PublicText) and model.public_text]
 
 
-def records_naming(person, using=None, matcher: NameMatcher | None = None) -> dict:
-    """{owner model: {pk, …}}: the published records whose public text names `person`."""
+def records_naming(person, using=None, matcher: NameMatcher | None = None, people=None) -> dict:
+    """{owner model: {pk, …}}: the published records whose public text names `person` (or any of `people`, keys)."""
     matcher = matcher or matcher_for(person)
+    people = {person.pk} if people is None else set(people)
     found = {}
     for model in text_models():
         owner = model.text_owner or "pk"
         owner_model = model if owner == "pk" else model._meta.get_field(model.text_owner).related_model
         rows = model.rows_with_public_text(using).exclude(**{f"{field}": "" for field in model.public_text})
-        if model is type(person):
-            rows = rows.exclude(pk=person.pk)
+        if model._meta.concrete_model is apps.get_model("tracker", "Person"):
+            rows = rows.exclude(pk__in=people)
         fields = list(model.public_text)
         for row in rows.values_list(owner, *fields).order_by().iterator(chunk_size=BATCH):
             if matcher.find(dict(zip(fields, row[1:]))):
@@ -64,11 +74,32 @@ def records_naming(person, using=None, matcher: NameMatcher | None = None) -> di
 def take_down_text_naming(person, using=None) -> list:
     """Move every published record whose public text names `person` to In review; the records, for the Editor.
 
-    Called by Person.save() inside its transaction, after the raised level is written.
+    Called by Person.save() inside its transaction, after the raised level
+    (or the protected person's new name) is written, and by NameVariant.save().
     """
     using = using or router.db_for_write(type(person), instance=person)
+    return take_down(records_naming(person, using), using)
+
+
+def take_down_text_naming_all(people, using=None) -> list:
+    """The same for several people at once (`people`: their keys), in one pass over the public text.
+
+    For the writes that raise the protection of many people, or give
+    protected people new names, at once: PersonQuerySet.update()
+    (tracker/protection.py, update_in_bulk) and the people import. A bounded
+    number of queries whatever the number of people: tracker.names.matcher_for_all(),
+    then one query per model with public text, and a save per record taken down.
+    """
+    people = set(people)
+    if not people:
+        return []
+    matcher = matcher_for_all(people, using)
+    return take_down(records_naming(None, using, matcher=matcher, people=people), using)
+
+
+def take_down(found, using) -> list:
     taken_down = []
-    for owner_model, pks in records_naming(person, using).items():
+    for owner_model, pks in found.items():
         for record in owner_model._base_manager.db_manager(using).filter(pk__in=pks, status=Status.PUBLISHED):
             record.status = Status.IN_REVIEW
             record._change_reason = REASON

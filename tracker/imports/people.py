@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Prefetch
 
-from tracker import protection
+from tracker import protection, withholding
 from tracker.imports.columns import (
     CellError,
     ChoiceColumn,
@@ -159,6 +160,26 @@ class PeopleImporter(Importer):
                     person.search_key = person_search_key(person.name, [*existing, *added.get(id(person), ())])
                     person.shown_name, person.sort_name = listed_names(person.name, person.identity_level)
 
+    def apply(self, plan):
+        """Write the plan; in the same transaction, take down the public text naming the people it protects more.
+
+        Those whose identity level it raises, and protected people it renames
+        or gives name variants (tracker/withholding.py), all in one pass over
+        the public text: a sheet that protects no one more runs no query more.
+        """
+        people = {
+            person.pk: person
+            for row in plan.rows
+            for person in [*row.writes, *(child.person for child in row.children if isinstance(child, NameVariant))]
+            if person.__dict__.get("_takes_down_text")
+        }
+        self.taken_down = []
+        if not people:
+            return super().apply(plan)
+        with transaction.atomic():
+            super().apply(plan)
+            self.taken_down = withholding.take_down_text_naming_all(people)
+
     def plan_row(self, number, row):
         row_plan = RowPlan(number)
         person = self.plan_person(row_plan, row)
@@ -195,8 +216,13 @@ class PeopleImporter(Importer):
             self.plan_same_person(row_plan, row, entry)
             return person
         # Read with the whole sheet (prepare()): the protection checks need no query per row.
-        stored_level = None if is_new else person.identity_level
+        stored_level, stored_name = (None, "") if is_new else (person.identity_level, person.name)
         changes = self.fill(row_plan, person, self.person_columns, row, is_new)
+        # Raised protection, or a new name of a protected person: the public text naming them is taken down (apply()).
+        if withholding.raised(stored_level, person.identity_level) or withholding.renamed_while_protected(
+            stored_level, person.identity_level, person.name != stored_name
+        ):
+            person._takes_down_text = True
         if protection.lowering_problem(person, stored=stored_level):
             row_plan.error(
                 "identity_level",
@@ -272,6 +298,10 @@ class PeopleImporter(Importer):
             row_plan.changes.append(Change("name_variants", None, f"+ {name}"))
             row_plan.children.append(variant)
             added += 1
+        person = entry.person
+        if added and not person._state.adding:
+            if withholding.renamed_while_protected(person.identity_level, person.identity_level, True):
+                person._takes_down_text = True
         return added
 
     def plan_detention(self, row_plan, row, person):

@@ -26,6 +26,7 @@ from tracker.models.people import (
     PersonQuerySet,
     name_variant_changed,
     person_loaded,
+    person_loading,
     person_search_key,
     refresh_search_keys,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "named_person",
     "one_of",
     "person_loaded",
+    "person_loading",
     "person_search_key",
     "published_detention",
     "refresh_search_keys",

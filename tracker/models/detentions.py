@@ -101,6 +101,7 @@ class Detention(PublicText, PreciseDates, Publishable):
     not_public_fields = ("internal_notes", "external_id")  # tracker/public_changes.py
     # Shown for people named in full (events/disclosure.py): they never name a protected person (tracker/names.py).
     public_text = ("sentence", "facility")
+    text_person = "person_id"  # tracker/names.py: their own text may name them
     history = history()
     objects = DetentionQuerySet.as_manager()
 
@@ -225,6 +226,7 @@ class Charge(PublicText, Record):
     # Shown with the detention, for people named in full (events/disclosure.py); taken down with it.
     public_text = ("description",)
     text_owner = "detention"
+    text_person = "detention.person_id"
     history = history()
     objects = ChargeQuerySet.as_manager()
 

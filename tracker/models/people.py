@@ -4,11 +4,12 @@ import contextlib
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 
@@ -214,6 +215,7 @@ class Person(PublicText, Publishable):
 
     # Public only for people named in full (events/disclosure.py).
     public_text = ("description",)
+    text_person = "pk"  # their own text may name them
 
     def text_is_public(self):
         return self.is_named
@@ -225,6 +227,7 @@ class Person(PublicText, Publishable):
     def clean(self):
         super().clean()
         protection.refuse_lowering(self)
+        protection.refuse_exposing(self)
 
     def show_more(self, level, *, by, reason):
         """The one way to show more of a person than before (tracker/protection.py)."""
@@ -232,9 +235,14 @@ class Person(PublicText, Publishable):
 
     def save(self, *args, **kwargs):
         known = "_stored_identity_level" in self.__dict__  # an import read it with its whole sheet
-        stored = self._stored_level()
+        stored, stored_name = self._stored_level()
+        update_fields = kwargs.get("update_fields")
+        renamed = (
+            stored_name is not None and self.name != stored_name and (update_fields is None or "name" in update_fields)
+        )
         with contextlib.nullcontext() if known or not stored else protection.stored_level_known(self, stored):
             protection.refuse_lowering(self)
+        protection.refuse_exposing(self)
         self.search_key = person_search_key(*self._names())
         self.shown_name, self.sort_name = listed_names(self.name, self.identity_level)
         if kwargs.get("update_fields") is not None:
@@ -243,16 +251,23 @@ class Person(PublicText, Publishable):
         with transaction.atomic(using=using):
             super().save(*args, **kwargs)
             # Withdrawn consent reaches text already public, in the same transaction (tracker/withholding.py).
-            if withholding.raised(stored, self.identity_level):
+            # So does a new name of a protected person: text published earlier may use it.
+            if withholding.raised(stored, self.identity_level) or withholding.renamed_while_protected(
+                stored, self.identity_level, renamed
+            ):
                 self.taken_down = withholding.take_down_text_naming(self, using)
         protection.allowed_once(self)
 
     def _stored_level(self):
-        """The stored identity level, read once for both checks of a save (None for a new person)."""
+        """(identity level, name) as stored, read once for every check of a save ((None, None) for a new person).
+
+        The name is None too when an import read the level with its whole sheet (it checks renames itself).
+        """
         known = self.__dict__.get("_stored_identity_level")
         if known is not None or self.pk is None:
-            return known
-        return type(self)._base_manager.filter(pk=self.pk).values_list("identity_level", flat=True).first()
+            return known, None
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("identity_level", "name").first()
+        return stored or (None, None)
 
     def _names(self):
         names = self.all_names()
@@ -370,7 +385,10 @@ class NameVariant(Record):
         detected = self.detect_script(self.name)
         if detected:
             self.script = detected
-        super().save(*args, **kwargs)
+        # name_variant_changed() takes down the text a protected person's new spelling names: the same transaction.
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
 
     class Meta:
         ordering = ["person", "name"]
@@ -388,14 +406,42 @@ class NameVariant(Record):
 
 @receiver(post_save, sender=NameVariant)
 @receiver(post_delete, sender=NameVariant)
-def name_variant_changed(sender, instance, **kwargs):
-    person = Person._base_manager.filter(pk=instance.person_id).first()
+def name_variant_changed(sender, instance, signal=None, raw=False, using=None, **kwargs):
+    person = Person._base_manager.db_manager(using).filter(pk=instance.person_id).first()
     if person is not None:  # None while the person itself is being deleted
         person.refresh_search_key()
+        # A new spelling of a protected person: public text published earlier may use it (tracker/withholding.py).
+        # A fixture (raw) is checked by person_loading(); the people import takes down in bulk.
+        level = person.identity_level
+        if signal is post_save and not raw and withholding.renamed_while_protected(level, level, True):
+            instance.taken_down = withholding.take_down_text_naming(person, using)
+
+
+@receiver(pre_save, sender=Person)
+def person_loading(sender, instance, raw=False, using=None, **kwargs):
+    """A fixture (loaddata) saves raw, skipping Person.save(): it may not lower anyone's protection either.
+
+    Over an existing row, the fixture's level is checked against the stored
+    one (tracker/protection.py); a fixture has no Editor's reason, so one that
+    shows more of a person is refused, and loaddata installs none of it.
+    """
+    if not raw or instance.pk is None:
+        return
+    stored = Person._base_manager.db_manager(using).filter(pk=instance.pk).values_list("identity_level", "name")
+    instance._loaded_over = stored.first() or (None, None)
+    problem = instance._loaded_over[0] and protection.lowering_problem(instance, stored=instance._loaded_over[0])
+    if problem:
+        raise ValidationError(problem, code="protection_lowered")
 
 
 @receiver(post_save, sender=Person)
-def person_loaded(sender, instance, raw=False, **kwargs):
+def person_loaded(sender, instance, raw=False, using=None, **kwargs):
     # Fixtures save raw, skipping Person.save(): compute the key here instead.
     if raw:
         instance.refresh_search_key()
+        # And take down the public text naming a person the fixture protects more, as Person.save() does.
+        stored, stored_name = instance.__dict__.pop("_loaded_over", (None, None))
+        renamed = stored_name is not None and instance.name != stored_name
+        level = instance.identity_level
+        if withholding.raised(stored, level) or withholding.renamed_while_protected(stored, level, renamed):
+            instance.taken_down = withholding.take_down_text_naming(instance, using)
