@@ -209,6 +209,18 @@ def test_history_page_shows_old_and_new_values(login, editor):
     assert "<strong>Title:</strong> Coale visits Minsk &nbsp;&rarr;&nbsp;&nbsp;Coale meets Lukashenko" in html
 
 
+def test_history_page_shows_choices_in_words_and_no_none_for_a_missing_reason(login, editor):
+    organization = make_organization(status=Status.DRAFT)
+    post_action(login(editor), Organization, "publish", [organization])
+
+    response = login(editor).get(admin_url(Organization, "history", organization.pk))
+
+    html = " ".join(response.content.decode().split())
+    assert "<strong>Status:</strong> Draft &nbsp;&rarr;&nbsp;&nbsp;Published" in html
+    assert "draft &nbsp;&rarr;" not in html
+    assert None not in [record.history_change_reason for record in response.context["page_obj"]]
+
+
 def test_history_page_names_who_made_each_change(login, editor):
     organization = make_organization(status=Status.DRAFT)
     post_action(login(editor), Organization, "publish", [organization])

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -132,6 +133,21 @@ class RecordAdmin(SimpleHistoryAdmin):
         for record, version in zip(records, versions):
             record.history_object = version  # shadows simple-history's descriptor
         super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        # Choices in the words the editor picked them by ("Name withheld", not "withheld"),
+        # and no reason at all rather than the word "None".
+        words = {
+            capfirst(field.verbose_name): dict(field.flatchoices or ())
+            for field in self.model._meta.concrete_fields
+            if field.choices
+        }
+        for record in records:
+            if record.history_change_reason is None:
+                record.history_change_reason = ""
+            for change in getattr(record, "history_delta_changes", None) or ():
+                choices = words.get(change["field"])
+                if choices:
+                    change["old"] = choices.get(change["old"], change["old"])
+                    change["new"] = choices.get(change["new"], change["new"])
 
     object_history_template = "admin/tracker/object_history.html"
     # (model, field naming this record) for the rows edited in this page's inlines.
