@@ -219,7 +219,7 @@ def test_the_admin_tells_the_editor_which_records_were_taken_down(maria_in_a_sum
     maria.refresh_from_db()
     assert maria.identity_level == WITHHELD
     shown = " ".join(str(message) for message in response.context["messages"])
-    assert "Taken off the public site" in shown
+    assert "so each was taken off the public site and is now in review" in shown
     assert admin_url(Event, "change", event.pk) in shown
     event.refresh_from_db()
     assert event.status == Status.IN_REVIEW

@@ -78,7 +78,7 @@ def test_transition_button_reports_what_happened(login, editor, name, status):
         assert messages_of(response) == [f"{TRANSITIONS[name].label}: done for 1 organization."]
         assert organization.status == TRANSITIONS[name].target
     else:
-        assert messages_of(response) == [f"{TRANSITIONS[name].label} refused. {refusal(name, status)}"]
+        assert messages_of(response) == [f"“{TRANSITIONS[name].label}” refused: {refusal(name, status)}"]
         assert organization.status == status
 
 
@@ -201,7 +201,7 @@ def test_publish_action_names_the_rule(login, editor, rule):
 
     response = post_action(login(editor), type(row), "publish", [row])
 
-    assert messages_of(response) == [f"Publish refused. {message(row)}"]
+    assert messages_of(response) == [f"“Publish” refused: {message(row)}"]
     row.refresh_from_db()
     assert row.status == Status.DRAFT
 
@@ -262,7 +262,7 @@ def test_publish_action_publishes_what_it_can_and_explains_the_rest(login, edito
     assert response.status_code == 302
     assert messages_of(response) == [
         "Publish: done for 2 events.",
-        "Publish refused. “Coale meets Lukashenko” cites no source: add a citation first.",
+        "“Publish” refused: “Coale meets Lukashenko” cites no source: add a citation first.",
     ]
     assert set(Event.objects.published()) == set(ready)
 
@@ -275,7 +275,7 @@ def test_submit_action_leaves_published_records_to_editors(login, contributor):
 
     assert messages_of(response) == [
         "Submit for review: done for 1 organization.",
-        "Submit for review refused. “Belavia” is published: only an Editor can change it.",
+        "“Submit for review” refused: “Belavia” is published: only an Editor can change it.",
     ]
     draft.refresh_from_db()
     published.refresh_from_db()

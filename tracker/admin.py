@@ -286,7 +286,7 @@ class PublishableAdmin(RecordAdmin):
                 messages.SUCCESS,
             )
         for reason in refused:
-            self.message_user(request, f"{transition.label} refused. {reason}", messages.ERROR)
+            self.message_user(request, f"“{transition.label}” refused: {reason}", messages.ERROR)
         return moved
 
     def transition_view(self, request, object_id):
@@ -436,18 +436,23 @@ class PersonAdmin(ImportAdminMixin, PublishableAdmin):
         taken_down = getattr(obj, "taken_down", None)
         if taken_down:
             links = format_html_join(
-                ", ",
-                '<a href="{}">{}</a>',
+                "",
+                '<li>{}: <a href="{}">{}</a></li>',
                 (
-                    (reverse(f"admin:{r._meta.app_label}_{r._meta.model_name}_change", args=[r.pk]), str(r))
+                    (
+                        capfirst(r._meta.verbose_name),
+                        reverse(f"admin:{r._meta.app_label}_{r._meta.model_name}_change", args=[r.pk]),
+                        str(r),
+                    )
                     for r in taken_down
                 ),
             )
             self.message_user(
                 request,
                 format_html(
-                    "Taken off the public site and put back in review, because their public text names this "
-                    "person: {}. Edit the text, then publish them again.",
+                    "The public text of these records names this person, so each was taken off the public site "
+                    "and is now in review: <ul>{}</ul>Edit each text so that it no longer names the person, "
+                    "then publish the record again.",
                     links,
                 ),
                 messages.WARNING,
