@@ -158,8 +158,10 @@ class PersonForm(VersionedForm):
         label="Reason for showing more of this person",
         required=False,
         max_length=100,
-        help_text="Needed when the identity level shows more than it does now (withheld, then initials, then "
-        "the full name): what the person or their family agreed to, and when. Kept in the history, for Editors.",
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text="Needed only to show more of the person than now (from withheld to initials, or from initials "
+        "to the full name): say what the person or their family agreed to, and when. Kept in the history, "
+        "where only Editors read it.",
     )
 
     def __init__(self, *args, **kwargs):
