@@ -1,15 +1,17 @@
-"""Hole 7: a source that documents only people the public may not see named is never listed.
+"""Hole 7: a source whose only public tie is people the public may not see named is never listed.
 
 Such a source is an article about a withheld (or initials-only) person: listed
 on /sources/ with its link and "Detentions documented: 0", it points at the
 person the registry hides. It stays published for the editors and unlisted
 for the public (SourceQuerySet.published()), and follows the person's level:
-a withdrawn consent unlists it at once, everywhere.
+a withdrawn consent unlists it at once, everywhere. A public record citing
+it (a published event's citation, a published figure) lists it, whoever it
+names: tests/test_cited_hidden_sources.py.
 """
 
 import pytest
 
-from tests.factories import make_detention, make_organization, make_person, make_source
+from tests.factories import make_citation, make_detention, make_event, make_organization, make_person, make_source
 from tracker.models import DetentionSource, Person, Source
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +31,12 @@ def shown_everywhere(client, source):
         "csv": source.title in b"".join(client.get("/sources.csv").streaming_content).decode(),
         "api": str(source.uid) in client.get("/api/v1/sources/").content.decode(),
         "record": client.get(f"/api/v1/sources/{source.uid}/").status_code == 200,
+        "package": source.title in b"".join(client.get("/data/package/sources.csv").streaming_content).decode(),
     }
 
 
-EVERYWHERE = {"page": True, "csv": True, "api": True, "record": True}
-NOWHERE = {"page": False, "csv": False, "api": False, "record": False}
+EVERYWHERE = {"page": True, "csv": True, "api": True, "record": True, "package": True}
+NOWHERE = {"page": False, "csv": False, "api": False, "record": False, "package": False}
 
 
 @pytest.mark.parametrize("level", ["withheld", "initials"])
@@ -75,6 +78,16 @@ def test_withdrawn_consent_unlists_the_source_at_once(client):
     Person.objects.filter(pk=person.pk).update(identity_level="withheld")
 
     assert shown_everywhere(client, article) == NOWHERE
+
+
+def test_withdrawn_consent_leaves_a_cited_source_listed(client):
+    person = make_person(name="Anna Mirrorfield")
+    article = documenting(person, title="Verdicts of the week")
+    make_citation(event=make_event(title="Court week"), source=article)
+
+    Person.objects.filter(pk=person.pk).update(identity_level="withheld")
+
+    assert shown_everywhere(client, article) == EVERYWHERE
 
 
 def test_a_publisher_of_unlisted_sources_only_is_no_choice(client):

@@ -10,7 +10,7 @@ from django_countries.fields import CountryField
 
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.models import Organization, Person, Source, listed_source, one_of
+from tracker.models import Organization, Person, Source, one_of
 from tracker.names import PublicText
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
@@ -165,11 +165,6 @@ class Event(PublicText, PreciseDates, Publishable):
                 problems.append(f"“{self.title}” cites no published source yet: publish {waiting} first.")
             else:
                 problems.append(f"“{self.title}” cites no source: add a citation first.")
-        elif not Source.objects.published().filter(pk__in=[citation.source_id for citation in cited]).exists():
-            problems.append(
-                f"“{self.title}” cites only sources that document people not named in full, which the public "
-                "does not see: cite a source that names no protected person."
-            )
         if self.kind == Event.Kind.RELEASE and self.occurred_on is None:
             problems.append(f"The release “{self.title}” has no date.")
         # The text the event shows once published: its own, its citations', participants' and release's.
@@ -268,8 +263,8 @@ class Participant(EventPart, Record):
 
 class CitationQuerySet(RecordQuerySet):
     def published(self):
-        """Citations of published events, of sources the public may see (tracker.models.listed_source)."""
-        return self.filter(listed_source("source__"), event__status=Status.PUBLISHED)
+        """Citations of published events, of published sources: a source cited so is listed (tracker.models.listed_source)."""
+        return self.filter(event__status=Status.PUBLISHED, source__status=Status.PUBLISHED)
 
 
 class Citation(EventPart, Record):

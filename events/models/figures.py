@@ -11,7 +11,7 @@ from events.models.events import Event
 from events.wording import figure_in_words
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
-from tracker.models import Organization, Source, listed_source, one_of
+from tracker.models import Organization, Source, one_of
 from tracker.names import PublicText
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
@@ -91,19 +91,12 @@ def rank_order():
     )
 
 
-# A published source the public does not see (tracker.models.listed_source).
-UNLISTED_SOURCE = (
-    "Its source “{source}” documents only people not named in full, so the public does not see it: "
-    "choose a source that names no protected person."
-)
-
-
 class FigureQuerySet(PublishableQuerySet):
     def published(self):
         # A figure scoped to an event is public only with its event, and only
-        # with its source: a claim is never shown without who made it, and a
-        # source the public may not see (tracker.models.listed_source) hides it.
-        return self.filter(listed_source("source__"), status=Status.PUBLISHED).filter(
+        # with its source: a claim is never shown without who made it. Its
+        # source is then listed (tracker.models.listed_source), whoever else it names.
+        return self.filter(status=Status.PUBLISHED, source__status=Status.PUBLISHED).filter(
             Q(event__isnull=True) | Q(event__status=Status.PUBLISHED)
         )
 
@@ -282,8 +275,6 @@ class Figure(PublicText, PreciseDates, Publishable):
             problems.append("The figure has no source.")
         elif self.source.status != Status.PUBLISHED:
             problems.append(f"Its source “{self.source}” is not published yet.")
-        elif not Source.objects.published().filter(pk=self.source_id).exists():
-            problems.append(UNLISTED_SOURCE.format(source=self.source))
         if self.measure_id is None:
             problems.append("The figure says nothing about what it counts: choose a measure.")
         if self.as_of_on is None:
