@@ -345,3 +345,60 @@ def test_a_proxy_address_setting_refuses_what_is_not_an_address(monkeypatch):
     monkeypatch.setenv("TRACKER_NETS", "10.0.0.1/24")  # host bits set: gunicorn would refuse it too
     with pytest.raises(ImproperlyConfigured, match="'10.0.0.1/24' is not an IP address"):
         envnetworks("TRACKER_NETS", "")
+
+
+def test_a_sqlite_url_runs_sqlite_as_the_default_file_does(monkeypatch, tmp_path):
+    """WAL, a busy timeout and queued writers whether the file is named by DATABASE_URL or not (issue #14)."""
+    monkeypatch.setenv("TRACKER_DB", f"sqlite:///{tmp_path / 'named.sqlite3'}")
+    named = envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+    monkeypatch.delenv("TRACKER_DB")
+    default = envdatabase("TRACKER_DB", tmp_path / "default.sqlite3")
+    assert named["OPTIONS"] == default["OPTIONS"]
+
+
+def test_two_writers_on_a_sqlite_url_queue_instead_of_failing(tmp_path):
+    """Concurrent writers through the settings a sqlite:/// URL gives: every write lands, none is 'database is locked'."""
+    script = r"""
+import os, sys, threading
+os.environ["DATABASE_URL"] = "sqlite:///" + sys.argv[1]
+os.environ["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+import django
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    cursor.execute("PRAGMA busy_timeout")
+    assert cursor.fetchone()[0] == 20_000
+    cursor.execute("PRAGMA journal_mode")
+    assert cursor.fetchone()[0] == "wal"
+    cursor.execute("CREATE TABLE t (n integer)")
+errors = []
+def write():
+    from django.db import connection
+    try:
+        for _ in range(30):
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("INSERT INTO t VALUES (1)")
+                    cursor.execute("SELECT count(*) FROM t")
+    except Exception as error:
+        errors.append(repr(error))
+    finally:
+        connection.close()
+threads = [threading.Thread(target=write) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM t")
+    print(cursor.fetchone()[0], errors)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "writers.sqlite3")],
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(None, 1) == ["120", "[]\n"]

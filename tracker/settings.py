@@ -68,19 +68,20 @@ def envnetworks(name: str, default: str) -> list:
     return networks
 
 
+# SQLite, named by DATABASE_URL or not: writers queue for the lock (IMMEDIATE
+# transactions, up to 20 s) instead of failing with "database is locked", and
+# WAL lets readers go on while an editor saves.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def envdatabase(name: str, default_sqlite: Path) -> dict:
     url = envstr(name)
     if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": default_sqlite,
-            "OPTIONS": {
-                # Writers queue for the lock instead of failing with "database is locked".
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite, "OPTIONS": dict(SQLITE_OPTIONS)}
     scheme = url.split(":", 1)[0].lower()
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
         raise ImproperlyConfigured(f"{name} must start with postgres:// (or sqlite:///path); got a {scheme!r} URL.")
@@ -90,6 +91,12 @@ def envdatabase(name: str, default_sqlite: Path) -> dict:
         database = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} could not be parsed: {error}") from error
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # However the file is named (no URL, or sqlite:///path), SQLite runs the same way: in WAL mode,
+        # readers never wait for a writer nor a writer for readers, and writers queue for the lock.
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+        # A connection kept open across requests keeps its page cache; SQLite has no server to check.
+        database["CONN_HEALTH_CHECKS"] = False
     if not database.get("NAME"):
         raise ImproperlyConfigured(
             f"{name} names no database: add it after the host, as in postgres://host:5432/tracker."
