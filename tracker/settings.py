@@ -257,6 +257,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # HTML, CSV and JSON compressed for clients that accept it (outermost: it sees the finished body).
+    # Cached public pages are kept compressed and sent as they are (tracker/caching.py); static files
+    # come precompressed from WhiteNoise. Its random padding keeps BREACH off the admin's CSRF tokens.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Static files from the app itself: compressed, and cached for a year
@@ -339,7 +343,7 @@ CACHES = {
     }
     if CACHE_DIR == "memory"
     else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "tracker.filecache.FileCache",
         "LOCATION": CACHE_DIR,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
