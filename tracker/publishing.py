@@ -43,13 +43,49 @@ class DataVersion(models.Model):
         return f"data version {self.number}"
 
 
-def data_changed(using=None):
-    """Record that the data changed: cached values computed before are not used again."""
+class TableVersion(models.Model):
+    """How many public writes each table has seen: a cached value read from a table is fresh while its number stays.
+
+    tracker/caching.py notes which tables a cached page or value read (by
+    the SQL it ran) and keeps their numbers with it; a write moves only the
+    number of the table it wrote, so a published figure leaves the registry's
+    cached pages standing and a new detention leaves the timeline's. A
+    table with no row has seen no public write (0).
+    """
+
+    table = models.CharField(max_length=100, primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.table} version {self.number}"
+
+
+def data_changed(using=None, model=None):
+    """Record that the public data changed: cached values computed before from it are not used again.
+
+    `model`: the model whose table was written, so that only values read
+    from that table go stale; None for a write that may have touched any
+    (a restore, a demo seed, a delete that cascades).
+    """
     manager = DataVersion.objects.db_manager(using)
     if not manager.filter(pk=1).update(number=models.F("number") + 1):
         # A flushed database (a transactional test) has lost the row the migration made.
         manager.get_or_create(pk=1, defaults={"number": 1})
+    tables = [model._meta.db_table] if model is not None else versioned_tables()
+    versions = TableVersion.objects.db_manager(using)
+    if versions.filter(table__in=tables).update(number=models.F("number") + 1) < len(tables):
+        # A table's first public write: its row is made (by whichever writer comes first), then every
+        # one is moved again: a number moved twice is as good as once, one not moved would serve stale values.
+        versions.bulk_create([TableVersion(table=table) for table in tables], ignore_conflicts=True)
+        versions.filter(table__in=tables).update(number=models.F("number") + 1)
     DataVersion.last_read.set(None)
+
+
+def versioned_tables():
+    """The tables of every record model: the ones data_changed() numbers."""
+    from django.apps import apps
+
+    return sorted({model._meta.db_table for model in apps.get_models() if issubclass(model, Record)})
 
 
 class Status(models.TextChoices):
