@@ -4,6 +4,7 @@ With no environment at all it runs for local development on SQLite. Production
 sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and a postgres:// DATABASE_URL.
 """
 
+import importlib.util
 import ipaddress
 import os
 import zoneinfo
@@ -82,6 +83,11 @@ def envdatabase(name: str, default_sqlite: Path) -> dict:
     url = envstr(name)
     if not url:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite, "OPTIONS": dict(SQLITE_OPTIONS)}
+    return parse_database(name, url)
+
+
+def parse_database(name: str, url: str) -> dict:
+    """The DATABASES entry of one URL; `name` is what an error message calls it."""
     scheme = url.split(":", 1)[0].lower()
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
         raise ImproperlyConfigured(f"{name} must start with postgres:// (or sqlite:///path); got a {scheme!r} URL.")
@@ -117,6 +123,77 @@ def envdatabase(name: str, default_sqlite: Path) -> dict:
         settings = f"-c max_parallel_workers_per_gather={workers} -c random_page_cost={page_cost}"
         options["options"] = f"{options.get('options', '')} {settings}".strip()
     return database
+
+
+def envreplicas(name: str, primary: dict) -> dict:
+    """DATABASES entries for the read replicas a comma-separated URL list names: {"replica1": {...}, ...}.
+
+    Public pages read from them (tracker/routers.py); a replica streams from the primary, so both are PostgreSQL.
+    """
+    urls = envlist(name)
+    if urls and primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"{name} is set but DATABASE_URL does not name a PostgreSQL database: read replicas stream "
+            f"from a PostgreSQL primary, so set DATABASE_URL=postgres://… (the primary) or unset {name}."
+        )
+    replicas = {}
+    for number, url in enumerate(urls, 1):
+        label = f"{name} (URL {number} of {len(urls)})"
+        database = parse_database(label, url)
+        if database["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"{label} must be a postgres:// URL: a replica of PostgreSQL is PostgreSQL.")
+        # A replica that stopped answering costs a request at most this long before it reads from the
+        # primary (libpq counts whole seconds, at least 2), and it is then left alone for REPLICA_RETRY_SECONDS.
+        database["OPTIONS"].setdefault("connect_timeout", envint("REPLICA_CONNECT_TIMEOUT", "2"))
+        # Tests run against the primary's test database: a replica has none of its own.
+        database["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{number}"] = database
+    return replicas
+
+
+def envcache(redis_name: str, dir_name: str, default_dir: Path) -> dict:
+    """The default cache: Redis shared by every server (REDIS_URL), else files under CACHE_DIR, or memory."""
+    redis_url = envstr(redis_name)
+    if redis_url:
+        if envstr(dir_name):
+            raise ImproperlyConfigured(
+                f"{redis_name} and {dir_name} are both set: the cache is in Redis or in files, not both; unset one."
+            )
+        scheme = redis_url.split(":", 1)[0].lower()
+        if scheme not in {"redis", "rediss", "unix"} or "://" not in redis_url:
+            raise ImproperlyConfigured(
+                f"{redis_name} must be a redis://host:6379/0, rediss:// or unix:///path URL; got {redis_url!r}."
+            )
+        if importlib.util.find_spec("redis") is None:
+            raise ImproperlyConfigured(
+                f"{redis_name} is set but the redis package is not installed (pip install redis)."
+            )
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            # A Redis that stops answering costs a request a second, not gunicorn's whole timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    cache_dir = envstr(dir_name) or str(default_dir)
+    if cache_dir == "memory":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 2000}}
+    return {"BACKEND": "tracker.filecache.FileCache", "LOCATION": cache_dir, "OPTIONS": {"MAX_ENTRIES": 5000}}
+
+
+def envshared(name: str, *local_names: str) -> Path | None:
+    """The directory every application server mounts (SHARED_STORAGE_DIR), or None for one server's own disk."""
+    raw = envstr(name)
+    if not raw:
+        return None
+    shared = Path(raw)
+    if not shared.is_absolute():
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an absolute path such as /srv/tracker-shared.")
+    for local in local_names:
+        if envstr(local):
+            raise ImproperlyConfigured(
+                f"{local} and {name} are both set: with {name} those files live under it; unset {local}."
+            )
+    return shared
 
 
 def envtimezone(name: str, default: str) -> str:
@@ -266,6 +343,8 @@ MIDDLEWARE = [
     # Static files from the app itself: compressed, and cached for a year
     # under names that change with their content (outside DEBUG).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With read replicas, where this request reads (tracker/routers.py); without, it removes itself.
+    "tracker.routers.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -303,6 +382,16 @@ WSGI_APPLICATION = "tracker.wsgi.application"
 ASGI_APPLICATION = "tracker.asgi.application"
 
 DATABASES = {"default": envdatabase("DATABASE_URL", BASE_DIR / "db.sqlite3")}
+# Read replicas (DATABASE_REPLICA_URLS, comma-separated postgres:// URLs): an anonymous reader's
+# GET reads from one of them; editors, the admin, every write and a client that wrote in the last
+# READ_PRIMARY_SECONDS read from the primary (tracker/routers.py). A replica that cannot be reached
+# is skipped for REPLICA_RETRY_SECONDS, its readers served by the primary meanwhile.
+DATABASES.update(envreplicas("DATABASE_REPLICA_URLS", DATABASES["default"]))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["tracker.routers.ReplicaRouter"]
+READ_PRIMARY_SECONDS = envint("READ_PRIMARY_SECONDS", "10")
+REPLICA_RETRY_SECONDS = envint("REPLICA_RETRY_SECONDS", "5")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -334,30 +423,44 @@ STORAGES = {
 # Public reads cached, keyed by the data version (tracker/caching.py), so a
 # write shows at once everywhere. By default in files under CACHE_DIR, shared
 # by the server's worker processes (what one computes, all read); with
-# CACHE_DIR=memory, in each process's memory instead.
-CACHE_DIR = envstr("CACHE_DIR") or str(BASE_DIR / "var" / "cache")
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
-    if CACHE_DIR == "memory"
-    else {
-        "BACKEND": "tracker.filecache.FileCache",
-        "LOCATION": CACHE_DIR,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
-}
+# CACHE_DIR=memory, in each process's memory instead; with REDIS_URL
+# (redis://host:6379/0), in Redis, shared by every application server.
+CACHES = {"default": envcache("REDIS_URL", "CACHE_DIR", BASE_DIR / "var" / "cache")}
 
 # Seed and demo data: `manage.py loaddata belarus`.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Files that more than one application server needs: with SHARED_STORAGE_DIR
+# (a directory every server mounts: NFS, a shared volume), the import's
+# spreadsheets and the data package live under it, read and written through
+# Django's storage API (STORAGES["imports"], STORAGES["dataset"]), so an import
+# previewed on one server is confirmed on another and a package built by one is
+# served by all. An object store instead: name any storage backend in those
+# two STORAGES entries. Without it, each is a folder of this server's own.
+SHARED_STORAGE_DIR = envshared("SHARED_STORAGE_DIR", "IMPORT_TMP_DIR", "DATASET_DIR")
 # Spreadsheets kept between an import's preview and its confirmation: private,
 # outside anything served (static, media).
-IMPORT_TMP_DIR = Path(envstr("IMPORT_TMP_DIR") or BASE_DIR / "var" / "imports")
-
+IMPORT_TMP_DIR = (
+    SHARED_STORAGE_DIR / "imports"
+    if SHARED_STORAGE_DIR
+    else Path(envstr("IMPORT_TMP_DIR") or BASE_DIR / "var" / "imports")
+)
 # The published data package (`manage.py export_dataset`), served from /data/package/.
-DATASET_DIR = Path(envstr("DATASET_DIR") or BASE_DIR / "var" / "dataset")
+DATASET_DIR = (
+    SHARED_STORAGE_DIR / "dataset"
+    if SHARED_STORAGE_DIR
+    else Path(envstr("DATASET_DIR") or BASE_DIR / "var" / "dataset")
+)
+if SHARED_STORAGE_DIR:
+    STORAGES["imports"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Readable by the application's user alone: a sheet may hold names not yet public.
+        "OPTIONS": {"location": IMPORT_TMP_DIR, "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    }
+    STORAGES["dataset"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATASET_DIR},
+    }
 # The public address of the site, for the record URLs inside the data package.
 SITE_URL = envstr("SITE_URL") or "http://127.0.0.1:8000"
 # The licence the data package is published under (an SPDX identifier).
