@@ -182,12 +182,16 @@ class Download:
     size: int
     path: Path
     complete: bool = True
+    first_row: float | None = None
     memory_growth_mb: float | None = None
     memory_peak_mb: float | None = None
 
 
 def download(port, url, into, worker_pids=(), headers=None, chunk=1 << 16, limit=None):
-    """Stream one response into a file; time to first byte of the body, total time, worker memory.
+    """Stream one response into a file; time to first byte of the body and to its first data row, total time, worker memory.
+
+    The first data row is the first byte after the first line (a CSV's header):
+    a header sent at once says nothing about when the rows come.
 
     After `limit` seconds the download is cut short (`complete` is then False).
     """
@@ -196,27 +200,33 @@ def download(port, url, into, worker_pids=(), headers=None, chunk=1 << 16, limit
         sampler.start()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     size = 0
-    first_byte = None
+    first_byte = first_row = None
     complete = True
     started = time.perf_counter()
     try:
         connection.request("GET", url, headers={"User-Agent": "tracker-bench", **(headers or {})})
         response = connection.getresponse()
+        header_end = None  # where the header line ends: the first data row is the byte after it
         with open(into, "wb") as out:
             while data := response.read1(chunk):
-                if limit is not None and time.perf_counter() - started > limit:
+                now = time.perf_counter() - started
+                if limit is not None and now > limit:
                     complete = False
                     break
                 if first_byte is None:
-                    first_byte = time.perf_counter() - started
+                    first_byte = now
+                if header_end is None and b"\n" in data:
+                    header_end = size + data.index(b"\n") + 1
                 size += len(data)
+                if first_row is None and header_end is not None and size > header_end:
+                    first_row = now
                 out.write(data)
         seconds = time.perf_counter() - started
     finally:
         connection.close()
         if sampler:
             sampler.stop()
-    result = Download(response.status, seconds, first_byte or seconds, size, Path(into), complete)
+    result = Download(response.status, seconds, first_byte or seconds, size, Path(into), complete, first_row)
     if sampler:
         result.memory_growth_mb = sampler.growth_mb
         result.memory_peak_mb = sampler.peak_mb
@@ -242,7 +252,8 @@ def admin_login(port, username, password, code):
 
     def submit(path, fields):
         """GET the form at `path`, POST `fields` back with its CSRF token; the response, its cookies kept."""
-        response, body, _ = get(connection, path, headers={"Cookie": cookie_header()})
+        # Uncompressed: the CSRF token is read from the HTML.
+        response, body, _ = get(connection, path, headers={"Cookie": cookie_header(), "Accept-Encoding": "identity"})
         for header in response.headers.get_all("Set-Cookie") or []:
             jar.load(header)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
@@ -276,3 +287,219 @@ def admin_login(port, username, password, code):
     if response.status != 302:
         raise RuntimeError(f"The admin's second-factor step failed: {response.status}.")
     return {"Cookie": cookie_header()}
+
+
+def load_once(port, urls, clients=8, seconds=8.0, headers=None):
+    """Each URL requested at most once, by whichever client is free: pages no request has asked for before.
+
+    The clients share one queue of `urls`, in order; they stop when time is up
+    or the queue is empty, whichever comes first (`wall` is then the time the
+    last request ended).
+    """
+    queue = list(reversed(urls))
+    samples, failures = [], []
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        mine = []
+        start_line.wait()
+        while time.perf_counter() < deadline[0]:
+            with lock:
+                if not queue:
+                    break
+                url = queue.pop()
+            started = time.perf_counter()
+            try:
+                response, body, elapsed = get(connection, url, headers)
+                mine.append(Sample(url, started, elapsed, response.status, len(body)))
+            except (OSError, http.client.HTTPException) as error:
+                mine.append(Sample(url, started, time.perf_counter() - started, 0, 0))
+                with lock:
+                    failures.append(f"{url}: {error!r}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection.close()
+        with lock:
+            samples.extend(mine)
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline[0] = began + seconds
+    start_line.wait()
+    for thread in threads:
+        thread.join()
+    return LoadResult(samples, time.perf_counter() - began, failures)
+
+
+def burst(port, urls, headers=None):
+    """All `urls` at once, one client each: the first requests of these pages, side by side."""
+    samples, failures = [], []
+    lock = threading.Lock()
+    start_line = threading.Barrier(len(urls) + 1)
+
+    def client(url):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        start_line.wait()
+        started = time.perf_counter()
+        try:
+            response, body, elapsed = get(connection, url, headers)
+            sample = Sample(url, started, elapsed, response.status, len(body))
+        except (OSError, http.client.HTTPException) as error:
+            sample = Sample(url, started, time.perf_counter() - started, 0, 0)
+            with lock:
+                failures.append(f"{url}: {error!r}")
+        finally:
+            connection.close()
+        with lock:
+            samples.append(sample)
+
+    threads = [threading.Thread(target=client, args=(url,), daemon=True) for url in urls]
+    for thread in threads:
+        thread.start()
+    start_line.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return LoadResult(samples, time.perf_counter() - began, failures)
+
+
+def open_loop(port, urls, rate, seconds, workers=64, headers=None, seed=0, events=()):
+    """Readers arriving at a fixed rate whatever the site's speed (an open loop), over `urls` at random.
+
+    Each request's latency runs from the moment it was due, not from when a
+    worker picked it up, so a slow site cannot hide its queue (no coordinated
+    omission). `events` are (at_seconds, callable) run in their own thread at
+    that time (a publish); their return values are kept in `LoadResult.marks`
+    as (at_seconds, value).
+    """
+    import queue as queues
+
+    rng = random.Random(seed)
+    due = queues.Queue()
+    samples, failures, marks = [], [], []
+    lock = threading.Lock()
+    began = time.perf_counter()
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while (item := due.get()) is not None:
+            at, url = item
+            wait = at - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                response, body, _ = get(connection, url, headers)
+                sample = Sample(url, at, time.perf_counter() - at, response.status, len(body))
+            except (OSError, http.client.HTTPException) as error:
+                sample = Sample(url, at, time.perf_counter() - at, 0, 0)
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                with lock:
+                    failures.append(f"{url}: {error!r}")
+            with lock:
+                samples.append(sample)
+        connection.close()
+
+    def timed(at, action):
+        delay = began + at - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        try:
+            value = action()
+        except Exception as error:  # reported, never fatal to the load
+            value = f"failed: {error}"
+        with lock:
+            marks.append((at, value))
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
+    side = [threading.Thread(target=timed, args=(at, action), daemon=True) for at, action in events]
+    for thread in threads + side:
+        thread.start()
+    count = int(rate * seconds)
+    for index in range(count):
+        at = began + index / rate
+        # Enqueued a little ahead of time, so a worker is waiting for it when it is due.
+        ahead = at - 0.05 - time.perf_counter()
+        if ahead > 0:
+            time.sleep(ahead)
+        due.put((at, rng.choice(urls)))
+    for _ in threads:
+        due.put(None)
+    for thread in threads + side:
+        thread.join()
+    result = LoadResult(samples, time.perf_counter() - began, failures)
+    result.marks = sorted(marks, key=lambda mark: mark[0])
+    for sample in samples:
+        sample.started -= began
+    return result
+
+
+def page_bytes(port, url):
+    """The body's size as sent without compression, and as sent to a client that accepts gzip (and whether it was)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        plain_headers = {key: value for key, value in HEADERS.items() if key != "Accept-Encoding"}
+        connection.request("GET", url, headers=plain_headers)
+        response = connection.getresponse()
+        plain = response.read()
+        status = response.status
+        connection.request("GET", url, headers=HEADERS)
+        response = connection.getresponse()
+        sent = response.read()
+        encoding = response.getheader("Content-Encoding", "") or ""
+    finally:
+        connection.close()
+    return {"status": status, "raw": len(plain), "sent": len(sent), "encoding": encoding}
+
+
+class Downloads:
+    """`count` clients each downloading `url` again and again, until stopped: full downloads running the whole time."""
+
+    def __init__(self, port, url, count=4, chunk=1 << 16):
+        self.port, self.url, self.chunk = port, url, chunk
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.completed = 0
+        self.statuses = {}
+        self.failures = []
+        self.threads = [threading.Thread(target=self.client, daemon=True) for _ in range(count)]
+
+    def client(self):
+        while not self.stopping.is_set():
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+            try:
+                connection.request("GET", self.url, headers={"User-Agent": "tracker-bench"})
+                response = connection.getresponse()
+                while response.read1(self.chunk):
+                    if self.stopping.is_set():
+                        break
+                else:
+                    with self.lock:
+                        self.completed += 1
+                with self.lock:
+                    self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
+                if response.status != 200:
+                    # Refused (a 503 beyond the cap): wait as Retry-After says, at most a second.
+                    retry = response.getheader("Retry-After", "1")
+                    self.stopping.wait(min(float(retry) if retry.isdigit() else 1.0, 1.0))
+            except (OSError, http.client.HTTPException) as error:
+                with self.lock:
+                    self.failures.append(repr(error))
+                self.stopping.wait(0.2)
+            finally:
+                connection.close()
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=30)

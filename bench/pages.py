@@ -259,3 +259,186 @@ def page_urls(db, terms):
         measure += [url(f"/figures/{slug}/", country=country) for country in countries[:2]]
     urls["measure"] = measure
     return urls
+
+
+# --- pages no request has asked for yet ---------------------------------------------
+
+
+def fresh_urls(db, terms, sample, most=3000):
+    """Per page type, URLs outside `sample` that no request has asked for: filter combinations not seen before.
+
+    Only values that exist in the data (the filters would answer 400 for
+    others), no parameter a page does not read: what a reader, or a crawler
+    following the filter links, asks for. The likeliest come first (one
+    filter, page 1), combinations and deeper pages after; each list is
+    shuffled within those tiers and cut at `most`.
+    """
+    rng = random.Random(SEED + 1)
+    seen = {address for urls in sample.values() for address in urls}
+
+    def tiers(*groups):
+        chosen, kept = [], set(seen)
+        for group in groups:
+            group = [address for address in dict.fromkeys(group) if address not in kept]
+            rng.shuffle(group)
+            kept.update(group)
+            chosen += group
+        return chosen[:most]
+
+    fresh = {}
+    event_countries = sorted(
+        {
+            code
+            for (value,) in db.rows("SELECT DISTINCT countries FROM events_event WHERE status = 'published'")
+            for code in _codes(value)
+        }
+    )
+    # Home and the figures index read one parameter, the country: few pages. A country code
+    # in another case is the same page under another address (the filters read any case),
+    # which the page cache has not seen; then, for home, countries without events.
+    fresh["home"] = tiers(
+        [url("/", country=variant) for code in event_countries for variant in _cases(code)],
+        [url("/", country=code) for code in _iso_codes() if code not in event_countries],
+    )
+
+    kinds, countries = terms["kinds"], [None, *terms["countries"]]
+    event_total = db.value("SELECT count(*) FROM events_event WHERE status = 'published'")
+    last = max(1, -(-event_total // PER_PAGE))
+    months = sorted(
+        {str(row[0])[:7] for row in db.rows("SELECT occurred_on FROM events_event WHERE status = 'published'")}
+    )
+    fresh["timeline"] = tiers(
+        [
+            url("/timeline/", kind=kind, country=country, order=order)
+            for kind in kinds
+            for country in countries
+            for order in ("newest", "oldest")
+        ]
+        + [url("/timeline/", start=f"{month}-01", end=f"{month}-28") for month in months],
+        [url("/timeline/", page=page) for page in range(2, min(last, 400) + 1)]
+        + [url("/timeline/", kind=kind, page=page) for kind in kinds for page in range(2, 40)]
+        + [
+            url("/timeline/", country=country, start=f"{month}-01", end=f"{month}-28")
+            for country in terms["countries"]
+            for month in months
+        ],
+    )
+
+    statuses, orders = [None, *terms["statuses"]], ["name", "newest", "oldest"]
+    years = [None, *terms["years"]]
+    registry_first = [
+        url("/prisoners/", status=status, detained_year=year, order=order)
+        for status in statuses
+        for year in years
+        for order in orders
+    ]
+    registry_first += [
+        url("/prisoners/", article=article, order=order) for article in terms["articles"] for order in orders
+    ]
+    registry_first += [
+        url("/prisoners/", region=region, order=order) for region in terms["regions"] for order in orders
+    ]
+    registry_first += [
+        url("/prisoners/", facility=name, order=order) for name in terms["facilities"] for order in orders
+    ]
+    registry_more = [
+        url("/prisoners/", status=status, order=order, page=page)
+        for status in statuses
+        for order in orders
+        for page in range(2, REGISTRY_PAGES + 1)
+    ]
+    registry_more += [
+        url("/prisoners/", status=status, article=article, region=region)
+        for status in statuses
+        for article in [None, *terms["articles"]]
+        for region in [None, *terms["regions"]]
+    ]
+    fresh["registry"] = tiers(registry_first, registry_more)
+
+    names = """
+        SELECT DISTINCT v.name FROM tracker_namevariant v JOIN tracker_person p ON p.id = v.person_id
+        WHERE p.status = 'published' AND p.identity_level = 'full' AND v.script = %s ORDER BY v.name LIMIT 20000
+    """
+    for script, kind in (("Cyrl", "search_cyrillic"), ("Latn", "search_latin")):
+        found = [row[0] for row in db.rows(names, (script,))]
+        fresh[kind] = tiers(
+            [url("/prisoners/", q=name.split()[-1]) for name in found],
+            [url("/prisoners/", q=name) for name in found],
+        )
+
+    uids = [row[0] for row in db.rows("SELECT uid FROM events_event WHERE status = 'published' ORDER BY uid")]
+    fresh["event"] = tiers([f"/events/{uid(value)}/" for value in uids])
+
+    release_years = sorted(
+        {
+            int(str(row[0])[:4])
+            for row in db.rows("SELECT occurred_on FROM events_event WHERE status = 'published' AND kind = 'release'")
+        }
+    )
+    release_total = db.value("SELECT count(*) FROM events_event WHERE status = 'published' AND kind = 'release'")
+    release_last = max(1, -(-release_total // PER_PAGE))
+    ledger = [
+        url("/releases/", country=country, year=year, deprecated=flag)
+        for country in countries
+        for year in [None, *release_years]
+        for flag in (None, 1)
+    ]
+    fresh["releases"] = tiers(
+        ledger,
+        [url("/releases/", page=page, deprecated=flag) for page in range(2, release_last + 1) for flag in (None, 1)],
+    )
+
+    figure_countries = [
+        row[0]
+        for row in db.rows(
+            "SELECT DISTINCT country FROM events_figure WHERE status = 'published' AND country <> '' ORDER BY country"
+        )
+    ]
+    fresh["figures"] = tiers(
+        [url("/figures/", country=variant) for code in figure_countries for variant in _cases(code)]
+    )
+    measure, measure_cases = [], []
+    for (slug,) in db.rows(
+        """SELECT m.slug FROM events_measure m WHERE EXISTS
+        (SELECT 1 FROM events_figure f WHERE f.measure_id = m.id AND f.status = 'published') ORDER BY m.slug"""
+    ):
+        codes = [
+            row[0]
+            for row in db.rows(
+                """SELECT DISTINCT f.country FROM events_figure f JOIN events_measure m ON m.id = f.measure_id
+                WHERE m.slug = %s AND f.status = 'published' AND f.country <> '' ORDER BY f.country""",
+                (slug,),
+            )
+        ]
+        measure += [
+            url(f"/figures/{slug}/", country=code, deprecated=flag) for code in [None, *codes] for flag in (None, 1)
+        ]
+        measure_cases += [
+            url(f"/figures/{slug}/", country=variant, deprecated=flag)
+            for code in codes
+            for variant in _cases(code)[1:]
+            for flag in (None, 1)
+        ]
+    fresh["measure"] = tiers(measure, measure_cases)
+    return fresh
+
+
+def _codes(value):
+    """The country codes of an event's `countries` column (django-countries stores "BY,US")."""
+    return [code for code in str(value or "").split(",") if code]
+
+
+def _cases(code):
+    """A two-letter code in each of its cases, as typed: BY, by, By, bY."""
+    return list(
+        dict.fromkeys(
+            [code.upper(), code.lower(), code[:1].upper() + code[1:].lower(), code[:1].lower() + code[1:].upper()]
+        )
+    )
+
+
+def _iso_codes():
+    """Every country code a page may name (django-countries' list: a dependency's data, not the site's code)."""
+    from django_countries.data import COUNTRIES
+
+    return sorted(COUNTRIES)

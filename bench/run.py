@@ -1,33 +1,52 @@
 """The benchmark suite: the public site served as production serves it, at two sizes, on both databases.
 
     make bench                      # everything: PostgreSQL and SQLite, 10,000 and 200,000 people
-    python bench/run.py --sizes 10000 --backends postgresql --seconds 3   # a quick subset
+    python bench/run.py --sizes 2000 --backends sqlite --seconds 2 --news-seconds 30 --no-results   # a quick look
+    python bench/run.py --parts pages uncached written     # only the three columns of the pages
 
 For each backend and size it creates a fresh database of its own (PostgreSQL
 `bench_<size>_p<pid>`, SQLite var/bench/bench_<size>_p<pid>.sqlite3),
 migrates it, fills it with `manage.py seed_demo` (events size/10, figures
 size/40), and starts gunicorn (tracker.wsgi, DEBUG off, 2 workers of 4
-threads) on a free local port. Then:
+threads) on a free local port. Everything is measured over HTTP, as readers
+and editors meet it. The parts (--parts chooses; each prints how long it took):
 
-- queries per request of every page type, counted in a separate process with
-  Django's test Client (bench/count_queries.py), each URL twice (first visit
-  and again);
-- p50, p95 and requests per second of every public page type under 8
-  concurrent keep-alive clients, over a fixed, varied sample of URLs drawn from
-  the data (bench/pages.py): every response must be a 200, the others are
-  counted as errors. "first p95" is the p95 of the first request of each URL,
-  before the site could have cached it;
-- the admin changelist of people, logged in, 20 sequential requests;
-- the full /prisoners.csv: rows/s, MB/s, time to first byte and the gunicorn
-  workers' memory growth (VmRSS sampled every 20 ms, peak minus before), and on
-  PostgreSQL, in the same run, COPY (SELECT …) TO STDOUT (FORMAT csv) of the
-  same rows and columns (bench/prisoners_copy.sql) through psycopg.
+- queries: queries per request of every page type, counted in a separate
+  process with Django's test Client (bench/count_queries.py);
+- pages, uncached, written: the three columns of every public page type,
+  8 concurrent keep-alive clients (--clients), req/s, p50, p95:
+  "cached": the fixed sample of URLs of bench/pages.py, each visited once
+  first (that first visit is not in the column), then for --seconds;
+  "not cached": URLs no request has asked for, each requested once (filter
+  combinations not seen before, bench/pages.py fresh_urls), for --seconds
+  or until they run out; "after a publish": rounds (--rounds) of one publish
+  through the admin (a draft release event and a draft figure: a write every
+  public page depends on), then the first request of 8 of the page's URLs at
+  once;
+- save: an editor's save of a draft event through the admin, every 0.5 s,
+  while 8 clients ask for registry pages not seen before;
+- admin: the admin changelist of people, logged in, sequential;
+- bytes: each page's body, sent plain and to a client that accepts gzip;
+- csv: the full /prisoners.csv (rows/s, first byte, first data row, the
+  gunicorn workers' memory growth) beside the `sqlite3` shell's CSV of the
+  same query, or PostgreSQL's COPY of the same query and of a plain table
+  of the same rows (bench/baselines.py);
+- downloads: the pages' p95 (the cached sample of every type, mixed) alone,
+  then while four full CSV downloads run the whole time;
+- datasette: Datasette 0.65.5 on the same SQLite file (in var/bench-env,
+  the benchmark's own environment), its table page HTML and a stored query;
+- news: a busy news day: readers arriving at --news-rate a second (open
+  loop) over the whole URL sample for --news-seconds, a publish through the
+  admin 20 s in and every 60 s after.
 
-It prints the tables and the issue's floors (evaluated on PostgreSQL) with
-PASS or FAIL, and writes both to bench/RESULTS.md with the machine they ran
-on. The databases are dropped at the end (--keep keeps them), and gunicorn is
-stopped on errors and Ctrl-C too. Logs of every command and of gunicorn are in
-var/bench/.
+The heavy parts (csv, downloads, datasette, news) run at the largest size
+only, unless --heavy-at-every-size. It prints the tables, then FLOORS: each
+floor of issue #14 (and the earlier ones still in force) with what was
+measured and PASS or FAIL, and writes all of it to bench/RESULTS.md with the
+machine it ran on. The exit status is 1 when a floor fails or a response was
+an error, unless --no-fail. The databases are dropped at the end (--keep
+keeps them), and the servers are stopped on errors and Ctrl-C too. Logs of
+every command and of gunicorn are in var/bench/.
 
 The import benchmark is separate and unchanged: python bench/import_bench.py.
 """
@@ -37,23 +56,40 @@ import csv
 import datetime
 import json
 import os
-import platform
 import secrets
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
+from baselines import Datasette, ensure_datasette, postgresql_copies, sqlite_cli
 from databases import SQLITE_DIR, Database, drop_orphans
-from load import admin_login, download, load, percentile, recovery_codes, sequential
-from pages import LISTS, TYPES, choose_terms, page_urls
-from server import THREADS, WORKERS, Server, manage, site_environment
+from load import (
+    Downloads,
+    LoadResult,
+    MemorySampler,
+    admin_login,
+    burst,
+    download,
+    load,
+    load_once,
+    open_loop,
+    page_bytes,
+    percentile,
+    recovery_codes,
+    sequential,
+)
+from pages import TYPES, choose_terms, fresh_urls, page_urls
+from report import report
+from server import Server, manage, site_environment
+from writes import Admin
 
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
@@ -62,6 +98,8 @@ WORK_DIR = SQLITE_DIR  # logs, samples and downloads (var/ is not committed)
 ADMIN_USER = "bench"
 ADMIN_CHANGELIST = "/admin/tracker/person/"
 BACKEND_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+PARTS = ["queries", "pages", "uncached", "written", "save", "admin", "bytes", "csv", "downloads", "datasette", "news"]
+HEAVY = {"csv", "downloads", "datasette", "news"}
 
 
 @dataclass
@@ -71,11 +109,18 @@ class Run:
     backend: str
     size: int
     seed_seconds: float = 0.0
-    pages: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)  # kind -> {"cached": stats, "uncached": stats, "written": stats, ...}
     queries: dict = field(default_factory=dict)
     admin: dict = field(default_factory=dict)
     csv: dict = field(default_factory=dict)
-    copy: dict = field(default_factory=dict)
+    baselines: dict = field(default_factory=dict)  # "sqlite3" / "copy_query" / "copy_table" -> stream stats
+    downloads: dict = field(default_factory=dict)
+    datasette: dict = field(default_factory=dict)
+    sizes: dict = field(default_factory=dict)  # kind -> bytes
+    saves: dict = field(default_factory=dict)
+    news: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    failed_parts: set = field(default_factory=set)
     errors: list = field(default_factory=list)
 
     @property
@@ -102,63 +147,75 @@ def csv_rows(path):
         return header, sum(1 for _ in reader)
 
 
-def copy_prisoners(db, base, into):
-    """COPY (the same rows and columns) TO STDOUT through psycopg: seconds, first byte, bytes."""
-    from psycopg import sql
+def stats(result):
+    """req/s, p50, p95 and errors of one load."""
+    return {
+        "requests": len(result.samples),
+        "urls": len({sample.url for sample in result.samples}),
+        "errors": result.errors,
+        "p50": percentile(result.latencies, 0.50),
+        "p95": percentile(result.latencies, 0.95),
+        "max": max(result.latencies, default=None),
+        "rps": result.per_second,
+    }
 
-    query = (BENCH_DIR / "prisoners_copy.sql").read_text()
-    query = "\n".join(line for line in query.splitlines() if not line.startswith("--"))
-    statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER)").format(
-        sql.SQL(query).format(base=sql.Literal(base))
-    )
-    connection = db.connect()
-    size, first_byte = 0, None
+
+def note_errors(run, title, result):
+    if result.errors:
+        run.errors.append(f"{title}: {result.errors} non-200 responses, e.g. {'; '.join(result.error_summary())}")
+    run.errors += [f"{title}: {failure}" for failure in result.failures[:3]]
+
+
+def say(message):
+    print(message, flush=True)
+
+
+@contextmanager
+def part(run, name):
+    """Time one part of a run, and keep a part that fails from stopping the others."""
+    started = time.monotonic()
+    say(f"[{run.label}] {name} …")
     try:
-        started = time.perf_counter()
-        with connection.cursor() as cursor, cursor.copy(statement) as copy, open(into, "wb") as out:
-            for data in copy:
-                if first_byte is None:
-                    first_byte = time.perf_counter() - started
-                size += len(data)
-                out.write(data)
-        seconds = time.perf_counter() - started
+        yield
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:
+        run.failed_parts.add(name)
+        run.errors.append(f"{name}: stopped: {error}")
+        traceback.print_exc(file=sys.stderr)
+        say(f"[{run.label}] {name} FAILED: {error}")
     finally:
-        connection.close()
-    return {"seconds": seconds, "first_byte": first_byte or seconds, "bytes": size}
+        run.timings[name] = time.monotonic() - started
+        say(f"[{run.label}] {name}: {run.timings[name]:.0f} s")
 
 
-def measure(run, args, terms, secret, log):
-    db = Database(run.backend, run.size)
-    server = None
-    try:
-        say(f"[{run.label}] creating {db.name}")
+class Site:
+    """One run's database, server and signed-in editor."""
+
+    def __init__(self, run, args, secret, log):
+        self.run, self.args, self.secret, self.log = run, args, secret, log
+        self.db = Database(run.backend, run.size)
+        self.server = None
+        self._admin = None
+
+    def setup(self, terms):
+        run, db, log = self.run, self.db, self.log
         db.create()
-        # The site's cache (shared files, by default) starts empty for each
-        # server; the query counter keeps its own in memory, so nothing it
-        # caches reaches the server's first visits.
-        cache_dir = WORK_DIR / f"{db.name}-cache"
-        shutil.rmtree(cache_dir, ignore_errors=True)
-        env = {**site_environment(db.url, secret), "CACHE_DIR": str(cache_dir)}
-        manage(env, "migrate", "--noinput", log=log)
+        # The site's cache (shared files, by default) starts empty for each server.
+        self.cache_dir = WORK_DIR / f"{db.name}-cache"
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
+        self.env = {**site_environment(db.url, self.secret), "CACHE_DIR": str(self.cache_dir)}
+        manage(self.env, "migrate", "--noinput", log=log)
         say(f"[{run.label}] seed_demo --people {run.size:,}")
         started = time.monotonic()
-        manage(
-            env,
-            "seed_demo",
-            "--people",
-            str(run.size),
-            "--events",
-            str(max(run.size // 10, 1)),
-            "--figures",
-            str(max(run.size // 40, 1)),
-            log=log,
-        )
+        events, figures = str(max(run.size // 10, 1)), str(max(run.size // 40, 1))
+        manage(self.env, "seed_demo", "--people", str(run.size), "--events", events, "--figures", figures, log=log)
         run.seed_seconds = time.monotonic() - started
         db.analyze()
-        password = secrets.token_urlsafe(18)
+        self.password = secrets.token_urlsafe(18)
         # The admin asks for a second factor: one of the recovery codes the command prints signs the bench in.
         printed = manage(
-            {**env, "DJANGO_SUPERUSER_PASSWORD": password},
+            {**self.env, "DJANGO_SUPERUSER_PASSWORD": self.password},
             "createadmin",
             ADMIN_USER,
             "--email",
@@ -166,388 +223,369 @@ def measure(run, args, terms, secret, log):
             "--no-input",
             log=log,
         )
-        recovery_code = recovery_codes(printed)[0]
+        self.recovery_code = recovery_codes(printed)[0]
         if terms is None:
             terms = choose_terms(db)
             (WORK_DIR / "terms.json").write_text(json.dumps(terms, indent=1, ensure_ascii=False))
-        urls = page_urls(db, terms)
-        (WORK_DIR / f"urls-{run.backend}-{run.size}.json").write_text(json.dumps(urls, indent=1, ensure_ascii=False))
-
-        say(f"[{run.label}] counting queries")
-        plan = {
-            "urls": {kind: spread(urls[kind], args.count_urls) for kind, _ in TYPES} | {"admin": [ADMIN_CHANGELIST]},
-            "admin_user": ADMIN_USER,
-            "budget": args.count_budget,
-        }
-        plan_path, result_path = WORK_DIR / f"{db.name}-plan.json", WORK_DIR / f"{db.name}-queries.json"
-        plan_path.write_text(json.dumps(plan, ensure_ascii=False))
-        subprocess.run(
-            [sys.executable, str(BENCH_DIR / "count_queries.py"), str(plan_path), str(result_path)],
-            cwd=BASE_DIR,
-            env={**env, "CACHE_DIR": "memory"},
-            check=True,
-            stdout=log,
-            stderr=log,
-            timeout=args.count_budget + 600,
+        self.urls = page_urls(db, terms)
+        self.fresh = fresh_urls(db, terms, self.urls)
+        (WORK_DIR / f"urls-{run.backend}-{run.size}.json").write_text(
+            json.dumps({"sample": self.urls, "fresh": self.fresh}, indent=1, ensure_ascii=False)
         )
-        run.queries = json.loads(result_path.read_text())
+        return terms
 
-        server = Server(env, WORK_DIR / f"{db.name}-gunicorn.log").start()
-        say(f"[{run.label}] gunicorn on port {server.port}, workers {server.worker_pids()}")
+    def start(self):
+        self.server = Server(self.env, WORK_DIR / f"{self.db.name}-gunicorn.log").start()
+        say(f"[{self.run.label}] gunicorn on port {self.server.port}, workers {self.server.worker_pids()}")
         # Warm-up outside the sample: each worker imports its code and opens its connections.
         load(
-            server.port,
-            ["/favicon.ico", "/prisoners/00000000-0000-4000-8000-000000000000/"],
-            clients=args.clients,
-            seconds=1,
+            self.server.port, ["/favicon.ico", "/prisoners/00000000-0000-4000-8000-000000000000/"], clients=8, seconds=1
         )
 
-        for kind, title in TYPES:
-            result = load(server.port, urls[kind], clients=args.clients, seconds=args.seconds, seed=len(kind))
-            counted = run.queries.get(kind, [])
-            run.pages[kind] = {
-                "urls": len(urls[kind]),
-                "requests": len(result.samples),
-                "errors": result.errors,
-                "p50": percentile(result.latencies, 0.50),
-                "p95": percentile(result.latencies, 0.95),
-                "first_p95": percentile(result.first_visits(), 0.95),
-                "rps": result.per_second,
-                "queries_first": max((row["first"] for row in counted), default=None),
-                "queries_again": max((row["again"] for row in counted), default=None),
-                "query_errors": sum(1 for row in counted if row["status"] != 200),
-            }
-            if result.errors:
-                run.errors.append(
-                    f"{title}: {result.errors} non-200 responses, e.g. {'; '.join(result.error_summary())}"
-                )
-            run.errors += [f"{title}: {failure}" for failure in result.failures[:3]]
-            run.errors += [
-                f"{title} (query count): {row['status']} {row['url']} {row['error']}".strip()
-                for row in counted
-                if row["status"] != 200
-            ]
-            say(
-                f"[{run.label}] {title:<30} p50 {ms(run.pages[kind]['p50']):>6} ms  p95 {ms(run.pages[kind]['p95']):>6} ms"
-                f"  {run.pages[kind]['rps']:6.1f} req/s  errors {result.errors}"
-            )
+    @property
+    def admin(self):
+        if self._admin is None:
+            cookie = admin_login(self.server.port, ADMIN_USER, self.password, self.recovery_code)
+            self._admin = Admin(self.server.port, cookie, self.db)
+        return self._admin
 
-        say(f"[{run.label}] admin changelist")
-        try:
-            cookie = admin_login(server.port, ADMIN_USER, password, recovery_code)
-            pages_ = [ADMIN_CHANGELIST, f"{ADMIN_CHANGELIST}?p=2"]
-            sequential(server.port, pages_, headers=cookie)  # this worker's first render is not measured
-            result = sequential(
-                server.port, [pages_[index % 2] for index in range(args.admin_requests)], headers=cookie
-            )
-            counted = run.queries.get("admin", [])
-            run.admin = {
-                "requests": len(result.samples),
-                "errors": result.errors,
-                "p50": percentile(result.latencies, 0.50),
-                "p95": percentile(result.latencies, 0.95),
-                "max": max(result.latencies),
-                "queries": max((row["first"] for row in counted), default=None),
-            }
-            if result.errors:
-                run.errors.append(f"admin changelist: {'; '.join(result.error_summary())}")
-        except Exception as error:
-            run.errors.append(f"admin changelist: {error}")
+    def stop(self):
+        if self.server is not None:
+            self.server.stop()
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
+        if self.args.keep:
+            say(f"[{self.run.label}] kept {self.db.url}")
+        else:
+            self.db.drop()
 
-        say(f"[{run.label}] /prisoners.csv")
-        base = f"http://127.0.0.1:{server.port}"
-        if run.backend == "postgresql":
-            # Once untimed, to warm PostgreSQL's cache for both, then timed; before our CSV, so
-            # that a CSV cut short at --csv-seconds cannot still be busy on the server meanwhile.
-            copy_prisoners(db, base, WORK_DIR / f"{db.name}-copy.csv")
-            run.copy = copy_prisoners(db, base, WORK_DIR / f"{db.name}-copy.csv")
-            copy_header, run.copy["rows"] = csv_rows(WORK_DIR / f"{db.name}-copy.csv")
-        got = download(
-            server.port,
-            "/prisoners.csv",
-            WORK_DIR / f"{db.name}-prisoners.csv",
-            server.worker_pids(),
-            limit=args.csv_seconds,
-        )
-        header, rows = csv_rows(got.path)
-        run.csv = {
-            "status": got.status,
-            "rows": rows,
-            "seconds": got.seconds,
-            "first_byte": got.first_byte,
-            "bytes": got.size,
-            "memory_growth_mb": got.memory_growth_mb,
-            "memory_peak_mb": got.memory_peak_mb,
-            "complete": got.complete,
-        }
-        if got.status != 200:
-            run.errors.append(f"/prisoners.csv answered {got.status}")
-        if not got.complete:
-            run.errors.append(
-                f"/prisoners.csv cut short after {args.csv_seconds:g} s at {rows:,} rows: its rates are over those rows"
-            )
-        if run.backend == "postgresql":
-            if got.complete and (copy_header != header or run.copy["rows"] != rows):
-                run.errors.append(
-                    f"COPY baseline differs from /prisoners.csv: {run.copy['rows']:,} rows vs {rows:,}"
-                    + ("" if copy_header == header else f"; columns {copy_header} vs {header}")
-                )
-        if not args.keep:
-            for suffix in ("-prisoners.csv", "-copy.csv"):
-                (WORK_DIR / f"{db.name}{suffix}").unlink(missing_ok=True)
-        say(
-            f"[{run.label}] CSV {rows:,} rows in {got.seconds:.1f} s"
-            + (f"; COPY {run.copy['seconds']:.2f} s" if run.copy else "")
-        )
+
+# --- the parts ----------------------------------------------------------------------
+
+
+def count_queries(site):
+    run, args = site.run, site.args
+    plan = {
+        "urls": {kind: spread(site.urls[kind], args.count_urls) for kind, _ in TYPES} | {"admin": [ADMIN_CHANGELIST]},
+        "admin_user": ADMIN_USER,
+        "budget": args.count_budget,
+    }
+    plan_path, result_path = WORK_DIR / f"{site.db.name}-plan.json", WORK_DIR / f"{site.db.name}-queries.json"
+    plan_path.write_text(json.dumps(plan, ensure_ascii=False))
+    subprocess.run(
+        [sys.executable, str(BENCH_DIR / "count_queries.py"), str(plan_path), str(result_path)],
+        cwd=BASE_DIR,
+        env={**site.env, "CACHE_DIR": "memory"},
+        check=True,
+        stdout=site.log,
+        stderr=site.log,
+        timeout=args.count_budget + 600,
+    )
+    run.queries = json.loads(result_path.read_text())
+    for kind, title in TYPES:
+        for row in run.queries.get(kind, []):
+            if row["status"] != 200:
+                run.errors.append(f"{title} (query count): {row['status']} {row['url']} {row['error']}".strip())
+
+
+def cached_pages(site):
+    """Each URL of the sample once (its first visit, apart), then the sample again and again: pages from the cache."""
+    run, args, port = site.run, site.args, site.server.port
+    for kind, title in TYPES:
+        first = load_once(port, site.urls[kind], clients=args.clients, seconds=120)
+        result = load(port, site.urls[kind], clients=args.clients, seconds=args.seconds, seed=len(kind))
+        page = run.pages.setdefault(kind, {})
+        page["first"] = stats(first)
+        page["cached"] = stats(result)
+        note_errors(run, f"{title} (first visits)", first)
+        note_errors(run, title, result)
+        say(f"[{run.label}] cached      {title:<30} {line(page['cached'])}")
+
+
+def uncached_pages(site):
+    """URLs no request has asked for, each once: the page is computed, what it shares with other pages may be cached."""
+    run, args, port = site.run, site.args, site.server.port
+    site.used = set()
+    for kind, title in TYPES:
+        result = load_once(port, site.fresh[kind], clients=args.clients, seconds=args.seconds)
+        site.used |= {sample.url for sample in result.samples}
+        run.pages.setdefault(kind, {})["uncached"] = stats(result) | {"pool": len(site.fresh[kind])}
+        note_errors(run, f"{title} (not cached)", result)
+        say(f"[{run.label}] not cached  {title:<30} {line(run.pages[kind]['uncached'])}")
+
+
+def written_pages(site):
+    """Rounds of: a publish through the admin, then the first request of 8 of the page's URLs at once."""
+    run, args, port = site.run, site.args, site.server.port
+    publishes = []
+    for kind, title in TYPES:
+        samples, walls = [], 0.0
+        urls = site.urls[kind]
+        deadline = time.monotonic() + max(args.seconds * 3, 10)
+        for number in range(args.rounds):
+            if number and time.monotonic() > deadline:
+                break
+            publishes += site.admin.publish_all()
+            chosen = [urls[(number * args.clients + index) % len(urls)] for index in range(args.clients)]
+            result = burst(port, chosen)
+            samples += result.samples
+            walls += result.wall
+            note_errors(run, f"{title} (after a publish)", result)
+        merged = LoadResult(samples, walls)
+        run.pages.setdefault(kind, {})["written"] = stats(merged)
+        say(f"[{run.label}] after write {title:<30} {line(run.pages[kind]['written'])}")
+    run.pages.setdefault("_publish", {})["seconds"] = publishes
+
+
+def editor_saves(site):
+    """An editor saves a draft event every 0.5 s while 8 clients ask for registry and search pages not seen before."""
+    run, args, port = site.run, site.args, site.server.port
+    used = getattr(site, "used", set())
+    urls = [
+        address
+        for kind in ("registry", "search_cyrillic", "search_latin")
+        for address in site.fresh[kind]
+        if address not in used
+    ]
+    site.admin.csrf()
+    times, failures = [], []
+    stop = threading.Event()
+
+    def editor():
+        while not stop.wait(0.5):
+            try:
+                seconds, error = site.admin.save()
+            except Exception as exc:
+                seconds, error = None, repr(exc)
+            if error:
+                failures.append(error)
+            elif seconds is not None:
+                times.append(seconds)
+
+    thread = threading.Thread(target=editor, daemon=True)
+    thread.start()
+    try:
+        result = load_once(port, urls, clients=args.clients, seconds=args.save_seconds)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    run.saves = {
+        "saves": len(times),
+        "failures": failures,
+        "p50": percentile(times, 0.5),
+        "max": max(times, default=None),
+        "readers": stats(result),
+    }
+    run.errors += [f"editor's save: {failure}" for failure in failures[:3]]
+    note_errors(run, "pages during the editor's saves", result)
+    say(
+        f"[{run.label}] editor's save: {len(times)} saves, p50 {ms(run.saves['p50'])} ms, max {ms(run.saves['max'])} ms,"
+        f" {len(failures)} failed; readers {line(run.saves['readers'])}"
+    )
+
+
+def admin_changelist(site):
+    run, args, port = site.run, site.args, site.server.port
+    cookie = site.admin.cookie
+    pages_ = [ADMIN_CHANGELIST, f"{ADMIN_CHANGELIST}?p=2"]
+    sequential(port, pages_, headers=cookie)  # this worker's first render is not measured
+    result = sequential(port, [pages_[index % 2] for index in range(args.admin_requests)], headers=cookie)
+    counted = run.queries.get("admin", [])
+    run.admin = {
+        "requests": len(result.samples),
+        "errors": result.errors,
+        "p50": percentile(result.latencies, 0.50),
+        "p95": percentile(result.latencies, 0.95),
+        "max": max(result.latencies),
+        "queries": max((row["first"] for row in counted), default=None),
+    }
+    if result.errors:
+        run.errors.append(f"admin changelist: {'; '.join(result.error_summary())}")
+
+
+def page_weights(site):
+    for kind, title in TYPES:
+        got = page_bytes(site.server.port, site.urls[kind][0])
+        site.run.sizes[kind] = got | {"url": site.urls[kind][0]}
+        if got["status"] != 200:
+            site.run.errors.append(f"{title} bytes: {site.urls[kind][0]} answered {got['status']}")
+
+
+def full_csv(site):
+    run, args = site.run, site.args
+    base = f"http://127.0.0.1:{site.server.port}"
+    # The baselines first, so that a CSV cut short at --csv-seconds cannot still be busy on the server meanwhile.
+    if run.backend == "postgresql":
+        copies = postgresql_copies(site.db, base)
+        run.baselines = {"copy_query": copies["query"], "copy_table": copies["table"]}
+    else:
+        got = sqlite_cli(site.db.path, base)
+        if got is None:
+            run.errors.append("csv: no sqlite3 shell on PATH: the CSV is not compared with it")
+        else:
+            run.baselines = {"sqlite3": got}
+    into = WORK_DIR / f"{site.db.name}-prisoners.csv"
+    got = download(site.server.port, "/prisoners.csv", into, site.server.worker_pids(), limit=args.csv_seconds)
+    header, rows = csv_rows(got.path)
+    run.csv = {
+        "status": got.status,
+        "rows": rows,
+        "seconds": got.seconds,
+        "first_byte": got.first_byte,
+        "first_row": got.first_row if got.first_row is not None else got.seconds,
+        "bytes": got.size,
+        "memory_growth_mb": got.memory_growth_mb,
+        "complete": got.complete,
+    }
+    if not args.keep:
+        into.unlink(missing_ok=True)
+    if got.status != 200:
+        run.errors.append(f"/prisoners.csv answered {got.status}")
+    if not got.complete:
+        run.errors.append(f"/prisoners.csv cut short after {args.csv_seconds:g} s at {rows:,} rows")
+    for name, baseline in run.baselines.items():
+        if got.complete and baseline["rows"] != rows:
+            run.errors.append(f"csv: {name} gave {baseline['rows']:,} rows, /prisoners.csv {rows:,}")
+    say(
+        f"[{run.label}] CSV {rows:,} rows in {got.seconds:.1f} s, first row {ms(run.csv['first_row'])} ms; "
+        + ", ".join(f"{name} {value['seconds']:.2f} s" for name, value in run.baselines.items())
+    )
+
+
+def downloads_against_pages(site):
+    """The pages' p95 (every type's cached sample, mixed) alone, then while four full CSV downloads run."""
+    run, args, port = site.run, site.args, site.server.port
+    mixed = [address for kind, _ in TYPES for address in site.urls[kind]]
+    alone = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
+    sampler = MemorySampler(site.server.worker_pids())
+    sampler.start()
+    with Downloads(port, "/prisoners.csv", count=4) as downloads:
+        time.sleep(0.5)  # the four downloads under way
+        during = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
+    sampler.stop()
+    run.downloads = {
+        "alone": stats(alone),
+        "during": stats(during),
+        "completed": downloads.completed,
+        "statuses": downloads.statuses,
+        "failures": downloads.failures[:3],
+        "memory_growth_mb": sampler.growth_mb,
+    }
+    note_errors(run, "pages alone (downloads part)", alone)
+    note_errors(run, "pages during four downloads", during)
+    say(
+        f"[{run.label}] pages alone {line(run.downloads['alone'])}; with four downloads {line(run.downloads['during'])};"
+        f" downloads finished {downloads.completed}, statuses {downloads.statuses}"
+    )
+
+
+def datasette_beside(site):
+    run, args = site.run, site.args
+    program = ensure_datasette(site.log)
+    with Datasette(program, site.db.path, WORK_DIR) as datasette:
+        urls = datasette.urls()
+        for kind, title in (("table", "table page HTML"), ("stored", "stored query JSON")):
+            load(datasette.port, urls[kind][:1], clients=1, seconds=0.5)
+            result = load(datasette.port, urls[kind], clients=args.clients, seconds=args.seconds, seed=7)
+            run.datasette[kind] = stats(result) | {"url": urls[kind][0]}
+            note_errors(run, f"Datasette {title}", result)
+            say(f"[{run.label}] Datasette {title:<20} {line(run.datasette[kind])}")
+
+
+def news_day(site):
+    run, args, port = site.run, site.args, site.server.port
+    mixed = [address for kind, _ in TYPES for address in site.urls[kind]]
+    site.admin.csrf()
+    moments = list(range(20, int(args.news_seconds), 60))
+
+    def publish():
+        return sum(site.admin.publish_all(("release",)))
+
+    result = open_loop(
+        port,
+        mixed,
+        rate=args.news_rate,
+        seconds=args.news_seconds,
+        seed=5,
+        events=[(at, publish) for at in moments],
+    )
+    after = [s.seconds for s in result.samples if any(0 <= s.started - at < 10 for at in moments)]
+    calm = [s.seconds for s in result.samples if not any(0 <= s.started - at < 10 for at in moments)]
+    run.news = stats(result) | {
+        "p99": percentile(result.latencies, 0.99),
+        "rate": args.news_rate,
+        "seconds": args.news_seconds,
+        "publishes": [value for _, value in result.marks],
+        "after_p95": percentile(after, 0.95),
+        "calm_p95": percentile(calm, 0.95),
+    }
+    # Offered, not achieved: the open loop's rate is what readers asked for.
+    run.news["rps"] = len(result.samples) / args.news_seconds
+    note_errors(run, "busy news day", result)
+    failed = [value for value in run.news["publishes"] if isinstance(value, str)]
+    run.errors += [f"busy news day publish: {value}" for value in failed]
+    say(
+        f"[{run.label}] news day {line(run.news)} p99 {ms(run.news['p99'])} ms;"
+        f" 10 s after a publish p95 {ms(run.news['after_p95'])} ms, otherwise {ms(run.news['calm_p95'])} ms"
+    )
+
+
+def line(page):
+    return (
+        f"{page['rps']:7.1f} req/s  p50 {ms(page['p50']):>6} ms  p95 {ms(page['p95']):>6} ms"
+        f"  ({page['requests']} requests, {page['errors']} errors)"
+    )
+
+
+STEPS = {
+    "queries": count_queries,
+    "pages": cached_pages,
+    "uncached": uncached_pages,
+    "written": written_pages,
+    "save": editor_saves,
+    "admin": admin_changelist,
+    "bytes": page_weights,
+    "csv": full_csv,
+    "downloads": downloads_against_pages,
+    "datasette": datasette_beside,
+    "news": news_day,
+}
+
+
+def measure(run, args, terms, secret, log, largest):
+    site = Site(run, args, secret, log)
+    try:
+        with part(run, "setup"):
+            say(f"[{run.label}] creating {site.db.name}")
+            terms = site.setup(terms)
+        if "setup" in run.failed_parts:
+            return terms
+        wanted = [
+            name
+            for name in PARTS
+            if name in args.parts
+            and (name not in HEAVY or largest or args.heavy_at_every_size)
+            and not (name == "datasette" and run.backend != "sqlite")
+        ]
+        if "queries" in wanted:
+            with part(run, "queries"):
+                count_queries(site)
+        with part(run, "server"):
+            site.start()
+        for name in wanted:
+            if name != "queries":
+                with part(run, name):
+                    STEPS[name](site)
     except KeyboardInterrupt:
         raise
     except Exception as error:
         run.errors.append(f"run stopped: {error}")
         log.write(traceback.format_exc())
         say(f"[{run.label}] FAILED: {error}")
-        if server is not None:
-            log.write(f"gunicorn log tail:\n{server.log_tail()}\n")
+        if site.server is not None:
+            log.write(f"gunicorn log tail:\n{site.server.log_tail()}\n")
     finally:
-        if server is not None:
-            server.stop()
-        shutil.rmtree(WORK_DIR / f"{db.name}-cache", ignore_errors=True)
-        if args.keep:
-            say(f"[{run.label}] kept {db.url}")
-        else:
-            db.drop()
+        site.stop()
     return terms
-
-
-# --- the report -------------------------------------------------------------------
-
-
-def page_table(runs):
-    lines = [
-        "| backend | people | page | URLs | requests | errors | p50 ms | p95 ms | first p95 ms | req/s | queries first / again |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for run in runs:
-        for kind, title in TYPES:
-            page = run.pages.get(kind)
-            if not page:
-                continue
-            queries = "–" if page["queries_first"] is None else f"{page['queries_first']} / {page['queries_again']}"
-            lines.append(
-                f"| {BACKEND_NAMES[run.backend]} | {run.size:,} | {title} | {page['urls']} | {page['requests']} | "
-                f"{page['errors']} | {ms(page['p50'])} | {ms(page['p95'])} | {ms(page['first_p95'])} | "
-                f"{page['rps']:.1f} | {queries} |"
-            )
-    return lines
-
-
-def csv_table(runs):
-    lines = [
-        "| backend | people | what | rows | seconds | rows/s | MB/s | first byte ms | memory growth MB | rows/s ours ÷ COPY |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for run in runs:
-        if not run.csv:
-            continue
-        ours = run.csv
-        ratio = "n/a"
-        if run.copy:
-            ratio = f"{(ours['rows'] / ours['seconds']) / (run.copy['rows'] / run.copy['seconds']):.2f}"
-        lines.append(
-            f"| {BACKEND_NAMES[run.backend]} | {run.size:,} | /prisoners.csv{'' if ours['complete'] else ' (cut short)'} | {ours['rows']:,} | {ours['seconds']:.2f} | "
-            f"{ours['rows'] / ours['seconds']:,.0f} | {ours['bytes'] / 1e6 / ours['seconds']:.2f} | {ms(ours['first_byte'])} | "
-            f"{ours['memory_growth_mb']:.1f} | {ratio} |"
-        )
-        if run.copy:
-            copy = run.copy
-            lines.append(
-                f"| {BACKEND_NAMES[run.backend]} | {run.size:,} | COPY … TO STDOUT | {copy['rows']:,} | {copy['seconds']:.2f} | "
-                f"{copy['rows'] / copy['seconds']:,.0f} | {copy['bytes'] / 1e6 / copy['seconds']:.2f} | {ms(copy['first_byte'])} | – | 1 |"
-            )
-        else:
-            lines.append(f"| {BACKEND_NAMES[run.backend]} | {run.size:,} | COPY … TO STDOUT | n/a | | | | | | |")
-    return lines
-
-
-def admin_table(runs):
-    lines = [
-        "| backend | people | requests | errors | p50 ms | p95 ms | max ms | queries |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for run in runs:
-        if run.admin:
-            admin = run.admin
-            lines.append(
-                f"| {BACKEND_NAMES[run.backend]} | {run.size:,} | {admin['requests']} | {admin['errors']} | "
-                f"{ms(admin['p50'])} | {ms(admin['p95'])} | {ms(admin['max'])} | {admin['queries'] if admin['queries'] is not None else '–'} |"
-            )
-    return lines
-
-
-def floors(runs):
-    """The issue's floors, on PostgreSQL: (floor, verdict, measured)."""
-    pg = {run.size: run for run in runs if run.backend == "postgresql"}
-    big, small = pg.get(200_000), pg.get(10_000)
-    verdicts = []
-
-    def verdict(name, ok, measured):
-        verdicts.append((name, "n/a" if ok is None else ("PASS" if ok else "FAIL"), measured))
-
-    counted = [
-        (run.size, title, run.pages[kind]["queries_first"], run.pages[kind]["queries_again"])
-        for run in pg.values()
-        for kind, title in TYPES
-        if kind in run.pages and run.pages[kind]["queries_first"] is not None
-    ]
-    if counted:
-        worst = max(counted, key=lambda row: max(row[2], row[3]))
-        verdict(
-            "every public page at most 10 queries (all sizes)",
-            max(worst[2], worst[3]) <= 10,
-            f"most: {max(worst[2], worst[3])} ({worst[1]}, {worst[0]:,} people)",
-        )
-    else:
-        verdict("every public page at most 10 queries (all sizes)", None, "not measured")
-    for kind, title in TYPES:
-        if kind not in LISTS:
-            continue
-        page = big.pages.get(kind) if big else None
-        if page and page["p95"] is not None:
-            verdict(
-                f"{title}: p95 < 150 ms at 200,000",
-                page["p95"] < 0.150 and page["errors"] == 0,
-                f"{ms(page['p95'])} ms" + (f", {page['errors']} errors" if page["errors"] else ""),
-            )
-        else:
-            verdict(f"{title}: p95 < 150 ms at 200,000", None, "not measured")
-    for kind, title in TYPES:
-        a = big.pages.get(kind) if big else None
-        b = small.pages.get(kind) if small else None
-        if a and b and a["p95"] is not None and b["p95"]:
-            ratio = a["p95"] / b["p95"]
-            verdict(
-                f"{title}: p95 at 200,000 ≤ 2 × p95 at 10,000",
-                ratio <= 2,
-                f"{ms(a['p95'])} ms vs {ms(b['p95'])} ms (× {ratio:.2f})",
-            )
-        else:
-            verdict(f"{title}: p95 at 200,000 ≤ 2 × p95 at 10,000", None, "not measured")
-    if big and big.csv and big.copy:
-        ours, copy = big.csv, big.copy
-        ratio = (ours["rows"] / ours["seconds"]) / (copy["rows"] / copy["seconds"])
-        verdict(
-            "CSV rows/s ≥ 0.5 × COPY at 200,000",
-            ratio >= 0.5,
-            f"× {ratio:.2f} ({ours['rows'] / ours['seconds']:,.0f} vs {copy['rows'] / copy['seconds']:,.0f} rows/s)",
-        )
-        verdict("CSV time to first byte < 200 ms at 200,000", ours["first_byte"] < 0.2, f"{ms(ours['first_byte'])} ms")
-        verdict(
-            "CSV server memory growth < 100 MB at 200,000",
-            ours["memory_growth_mb"] < 100,
-            f"{ours['memory_growth_mb']:.1f} MB",
-        )
-    else:
-        for name in (
-            "CSV rows/s ≥ 0.5 × COPY at 200,000",
-            "CSV time to first byte < 200 ms at 200,000",
-            "CSV server memory growth < 100 MB at 200,000",
-        ):
-            verdict(name, None, "not measured")
-    if big and big.admin:
-        verdict(
-            "admin changelist of people < 500 ms at 200,000 (p95)",
-            big.admin["p95"] < 0.5 and big.admin["errors"] == 0,
-            f"{ms(big.admin['p95'])} ms p95, {ms(big.admin['max'])} ms max",
-        )
-    else:
-        verdict("admin changelist of people < 500 ms at 200,000 (p95)", None, "not measured")
-    return verdicts
-
-
-def floor_lines(verdicts):
-    return ["| floor (PostgreSQL) | verdict | measured |", "|---|---|---|"] + [
-        f"| {name} | **{result}** | {measured} |" for name, result, measured in verdicts
-    ]
-
-
-def machine(versions):
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
-        memory = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, IndexError, ValueError):
-        pass
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=BASE_DIR, capture_output=True, text=True
-        ).stdout.strip()
-        commit += " (with uncommitted changes)" if dirty else ""
-    except OSError:
-        commit = "unknown"
-    return [
-        f"- CPU: {cpu}, {os.cpu_count()} cores; RAM {memory}; {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}, Django {metadata.version('Django')}, gunicorn {metadata.version('gunicorn')}"
-        f" ({WORKERS} workers × {THREADS} threads), psycopg {metadata.version('psycopg')}",
-        *(f"- {BACKEND_NAMES[backend]} {version}" for backend, version in versions.items()),
-        f"- Code: commit {commit}",
-        f"- Load average before the run: {' '.join(f'{value:.2f}' for value in os.getloadavg())}",
-    ]
-
-
-def report(runs, args, started, versions, finished):
-    verdicts = floors(runs)
-    errors = [f"- {run.label}: {error}" for run in runs for error in run.errors]
-    seeds = ", ".join(f"{run.label} {run.seed_seconds:.0f} s" for run in runs if run.seed_seconds)
-    lines = [
-        "# Benchmark results",
-        "",
-        f"`make bench` (`bench/run.py {' '.join(sys.argv[1:])}`), {started:%Y-%m-%d %H:%M} UTC, "
-        f"{(finished - started).total_seconds() / 60:.1f} minutes. Written by bench/run.py: rerun it rather than edit this file.",
-        "",
-        *machine(versions),
-        "",
-        f"Each database is fresh: `seed_demo --people N --events N/10 --figures N/40` (seeding took {seeds});"
-        " on PostgreSQL then VACUUM ANALYZE, as autovacuum would soon do.",
-        f"Pages: {args.clients} concurrent keep-alive clients for {args.seconds:g} s per page type, over a fixed sample of URLs"
-        ' (the URLs column); "first p95" is over the first request of each URL. Queries: counted with the test Client,'
-        f" on up to {args.count_urls} URLs per type, the most of any; first visit / visit again.",
-        "",
-        "## Public pages",
-        "",
-        *page_table(runs),
-        "",
-        "## Full prisoners CSV against PostgreSQL's COPY",
-        "",
-        *csv_table(runs),
-        "",
-        "## Admin changelist of people (logged in, sequential)",
-        "",
-        *admin_table(runs),
-        "",
-        "## Floors",
-        "",
-        *floor_lines(verdicts),
-        "",
-        "## Errors",
-        "",
-        *(errors or ["None: every response was a 200."]),
-        "",
-    ]
-    return "\n".join(lines), verdicts
-
-
-def say(message):
-    print(message, flush=True)
 
 
 def interrupt(signum, frame):
@@ -558,15 +596,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 200_000])
-    parser.add_argument("--seconds", type=float, default=8.0, help="Load per page type (default 8 s).")
+    parser.add_argument("--parts", nargs="+", default=PARTS, choices=PARTS, help="The parts to run (default: all).")
+    parser.add_argument("--skip", nargs="+", default=[], choices=PARTS, help="Parts not to run.")
+    parser.add_argument(
+        "--heavy-at-every-size", action="store_true", help="Run csv, downloads, datasette and news at every size."
+    )
+    parser.add_argument("--seconds", type=float, default=6.0, help="Load per page type and column (default 6 s).")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3, help="Publishes per page type, after-a-publish column.")
+    parser.add_argument("--save-seconds", type=float, default=5.0, help="Load during the editor's saves.")
+    parser.add_argument(
+        "--news-seconds", type=float, default=150.0, help="Length of the busy news day (default 150 s)."
+    )
+    parser.add_argument("--news-rate", type=float, default=20.0, help="Readers a second on the news day (default 20).")
     parser.add_argument("--admin-requests", type=int, default=20)
     parser.add_argument("--csv-seconds", type=float, default=90, help="Cut the CSV download short after this long.")
     parser.add_argument("--count-urls", type=int, default=3, help="URLs per page type whose queries are counted.")
     parser.add_argument("--count-budget", type=float, default=150, help="Seconds for counting queries, per database.")
     parser.add_argument("--keep", action="store_true", help="Keep the databases (and the CSV files) at the end.")
     parser.add_argument("--no-results", action="store_true", help="Do not write bench/RESULTS.md.")
+    parser.add_argument("--no-fail", action="store_true", help="Exit 0 even when a floor fails (runs without CI).")
     args = parser.parse_args()
+    args.parts = [name for name in args.parts if name not in args.skip]
 
     # A polite stop (kill, a CI timeout) unwinds like Ctrl-C: gunicorn stopped, databases dropped.
     signal.signal(signal.SIGTERM, interrupt)
@@ -606,7 +657,7 @@ def main():
                 for size in sorted(args.sizes):
                     run = Run(backend, size)
                     runs.append(run)
-                    terms = measure(run, args, terms, secret, log)
+                    terms = measure(run, args, terms, secret, log, largest=size == max(args.sizes))
         except KeyboardInterrupt:
             say("Interrupted: the servers are stopped and the databases dropped; reporting what was measured.")
             if runs:
@@ -619,8 +670,12 @@ def main():
     if not args.no_results:
         RESULTS.write_text(text)
         say(f"Written to {RESULTS.relative_to(BASE_DIR)}.")
+    failed = any(run.errors for run in runs) or any(result == "FAIL" for _, _, result, _ in verdicts)
+    if failed and args.no_fail:
+        say("A floor failed or a response was an error (see above); exit status 0 as --no-fail asks.")
+        return 0
     # Non-zero when a response failed or a floor does not hold, as a test run would.
-    return 1 if any(run.errors for run in runs) or any(result == "FAIL" for _, result, _ in verdicts) else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
