@@ -64,18 +64,51 @@ def test_error_pages_are_not_cached(client):
     assert response.status_code == 400 and response.context is not None  # rendered again, not from the cache
 
 
-def test_cached_values_are_computed_once_per_version():
+def test_cached_values_are_computed_once_per_write_to_what_they_read():
+    from events.models import Figure
+    from tracker.models import Person
+
     calls = []
 
     def compute():
-        calls.append(1)
+        calls.append(Person.objects.count())
         return len(calls)
 
     assert cached("thing", compute) == 1
     assert cached("thing", compute) == 1
-    data_changed()
+    # A write to a table it did not read leaves it standing (issue #14)...
+    data_changed(model=Figure)
+    assert cached("thing", compute) == 1
+    # ...one to a table it read, or to every table, does not.
+    data_changed(model=Person)
     assert cached("thing", compute) == 2
-    assert cached("other", compute, "part") == 3
+    data_changed()
+    assert cached("thing", compute) == 3
+    assert cached("other", compute, "part") == 4
+
+
+def test_a_value_made_from_cached_values_goes_stale_with_theirs():
+    """A cached value used inside another's computation brings the tables it was read from."""
+    from events.models import Figure
+    from tracker.models import Person
+
+    inner_calls, outer_calls = [], []
+
+    def inner():
+        inner_calls.append(1)
+        return Person.objects.count()
+
+    def outer():
+        outer_calls.append(1)
+        return cached("inner", inner) + 1
+
+    cached("inner", inner)  # cached first, alone: the outer computation reads no table itself
+    assert cached("outer", outer) == Person.objects.count() + 1
+    data_changed(model=Figure)
+    assert cached("outer", outer) and len(outer_calls) == 1
+    data_changed(model=Person)
+    cached("outer", outer)
+    assert len(outer_calls) == 2 and len(inner_calls) == 2
 
 
 def test_a_flushed_database_gets_its_version_row_back():
@@ -91,7 +124,8 @@ def test_a_value_missed_by_many_at_once_is_computed_once(monkeypatch):
 
     from tracker import caching
 
-    monkeypatch.setattr(caching, "version_key", lambda: "test.7")
+    # The threads have no test database: the versions are given.
+    monkeypatch.setattr(caching, "read_version", lambda using=None: (7, None, {}))
     calls, started, finish = [], threading.Event(), threading.Event()
 
     def slow():
@@ -121,7 +155,7 @@ def test_another_database_at_the_same_version_never_reads_this_ones_values(setti
     from tracker import caching
     from tracker.publishing import DataVersion
 
-    assert settings.CACHES["default"]["BACKEND"].endswith(("FileBasedCache", "LocMemCache"))
+    assert settings.CACHES["default"]["BACKEND"].endswith(("FileCache", "LocMemCache"))
     row = DataVersion.objects.get(pk=1)
     assert caching.version_key() == f"{row.epoch.hex}.{row.number}"
     assert cached("answer", lambda: "from this database") == "from this database"
@@ -138,7 +172,7 @@ def test_the_cache_is_shared_by_the_server_processes_by_default():
 
     if configured.CACHE_DIR == "memory":
         pytest.skip("CACHE_DIR=memory: this run keeps its cache in memory.")
-    assert configured.CACHES["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert configured.CACHES["default"]["BACKEND"] == "tracker.filecache.FileCache"
     assert configured.CACHES["default"]["LOCATION"] == configured.CACHE_DIR
     assert configured.CACHE_DIR == (os.environ.get("CACHE_DIR") or str(configured.BASE_DIR / "var" / "cache"))
 

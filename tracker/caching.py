@@ -1,55 +1,159 @@
-"""Cached public reads, fresh after every write.
+"""Cached public reads, fresh after every write, and stale only after a write to what they read.
 
-Every write to a record (save, delete, QuerySet.update, bulk_create,
-delete, an import, the demo generator, a restore) adds one to a counter in
-the database, the data version, in the same transaction. Cached values are
-keyed by that version, and by the random epoch the database was made with,
-so a value computed before a write is never read after it: a publish shows
-at once, on every worker process, with no list of keys to invalidate. A
-request reads the version once (one small query). Values are kept where the
-CACHES setting says: by default in files under var/cache, shared by the
-server's worker processes, so a page or a count computed by one is read by
-all.
+Every public write (save, delete, QuerySet.update, bulk_create, delete, an
+import, the demo generator, a restore) moves two numbers in the database,
+in the same transaction: the data version (one for all the data) and the
+version of the table written (tracker.publishing.TableVersion). A request
+reads them all once (one small query).
 
-Fixture loads (`loaddata`) save raw and bump nothing; cached values also
+A cached page or value is kept with the numbers of the tables it read:
+while it is computed, every SQL statement the connection runs is noted
+(by the tables it names), and a cached value read inside the computation
+brings its own tables. It is served while none of those numbers has moved,
+so a published figure leaves the registry's pages and counts standing and
+a new detention leaves the timeline's, with no list of keys or
+dependencies to keep by hand: what a page reads is what it depends on.
+Keys carry the random epoch the database was made with, so a cache shared
+by several databases (a test run, a reseeded demo) never mixes them.
+
+Values are kept where the CACHES setting says: by default in files under
+var/cache, shared by the server's worker processes (tracker/filecache.py);
+with REDIS_URL, in Redis, shared by every server. Pages are kept
+compressed, and sent so to clients that accept gzip.
+
+Fixture loads (`loaddata`) save raw and move nothing; cached values also
 expire after CACHE_SECONDS, so even those show within minutes (and a
 restarted server starts empty).
 """
 
+import contextvars
 import functools
+import gzip
 import hashlib
+import re
 import threading
+import uuid
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.backends.signals import connection_created
 from django.http import HttpResponse, QueryDict
+from django.utils.cache import patch_vary_headers
 
 # data_changed() writes the version beside the model it bumps; writers outside the publishing base call it from here.
-from tracker.publishing import DataVersion
+from tracker.publishing import DataVersion, TableVersion, versioned_tables
 from tracker.publishing import data_changed as data_changed
 
 CACHE_SECONDS = 600
+# (data version, epoch, {table: number}) as this request read them, or None.
 _version = DataVersion.last_read
 
 
 def read_version(using=None):
-    """The data version and the database's epoch: one query per request."""
+    """The data version, the database's epoch and every table's version: one query per request."""
     version = _version.get()
     if version is None:
-        version = DataVersion.objects.db_manager(using).filter(pk=1).values_list("number", "epoch").first() or (0, None)
+        using = using or router.db_for_read(DataVersion)
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        data, tables = DataVersion._meta, TableVersion._meta
+        sql = (
+            f"SELECT {quote('number')}, {quote('epoch')}, NULL FROM {quote(data.db_table)} WHERE {quote('id')} = 1 "
+            f"UNION ALL SELECT {quote('number')}, NULL, {quote('db_table')} FROM {quote(tables.db_table)}"
+        )
+        number, epoch, numbers = 0, None, {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            for value, row_epoch, table in cursor.fetchall():
+                if table is None:
+                    number, epoch = value, row_epoch
+                else:
+                    numbers[table] = value
+        if epoch is not None and not isinstance(epoch, uuid.UUID):
+            epoch = uuid.UUID(str(epoch))
+        version = (number, epoch, numbers)
         _version.set(version)
     return version
 
 
 def data_version(using=None):
-    """The current data version (a number that grows with every write)."""
+    """The current data version (a number that grows with every public write)."""
     return read_version(using)[0]
 
 
 def version_key():
-    """The version as cache keys carry it: the database's epoch and its number."""
-    number, epoch = read_version()
+    """The data version as keys of the whole data's products carry it (the data package): the epoch and its number."""
+    number, epoch, _ = read_version()
     return f"{epoch.hex if epoch else '-'}.{number}"
+
+
+def epoch_key():
+    """The database's epoch, which every cache key carries."""
+    epoch = read_version()[1]
+    return epoch.hex if epoch else "-"
+
+
+# --- Which tables a computation read -------------------------------------------------------
+
+# The tables noted by the computation running now (a set), or None when nothing is noted.
+_reading = contextvars.ContextVar("tables_read", default=None)
+
+
+@functools.cache
+def _table_names():
+    """A pattern finding the versioned tables an SQL statement names, quoted or not."""
+    return re.compile(r"\b(" + "|".join(re.escape(table) for table in versioned_tables()) + r")\b")
+
+
+def _note_tables(execute, sql, params, many, context):
+    found = _reading.get()
+    if found is not None:
+        found.update(_table_names().findall(sql))
+    return execute(sql, params, many, context)
+
+
+def _watch(sender, connection, **kwargs):
+    if _note_tables not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_note_tables)
+
+
+connection_created.connect(_watch, dispatch_uid="tracker.caching.watch")
+
+
+def compute_noting_tables(compute):
+    """compute()'s value and the numbers of the tables it read (with those of cached values it used)."""
+    numbers = read_version()[2]
+    # Connections opened before this module was imported had no connection_created to watch them.
+    for connection in connections.all(initialized_only=True):
+        _watch(None, connection)
+    found = set()
+    token = _reading.set(found)
+    try:
+        value = compute()
+    finally:
+        _reading.reset(token)
+    read_from(found)
+    return value, {table: numbers.get(table, 0) for table in found}
+
+
+def read_from(tables):
+    """Note tables as read by the computation running now, if any (a cached value's, when it is used)."""
+    found = _reading.get()
+    if found is not None:
+        found.update(tables)
+
+
+def fresh(entry):
+    """The value of a cache entry (numbers, value), or None if a table it was read from has been written since."""
+    if entry is None:
+        return None
+    numbers, value = entry
+    current = read_version()[2]
+    if any(current.get(table, 0) != number for table, number in numbers.items()):
+        return None
+    read_from(numbers)
+    return value
 
 
 _locks = {}
@@ -65,15 +169,15 @@ def computing(key):
 
 
 def cached(name, compute, *parts):
-    """compute(), or the value it returned for these parts since the last write."""
-    key = ":".join(str(part) for part in ("v", version_key(), name, *parts))
-    value = cache.get(key)
+    """compute(), or the value it returned for these parts while no table it read has been written."""
+    key = ":".join(str(part) for part in ("v", epoch_key(), name, *parts))
+    value = fresh(cache.get(key))
     if value is None:
         with computing(key):
-            value = cache.get(key)
+            value = fresh(cache.get(key))
             if value is None:
-                value = compute()
-                cache.set(key, value, CACHE_SECONDS)
+                value, numbers = compute_noting_tables(compute)
+                cache.set(key, (numbers, value), CACHE_SECONDS)
     return value
 
 
@@ -147,20 +251,31 @@ def public_page(*understood):
             request.GET = kept
             # The address hashed: a query string can be longer than any cache key should be.
             address = hashlib.sha256(f"{request.path}?{kept.urlencode()}".encode()).hexdigest()
-            key = ":".join(("v", version_key(), "page", address))
-            hit = cache.get(key)
+            key = ":".join(("v", epoch_key(), "page", address))
+            hit = fresh(cache.get(key))
             if hit is None:
                 with computing(key):
-                    hit = cache.get(key)
+                    hit = fresh(cache.get(key))
                     if hit is None:
-                        response = view(request, *args, **kwargs)
+                        response, numbers = compute_noting_tables(lambda: view(request, *args, **kwargs))
                         if response.status_code == 200 and not response.streaming and not response.cookies:
-                            cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
+                            packed = gzip.compress(response.content, compresslevel=6, mtime=0)
+                            cache.set(key, (numbers, (packed, response["Content-Type"])), CACHE_SECONDS)
                         return response
-            content, content_type = hit
-            return HttpResponse(content, content_type=content_type)
+            return cached_response(request, *hit)
 
         wrapper.understood = names
         return wrapper
 
     return decorator
+
+
+def cached_response(request, packed, content_type):
+    """A cached page as the client takes it: compressed if it accepts gzip, else as it was made."""
+    if "gzip" in request.headers.get("Accept-Encoding", "").lower():
+        response = HttpResponse(packed, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(packed), content_type=content_type)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    return response

@@ -53,11 +53,11 @@ class TableVersion(models.Model):
     table with no row has seen no public write (0).
     """
 
-    table = models.CharField(max_length=100, primary_key=True)
+    db_table = models.CharField(max_length=100, primary_key=True)
     number = models.BigIntegerField(default=0)
 
     def __str__(self):
-        return f"{self.table} version {self.number}"
+        return f"{self.db_table} version {self.number}"
 
 
 def data_changed(using=None, model=None):
@@ -73,11 +73,11 @@ def data_changed(using=None, model=None):
         manager.get_or_create(pk=1, defaults={"number": 1})
     tables = [model._meta.db_table] if model is not None else versioned_tables()
     versions = TableVersion.objects.db_manager(using)
-    if versions.filter(table__in=tables).update(number=models.F("number") + 1) < len(tables):
+    if versions.filter(db_table__in=tables).update(number=models.F("number") + 1) < len(tables):
         # A table's first public write: its row is made (by whichever writer comes first), then every
         # one is moved again: a number moved twice is as good as once, one not moved would serve stale values.
-        versions.bulk_create([TableVersion(table=table) for table in tables], ignore_conflicts=True)
-        versions.filter(table__in=tables).update(number=models.F("number") + 1)
+        versions.bulk_create([TableVersion(db_table=table) for table in tables], ignore_conflicts=True)
+        versions.filter(db_table__in=tables).update(number=models.F("number") + 1)
     DataVersion.last_read.set(None)
 
 
@@ -135,7 +135,7 @@ class RecordQuerySet(models.QuerySet):
                 shown = was_public | public_changes.public_keys(self.model, pks, self.db, kwargs) if public else set()
                 if shown:
                     public_changes.stamp(self.model, shown, self.db)
-                    data_changed(self.db)
+                    data_changed(self.db, self.model)
         return count
 
     update.alters_data = True
@@ -146,7 +146,7 @@ class RecordQuerySet(models.QuerySet):
             if created and created[0].pk is not None:
                 write_history(self.model, created, using=self.db)
                 if public_changes.public_keys(self.model, [obj.pk for obj in created], self.db):
-                    data_changed(self.db)
+                    data_changed(self.db, self.model)
             elif created:
                 # Some backends return no keys from a bulk insert: refuse
                 # rather than store rows that have no history.
@@ -160,6 +160,7 @@ class RecordQuerySet(models.QuerySet):
             was_public = not hasattr(self, "published") or self.published().exists()
             deleted = super().delete()
             if deleted[0] and was_public:
+                # Every table: the rows that pointed at these went with them.
                 data_changed(self.db)
         return deleted
 
@@ -277,13 +278,14 @@ class Record(models.Model):
             stamped = public_changes.stamp(type(self), [self.pk], using)
             if stamped is not None:
                 self.public_updated_at = stamped
-            data_changed(using)
+            data_changed(using, type(self))
 
     def delete(self, *args, **kwargs):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         was_public = bool(public_changes.public_keys(type(self), [self.pk], using))
         deleted = super().delete(*args, **kwargs)
         if was_public:
+            # Every table: the rows that pointed at this one went with it.
             data_changed(using)
         return deleted
 

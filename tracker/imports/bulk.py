@@ -273,7 +273,7 @@ class BulkWrites:
                 shown |= public_changes.public_keys(model, keys, using, written)
         if shown:
             public_changes.stamp(model, shown, using)
-            data_changed(using)
+            data_changed(using, model)
 
     def fields_changed(self, model, objs):
         """Names of the fields any of `objs` holds a value for that differs from its row in the database."""

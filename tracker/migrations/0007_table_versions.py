@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0006_sqlite_name_search'),
+        ("tracker", "0006_sqlite_name_search"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TableVersion',
+            name="TableVersion",
             fields=[
-                ('table', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('number', models.BigIntegerField(default=0)),
+                ("db_table", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("number", models.BigIntegerField(default=0)),
             ],
         ),
     ]
