@@ -144,12 +144,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_575
 
 
-def xlsx_response(filename, header, rows, sheet="Data"):
-    """The same cells as the CSV, as an .xlsx workbook: no question of character sets.
+def xlsx_file(header, rows, filename, sheet="Data"):
+    """The same cells as the CSV, as an .xlsx workbook in a temporary file: no question of character sets.
 
-    Written row by row by openpyxl's write-only mode into a temporary file, so
-    memory does not grow with the rows; text cells are marked as text, so
-    that nothing in them is ever read as a formula, and escaped as in the CSV.
+    Written row by row by openpyxl's write-only mode, so memory does not grow
+    with the rows; text cells are marked as text, so that nothing in them is
+    ever read as a formula, and escaped as in the CSV.
     """
     book = Workbook(write_only=True)
     worksheet = book.create_sheet(sheet)
@@ -170,7 +170,13 @@ def xlsx_response(filename, header, rows, sheet="Data"):
     file = tempfile.TemporaryFile()
     book.save(file)
     file.seek(0)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
+    return file
+
+
+def xlsx_response(filename, header, rows, sheet="Data"):
+    return FileResponse(
+        xlsx_file(header, rows, filename, sheet), as_attachment=True, filename=filename, content_type=XLSX
+    )
 
 
 def tabular_response(format, name, header, rows):

@@ -2,12 +2,15 @@
 
 Each view builds the same FilterSet as its page, so a download holds exactly
 the rows the page lists, every page at once. The rows are written by
-events/exports.py, as in the data package.
+events/exports.py, as in the data package. A whole list is served from its
+file of the current data version, and a download that reads the database
+takes one of a few slots (events/download_files.py).
 """
 
 from django.db import connection
 
 from events import exports
+from events.download_files import list_download, whole_list
 from events.filters import (
     CountryFigureFilter,
     EventFilter,
@@ -19,7 +22,6 @@ from events.filters import (
 )
 from events.models import Event, Figure
 from events.registry import copy_stream
-from tracker.exports import csv_response, tabular_response
 from tracker.models import Detention, Source
 
 
@@ -30,8 +32,10 @@ def timeline_csv(request, format="csv"):
         return bad_filters(filterset)
     if not (filterset.is_bound and filterset.form.cleaned_data.get("order")):
         events = events.newest_first()
-    rows = exports.timeline_rows(events, exports.Links.of_request(request))
-    return tabular_response(format, "timeline", exports.EVENT_HEADER, rows)
+    links = exports.Links.of_request(request)
+    rows = lambda: exports.timeline_rows(events, links)  # noqa: E731
+    variant = whole_list(filterset, defaults={"order": "newest"})
+    return list_download(request, format, "timeline", exports.EVENT_HEADER, rows, variant=variant)
 
 
 def releases_csv(request, format="csv"):
@@ -40,8 +44,8 @@ def releases_csv(request, format="csv"):
     if status == 400:
         return bad_filters(filterset)
     links = exports.Links.of_request(request)
-    rows = exports.release_rows(releases, links, filterset.form.cleaned_data["deprecated"])
-    return tabular_response(format, "releases", exports.RELEASE_HEADER, rows)
+    rows = lambda: exports.release_rows(releases, links, filterset.form.cleaned_data["deprecated"])  # noqa: E731
+    return list_download(request, format, "releases", exports.RELEASE_HEADER, rows, variant=whole_list(filterset))
 
 
 def figures_csv(request, format="csv"):
@@ -49,8 +53,9 @@ def figures_csv(request, format="csv"):
     figures, status = filtered_or_400(filterset)
     if status == 400:
         return bad_filters(filterset)
-    rows = exports.figure_rows(figures, exports.Links.of_request(request))
-    return tabular_response(format, "figures", exports.FIGURE_HEADER, rows)
+    links = exports.Links.of_request(request)
+    rows = lambda: exports.figure_rows(figures, links)  # noqa: E731
+    return list_download(request, format, "figures", exports.FIGURE_HEADER, rows, variant=whole_list(filterset))
 
 
 def prisoners_csv(request, format="csv"):
@@ -60,12 +65,14 @@ def prisoners_csv(request, format="csv"):
         return bad_filters(filterset)
     order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
     links = exports.Links.of_request(request)
+    body = None
     if format == "csv" and order in ("", "name") and connection.vendor == "postgresql":
         # The same bytes as the rows below, written by the database (events/disclosure.py:prisoners_select).
-        body = copy_stream(detentions, links.base)
-        return csv_response("prisoners.csv", exports.PRISONER_HEADER, (), body=body)
-    rows = exports.registry_csv_rows(detentions, order, links)
-    return tabular_response(format, "prisoners", exports.PRISONER_HEADER, rows)
+        body = lambda: copy_stream(detentions, links.base)  # noqa: E731
+    rows = lambda: exports.registry_csv_rows(detentions, order, links)  # noqa: E731
+    # The whole registry, and the registry by custody status, are files of the data version.
+    variant = whole_list(filterset, allowed={"status"}, defaults={"order": "name"})
+    return list_download(request, format, "prisoners", exports.PRISONER_HEADER, rows, variant=variant, body=body)
 
 
 def sources_csv(request, format="csv"):
@@ -73,5 +80,6 @@ def sources_csv(request, format="csv"):
     sources, status = filtered_or_400(filterset)
     if status == 400:
         return bad_filters(filterset)
-    rows = exports.source_rows(sources, exports.Links.of_request(request))
-    return tabular_response(format, "sources", exports.SOURCE_HEADER, rows)
+    links = exports.Links.of_request(request)
+    rows = lambda: exports.source_rows(sources, links)  # noqa: E731
+    return list_download(request, format, "sources", exports.SOURCE_HEADER, rows, variant=whole_list(filterset))
