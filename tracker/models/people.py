@@ -323,6 +323,25 @@ def refresh_search_keys(person_pks, using=None):
             people_manager.bulk_update(stale, fields, batch_size=SEARCH_KEY_BATCH)
 
 
+def counted_people(using="default"):
+    """{custody status, or "" for any: (listed, withheld)}: the published people with a published detention in it.
+
+    A person with detentions in two statuses counts once in each, and once in
+    "". Read from the totals the database keeps per identity level in the
+    same transaction as every write (triggers, migration tracker 0008): one
+    query of a few rows, however large the registry. Which levels are listed
+    is decided here, not in the triggers; any level this code does not know
+    counts as withheld.
+    """
+    totals = {}
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT custody_status, identity_level, people FROM tracker_registrytotal WHERE people <> 0")
+        for status, level, people in cursor.fetchall():
+            listed, withheld = totals.get(status, (0, 0))
+            totals[status] = (listed + people, withheld) if level in LISTED_LEVELS else (listed, withheld + people)
+    return totals
+
+
 class NameVariantQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(person__status=Status.PUBLISHED)
