@@ -7,7 +7,9 @@ makes no sense is a 400 that says why, never a list that ignores it
 
 import datetime
 import functools
+import itertools
 import uuid
+from typing import NamedTuple
 
 import django_filters
 from django import forms
@@ -15,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast
 from django.http import HttpResponse
+from django.urls import reverse_lazy
 
 from events.models import Event, Figure, Measure, Participant, ReleasedDetention
 from events.registry import registry_choices
@@ -307,6 +310,83 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# How many releases the registry's release filter lists: the newest. A page
+# does not carry every release ever recorded (1,839 options, 90% of a
+# registry page at 200,000 people); an older one is picked from the list of
+# releases, whose every row links to its people (?release=<uid>).
+RECENT_RELEASES = 30
+
+
+class More(NamedTuple):
+    """A link shown under a filter, to where its other values can be picked."""
+
+    label: str
+    url: str
+
+
+def release_label(release):
+    return f"{release.title} ({release.occurred})"
+
+
+def newest_releases(choices):
+    """The first RECENT_RELEASES of a list of release choices, newest first (the whole list, or a callable giving it)."""
+    return list(itertools.islice(choices() if callable(choices) else choices, RECENT_RELEASES))
+
+
+class ReleaseField(django_filters.fields.ChoiceField):
+    """Any published release's uid, although the list offers only the newest.
+
+    The list is the newest RECENT_RELEASES; an older published release is
+    checked in the database (one query, by uid) and added to the list, so
+    the form shows it chosen. Anything else (a draft, an event that is not
+    a release, a mistyped uid) is refused with the reason.
+    """
+
+    default_error_messages = {
+        "invalid_choice": "No published release has this identifier: pick one from the list, or from every release.",
+    }
+    more = More("An older release? Every release links to its people", reverse_lazy("events:releases"))
+
+    def __init__(self, *, choices=(), **kwargs):
+        super().__init__(choices=functools.partial(newest_releases, choices), **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return str(uuid.UUID(value)) if value else value
+        except ValueError:
+            return value  # refused by valid_value, with the message above
+
+    def prepare_value(self, value):
+        # The form shows the value as the list writes it: ?release=<UUID in capitals> selects its option.
+        return self.to_python(value)
+
+    def valid_value(self, value):
+        if super().valid_value(value):
+            return True
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            return False
+        release = (
+            Event.objects.published()
+            .filter(kind=Event.Kind.RELEASE, uid=value)
+            .only("uid", "title", "occurred_on", "occurred_on_precision")
+            .first()
+        )
+        if release is None:
+            return False
+        # Listed after the newest, so the form shows it chosen; the empty choice is added back by the field.
+        self.choices = [*(choice for choice in self.choices if choice[0] != ""), (value, release_label(release))]
+        return True
+
+
+class RecentReleaseFilter(django_filters.ChoiceFilter):
+    """The release filter: its form lists the newest releases and accepts any published one (ReleaseField)."""
+
+    field_class = ReleaseField
+
+
 class PrisonerFilter(django_filters.FilterSet):
     """Published detentions of the people the registry lists, one filter per question a reader asks.
 
@@ -342,7 +422,7 @@ class PrisonerFilter(django_filters.FilterSet):
     released_year = YearFilter(
         label="Year released", method="filter_released_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
-    release = django_filters.ChoiceFilter(
+    release = RecentReleaseFilter(
         label="Freed in the release", method="filter_release", empty_label="Any release", widget=FastSelect
     )
     order = django_filters.ChoiceFilter(label="Order", choices=REGISTRY_ORDERS, method="filter_order", empty_label=None)
