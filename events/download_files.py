@@ -278,15 +278,21 @@ class _Bytes:
 
 
 def remove_other_versions(version):
-    """Files of earlier data versions are never served again: delete them."""
+    """Files of earlier data versions (and of another database) are never served again: delete them.
+
+    Never a later version's: a slow writer of an older version may finish after the newer one is stored.
+    """
+    ours = dataset.folder_version(version)
     store = storage()
     try:
         folders, _ = store.listdir(FOLDER)
     except (FileNotFoundError, NotADirectoryError):
         return
     for folder in folders:
-        if folder != version:
-            remove_tree(store, f"{FOLDER}/{folder}")
+        other = dataset.folder_version(folder)
+        if ours is None or other is None or folder == version or (other[0] == ours[0] and other[1] > ours[1]):
+            continue
+        remove_tree(store, f"{FOLDER}/{folder}")
 
 
 def remove_tree(store, path):

@@ -170,3 +170,17 @@ def test_a_download_gives_its_slot_back_when_it_is_closed(client, registry, sett
     slot = in_another_thread(download_files.take_slot)
     assert slot is not None
     slot.release()
+
+
+def test_a_new_version_removes_the_files_of_older_ones_only(client, registry):
+    store = download_files.storage()
+    body(client.get("/prisoners.csv"))
+    [current] = store.listdir(download_files.FOLDER)[0]
+    epoch, number = current.rsplit(".", 1)
+    later = f"{download_files.FOLDER}/{epoch}.{int(number) + 5}/site/prisoners.csv"
+    store.save(later, download_files._Bytes(b"later"))
+    registry.region = "Minsk"
+    registry.save()
+    body(client.get("/prisoners.csv"))
+    folders = store.listdir(download_files.FOLDER)[0]
+    assert current not in folders and f"{epoch}.{int(number) + 5}" in folders and len(folders) == 2
