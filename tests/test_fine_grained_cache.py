@@ -230,3 +230,55 @@ def test_measure_and_release_models_are_versioned():
     tables = versioned_tables()
     for model in (Person, NameVariant, Detention, Event, Participant, Citation, ReleasedDetention, Figure, Measure):
         assert model._meta.db_table in tables
+
+
+# Tables of the record apps that hold no public data of their own: bookkeeping and history.
+NOT_DATA = {"tracker_dataversion", "tracker_tableversion"}
+
+
+def test_every_table_a_page_can_read_is_numbered_or_kept_from_numbered_ones():
+    """A census: a table of the record apps is a record table (numbered), derived from record tables
+    (tracker.caching.derived_table), history, or bookkeeping. A new table must be one of them, or a page
+    read from it would be cached with nothing that tells it went stale."""
+    from django.db import connection
+
+    from tracker import caching
+    from tracker.publishing import versioned_tables
+
+    prefixes = {table.split("_", 1)[0] for table in versioned_tables()}
+    tables = [t for t in connection.introspection.table_names() if t.split("_", 1)[0] in prefixes]
+    unknown = [
+        table
+        for table in tables
+        if table not in versioned_tables()
+        and table not in caching._derived
+        and table not in NOT_DATA
+        and not table.split("_", 1)[1].startswith("historical")
+        # An FTS5 table's own shadow tables (tracker_person_search_data, …).
+        and not any(table.startswith(f"{derived}_") for derived in caching._derived)
+    ]
+    assert unknown == []
+    for table, sources in caching._derived.items():
+        assert sources and sources <= set(versioned_tables()), table
+
+
+def test_a_value_read_from_a_derived_table_goes_stale_with_the_tables_it_is_kept_from(monkeypatch):
+    from tracker import caching
+    from tracker.caching import cached, data_changed
+    from tracker.publishing import DataVersion
+
+    # Any table will do for the test: here the data version's stands for one kept from the people's.
+    monkeypatch.setitem(caching._derived, "tracker_dataversion", frozenset({"tracker_person"}))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return DataVersion.objects.count()
+
+    cached("derived", compute)
+    data_changed(model=Figure)
+    cached("derived", compute)
+    assert len(calls) == 1
+    data_changed(model=Person)
+    cached("derived", compute)
+    assert len(calls) == 2

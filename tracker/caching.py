@@ -100,10 +100,28 @@ def epoch_key():
 _reading = contextvars.ContextVar("tables_read", default=None)
 
 
+# Tables the database keeps from record tables (by triggers, or refreshed views): a value read from one is
+# stale when a table it is kept from is written. Their home declares them with derived_table().
+_derived = {}
+
+
+def derived_table(table, *sources):
+    """Declare that `table` is kept from the record tables `sources`: reading it is reading them."""
+    _derived[table] = frozenset(sources)
+
+
+# SQLite's trigram index of the people's search keys (tracker/migrations/0006_sqlite_name_search.py).
+derived_table("tracker_person_search", "tracker_person")
+# The registry's totals per custody status, kept by triggers (tracker/migrations/0008_registry_totals.py).
+derived_table("tracker_personcustody", "tracker_person", "tracker_detention")
+derived_table("tracker_registrytotal", "tracker_person", "tracker_detention")
+
+
 @functools.cache
 def _table_names():
-    """A pattern finding the versioned tables an SQL statement names, quoted or not."""
-    return re.compile(r"\b(" + "|".join(re.escape(table) for table in versioned_tables()) + r")\b")
+    """A pattern finding the tables of the apps with records that an SQL statement names, quoted or not."""
+    prefixes = sorted({table.split("_", 1)[0] for table in versioned_tables()})
+    return re.compile(r"\b((?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")_\w+)\b")
 
 
 def _note_tables(execute, sql, params, many, context):
@@ -111,6 +129,18 @@ def _note_tables(execute, sql, params, many, context):
     if found is not None:
         found.update(_table_names().findall(sql))
     return execute(sql, params, many, context)
+
+
+def read_tables(names):
+    """The record tables behind the tables a computation named: derived tables stand for theirs, others are not data."""
+    versioned = set(versioned_tables())
+    tables = set()
+    for name in names:
+        if name in versioned:
+            tables.add(name)
+        elif name in _derived:
+            tables |= _derived[name]
+    return tables
 
 
 def _watch(sender, connection, **kwargs):
@@ -133,8 +163,9 @@ def compute_noting_tables(compute):
         value = compute()
     finally:
         _reading.reset(token)
-    read_from(found)
-    return value, {table: numbers.get(table, 0) for table in found}
+    tables = read_tables(found)
+    read_from(tables)
+    return value, {table: numbers.get(table, 0) for table in tables}
 
 
 def read_from(tables):

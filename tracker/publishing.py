@@ -6,6 +6,7 @@ filter.
 """
 
 import contextvars
+import functools
 import uuid
 from typing import NamedTuple
 
@@ -81,11 +82,12 @@ def data_changed(using=None, model=None):
     DataVersion.last_read.set(None)
 
 
+@functools.cache
 def versioned_tables():
     """The tables of every record model: the ones data_changed() numbers."""
     from django.apps import apps
 
-    return sorted({model._meta.db_table for model in apps.get_models() if issubclass(model, Record)})
+    return tuple(sorted({model._meta.db_table for model in apps.get_models() if issubclass(model, Record)}))
 
 
 class Status(models.TextChoices):
