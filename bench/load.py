@@ -386,24 +386,24 @@ def open_loop(port, urls, rate, seconds, workers=64, headers=None, seed=0, event
     began = time.perf_counter()
 
     def worker():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while (item := due.get()) is not None:
             at, url = item
             wait = at - time.perf_counter()
             if wait > 0:
                 time.sleep(wait)
+            # Each reader comes with a connection of their own (the server closes idle keep-alive ones).
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             try:
                 response, body, _ = get(connection, url, headers)
                 sample = Sample(url, at, time.perf_counter() - at, response.status, len(body))
             except (OSError, http.client.HTTPException) as error:
                 sample = Sample(url, at, time.perf_counter() - at, 0, 0)
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                 with lock:
                     failures.append(f"{url}: {error!r}")
+            finally:
+                connection.close()
             with lock:
                 samples.append(sample)
-        connection.close()
 
     def timed(at, action):
         delay = began + at - time.perf_counter()

@@ -29,7 +29,7 @@ def rate(stream):
 
 def columns(page):
     if not page:
-        return "| | |"
+        return "– | – | –"
     return f"{page['rps']:.1f} | {ms(page['p50'])} | {ms(page['p95'])}"
 
 
