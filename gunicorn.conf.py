@@ -10,3 +10,7 @@ import os
 bind = [address.strip() for address in os.environ.get("BIND", "127.0.0.1:8000").split(",") if address.strip()]
 # X-Forwarded-Proto (https) is believed only from the proxy's own addresses.
 forwarded_allow_ips = os.environ.get("PROXY_ADDRESSES", "127.0.0.1,::1")
+# Idle keep-alive connections from the proxy are kept 5 s: longer than the proxy keeps them
+# (deploy/nginx.conf, keepalive_timeout 4s), so the proxy never sends a request on a connection
+# gunicorn is closing, which it could not safely retry if it were a POST.
+keepalive = 5
