@@ -289,12 +289,12 @@ def admin_login(port, username, password, code):
     return {"Cookie": cookie_header()}
 
 
-def load_once(port, urls, clients=8, seconds=8.0, headers=None):
+def load_once(port, urls, clients=8, seconds=8.0, headers=None, stop=None):
     """Each URL requested at most once, by whichever client is free: pages no request has asked for before.
 
     The clients share one queue of `urls`, in order; they stop when time is up
     or the queue is empty, whichever comes first (`wall` is then the time the
-    last request ended).
+    last request ended). Setting the event `stop` ends it early too.
     """
     queue = list(reversed(urls))
     samples, failures = [], []
@@ -306,7 +306,7 @@ def load_once(port, urls, clients=8, seconds=8.0, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         mine = []
         start_line.wait()
-        while time.perf_counter() < deadline[0]:
+        while time.perf_counter() < deadline[0] and not (stop is not None and stop.is_set()):
             with lock:
                 if not queue:
                     break

@@ -302,6 +302,13 @@ def fresh_urls(db, terms, sample, most=3000):
     )
 
     kinds, countries = terms["kinds"], [None, *terms["countries"]]
+    # Page numbers that exist: a page past the last is a 404.
+    pages_of_kind = {
+        kind: -(
+            -db.value("SELECT count(*) FROM events_event WHERE status = 'published' AND kind = %s", (kind,)) // PER_PAGE
+        )
+        for kind in kinds
+    }
     event_total = db.value("SELECT count(*) FROM events_event WHERE status = 'published'")
     last = max(1, -(-event_total // PER_PAGE))
     months = sorted(
@@ -316,7 +323,11 @@ def fresh_urls(db, terms, sample, most=3000):
         ]
         + [url("/timeline/", start=f"{month}-01", end=f"{month}-28") for month in months],
         [url("/timeline/", page=page) for page in range(2, min(last, 400) + 1)]
-        + [url("/timeline/", kind=kind, page=page) for kind in kinds for page in range(2, 40)]
+        + [
+            url("/timeline/", kind=kind, page=page)
+            for kind in kinds
+            for page in range(2, min(pages_of_kind[kind], 40) + 1)
+        ]
         + [
             url("/timeline/", country=country, start=f"{month}-01", end=f"{month}-28")
             for country in terms["countries"]
@@ -341,11 +352,25 @@ def fresh_urls(db, terms, sample, most=3000):
     registry_first += [
         url("/prisoners/", facility=name, order=order) for name in terms["facilities"] for order in orders
     ]
+    last_page = {
+        status: min(
+            REGISTRY_PAGES,
+            -(
+                -db.value(
+                    f"SELECT count(DISTINCT d.person_id) {PUBLISHED_DETENTIONS}"
+                    + (" AND d.custody_status = %s" if status else ""),
+                    (status,) if status else (),
+                )
+                // PER_PAGE
+            ),
+        )
+        for status in statuses
+    }
     registry_more = [
         url("/prisoners/", status=status, order=order, page=page)
         for status in statuses
         for order in orders
-        for page in range(2, REGISTRY_PAGES + 1)
+        for page in range(2, last_page[status] + 1)
     ]
     registry_more += [
         url("/prisoners/", status=status, article=article, region=region)
