@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: install run test lint format migrate seed clean bench drills lock audit
+.PHONY: install run test lint format migrate seed clean bench drills cluster lock audit
 
 # requirements.lock pins every package with its file's SHA-256, for the Python
 # it names (tools/lock.py); with another Python, constraints.txt's versions
@@ -70,6 +70,11 @@ bench: install
 # dropped CSV downloads, an import killed halfway. Stops PostgreSQL for ten seconds: not during CI.
 drills: install
 	$(PY) bench/drills.py $(DRILLS_ARGS)
+
+# The multi-machine drill (bench/cluster.py, ~5 min; docs/deploy.md): its own PostgreSQL primary and streaming
+# replica, Redis (database 13), two gunicorn servers behind nginx, under load; one server killed, then the replica stopped.
+cluster: install
+	$(PY) bench/cluster.py $(CLUSTER_ARGS)
 
 # Rewrite requirements.lock after changing pyproject.toml or constraints.txt.
 lock: install

@@ -307,7 +307,7 @@ def test_the_deploy_check_names_the_development_key():
     ("env", "warning"),
     [
         ({"TRUSTED_PROXIES": "1", "BIND": "0.0.0.0:8000"}, "tracker.W002"),
-        ({"TRUSTED_PROXIES": "1", "BIND": "203.0.113.7:80"}, "tracker.W002"),
+        ({"TRUSTED_PROXIES": "1", "BIND": "93.184.215.14:80"}, "tracker.W002"),
         ({"TRUSTED_PROXIES": "1", "PROXY_ADDRESSES": "0.0.0.0/0"}, "tracker.W001"),
         ({"BIND": "unix:/run/tracker.sock"}, "tracker.W003"),
     ],
@@ -320,7 +320,13 @@ def test_the_deploy_check_warns_of_a_proxy_setting_clients_can_go_around(env, wa
 
 @pytest.mark.parametrize(
     "env",
-    [{"TRUSTED_PROXIES": "1"}, {"TRUSTED_PROXIES": "1", "BIND": "unix:/run/tracker.sock"}, {"BIND": "0.0.0.0:8000"}],
+    [
+        {"TRUSTED_PROXIES": "1"},
+        {"TRUSTED_PROXIES": "1", "BIND": "unix:/run/tracker.sock"},
+        {"BIND": "0.0.0.0:8000"},
+        # An application server on a private network, reached by the proxy on another machine (docs/deploy.md).
+        {"TRUSTED_PROXIES": "1", "BIND": "10.0.0.5:8000"},
+    ],
 )
 def test_the_deploy_check_passes_a_server_only_the_proxy_reaches(env):
     checked = deploy_check(**env)

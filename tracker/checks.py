@@ -87,7 +87,9 @@ def _public_bind(address):
     if host == "localhost":
         return False
     try:
-        return not ipaddress.ip_address(host).is_loopback
+        # A private address (10.0.0.0/8, 192.168.0.0/16…) is how a proxy on another machine reaches the
+        # application servers (docs/deploy.md): the firewall keeps clients off it. A global one is exposed.
+        return ipaddress.ip_address(host).is_global
     except ValueError:  # a host name: it may resolve anywhere
         return True
 
