@@ -5,14 +5,17 @@ accepts any published one; the home page and the measure pages show a
 bounded summary and link to the whole list.
 """
 
+import datetime
 import re
 
 import pytest
 
 from events.filters import RECENT_RELEASES
-from events.models import Event
-from tests.factories import make_event, make_many, make_release
-from tracker.models import Person
+from events.models import Event, Figure
+from events.thinning import MOST_MARKS
+from events.views.timeline import OTHER_REPORTS_SHOWN
+from tests.factories import make_event, make_many, make_measure, make_organization, make_release
+from tracker.models import Organization, Person, Source
 from tracker.publishing import Status
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +41,6 @@ def test_registry_lists_only_the_newest_releases(client, many_releases):
     html = client.get("/prisoners/").content.decode()
     listed = [value for value, _, _ in options(html, "release")]
     assert listed == ["", *(str(release.uid) for release in many_releases[:RECENT_RELEASES])]
-    assert str(many_releases[-1].uid) not in html
     # A link leads to the others: the list of releases, where each links to its people.
     assert '<p class="filter-more"><a href="/releases/">' in html
 
@@ -98,3 +100,81 @@ def test_a_release_page_links_to_its_people_in_the_registry(client, many_release
     release = many_releases[-1]
     html = client.get(release.get_absolute_url()).content.decode()
     assert f'href="/prisoners/?release={release.uid}"' in html
+
+
+# --- Home and measure pages: a bounded summary, whatever the number of reports --------------------
+
+
+def reports_of_held(count, measure=None, first=0, publishers=8):
+    """`count` published reports of the number held, from `publishers` organisations, one every 4 days from `first`."""
+    measure = measure or make_measure(slug="held", name="political prisoners held", registry_count="held")
+    organisations = list(Organization.objects.filter(name__startswith="Monitor ")) or [
+        make_organization(name=f"Monitor {number}") for number in range(publishers)
+    ]
+    publishers = len(organisations)
+    start = datetime.date(2020, 1, 1)
+    sources = Source.objects.bulk_create(
+        Source(
+            title=f"Monthly review {number}",
+            url=f"https://monitor.example/{number}",
+            kind=Source.Kind.NGO_REPORT,
+            language="en",
+            published_on=start + datetime.timedelta(days=4 * number),
+            publisher=organisations[number % publishers],
+            status=Status.PUBLISHED,
+        )
+        for number in range(first, first + count)
+    )
+    Figure.objects.bulk_create(
+        Figure(
+            measure=measure,
+            source=source,
+            value=1000 + number,
+            qualifier=Figure.Qualifier.APPROXIMATELY,
+            as_of_on=source.published_on,
+            country="BY",
+            quote=f"About {1000 + number} political prisoners are held.",
+            status=Status.PUBLISHED,
+        )
+        for number, source in enumerate(sources, start=first)
+    )
+    return measure
+
+
+@pytest.mark.parametrize("url", ["/", "/figures/held/"])
+def test_home_and_measure_page_do_not_grow_with_the_reports(client, url):
+    measure = reports_of_held(60)
+    few = len(client.get(url).content)
+    reports_of_held(600 - 60, measure=measure, first=60)
+    many = client.get(url).content
+    # Ten times the reports: the chart draws at most thinning.MOST_MARKS, the
+    # lists stop at a few (home) or a page (measure page); the measure page's
+    # table of the registry's monthly counts is the one part that grows, with time.
+    assert len(many) < 2 * few
+    assert len(many) < 150_000
+
+
+def test_home_lists_a_few_other_reports_and_links_to_them_all(client):
+    measure = reports_of_held(200)
+    html = client.get("/").content.decode()
+    other = re.search(r'<details class="other-reports">(.*?)</details>', html, re.DOTALL).group(1)
+    assert "199 other reports of this number" in other
+    assert other.count("<li>") == OTHER_REPORTS_SHOWN
+    assert f'href="{measure.get_absolute_url()}?country=BY#reports">All 199 other reports' in other
+
+
+def test_chart_says_what_it_draws_of_many_reports(client):
+    reports_of_held(600)
+    for url in ["/", "/figures/held/"]:
+        html = client.get(url).content.decode()
+        drawn = int(re.search(r"The chart draws (\d+) of the 600 reports", html).group(1))
+        assert drawn <= MOST_MARKS
+        chart = re.search(r'<svg class="chart".*?</svg>', html, re.DOTALL).group()
+        assert chart.count("<title>") <= MOST_MARKS + 1  # each mark's tooltip, and the chart's title
+
+
+def test_chart_draws_every_report_when_they_are_few(client):
+    reports_of_held(40)
+    for url in ["/", "/figures/held/"]:
+        html = client.get(url).content.decode()
+        assert "The chart draws" not in html

@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
 
-from events.charts import Claim, Series, draw, layout, series_of
+from events.charts import Claim, Registry, Series, draw, layout, series_of
 from events.filters import CountryFigureFilter, FigureFilter, filtered_or_400
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_counts
+from events.thinning import latest_per_period
 from tracker.caching import public_page
 
 # How the registry's count beside a group of figures reads: "This database names 14 people held on that date."
@@ -20,8 +21,9 @@ REGISTRY_PHRASES = {
     Measure.RegistryCount.RECOGNISED: "recognised as political prisoners in that period",
     Measure.RegistryCount.RELEASED_IN_EVENT: "released in this event",
 }
-# Report groups (reports of one date, period, event and country) per page of a measure's table.
-REPORT_GROUPS_PER_PAGE = 50
+# Report groups (reports of one date, period, event and country) per page of a measure's table:
+# ~1.3 kB each with their sources and quotes, so a page stays under 150 kB with its charts.
+REPORT_GROUPS_PER_PAGE = 30
 
 
 @public_page(CountryFigureFilter)
@@ -56,13 +58,23 @@ def _claim_label(figure):
 
 
 def _charts(measure, figures, registries):
-    """One chart per country: counts of different countries never share an axis."""
+    """One chart per country: counts of different countries never share an axis.
+
+    Each draws at most thinning.MOST_MARKS reports (each organisation's
+    latest of each period) and the registry's count on the same days; the
+    table lists every report.
+    """
     drawn = []
     for country in sorted({figure.country_code for figure in figures}):
+        reports = [figure for figure in figures if figure.country_code == country]
+        shown, period = latest_per_period(
+            reports,
+            series=lambda figure: series_of(figure.source)[0],
+            day=lambda figure: figure.as_of_on,
+            worse=lambda figure: figure.rank == Figure.Rank.DEPRECATED,
+        )
         by_source = {}
-        for figure in figures:
-            if figure.country_code != country:
-                continue
+        for figure in shown:
             claim = Claim(
                 figure.as_of_on,
                 figure.as_of_on_precision,
@@ -75,14 +87,43 @@ def _charts(measure, figures, registries):
             )
             key, name = series_of(figure.source)
             by_source.setdefault(key, Series(name)).claims.append(claim)
-        chart = layout(list(by_source.values()), registries.get(country))
+        registry = registries.get(country)
+        if registry is not None and period is not None:
+            registry = _registry_on(registry, {figure.as_of_on for figure in shown})
+        chart = layout(list(by_source.values()), registry)
         if chart:
             name = countries.name(country)
             title = capfirst(f"{measure.name} in {name}, as reported")
             drawn.append(
-                {"country": name, "title": title, "chart": chart, "svg": draw(chart, title, f"chart-{country.lower()}")}
+                {
+                    "country": name,
+                    "title": title,
+                    "chart": chart,
+                    "svg": draw(chart, title, f"chart-{country.lower()}"),
+                    "drawn": len(shown),
+                    "reports": len(reports),
+                    "period": period,
+                }
             )
     return drawn
+
+
+def _registry_on(registry, days):
+    """The registry's count on `days` and, for a stock, on the first of each month: a line as long as the chart."""
+    counts = [
+        (day, count)
+        for day, count in registry.counts
+        if day in days or (registry.is_stock and day.day == 1) or day == registry.counts[-1][0]
+    ]
+    return Registry(registry.name, counts, registry.is_stock)
+
+
+def _registry_table(registry):
+    """A stock's counts for the table under the chart: on the first of each month, and the latest."""
+    counts = [(day, count) for day, count in registry.counts if day.day == 1]
+    if registry.counts and registry.counts[-1] not in counts:
+        counts.append(registry.counts[-1])
+    return Registry(registry.name, counts, registry.is_stock)
 
 
 def _report_groups(figures):
@@ -142,6 +183,8 @@ def measure_detail(request, slug):
         "groups": page.object_list,
         "charts": _charts(measure, figures, registries),
         "registries": registries,
+        # The table of a stock's counts: one row a month (the reports' own days are in the reports' table).
+        "registry_tables": {country: _registry_table(registry) for country, registry in registries.items()},
         "several_countries": len({figure.country_code for figure in figures}) > 1,
         "show_deprecated": status == 200 and filterset.form.cleaned_data["deprecated"],
         "registry_phrase": REGISTRY_PHRASES.get(measure.registry_count, ""),

@@ -10,11 +10,15 @@ from events.filters import EventFilter, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for
+from events.thinning import latest_per_period
 from tracker.caching import public_page
 from tracker.countries import used_countries
 from tracker.dates import Precision
 
 DEFAULT_COUNTRY = "BY"
+# The other reports of a headline number the home page lists, best first; the
+# measure page has them all (a measure had 725 at 200,000 people: 190 kB each).
+OTHER_REPORTS_SHOWN = 5
 
 
 def _headlines(country):
@@ -36,19 +40,35 @@ def _headlines(country):
         [figure] = [claim for claim in claims if claim.is_headline]
         others = [claim for claim in claims if claim is not figure]
         count = registry_count_for(figure)
-        rows.append({"measure": measure, "figure": figure, "others": others, "all": claims, "registry_count": count})
+        rows.append(
+            {
+                "measure": measure,
+                "figure": figure,
+                "others": others,
+                "others_shown": others[:OTHER_REPORTS_SHOWN],
+                "all": claims,
+                "registry_count": count,
+            }
+        )
     return rows
 
 
 def _held_chart(rows):
-    """A small chart of the reported numbers held, one series per organisation reporting: its SVG, or None."""
+    """A small chart of the reported numbers held, one series per organisation reporting.
+
+    {"svg", "measure", "drawn", "reports", "period"}, or None. At most
+    thinning.MOST_MARKS reports are drawn (each organisation's latest of
+    each `period`); the measure page lists them all.
+    """
     held = [row for row in rows if row["measure"].kind == Measure.Kind.STOCK]
     if not held:
         return None
+    current = [figure for figure in held[0]["all"] if figure.rank != Figure.Rank.DEPRECATED]
+    drawn, period = latest_per_period(
+        current, series=lambda figure: series_of(figure.source)[0], day=lambda figure: figure.as_of_on
+    )
     by_source = {}
-    for figure in held[0]["all"]:
-        if figure.rank == Figure.Rank.DEPRECATED:
-            continue
+    for figure in drawn:
         label = f"{figure.in_words} as of {figure.as_of}"
         claim = Claim(
             figure.as_of_on,
@@ -62,7 +82,15 @@ def _held_chart(rows):
         key, name = series_of(figure.source)
         by_source.setdefault(key, Series(name)).claims.append(claim)
     chart = layout(list(by_source.values()), width=640, height=220)
-    return draw(chart, "Political prisoners held over time, per organisation reporting") if chart else None
+    if not chart:
+        return None
+    return {
+        "svg": draw(chart, "Political prisoners held over time, per organisation reporting"),
+        "measure": held[0]["measure"],
+        "drawn": len(drawn),
+        "reports": len(current),
+        "period": period,
+    }
 
 
 @public_page("country")
