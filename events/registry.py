@@ -264,9 +264,11 @@ def distinct_values(using="default", **lists):
     tables, selects, params, names = [], [], [], []
     for number, (name, (queryset, field)) in enumerate(lists.items()):
         table = f"found{number}"
+        ordered = queryset.order_by(field).values_list(field, flat=True)
         # Above "", not "not equal to": the index walk then starts after the empty values.
-        ordered = queryset.filter(**{f"{field}__gt": ""}).order_by(field).values_list(field, flat=True)
-        first = ordered[:1]
+        first = ordered.filter(**{f"{field}__gt": ""})[:1]
+        # Above the value before only (which is above ""): with both bounds SQLite seeks by the first
+        # and walked the index from its start at every step, reading every row.
         after = ordered.filter(**{f"{field}__gt": RawSQL(f"{table}.value", [])})[:1]
         try:
             first_sql, first_params = first.query.get_compiler(using).as_sql()
