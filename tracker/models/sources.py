@@ -3,7 +3,8 @@
 from django.apps import apps
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django_countries.fields import CountryField
@@ -100,7 +101,60 @@ def listed_source(path=""):
     neither Citation nor Figure published() may ask this condition (it asks
     theirs). A new kind of record pointing at a source must be weighed here:
     tests/test_cited_hidden_sources.py lists the ones that are.
+
+    Asked of what the database keeps per source (tracker_sourcetie, kept by
+    triggers in the transaction of every write, migration tracker 0009): two
+    scans of a table of a few rows per source, not of every detention-source
+    link. listed_source_from_records() asks the same of the records
+    themselves: tests/test_source_ties.py holds the two equal after writes on
+    every path.
     """
+    named = named_levels()
+    public = "tie = 'cited'"
+    if named:
+        public += f" OR (tie = 'documented' AND level IN ({', '.join(['%s'] * len(named))}))"
+    backs_public = RawSQL(f"SELECT source_id FROM tracker_sourcetie WHERE {public}", named)
+    documents_public = RawSQL("SELECT source_id FROM tracker_sourcetie WHERE tie = 'documented'", ())
+    return Q(**{f"{path}status": Status.PUBLISHED}) & (
+        Q(**{f"{path}pk__in": backs_public}) | ~Q(**{f"{path}pk__in": documents_public})
+    )
+
+
+def named_levels():
+    """The identity levels of the people named in full, as Person.is_named decides (tracker/names.py)."""
+    Person = apps.get_model("tracker", "Person")
+    return [
+        level for level in Person.IdentityLevel.values if Person(identity_level=level, status=Status.PUBLISHED).is_named
+    ]
+
+
+class NamedDetentionsDocumented(Func):
+    """How many public detentions of people named in full a source documents (read from tracker_sourcetie).
+
+    Correlated on the source's key, so the database reads the few kept rows of
+    the sources it returns, never the detentions themselves.
+    """
+
+    output_field = IntegerField()
+
+    def __init__(self, source="pk"):
+        super().__init__(F(source) if isinstance(source, str) else source)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        source, params = compiler.compile(self.source_expressions[0])
+        named = named_levels()
+        if not named:
+            return "0", ()
+        levels = ", ".join(["%s"] * len(named))
+        sql = (
+            "(SELECT COALESCE(SUM(records), 0) FROM tracker_sourcetie "
+            f"WHERE source_id = {source} AND tie = 'documented' AND level IN ({levels}))"
+        )
+        return sql, (*params, *named)
+
+
+def listed_source_from_records(path=""):
+    """listed_source(), asked of the records themselves: the reference the kept table must equal (slow: every link)."""
     # The models that document or cite a source are defined after this module, some
     # of them in events (which imports tracker): named, not imported.
     DetentionSource = apps.get_model("tracker", "DetentionSource")
