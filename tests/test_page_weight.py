@@ -12,7 +12,7 @@ import pytest
 
 from events.filters import RECENT_RELEASES
 from events.models import Event, Figure
-from events.thinning import MOST_MARKS
+from events.thinning import MOST_MARKS, spread_over_time
 from events.views.timeline import OTHER_REPORTS_SHOWN
 from tests.factories import make_event, make_many, make_measure, make_organization, make_release
 from tracker.models import Organization, Person, Source
@@ -43,6 +43,7 @@ def test_registry_lists_only_the_newest_releases(client, many_releases):
     assert listed == ["", *(str(release.uid) for release in many_releases[:RECENT_RELEASES])]
     # A link leads to the others: the list of releases, where each links to its people.
     assert '<p class="filter-more"><a href="/releases/">' in html
+    assert "{#" not in html
 
 
 def test_registry_page_weight_does_not_grow_with_the_releases(client, many_releases):
@@ -178,3 +179,17 @@ def test_chart_draws_every_report_when_they_are_few(client):
     for url in ["/", "/figures/held/"]:
         html = client.get(url).content.decode()
         assert "The chart draws" not in html
+
+
+def test_a_thinned_chart_spans_each_organisation_whole_history():
+    start = datetime.date(2020, 1, 1)
+    reports = [(f"org {number % 7}", start + datetime.timedelta(days=3 * number)) for number in range(700)]
+    kept = spread_over_time(reports, series=lambda report: report[0], day=lambda report: report[1], most=50)
+    assert len(kept) <= 50
+    for organisation in {name for name, _ in reports}:
+        own = [day for name, day in reports if name == organisation]
+        drawn = [day for name, day in kept if name == organisation]
+        assert drawn[0] == own[0] and drawn[-1] == own[-1]
+        # No gap between two drawn reports much longer than an even share of the span.
+        gaps = [(later - earlier).days for earlier, later in zip(drawn, drawn[1:])]
+        assert max(gaps) <= 1.5 * (own[-1] - own[0]).days / (len(drawn) - 1)

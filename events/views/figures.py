@@ -11,7 +11,7 @@ from events.filters import CountryFigureFilter, FigureFilter, filtered_or_400
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_counts
-from events.thinning import latest_per_period
+from events.thinning import spread_over_time
 from tracker.caching import public_page
 
 # How the registry's count beside a group of figures reads: "This database names 14 people held on that date."
@@ -60,14 +60,14 @@ def _claim_label(figure):
 def _charts(measure, figures, registries):
     """One chart per country: counts of different countries never share an axis.
 
-    Each draws at most thinning.MOST_MARKS reports (each organisation's
-    latest of each period) and the registry's count on the same days; the
-    table lists every report.
+    Each draws at most thinning.MOST_MARKS reports (spread over each
+    organisation's reports, events/thinning.py) and the registry's count on
+    the same days; the table lists every report.
     """
     drawn = []
     for country in sorted({figure.country_code for figure in figures}):
         reports = [figure for figure in figures if figure.country_code == country]
-        shown, period = latest_per_period(
+        shown = spread_over_time(
             reports,
             series=lambda figure: series_of(figure.source)[0],
             day=lambda figure: figure.as_of_on,
@@ -88,7 +88,7 @@ def _charts(measure, figures, registries):
             key, name = series_of(figure.source)
             by_source.setdefault(key, Series(name)).claims.append(claim)
         registry = registries.get(country)
-        if registry is not None and period is not None:
+        if registry is not None and len(shown) < len(reports):
             registry = _registry_on(registry, {figure.as_of_on for figure in shown})
         chart = layout(list(by_source.values()), registry)
         if chart:
@@ -102,7 +102,6 @@ def _charts(measure, figures, registries):
                     "svg": draw(chart, title, f"chart-{country.lower()}"),
                     "drawn": len(shown),
                     "reports": len(reports),
-                    "period": period,
                 }
             )
     return drawn

@@ -10,7 +10,7 @@ from events.filters import EventFilter, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for
-from events.thinning import latest_per_period
+from events.thinning import spread_over_time
 from tracker.caching import public_page
 from tracker.countries import used_countries
 from tracker.dates import Precision
@@ -56,15 +56,15 @@ def _headlines(country):
 def _held_chart(rows):
     """A small chart of the reported numbers held, one series per organisation reporting.
 
-    {"svg", "measure", "drawn", "reports", "period"}, or None. At most
-    thinning.MOST_MARKS reports are drawn (each organisation's latest of
-    each `period`); the measure page lists them all.
+    {"svg", "measure", "drawn", "reports"}, or None. At most
+    thinning.MOST_MARKS reports are drawn (spread over each organisation's
+    reports, events/thinning.py); the measure page lists them all.
     """
     held = [row for row in rows if row["measure"].kind == Measure.Kind.STOCK]
     if not held:
         return None
     current = [figure for figure in held[0]["all"] if figure.rank != Figure.Rank.DEPRECATED]
-    drawn, period = latest_per_period(
+    drawn = spread_over_time(
         current, series=lambda figure: series_of(figure.source)[0], day=lambda figure: figure.as_of_on
     )
     by_source = {}
@@ -89,7 +89,6 @@ def _held_chart(rows):
         "measure": held[0]["measure"],
         "drawn": len(drawn),
         "reports": len(current),
-        "period": period,
     }
 
 
