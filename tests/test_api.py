@@ -203,8 +203,9 @@ QUERIES = {
     "figures": 4,
     # Measures: 1 (no filter, no version).
     "measures": 1,
-    # Version: 1 (for the withheld count); the page's people: 1; withheld count: 1; their detentions, charges, releases: 3.
-    "prisoners": 6,
+    # The page's people: 1; withheld count, from the totals the database keeps: 1 (no version read);
+    # their detentions, charges, releases: 3.
+    "prisoners": 5,
     # Version: 1; publisher choices: 1; sources: 1; citations, figures: 2.
     "sources": 5,
 }
