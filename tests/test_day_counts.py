@@ -255,3 +255,15 @@ def test_a_protected_persons_days_count_on_1_january_and_move_with_their_level()
     Person._base_manager.filter(pk=person.pk).update(identity_level=Person.IdentityLevel.FULL)
     assert kept_day_counts()["held"]["BY"] == ([datetime.date(2023, 6, 7), datetime.date(2024, 8, 9)], [1, 0])
     assert kept_day_counts() == count_days()
+
+
+def test_a_write_moves_the_cached_day_counts_at_once():
+    # day_counts() is cached per version of the tables it reads: tracker_daycount stands for the tables it is kept
+    # from (tracker.caching.derived_table), so a new detention or a person's new level shows at once.
+    person = make_person()
+    make_detention(person=person, detained_on=datetime.date(2024, 3, 1))
+    assert day_counts()["held"]["BY"] == ([datetime.date(2024, 3, 1)], [1])
+    make_detention(person=person, detained_on=datetime.date(2024, 5, 1))
+    assert day_counts()["held"]["BY"] == ([datetime.date(2024, 3, 1), datetime.date(2024, 5, 1)], [1, 2])
+    Person.objects.filter(pk=person.pk).update(status=Status.DRAFT)
+    assert day_counts()["held"] == {}
