@@ -32,7 +32,7 @@ from events.disclosure import (
 from events.models import Event, ReleasedDetention
 from tracker.caching import cached, query_key
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Person, listed_person
-from tracker.models.people import counted_people
+from tracker.models.people import counted_people, kept_order
 from tracker.publishing import Status
 
 # --- The people of a list, in order -------------------------------------------
@@ -145,6 +145,15 @@ def own_conditions(filterset):
     return filterset.filter_queryset(detentions) if filterset.is_bound and filterset.is_valid() else detentions
 
 
+def kept_status(filterset):
+    """The custody status ("" for any) of a list of every published detention filtered by custody status alone, else None."""
+    if (filterset.is_bound and not filterset.is_valid()) or filterset.active_filters - {"status"}:
+        return None
+    if query_key(filterset.base) != query_key(Detention.objects.published()):
+        return None
+    return filterset.form.cleaned_data["status"] if "status" in filterset.active_filters else ""
+
+
 def listed_ids(filterset, order):
     """The keys of the people the list shows, in its order: the first MAX_LISTED + 1.
 
@@ -153,8 +162,14 @@ def listed_ids(filterset, order):
     costs what page 1 does and no count reads the whole registry. The same
     order as in_public_order() (a test holds them together); by date, read
     from the matching detentions' side, grouped per person, which the
-    database does in one pass over them.
+    database does in one pass over them. With no filter but custody status,
+    every order is read from the rows the database keeps per person and
+    custody status (tracker.models.people.kept_order): an index read.
     """
+    status = kept_status(filterset)
+    if status is not None:
+        # Any order but a date's is by name (in_public_order).
+        return kept_order(status, order if order in DATE_ORDERS else "name", MAX_LISTED + 1, filterset.base.db)
     if order in DATE_ORDERS:
         per_person = filterset.qs.order_by().values(
             "person_id", "person__sort_name", "person__uid", "person__identity_level"

@@ -342,6 +342,33 @@ def counted_people(using="default"):
     return totals
 
 
+# The orders of the people with a detention in a custody status, as the database keeps them
+# (events/migrations/0005_registry_date_orders.py): each along its own index.
+KEPT_ORDERS = {
+    "newest": "newest DESC, sort_name, uid",
+    "oldest": "oldest, sort_name, uid",
+    "name": "sort_name, uid",
+}
+
+
+def kept_order(custody_status, order, limit, using="default"):
+    """The keys of the first `limit` listed people with a published detention in `custody_status` ("" for any), in `order`.
+
+    What events.registry.in_public_order() gives for the published detentions
+    of that custody status (tests/test_registry_date_orders.py holds them
+    equal), read from the rows the database keeps per person and custody
+    status in the transaction of every write: the first rows of an index,
+    however large the registry. `order` is a key of KEPT_ORDERS.
+    """
+    sql = (
+        "SELECT person_id FROM tracker_personcustody WHERE custody_status = %s AND listed "
+        f"ORDER BY {KEPT_ORDERS[order]} LIMIT %s"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [custody_status, limit])
+        return [person for (person,) in cursor.fetchall()]
+
+
 class NameVariantQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(person__status=Status.PUBLISHED)
