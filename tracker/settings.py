@@ -461,6 +461,21 @@ if SHARED_STORAGE_DIR:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": DATASET_DIR},
     }
+# Whole-list downloads (a list with no filter; the prisoners by custody status), one file per data
+# version (events/download_files.py): in STORAGES["downloads"] if named, else beside the data package
+# (STORAGES["dataset"], under downloads/: shared with SHARED_STORAGE_DIR), else under DOWNLOAD_DIR,
+# by default beside DATASET_DIR (var/dataset-downloads).
+DOWNLOAD_DIR = envstr("DOWNLOAD_DIR")
+# Downloads that read the database (filtered ones, and the one writing a list's file) at once, in all:
+# shared by one machine's processes through lock files, by every machine through Redis. Beyond them,
+# a 503 with Retry-After: a few downloads never hold every worker.
+DOWNLOAD_SLOTS = envint("DOWNLOAD_SLOTS", "2")
+DOWNLOAD_RETRY_AFTER = envint("DOWNLOAD_RETRY_AFTER", "30")
+# The proxy serves the stored files itself when told where (nginx: an internal location on the
+# downloads folder, deploy/nginx.conf), e.g. /internal-downloads/; else X-Sendfile (Apache, lighttpd)
+# with DOWNLOAD_SENDFILE; else the application streams them in large blocks.
+DOWNLOAD_ACCEL_PREFIX = envstr("DOWNLOAD_ACCEL_PREFIX")
+DOWNLOAD_SENDFILE = envbool("DOWNLOAD_SENDFILE", "false")
 # The public address of the site, for the record URLs inside the data package.
 SITE_URL = envstr("SITE_URL") or "http://127.0.0.1:8000"
 # The licence the data package is published under (an SPDX identifier).
