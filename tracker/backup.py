@@ -31,11 +31,11 @@ APPS = ("tracker", "events")
 def backed_up_models():
     """The models, in an order where what others refer to comes first."""
     auth = [apps.get_model("auth", "Group"), apps.get_model("auth", "User")]
-    # The data version is a cache counter, not data: a restored database keeps its own.
+    # The data and table versions are cache counters, not data: a restored database keeps its own.
     data = [
         model
         for model in apps.get_models()
-        if model._meta.app_label in APPS and model._meta.model_name != "dataversion"
+        if model._meta.app_label in APPS and not getattr(model, "cache_counter", False)
     ]
     return auth + data + [apps.get_model("admin", "LogEntry")]
 

@@ -23,6 +23,8 @@ class DataVersion(models.Model):
     """One row: how many writes the data has seen. Cached public reads are keyed by it (tracker/caching.py)."""
 
     number = models.BigIntegerField(default=0)
+    # A cache counter, not data: a backup leaves it out and a restored database keeps its own (tracker/backup.py).
+    cache_counter = True
     # Random, made with the database: a cache shared by several databases
     # (a test run, a reseeded demo) never mistakes one's version 7 for another's.
     epoch = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -56,6 +58,7 @@ class TableVersion(models.Model):
 
     db_table = models.CharField(max_length=100, primary_key=True)
     number = models.BigIntegerField(default=0)
+    cache_counter = True  # as DataVersion's
 
     def __str__(self):
         return f"{self.db_table} version {self.number}"
@@ -73,12 +76,16 @@ def data_changed(using=None, model=None):
         # A flushed database (a transactional test) has lost the row the migration made.
         manager.get_or_create(pk=1, defaults={"number": 1})
     tables = [model._meta.db_table] if model is not None else versioned_tables()
-    versions = TableVersion.objects.db_manager(using)
-    if versions.filter(db_table__in=tables).update(number=models.F("number") + 1) < len(tables):
-        # A table's first public write: its row is made (by whichever writer comes first), then every
-        # one is moved again: a number moved twice is as good as once, one not moved would serve stale values.
-        versions.bulk_create([TableVersion(db_table=table) for table in tables], ignore_conflicts=True)
-        versions.filter(db_table__in=tables).update(number=models.F("number") + 1)
+    # One statement whether the table has its row yet or not (PostgreSQL and SQLite 3.24+ both upsert).
+    connection = connections[using or router.db_for_write(TableVersion)]
+    quote = connection.ops.quote_name
+    table, name, number = quote(TableVersion._meta.db_table), quote("db_table"), quote("number")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({name}, {number}) VALUES {', '.join(['(%s, 1)'] * len(tables))} "
+            f"ON CONFLICT ({name}) DO UPDATE SET {number} = {table}.{number} + 1",
+            tables,
+        )
     DataVersion.last_read.set(None)
 
 
