@@ -32,7 +32,8 @@ of all their detentions). That is exact because a statement writes one
 table, so the person a detention's trigger reads, and the detentions a
 person's trigger reads, are as the last trigger left them. On PostgreSQL,
 where another transaction may write concurrently, a detention's trigger
-first locks its person's row (FOR SHARE; two people in id order), so a
+first locks its person's row (FOR NO KEY UPDATE, as the
+registry totals' trigger does, so neither upgrades a lock the other shares; two people in id order), so a
 change of that person's level or status and a change of their detentions
 wait for each other, and the one that goes second reads the other's
 committed rows (each statement of a trigger reads afresh). Upserts of one
@@ -180,7 +181,7 @@ def postgresql_triggers():
     lock = (
         "PERFORM 1 FROM tracker_person WHERE id IN ("
         "SELECT OLD.person_id WHERE TG_OP <> 'INSERT' AND OLD.status = 'published' "
-        "UNION SELECT NEW.person_id WHERE TG_OP <> 'DELETE' AND NEW.status = 'published') ORDER BY id FOR SHARE"
+        "UNION SELECT NEW.person_id WHERE TG_OP <> 'DELETE' AND NEW.status = 'published') ORDER BY id FOR NO KEY UPDATE"
     )
     detention = [
         lock,
