@@ -43,18 +43,6 @@ LISTED_LEVELS = (IdentityLevel.FULL, IdentityLevel.INITIALS)
 NAMED_LEVELS = (IdentityLevel.FULL,)
 
 
-def levels_sql(column: str, levels) -> str:
-    """SQL for "`column` holds one of `levels`" (LISTED_LEVELS, NAMED_LEVELS), for the database's own triggers.
-
-    The triggers that keep the registry's order (events/migrations/
-    0005_registry_date_orders.py) ask who is listed and named when a row is
-    written; they take the levels from here, as they stood when the migration
-    ran: a change of the levels needs a migration that writes the triggers
-    again (tests/test_registry_date_orders.py holds them equal to the queries).
-    """
-    return f"{column} IN ({', '.join(f"'{level}'" for level in levels)})"
-
-
 # How much of a person each level shows, least first; a level this code does not know shows least.
 _SHOWN = {IdentityLevel.WITHHELD: 0, IdentityLevel.INITIALS: 1, IdentityLevel.FULL: 2}
 

@@ -19,7 +19,7 @@ by triggers; its rows now also hold what the order reads, so the first
 
 A write of a detention recomputes its person's rows; a write of a person's
 status, level, sort name or uid recomputes theirs. Which levels are listed
-and named is tracker/names.py's (levels_sql), taken when this migration
+and named is tracker/names.py's (frozen below), taken when this migration
 runs. tests/test_registry_date_orders.py holds the kept order equal to
 events.registry.in_public_order() after writes on every path.
 
@@ -35,7 +35,15 @@ import importlib
 
 from django.db import migrations
 
-from tracker.names import LISTED_LEVELS, NAMED_LEVELS, levels_sql
+# tracker/names.py's levels as they stood when this migration was written (frozen: a change of the levels
+# needs a migration that writes the triggers again; tests/test_registry_date_orders.py holds them equal).
+LISTED_LEVELS = ("full", "initials")
+NAMED_LEVELS = ("full",)
+
+
+def levels_sql(column, levels):
+    return f"{column} IN ({', '.join(f"'{level}'" for level in levels)})"
+
 
 totals = importlib.import_module("tracker.migrations.0008_registry_totals")
 
