@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 
 from events.models import Event, Figure, Measure, Participant, ReleasedDetention
-from events.registry import registry_choices
+from events.registry import RECENT_RELEASES, registry_choices
 from events.widgets import FastSelect
 from tracker.caching import cached, choices_of, query_key
 from tracker.countries import used_countries
@@ -308,13 +308,6 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 class YearFilter(django_filters.NumberFilter):
     # A whole year: "2021" passes, "abc", "2021.5" and "99999" are refused.
     field_class = forms.IntegerField
-
-
-# How many releases the registry's release filter lists: the newest. A page
-# does not carry every release ever recorded (1,839 options, 90% of a
-# registry page at 200,000 people); an older one is picked from the list of
-# releases, whose every row links to its people (?release=<uid>).
-RECENT_RELEASES = 30
 
 
 class More(NamedTuple):

@@ -308,12 +308,20 @@ def distinct_values(using="default", **lists):
     return {name: sorted(found) for name, found in values.items()}
 
 
+# How many releases the registry's release filter lists: the newest. A page
+# does not carry every release ever recorded (1,839 options, 90% of a
+# registry page at 200,000 people); an older one is picked from the list of
+# releases, whose every row links to its people (?release=<uid>), and is
+# checked by its uid (events/filters.py: ReleaseField).
+RECENT_RELEASES = 30
+
+
 def registry_choices():
     """The registry filters' choices, from what the public pages show: two queries.
 
     Regions of people named in full, facilities of their detentions and the
     articles of listed people's charges come in one query (three index
-    skips, see distinct_values()), the releases in another.
+    skips, see distinct_values()), the newest RECENT_RELEASES releases in another.
     """
     regions = Person.objects.named().filter(Exists(Detention.objects.published().filter(person=OuterRef("pk"))))
     facilities = Detention.objects.named()
@@ -332,7 +340,7 @@ def registry_choices():
             for release in Event.objects.published()
             .filter(kind=Event.Kind.RELEASE)
             .only("uid", "title", "occurred_on", "occurred_on_precision")
-            .newest_first()
+            .newest_first()[:RECENT_RELEASES]
         ],
     }
 
