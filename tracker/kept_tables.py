@@ -149,6 +149,10 @@ def kept_triggers(using=DEFAULT_DB_ALIAS):
 
 def _switch(connection, triggers, on):
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # PostgreSQL refuses to ALTER a table with deferred trigger events pending (its foreign keys'
+        # checks): run them now, as loaddata does (SET CONSTRAINTS ALL IMMEDIATE, then DEFERRED again).
+        connection.check_constraints()
     with connection.cursor() as cursor:
         for table, name, code in triggers:
             if connection.vendor == "sqlite":
