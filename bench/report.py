@@ -121,8 +121,16 @@ def csv_table(runs):
         ours = run.csv
         if not ours:
             continue
+        first = getattr(run, "csv_first", None)
+        if first:
+            lines.append(
+                f"| {who(run)} | /prisoners.csv, the first download after a publish (reads the database, stores the file)"
+                f"{'' if first['complete'] else ' (cut short)'} | {first['rows']:,} | {first['seconds']:.2f} | "
+                f"{rate(first):,.0f} | {ms(first['first_byte'])} | {ms(first['first_row'])} | "
+                f"{first['memory_growth_mb']:.1f} | {rate(first) / rate(ours):.2f} |"
+            )
         lines.append(
-            f"| {who(run)} | /prisoners.csv{'' if ours['complete'] else ' (cut short)'} | {ours['rows']:,} | {ours['seconds']:.2f} | "
+            f"| {who(run)} | /prisoners.csv{', from its file' if first else ''}{'' if ours['complete'] else ' (cut short)'} | {ours['rows']:,} | {ours['seconds']:.2f} | "
             f"{rate(ours):,.0f} | {ms(ours['first_byte'])} | {ms(ours['first_row'])} | {ours['memory_growth_mb']:.1f} | 1 |"
         )
         for name, got in run.baselines.items():
@@ -354,6 +362,16 @@ def floors(runs):
             )
         else:
             verdict(f"CSV rows/s ≥ {need} × {against}", run.label, None, "not measured")
+        first = getattr(run, "csv_first", None)
+        if first:
+            # Not a floor the files can meet for the one reader who reads the database after each change:
+            # shown beside it so that the table says what that reader waits.
+            verdict(
+                "(shown, not a floor) CSV first download after a publish: first data row, rows/s",
+                run.label,
+                None,
+                f"{ms(first['first_row'])} ms, {rate(first):,.0f} rows/s",
+            )
         if ours:
             verdict("CSV first data row < 200 ms", run.label, ours["first_row"] < 0.2, f"{ms(ours['first_row'])} ms")
             growth = max(ours["memory_growth_mb"] or 0, (run.downloads or {}).get("memory_growth_mb") or 0)
