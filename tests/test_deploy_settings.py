@@ -78,7 +78,7 @@ def test_redis_url_selects_djangos_redis_cache(monkeypatch, tmp_path, url):
 
     cache = envcache("TRACKER_REDIS", "TRACKER_CACHE_DIR", tmp_path)
 
-    assert (cache["BACKEND"], cache["LOCATION"]) == ("django.core.cache.backends.redis.RedisCache", url)
+    assert (cache["BACKEND"], cache["LOCATION"]) == ("tracker.rediscache.TolerantRedisCache", url)
     assert cache["OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
@@ -155,7 +155,7 @@ def test_a_server_of_a_cluster_reads_every_shared_setting():
     )
     assert shown == (
         "['default', 'replica1'] ['replica1'] ['tracker.routers.ReplicaRouter'] "
-        "django.core.cache.backends.redis.RedisCache ['dataset', 'default', 'imports', 'staticfiles'] "
+        "tracker.rediscache.TolerantRedisCache ['dataset', 'default', 'imports', 'staticfiles'] "
         "/srv/shared/imports /srv/shared/dataset"
     )
 

@@ -169,7 +169,8 @@ def envcache(redis_name: str, dir_name: str, default_dir: Path) -> dict:
                 f"{redis_name} is set but the redis package is not installed (pip install redis)."
             )
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, with Redis down read as an empty cache (tracker/rediscache.py).
+            "BACKEND": "tracker.rediscache.TolerantRedisCache",
             "LOCATION": redis_url,
             # A Redis that stops answering costs a request a second, not gunicorn's whole timeout.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
