@@ -133,12 +133,13 @@ def kept_triggers(using=DEFAULT_DB_ALIAS):
     """[(table, trigger name, how to create it again)] of the enabled triggers whose code writes a derived table.
 
     Read from the database, not from the migrations: whatever migration last
-    wrote a trigger, the one in the database is the one put back.
+    wrote a trigger, the one in the database is the one put back. SQLite's in
+    the order they were created (rowid), so they are created again in it.
     """
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid")
         else:
             cursor.execute(
                 "SELECT t.tgrelid::regclass::text, t.tgname, p.prosrc FROM pg_trigger t "
