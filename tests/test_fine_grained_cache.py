@@ -251,14 +251,14 @@ def test_every_table_a_page_can_read_is_numbered_or_kept_from_numbered_ones():
         table
         for table in tables
         if table not in versioned_tables()
-        and table not in caching._derived
+        and table not in caching.derived_tables()
         and table not in NOT_DATA
         and not table.split("_", 1)[1].startswith("historical")
         # An FTS5 table's own shadow tables (tracker_person_search_data, …).
-        and not any(table.startswith(f"{derived}_") for derived in caching._derived)
+        and not any(table.startswith(f"{derived}_") for derived in caching.derived_tables())
     ]
     assert unknown == []
-    for table, sources in caching._derived.items():
+    for table, sources in caching.derived_tables().items():
         assert sources and sources <= set(versioned_tables()), table
 
 

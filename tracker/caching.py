@@ -110,6 +110,11 @@ def derived_table(table, *sources):
     _derived[table] = frozenset(sources)
 
 
+def derived_tables():
+    """{table: the record tables it is kept from}, every derived table declared."""
+    return dict(_derived)
+
+
 # SQLite's trigram index of the people's search keys (tracker/migrations/0006_sqlite_name_search.py).
 derived_table("tracker_person_search", "tracker_person")
 # The registry's totals per custody status, kept by triggers (tracker/migrations/0008_registry_totals.py).
