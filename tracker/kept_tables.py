@@ -22,6 +22,8 @@ import re
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from tracker.names import level_sql
+
 
 def _both(statements):
     return {"sqlite": statements, "postgresql": statements}
@@ -38,7 +40,8 @@ def _orders(vendor):
     def shown(aggregate, none):
         date = f"{aggregate}(d.detained_on)"
         return (
-            f"COALESCE((SELECT CASE WHEN p.identity_level IN ('full') THEN {date} ELSE {year_start.format(date)} END "
+            f"COALESCE((SELECT CASE WHEN {level_sql('p.identity_level', named=True)} THEN {date} "
+            f"ELSE {year_start.format(date)} END "
             "FROM tracker_person p JOIN tracker_detention d ON d.person_id = p.id "
             "WHERE p.id = tracker_personcustody.person_id AND d.status = 'published' "
             "AND (tracker_personcustody.custody_status = '' OR d.custody_status = tracker_personcustody.custody_status) "
@@ -47,7 +50,8 @@ def _orders(vendor):
 
     return (
         "UPDATE tracker_personcustody SET "
-        f"listed = COALESCE((SELECT p.status = 'published' AND p.identity_level IN ('full', 'initials') {of_person}), "
+        f"listed = COALESCE((SELECT p.status = 'published' AND {level_sql('p.identity_level', named=False)} "
+        f"{of_person}), "
         f"{false}), "
         f"sort_name = COALESCE((SELECT p.sort_name {of_person}), ''), "
         f"uid = (SELECT p.uid {of_person}), "

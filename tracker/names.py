@@ -43,6 +43,13 @@ LISTED_LEVELS = (IdentityLevel.FULL, IdentityLevel.INITIALS)
 NAMED_LEVELS = (IdentityLevel.FULL,)
 
 
+def level_sql(column: str, named: bool) -> str:
+    """SQL for "`column` holds a named level" (NAMED_LEVELS), or a listed one: for raw SQL that keeps
+    the derived tables (tracker/kept_tables.py), so the levels are still decided here alone."""
+    levels = NAMED_LEVELS if named else LISTED_LEVELS
+    return f"{column} IN ({', '.join(f"'{level}'" for level in levels)})"
+
+
 # How much of a person each level shows, least first; a level this code does not know shows least.
 _SHOWN = {IdentityLevel.WITHHELD: 0, IdentityLevel.INITIALS: 1, IdentityLevel.FULL: 2}
 
