@@ -59,6 +59,20 @@ def derived_tables():
     }
 
 
+def seeded_tables():
+    """derived_tables() with people and sources numbered from the first of the seed: two seeds of the same
+    demo compare equal although PostgreSQL's sequences go on after a rollback (SQLite's start again)."""
+    from tracker.models import Person, Source
+
+    first_person = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    first_source = Source.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    shifted = {"tracker_personcustody": first_person, "tracker_sourcetie": first_source}
+    tables = derived_tables()
+    for table, first in shifted.items():
+        tables[table] = sorted((str(int(row[0]) - first), *row[1:]) for row in tables[table])
+    return tables
+
+
 class Undo(Exception):
     pass
 
@@ -105,7 +119,9 @@ def test_every_derived_table_has_a_rebuild():
 
 def test_the_triggers_kept_are_every_trigger_writing_a_derived_table():
     found = {name for _, name, _ in kept_triggers()}
-    assert {"tracker_detention_totals_update", "tracker_person_days_update", "tracker_detention_ties_insert"} <= found
+    # SQLite names a trigger per operation; PostgreSQL's 0009 has one for insert and delete ("write").
+    ties = "tracker_detention_ties_insert" if connection.vendor == "sqlite" else "tracker_detention_ties_write"
+    assert {"tracker_detention_totals_update", "tracker_person_days_update", ties} <= found
     if connection.vendor == "sqlite":
         assert {"tracker_person_search_insert", "tracker_person_search_update"} <= found
     with bulk_load():
@@ -113,12 +129,12 @@ def test_the_triggers_kept_are_every_trigger_writing_a_derived_table():
 
 
 def test_a_bulk_seed_gives_the_derived_tables_the_triggers_give_and_their_rebuild():
-    by_rows = rolled_back(lambda: (seed(row_triggers=True), derived_tables())[1])
+    by_rows = rolled_back(lambda: (seed(row_triggers=True), seeded_tables())[1])
     seed()
-    by_load = derived_tables()
+    by_load = seeded_tables()
     assert by_load["tracker_personcustody"] and by_load["tracker_daycount"] and by_load["tracker_sourcetie"]
     assert by_load == by_rows
-    assert by_load == as_rebuilt()
+    assert derived_tables() == as_rebuilt()
     assert fts_is_whole()
 
 
