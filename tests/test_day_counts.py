@@ -18,11 +18,22 @@ import importlib
 import pytest
 from django.core import serializers
 from django.db import connection
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from events.registry_counts import count_days, day_counts, kept_day_counts
 from tests.factories import make_detention, make_person
+from tests.kept_contracts import (
+    INDEX,
+    LEVELS,
+    PERSON_WRITE_NAMES,
+    PERSON_WRITES,
+    STATUSES,
+    contract,
+    pick,
+    rolled_back,
+    write_person,
+)
 from tracker.models import Detention, Person
 from tracker.publishing import Status
 
@@ -30,14 +41,7 @@ pytestmark = pytest.mark.django_db
 
 kept = importlib.import_module("tracker.migrations.0010_day_counts")
 
-contract = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
-LEVELS = st.sampled_from(list(Person.IdentityLevel.values))
-STATUSES = st.sampled_from([Status.PUBLISHED, Status.PUBLISHED, Status.DRAFT])
 CUSTODY = st.sampled_from(["held", "held", "released", "unknown"])
 COUNTRIES = st.sampled_from(["BY", "BY", "RU"])
 # Few days, so that writes meet on the same keys: two in one year, one in the next, a 1 January.
@@ -45,7 +49,6 @@ DAYS = st.sampled_from(
     [datetime.date(2021, 1, 1), datetime.date(2021, 3, 5), datetime.date(2021, 9, 9), datetime.date(2022, 2, 2)]
 )
 MAYBE_DAY = st.one_of(st.none(), DAYS)
-INDEX = st.integers(min_value=0, max_value=50)
 # (detained_on, released_on, recognised_on, custody_status, country): made valid by dates().
 DATES = st.tuples(MAYBE_DAY, MAYBE_DAY, MAYBE_DAY, CUSTODY, COUNTRIES)
 
@@ -59,10 +62,7 @@ WRITES = st.one_of(
     st.tuples(st.just("move"), INDEX, INDEX),
     st.tuples(st.just("delete"), INDEX),
     st.tuples(st.just("queryset_delete"), COUNTRIES),
-    st.tuples(st.just("person_status"), INDEX, STATUSES),
-    st.tuples(st.just("person_level"), INDEX, LEVELS),
-    st.tuples(st.just("person_level_sql"), INDEX, LEVELS),
-    st.tuples(st.just("delete_person"), INDEX),
+    *PERSON_WRITES,
     st.tuples(st.just("reload"), INDEX),
     st.tuples(st.just("reload_person"), INDEX, st.booleans()),
     st.tuples(st.just("sql_release"), INDEX, DAYS),
@@ -85,11 +85,6 @@ def dates(values):
     }
 
 
-def pick(queryset, index):
-    rows = list(queryset.order_by("pk"))
-    return rows[index % len(rows)] if rows else None
-
-
 def rows_kept():
     with connection.cursor() as cursor:
         cursor.execute("SELECT field, country, level, day, n, m FROM tracker_daycount WHERE n <> 0 OR m <> 0")
@@ -98,23 +93,14 @@ def rows_kept():
 
 def rows_rebuilt():
     """The table as its rebuild (migration 0010's REBUILD) makes it from the records, in a savepoint rolled back."""
-    from django.db import transaction
 
-    rebuilt = []
+    def rebuild():
+        with connection.cursor() as cursor:
+            for statement in kept.REBUILD:
+                cursor.execute(statement)
+        return rows_kept()
 
-    class Undo(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                for statement in kept.REBUILD:
-                    cursor.execute(statement)
-            rebuilt = rows_kept()
-            raise Undo
-    except Undo:
-        pass
-    return rebuilt
+    return rolled_back(rebuild)
 
 
 def raw_reload(objects):
@@ -166,24 +152,8 @@ def write(operation):  # noqa: C901 - one branch per path
             detention.delete()
     elif name == "queryset_delete":
         Detention.objects.filter(country=args[0], pk__in=Detention.objects.order_by("pk")[:2]).delete()
-    elif name == "person_status":
-        person = pick(people, args[0])
-        if person is not None:
-            Person.objects.filter(pk=person.pk).update(status=args[1])
-    elif name == "person_level":
-        # Under the publishing layer (no history, no protection check): only the database's own triggers see it.
-        person = pick(people, args[0])
-        if person is not None:
-            Person._base_manager.filter(pk=person.pk).update(identity_level=args[1])
-    elif name == "person_level_sql":
-        person = pick(people, args[0])
-        if person is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE tracker_person SET identity_level = %s WHERE id = %s", [args[1], person.pk])
-    elif name == "delete_person":
-        person = pick(people, args[0])
-        if person is not None and people.count() > 1:
-            person.delete()
+    elif name in PERSON_WRITE_NAMES:
+        write_person(name, *args)
     elif name == "reload":
         detention = pick(detentions, args[0])
         if detention is not None:

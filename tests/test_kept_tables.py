@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from tests.factories import make_detention
+from tests.kept_contracts import rolled_back
 from tracker import caching, kept_tables
 from tracker.kept_tables import bulk_load, kept_triggers
 
@@ -71,20 +72,6 @@ def seeded_tables():
     for table, first in shifted.items():
         tables[table] = sorted((str(int(row[0]) - first), *row[1:]) for row in tables[table])
     return tables
-
-
-class Undo(Exception):
-    pass
-
-
-def rolled_back(function):
-    """What `function` returns, its writes undone (a savepoint)."""
-    try:
-        with transaction.atomic():
-            result = function()
-            raise Undo
-    except Undo:
-        return result
 
 
 def as_rebuilt():

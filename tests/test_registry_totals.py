@@ -13,29 +13,30 @@ import datetime
 
 import pytest
 from django.core import serializers
-from django.db import connection
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from events import registry
 from events.filters import PrisonerFilter
 from tests.factories import make_detention, make_person
+from tests.kept_contracts import (
+    INDEX,
+    LEVELS,
+    PERSON_WRITE_NAMES,
+    PERSON_WRITES,
+    STATUSES,
+    contract,
+    pick,
+    write_person,
+)
 from tracker.models import Detention, Person
 from tracker.models.people import counted_people
 from tracker.publishing import Status
 
 pytestmark = pytest.mark.django_db
 
-contract = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
-LEVELS = st.sampled_from(list(Person.IdentityLevel.values))
-STATUSES = st.sampled_from([Status.PUBLISHED, Status.PUBLISHED, Status.DRAFT])
 CUSTODY = st.sampled_from(["held", "released", "pardoned"])
-INDEX = st.integers(min_value=0, max_value=50)
 
 WRITES = st.one_of(
     st.tuples(st.just("create"), INDEX, CUSTODY, STATUSES),
@@ -45,10 +46,7 @@ WRITES = st.one_of(
     st.tuples(st.just("move"), INDEX, INDEX),
     st.tuples(st.just("delete"), INDEX),
     st.tuples(st.just("queryset_delete"), CUSTODY),
-    st.tuples(st.just("person_status"), INDEX, STATUSES),
-    st.tuples(st.just("person_level"), INDEX, LEVELS),
-    st.tuples(st.just("person_level_sql"), INDEX, LEVELS),
-    st.tuples(st.just("delete_person"), INDEX),
+    *PERSON_WRITES,
     st.tuples(st.just("reload"), INDEX),
 )
 
@@ -57,11 +55,6 @@ def reference():
     """What the registry counted before the kept totals: every published detention read (a status counting nobody left out)."""
     counted = registry.registry_totals(Detention.objects.published())
     return {status: tuple(totals) for status, totals in counted.items() if any(totals)}
-
-
-def pick(queryset, index):
-    rows = list(queryset.order_by("pk"))
-    return rows[index % len(rows)] if rows else None
 
 
 def write(operation, people):
@@ -95,24 +88,8 @@ def write(operation, people):
             detention.delete()
     elif name == "queryset_delete":
         Detention.objects.filter(custody_status=args[0], pk__in=Detention.objects.order_by("pk")[:1]).delete()
-    elif name == "person_status":
-        person = pick(Person.objects.all(), args[0])
-        if person is not None:
-            Person.objects.filter(pk=person.pk).update(status=args[1])
-    elif name == "person_level":
-        # Under the publishing layer (no history, no protection check): only the database's own triggers see it.
-        person = pick(Person.objects.all(), args[0])
-        if person is not None:
-            Person._base_manager.filter(pk=person.pk).update(identity_level=args[1])
-    elif name == "person_level_sql":
-        person = pick(Person.objects.all(), args[0])
-        if person is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE tracker_person SET identity_level = %s WHERE id = %s", [args[1], person.pk])
-    elif name == "delete_person":
-        person = pick(Person.objects.all(), args[0])
-        if person is not None and Person.objects.count() > 1:
-            person.delete()
+    elif name in PERSON_WRITE_NAMES:
+        write_person(name, *args)
     elif name == "reload":
         # As loaddata and restore write: a raw save of serialized rows, here of a deleted detention put back.
         detention = pick(Detention.objects.all(), args[0])

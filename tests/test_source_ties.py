@@ -14,27 +14,28 @@ import pytest
 from django.core import serializers
 from django.db import connection
 from django.db.models import Count, Q
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from events.models import Citation, Event, Figure
 from events.sources import with_cited_facts
 from tests.factories import make_citation, make_detention, make_event, make_figure, make_person, make_source
+from tests.kept_contracts import (
+    INDEX,
+    LEVELS,
+    PERSON_WRITE_NAMES,
+    PERSON_WRITES,
+    STATUSES,
+    contract,
+    pick,
+    write_person,
+)
 from tracker.models import Detention, DetentionSource, Person, Source, named_person
 from tracker.models.sources import listed_source_from_records
 from tracker.publishing import Status
 
 pytestmark = pytest.mark.django_db
 
-contract = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-LEVELS = st.sampled_from(list(Person.IdentityLevel.values))
-STATUSES = st.sampled_from([Status.PUBLISHED, Status.PUBLISHED, Status.DRAFT])
-INDEX = st.integers(min_value=0, max_value=50)
 
 WRITES = st.one_of(
     st.tuples(st.just("link"), INDEX, INDEX),
@@ -46,10 +47,7 @@ WRITES = st.one_of(
     st.tuples(st.just("detention_save"), INDEX, STATUSES),
     st.tuples(st.just("move_detention"), INDEX, INDEX),
     st.tuples(st.just("delete_detention"), INDEX),
-    st.tuples(st.just("person_status"), INDEX, STATUSES),
-    st.tuples(st.just("person_level"), INDEX, LEVELS),
-    st.tuples(st.just("person_level_sql"), INDEX, LEVELS),
-    st.tuples(st.just("delete_person"), INDEX),
+    *PERSON_WRITES,
     st.tuples(st.just("cite"), INDEX, INDEX),
     st.tuples(st.just("uncite"), INDEX),
     st.tuples(st.just("event_status"), INDEX, STATUSES),
@@ -61,11 +59,6 @@ WRITES = st.one_of(
     st.tuples(st.just("reload_link"), INDEX),
     st.tuples(st.just("reload_citation"), INDEX),
 )
-
-
-def pick(queryset, index):
-    rows = list(queryset.order_by("pk"))
-    return rows[index % len(rows)] if rows else None
 
 
 def reference():
@@ -135,24 +128,8 @@ def write(operation):  # noqa: C901 - one branch per path
         detention = pick(detentions, args[0])
         if detention is not None:
             detention.delete()
-    elif name == "person_status":
-        person = pick(people, args[0])
-        if person is not None:
-            Person.objects.filter(pk=person.pk).update(status=args[1])
-    elif name == "person_level":
-        # Withholding (or naming) a person under the publishing layer: only the database's triggers see it.
-        person = pick(people, args[0])
-        if person is not None:
-            Person._base_manager.filter(pk=person.pk).update(identity_level=args[1])
-    elif name == "person_level_sql":
-        person = pick(people, args[0])
-        if person is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE tracker_person SET identity_level = %s WHERE id = %s", [args[1], person.pk])
-    elif name == "delete_person":
-        person = pick(people, args[0])
-        if person is not None and people.count() > 1:
-            person.delete()
+    elif name in PERSON_WRITE_NAMES:
+        write_person(name, *args)
     elif name == "cite":
         event, source = pick(Event.objects.all(), args[0]), pick(sources, args[1])
         if event is not None and source is not None:
