@@ -64,19 +64,46 @@ class EventQuerySet(PublishableQuerySet):
         figures = models.Prefetch("figures", figures.order_by("measure__position", "-as_of_on", "pk"))
         return self.with_participants_and_citations().with_links().prefetch_related(figures)
 
-    def for_ledger(self, show_deprecated):
-        """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation."""
-        Figure, ReleasedDetention, MeasureKind = later("Figure"), later("ReleasedDetention"), later("Measure").Kind
+    def for_ledger(self, show_deprecated, count_linked=True):
+        """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation.
+
+        count_linked=False leaves `linked_released` to count_linked_released(), for a page already chosen:
+        a correlated count in the list's query is computed for every row an OFFSET skips, too.
+        """
+        Figure, MeasureKind = later("Figure"), later("Measure").Kind
         figures = Figure.objects.published().filter(measure__kind=MeasureKind.PER_EVENT)
         figures = figures.select_related("measure", "source__publisher", "attributed_to").best_first()
-        # Withheld people are counted too (DOMAIN rule 2): a number, never a name.
-        linked = ReleasedDetention.objects.published().filter(release=OuterRef("pk")).order_by().values("release")
-        linked = models.Subquery(linked.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
         figures = models.Prefetch(
             "figures", figures if show_deprecated else figures.current(), to_attr="ledger_figures"
         )
-        released = self.select_related("release").annotate(linked_released=Coalesce(linked, models.Value(0)))
+        released = self.select_related("release")
+        if count_linked:
+            released = released.annotate(linked_released=Coalesce(linked_released_count(), models.Value(0)))
         return released.prefetch_related(figures).with_links()
+
+
+def linked_released(releases):
+    """ReleasedDetention rows counted in a release's `linked_released`: published, withheld people too (DOMAIN rule 2)."""
+    return later("ReleasedDetention").objects.published().filter(release__in=releases)
+
+
+def linked_released_count():
+    """How many people the database links to the release OuterRef("pk"): a number, never a name."""
+    linked = later("ReleasedDetention").objects.published().filter(release=OuterRef("pk")).order_by().values("release")
+    return models.Subquery(linked.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
+
+
+def count_linked_released(events):
+    """Set `linked_released` on these releases (a page of the ledger), in one grouped query by release."""
+    if not events:
+        return events
+    ids = [event.pk for event in events]
+    counts = dict(
+        linked_released(ids).order_by().values("release").annotate(n=models.Count("pk")).values_list("release", "n")
+    )
+    for event in events:
+        event.linked_released = counts.get(event.pk, 0)
+    return events
 
 
 class EventKind(models.TextChoices):

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from events.filters import ReleaseFilter, filtered_or_400
 from events.models import Event, EventLink, claims_disagree
+from events.models.events import count_linked_released
 from events.pagination import page_of, query_without_page
 from tracker.caching import public_page
 
@@ -45,8 +46,9 @@ def release_ledger(request):
     filterset = ReleaseFilter(request.GET, queryset=Event.objects.published().releases())
     events, status = filtered_or_400(filterset)
     show_deprecated = status == 200 and filterset.form.cleaned_data["deprecated"]
-    page = page_of(request, events.newest_first().for_ledger(show_deprecated))
-    events = list(page.object_list)
+    # Counted for the page's releases once it is chosen: not for every release an OFFSET skips.
+    page = page_of(request, events.newest_first().for_ledger(show_deprecated, count_linked=False))
+    events = count_linked_released(list(page.object_list))
     # The columns are the per-event measures reported on this page, in headline order.
     measures = {figure.measure for event in events for figure in event.ledger_figures}
     columns = sorted(measures, key=lambda measure: (measure.position, measure.name))
