@@ -8,7 +8,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pages import TYPES
-from server import THREADS, WORKERS
+from server import EDITOR_NICE, EDITOR_WORKERS, THREADS, WORKERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
@@ -484,7 +484,8 @@ def machine(versions):
     return [
         f"- CPU: {cpu}, {os.cpu_count()} cores; RAM {memory}; {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}, Django {metadata.version('Django')}, gunicorn {metadata.version('gunicorn')}"
-        f" ({WORKERS} workers × {THREADS} threads), psycopg {metadata.version('psycopg')}",
+        f" ({WORKERS} workers × {THREADS} threads for the readers; the admin on a server of its own, {EDITOR_WORKERS}"
+        f" worker × {THREADS} threads at nice {EDITOR_NICE}, as deploy/ runs it), psycopg {metadata.version('psycopg')}",
         *(f"- {NAMES[backend]} {version}" for backend, version in versions.items()),
         f"- Code: commit {commit}",
         f"- Load average before the run: {' '.join(f'{value:.2f}' for value in os.getloadavg())}",
@@ -551,7 +552,8 @@ def report(runs, args, started, versions, finished):
             saves_table(runs),
             f"A draft event's change form saved through the admin {args.saves} times, 0.3 s apart (its title"
             f" changed; the POST to its redirect timed) while {args.clients} clients ask for registry and search"
-            " pages not seen before.",
+            " pages not seen before. The admin runs on the editors' server (deploy/tracker-editors.service), the"
+            " readers on theirs, both on the same two cores and the same database.",
         ),
         *section(
             "A busy news day",

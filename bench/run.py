@@ -200,7 +200,7 @@ class Site:
     def __init__(self, run, args, secret, log):
         self.run, self.args, self.secret, self.log = run, args, secret, log
         self.db = Database(run.backend, run.size)
-        self.server = None
+        self.server = self.editors = None
         self._admin = None
 
     def setup(self, terms):
@@ -241,7 +241,12 @@ class Site:
 
     def start(self):
         self.server = Server(self.env, WORK_DIR / f"{self.db.name}-gunicorn.log").start()
-        say(f"[{self.run.label}] gunicorn on port {self.server.port}, workers {self.server.worker_pids()}")
+        # The admin's own server, as deploy/nginx.conf sends /admin/ to it: the editor's requests go there.
+        self.editors = Server(self.env, WORK_DIR / f"{self.db.name}-gunicorn-editors.log", editors=True).start()
+        say(
+            f"[{self.run.label}] gunicorn on port {self.server.port}, workers {self.server.worker_pids()};"
+            f" the editors' on port {self.editors.port}, worker {self.editors.worker_pids()}"
+        )
         # Warm-up outside the sample: each worker imports its code and opens its connections.
         load(
             self.server.port, ["/favicon.ico", "/prisoners/00000000-0000-4000-8000-000000000000/"], clients=8, seconds=1
@@ -250,13 +255,14 @@ class Site:
     @property
     def admin(self):
         if self._admin is None:
-            cookie = admin_login(self.server.port, ADMIN_USER, self.password, self.recovery_code)
-            self._admin = Admin(self.server.port, cookie, self.db)
+            cookie = admin_login(self.editors.port, ADMIN_USER, self.password, self.recovery_code)
+            self._admin = Admin(self.editors.port, cookie, self.db)
         return self._admin
 
     def stop(self):
-        if self.server is not None:
-            self.server.stop()
+        for server in (self.server, self.editors):
+            if server is not None:
+                server.stop()
         shutil.rmtree(self.cache_dir, ignore_errors=True)
         if self.args.keep:
             say(f"[{self.run.label}] kept {self.db.url}")
@@ -394,7 +400,7 @@ def editor_saves(site):
 
 
 def admin_changelist(site):
-    run, args, port = site.run, site.args, site.server.port
+    run, args, port = site.run, site.args, site.editors.port
     cookie = site.admin.cookie
     pages_ = [ADMIN_CHANGELIST, f"{ADMIN_CHANGELIST}?p=2"]
     sequential(port, pages_, headers=cookie)  # this worker's first render is not measured

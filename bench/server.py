@@ -16,6 +16,9 @@ WORKERS = 2
 THREADS = 4
 # A full CSV of 200,000 people may take longer than gunicorn's default 30 s.
 TIMEOUT = 300
+# The editors' server: one worker, run ahead of the readers' (deploy/tracker-editors.service: CPUWeight).
+EDITOR_WORKERS = 1
+EDITOR_NICE = -5
 
 
 def free_port():
@@ -51,22 +54,33 @@ def manage(env, *args, log=None):
 
 
 class Server:
-    def __init__(self, env, log_path):
+    """gunicorn serving the site: the readers' server, or (`editors`) the editors' own, as deploy/ runs them.
+
+    The editors' server (deploy/tracker-editors.service) answers /admin/ alone, with one worker, and the
+    system runs it ahead of the readers' (a lower nice value here, a larger CPUWeight under systemd): a
+    burst of readers never holds an editor's save in their queue.
+    """
+
+    def __init__(self, env, log_path, editors=False):
         self.env = env
         self.log_path = log_path
         self.port = free_port()
         self.process = None
+        self.editors = editors
+        self.workers = EDITOR_WORKERS if editors else WORKERS
 
     def start(self, wait=60):
         log = open(self.log_path, "ab")
+        command = ["nice", "-n", str(EDITOR_NICE)] if self.editors else []
         self.process = subprocess.Popen(
             [
+                *command,
                 sys.executable,
                 "-m",
                 "gunicorn",
                 "tracker.wsgi",
                 "--workers",
-                str(WORKERS),
+                str(self.workers),
                 "--threads",
                 str(THREADS),
                 "--timeout",
@@ -91,7 +105,7 @@ class Server:
                 connection.request("GET", "/favicon.ico")
                 connection.getresponse().read()
                 connection.close()
-                if len(self.worker_pids()) == WORKERS:
+                if len(self.worker_pids()) == self.workers:
                     return self
             except OSError:
                 pass
