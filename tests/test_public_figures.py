@@ -299,10 +299,11 @@ def test_measure_page_query_count_is_fixed(client, db, django_assert_num_queries
             attributed_to=make_organization(),
         )
         make_detention(detained_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=25 * number))
-    # 1 data version, 1 measure, 1 countries for the filter, 1 figures (with
-    # source, publisher, attribution and event), 1 registry: every sample
-    # date's count of people held in a single aggregate.
-    with django_assert_num_queries(5):
+    # 1 data version, 1 measure, 1 countries for the filter, 1 reports (every
+    # one as a short row), 1 figures the page lists (with source, publisher,
+    # attribution and event), 1 registry: every sample date's count of people
+    # held in a single aggregate.
+    with django_assert_num_queries(6):
         response = client.get("/figures/held/?deprecated=1")
     assert sum(len(group["figures"]) for group in response.context["groups"]) == count
 
@@ -319,8 +320,9 @@ def test_per_event_measure_page_query_count_is_fixed(client, db, django_assert_n
         ).event
         make_figure(measure=measure, event=event, value=10 + number, as_of_on=event.occurred_on)
         make_released_detention(release=event)
-    # 1 data version, 1 measure, 1 countries, 1 figures (with their events), 1 named people released per event.
-    with django_assert_num_queries(5):
+    # 1 data version, 1 measure, 1 countries, 1 reports (short rows), 1 figures the page
+    # lists (with their events), 1 named people released in the events shown.
+    with django_assert_num_queries(6):
         response = client.get("/figures/released/")
     assert [group["registry_count"] for group in response.context["groups"]] == [1] * 10
 

@@ -1,6 +1,8 @@
 """The figures index and one page per measure: every report of a number, side by side, over time."""
 
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from types import SimpleNamespace
+
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
@@ -12,7 +14,9 @@ from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_counts
 from events.thinning import spread_over_time
-from tracker.caching import public_page
+from tracker.caching import cached, public_page, query_key
+from tracker.dates import period_end
+from tracker.models import Organization
 
 # How the registry's count beside a group of figures reads: "This database names 14 people held on that date."
 REGISTRY_PHRASES = {
@@ -48,53 +52,172 @@ def figure_index(request):
     return render(request, "events/figures.html", context, status=status)
 
 
+# What the measure page reads of every report: enough to rank, group, count, thin and draw them all.
+# The few a page lists in full (its groups of the table, the headlines) are read again as figures.
+REPORT_FIELDS = (
+    "pk",
+    "country",
+    "rank",
+    "value",
+    "qualifier",
+    "upper_value",
+    "as_of_on",
+    "as_of_on_precision",
+    "period_start_on",
+    "period_start_on_precision",
+    "event_id",
+    "event__title",
+    "source_id",
+    "source__title",
+    "source__publisher_id",
+    "source__publisher__name",
+    "source__publisher__status",
+)
+
+
+class Report:
+    """One report as a short row: what the groups, headlines, registry counts and charts read of a figure.
+
+    A measure had ~780 reports at 200,000 people; building each as a Figure
+    with its source, publisher, attribution and event was most of the page.
+    The words, dates and headline rule are Figure's own properties.
+    """
+
+    __slots__ = (
+        "pk",
+        "country_code",
+        "rank",
+        "value",
+        "qualifier",
+        "upper_value",
+        "as_of_on",
+        "as_of_on_precision",
+        "period_start_on",
+        "period_start_on_precision",
+        "event_id",
+        "event_title",
+        "series",
+        "place",
+        "registry_count",
+    )
+
+    in_words = Figure.in_words
+    as_of = Figure.as_of
+    period_start = Figure.period_start
+    is_headline = Figure.is_headline
+
+
+def _rows(figures):
+    """Every report of `figures` as a plain tuple, best first (FigureQuerySet.best_first): what _reports reads.
+
+    Each is the first 12 of REPORT_FIELDS and charts.series_of its source,
+    read from the same row. Tuples, so that the cached list is quick to load.
+    """
+    series = {}
+    publishers = {}
+    rows = []
+    for row in figures.best_first().values_list(*REPORT_FIELDS):
+        source_id, title, publisher_id, publisher_name, publisher_status = row[12:]
+        if source_id not in series:
+            publisher = None
+            if publisher_id is not None:
+                if publisher_id not in publishers:
+                    publishers[publisher_id] = Organization(
+                        pk=publisher_id, name=publisher_name, status=publisher_status
+                    )
+                publisher = publishers[publisher_id]
+            # What series_of reads of a source.
+            series[source_id] = series_of(SimpleNamespace(pk=source_id, title=title, publisher=publisher))
+        rows.append((*row[:12], series[source_id]))
+    return rows
+
+
+def _reports(rows):
+    """The rows of _rows as Reports, each with its `place`.
+
+    `place` is what FigureQuerySet.ranked() numbers in SQL: the report's
+    position, best first, among the reports of its country.
+    """
+    places = {}
+    reports = []
+    for row in rows:
+        report = Report()
+        (
+            report.pk,
+            report.country_code,
+            report.rank,
+            report.value,
+            report.qualifier,
+            report.upper_value,
+            report.as_of_on,
+            report.as_of_on_precision,
+            report.period_start_on,
+            report.period_start_on_precision,
+            report.event_id,
+            report.event_title,
+            report.series,
+        ) = row
+        places[report.country_code] = report.place = places.get(report.country_code, 0) + 1
+        report.registry_count = None
+        reports.append(report)
+    return reports
+
+
 def _claim_label(figure):
     label = f"{figure.in_words} as of {figure.as_of}"
     if figure.period_start:
         label += f", since {figure.period_start}"
     if figure.event_id:
-        label += f" ({figure.event.title})"
+        label += f" ({figure.event_title})"
     return label
 
 
-def _charts(measure, figures, registries):
+def _drawn(reports):
+    """{country: (its reports, the ones its chart draws)}: at most thinning.MOST_MARKS per chart."""
+    drawn = {}
+    for country in sorted({report.country_code for report in reports}):
+        of_country = [report for report in reports if report.country_code == country]
+        shown = spread_over_time(
+            of_country,
+            series=lambda report: report.series[0],
+            day=lambda report: report.as_of_on,
+            worse=lambda report: report.rank == Figure.Rank.DEPRECATED,
+        )
+        drawn[country] = (of_country, shown)
+    return drawn
+
+
+def _charts(measure, drawn, registries):
     """One chart per country: counts of different countries never share an axis.
 
     Each draws at most thinning.MOST_MARKS reports (spread over each
     organisation's reports, events/thinning.py) and the registry's count on
     the same days; the table lists every report.
     """
-    drawn = []
-    for country in sorted({figure.country_code for figure in figures}):
-        reports = [figure for figure in figures if figure.country_code == country]
-        shown = spread_over_time(
-            reports,
-            series=lambda figure: series_of(figure.source)[0],
-            day=lambda figure: figure.as_of_on,
-            worse=lambda figure: figure.rank == Figure.Rank.DEPRECATED,
-        )
+    charts = []
+    for country, (reports, shown) in drawn.items():
         by_source = {}
-        for figure in shown:
+        for report in shown:
             claim = Claim(
-                figure.as_of_on,
-                figure.as_of_on_precision,
-                figure.value,
-                figure.qualifier,
-                figure.upper_value,
-                figure.in_words,
-                _claim_label(figure),
-                is_deprecated=figure.rank == Figure.Rank.DEPRECATED,
+                report.as_of_on,
+                report.as_of_on_precision,
+                report.value,
+                report.qualifier,
+                report.upper_value,
+                report.in_words,
+                _claim_label(report),
+                is_deprecated=report.rank == Figure.Rank.DEPRECATED,
             )
-            key, name = series_of(figure.source)
+            key, name = report.series
             by_source.setdefault(key, Series(name)).claims.append(claim)
         registry = registries.get(country)
         if registry is not None and len(shown) < len(reports):
-            registry = _registry_on(registry, {figure.as_of_on for figure in shown})
+            registry = _registry_on(registry, {report.as_of_on for report in shown})
         chart = layout(list(by_source.values()), registry)
         if chart:
             name = countries.name(country)
             title = capfirst(f"{measure.name} in {name}, as reported")
-            drawn.append(
+            charts.append(
                 {
                     "country": name,
                     "title": title,
@@ -104,7 +227,50 @@ def _charts(measure, figures, registries):
                     "reports": len(reports),
                 }
             )
-    return drawn
+    return charts
+
+
+def _point_day(report):
+    """Where registry_counts.registry_points puts the count beside a report: the middle of its as-of period."""
+    start, end = report.as_of_on, period_end(report.as_of_on, report.as_of_on_precision)
+    return start + (end - start) / 2
+
+
+# Which reports a count per event, or per period, stands beside (registry_counts.registry_points draws those).
+HAS_COUNT = {
+    Measure.RegistryCount.RELEASED_IN_EVENT: lambda report: report.event_id is not None,
+    Measure.RegistryCount.RELEASED: lambda report: report.period_start_on is not None,
+    Measure.RegistryCount.RECOGNISED: lambda report: report.period_start_on is not None,
+}
+
+
+def _counted(measure, drawn, groups):
+    """The reports whose registry count the page shows: those registry_counts is asked about.
+
+    A count per event or per period is a point beside its report: the page
+    shows the first report's of each group of the table's page, and the
+    points the charts draw, which are every report's when a chart draws
+    them all, else those on the days drawn and on the last day
+    (_registry_on). registry_counts builds the same points from these as
+    from every report, and a count per event is read for these events only
+    (registry_counts.released_in_events). A stock's line and table are read
+    for every report (one query per change of the data, shared by every page).
+    """
+    reports = [report for of_country, _ in drawn.values() for report in of_country]
+    has_count = HAS_COUNT.get(measure.registry_count)
+    if has_count is None:
+        return reports
+    counted = {id(group["first"]): group["first"] for group in groups}
+    for of_country, shown in drawn.values():
+        if len(shown) == len(of_country):
+            counted.update((id(report), report) for report in of_country)
+            continue
+        points = [(_point_day(report), report) for report in of_country if has_count(report)]
+        if not points:
+            continue
+        days = {report.as_of_on for report in shown} | {max(day for day, _ in points)}
+        counted.update((id(report), report) for day, report in points if day in days)
+    return list(counted.values())
 
 
 def _registry_on(registry, days):
@@ -162,29 +328,64 @@ def _headlines(measure, figures):
     return [best[country] for country in sorted(best)]
 
 
+def _in_full(figures, reports):
+    """The figures of `reports` as Figures, with their source, publisher, attribution and event: what the page prints."""
+    full = {
+        figure.pk: figure
+        for figure in figures.filter(pk__in=[report.pk for report in reports])
+        .select_related("source__publisher", "attributed_to", "event")
+        .order_by()
+    }
+    for report in reports:
+        figure = full[report.pk]
+        figure.country_code, figure.place, figure.registry_count = (
+            report.country_code,
+            report.place,
+            report.registry_count,
+        )
+    return full
+
+
 @public_page(FigureFilter, "page")
 def measure_detail(request, slug):
     measure = get_object_or_404(Measure.objects.published(), slug=slug)
     filterset = FigureFilter(request.GET, queryset=Figure.objects.published().filter(measure=measure))
     figures, status = filtered_or_400(filterset)
-    # country_code: the plain code; figure.country builds a Country object at every read (thousands per page).
-    figures = figures.select_related("source__publisher", "attributed_to", "event").annotate(country_code=F("country"))
-    figures = list(figures.ranked())
-    registries = registry_counts(measure, figures)
-    # The chart draws every report; the table lists them a page of groups at a time.
-    page = page_of(request, _report_groups(figures), per_page=REPORT_GROUPS_PER_PAGE)
+    # Every report as a short row, read once per filter and change of the data (every page of the
+    # table, every spelling of the country); only those the page prints in full are read as figures.
+    reports = _reports(cached("measure-reports", lambda: _rows(figures), query_key(figures)))
+    drawn = _drawn(reports)
+    # The chart draws at most MOST_MARKS reports; the table lists them a page of groups at a time.
+    page = page_of(request, _report_groups(reports), per_page=REPORT_GROUPS_PER_PAGE)
+    registries = registry_counts(measure, _counted(measure, drawn, page.object_list))
+    headlines = _headlines(measure, reports)
+    listed = [headline["figure"] for headline in headlines] + [
+        report for group in page.object_list for report in group["figures"]
+    ]
+    full = _in_full(figures, listed) if listed else {}
+    for headline in headlines:
+        headline["figure"] = full[headline["figure"].pk]
+    groups = [
+        {
+            **group,
+            "figures": [full[report.pk] for report in group["figures"]],
+            "first": full[group["first"].pk],
+            "registry_count": group["first"].registry_count,
+        }
+        for group in page.object_list
+    ]
     context = {
         "measure": measure,
         "filter": filterset,
         "query": query_without_page(request),
-        "headlines": _headlines(measure, figures),
+        "headlines": headlines,
         "page": page,
-        "groups": page.object_list,
-        "charts": _charts(measure, figures, registries),
+        "groups": groups,
+        "charts": _charts(measure, drawn, registries),
         "registries": registries,
         # The table of a stock's counts: one row a month (the reports' own days are in the reports' table).
         "registry_tables": {country: _registry_table(registry) for country, registry in registries.items()},
-        "several_countries": len({figure.country_code for figure in figures}) > 1,
+        "several_countries": len(drawn) > 1,
         "show_deprecated": status == 200 and filterset.form.cleaned_data["deprecated"],
         "registry_phrase": REGISTRY_PHRASES.get(measure.registry_count, ""),
     }
