@@ -102,10 +102,10 @@ def test_index_query_count_is_fixed(client, db, django_assert_num_queries, count
         measure = make_measure()
         make_figure(measure=measure, value=100 + number, rank="preferred")
         make_figure(measure=measure, value=90 + number, as_of_on=datetime.date(2025, 1, 1))
-    # 1 data version, 1 countries for the filter, 1 measures (with the number of
-    # reports and sources, as subqueries), 1 headline figures (one per measure
-    # and country, by a window function, with source, publisher, attribution, event).
-    with django_assert_num_queries(4):
+    # 1 data version, 1 countries for the filter, 1 reports as short rows (how many,
+    # from how many sources, and which is each country's headline), 1 measures,
+    # 1 headline figures (with source, publisher, attribution, event).
+    with django_assert_num_queries(5):
         response = client.get("/figures/")
     assert len(response.context["rows"]) == count
 

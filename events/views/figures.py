@@ -2,8 +2,6 @@
 
 from types import SimpleNamespace
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
@@ -30,24 +28,45 @@ REGISTRY_PHRASES = {
 REPORT_GROUPS_PER_PAGE = 30
 
 
+def _index_summary(figures):
+    """{measure id: (reports, sources, [headline figure ids])} of `figures` (the current ones), in one narrow query.
+
+    The reports of a measure, how many sources gave them, and the headline
+    figure of each country: the first by FigureQuerySet.best_first, which
+    is FigureQuerySet.headlines() (place 1 of ranked()). Ranking every
+    report with all its columns, its event, source and attribution in SQL
+    took ~35 ms on PostgreSQL at 200,000 people; these are short rows.
+    """
+    summary = {}
+    seen = set()
+    for pk, measure, country, source in figures.best_first().values_list("pk", "measure_id", "country", "source_id"):
+        reports, sources, headlines = summary.setdefault(measure, [0, set(), []])
+        summary[measure][0] = reports + 1
+        sources.add(source)
+        if (measure, country) not in seen:
+            seen.add((measure, country))
+            headlines.append(pk)
+    return {measure: (reports, len(sources), headlines) for measure, (reports, sources, headlines) in summary.items()}
+
+
 @public_page(CountryFigureFilter)
 def figure_index(request):
     filterset = CountryFigureFilter(request.GET, queryset=Figure.objects.published())
     figures, status = filtered_or_400(filterset)
     figures = figures.current()
-    reports = figures.filter(measure=OuterRef("pk")).order_by().values("measure")
-    measures = (
-        Measure.objects.published()
-        .filter(pk__in=figures.values("measure"))
-        .annotate(
-            reports=Coalesce(Subquery(reports.annotate(n=Count("pk")).values("n")), Value(0)),
-            sources=Coalesce(Subquery(reports.annotate(n=Count("source", distinct=True)).values("n")), Value(0)),
-        )
-    )
-    headlines = {}
-    for figure in figures.headlines().select_related("source__publisher", "attributed_to", "event").order_by("country"):
-        headlines.setdefault(figure.measure_id, []).append(figure)
-    rows = [{"measure": measure, "headlines": headlines.get(measure.pk, [])} for measure in measures]
+    summary = cached("figure-index", lambda: _index_summary(figures), query_key(figures))
+    rows = []
+    if summary:
+        measures = Measure.objects.published().filter(pk__in=list(summary))
+        pks = [pk for _, _, headlines in summary.values() for pk in headlines]
+        headlines = {}
+        listed = figures.filter(pk__in=pks).select_related("source__publisher", "attributed_to", "event").order_by()
+        for figure in listed:
+            headlines.setdefault(figure.measure_id, []).append(figure)
+        for measure in measures:
+            measure.reports, measure.sources, _ = summary[measure.pk]
+            shown = sorted(headlines.get(measure.pk, []), key=lambda figure: figure.country.code)
+            rows.append({"measure": measure, "headlines": shown})
     context = {"filter": filterset, "rows": rows, "query": query_without_page(request)}
     return render(request, "events/figures.html", context, status=status)
 
