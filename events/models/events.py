@@ -45,26 +45,45 @@ class EventQuerySet(PublishableQuerySet):
     def releases(self):
         return self.filter(kind=EventKind.RELEASE)
 
-    def with_participants_and_citations(self):
+    # lists=True: each relation as a plain list on the event (`participant_list`, `citation_list`,
+    # `outgoing_list`, `incoming_list`, `figure_list`), not a related manager: Django makes a
+    # filtered QuerySet per event and relation for the manager (125 for a page of 25), the
+    # template another at each `.all`. The pages read the lists; the CSV and API the managers.
+
+    def with_participants_and_citations(self, lists=False):
+        participants = Participant.objects.published().select_related("person", "organization")
+        citations = Citation.objects.published().select_related("source__publisher")
         return self.prefetch_related(
-            models.Prefetch("participants", Participant.objects.published().select_related("person", "organization")),
-            models.Prefetch("citations", Citation.objects.published().select_related("source__publisher")),
+            models.Prefetch("participants", participants, to_attr="participant_list" if lists else None),
+            models.Prefetch("citations", citations, to_attr="citation_list" if lists else None),
         )
 
-    def with_links(self):
+    def with_links(self, lists=False):
         return self.prefetch_related(
-            models.Prefetch("outgoing_links", EventLink.objects.published().select_related("to_event")),
-            models.Prefetch("incoming_links", EventLink.objects.published().select_related("from_event")),
+            models.Prefetch(
+                "outgoing_links",
+                EventLink.objects.published().select_related("to_event"),
+                to_attr="outgoing_list" if lists else None,
+            ),
+            models.Prefetch(
+                "incoming_links",
+                EventLink.objects.published().select_related("from_event"),
+                to_attr="incoming_list" if lists else None,
+            ),
         )
 
-    def with_details(self):
+    def with_details(self, lists=False):
         """Everything an event card shows: one query per relation, whatever the number of events."""
         Figure = later("Figure")
         figures = Figure.objects.published().current().select_related("measure", "source__publisher")
-        figures = models.Prefetch("figures", figures.order_by("measure__position", "-as_of_on", "pk"))
-        return self.with_participants_and_citations().with_links().prefetch_related(figures)
+        figures = models.Prefetch(
+            "figures",
+            figures.order_by("measure__position", "-as_of_on", "pk"),
+            to_attr="figure_list" if lists else None,
+        )
+        return self.with_participants_and_citations(lists).with_links(lists).prefetch_related(figures)
 
-    def for_ledger(self, show_deprecated, count_linked=True):
+    def for_ledger(self, show_deprecated, count_linked=True, lists=False):
         """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation.
 
         count_linked=False leaves `linked_released` to count_linked_released(), for a page already chosen:
@@ -79,7 +98,7 @@ class EventQuerySet(PublishableQuerySet):
         released = self.select_related("release")
         if count_linked:
             released = released.annotate(linked_released=Coalesce(linked_released_count(), models.Value(0)))
-        return released.prefetch_related(figures).with_links()
+        return released.prefetch_related(figures).with_links(lists)
 
 
 def linked_released(releases):

@@ -19,10 +19,10 @@ def _ledger_row(event, columns):
     exchange, context = [], []
     # A link reads the same from either end for an exchange; the others read
     # "part of" one way and "includes" the other.
-    for link in event.outgoing_links.all():
+    for link in event.outgoing_list:
         other = {"event": link.to_event, "label": link.get_kind_display()}
         (exchange if link.kind == EventLink.Kind.IN_EXCHANGE_FOR else context).append(other)
-    for link in event.incoming_links.all():
+    for link in event.incoming_list:
         if link.kind == EventLink.Kind.IN_EXCHANGE_FOR:
             exchange.append({"event": link.from_event, "label": link.get_kind_display()})
         elif link.kind in _CONTEXT_LINKS:
@@ -47,7 +47,7 @@ def release_ledger(request):
     events, status = filtered_or_400(filterset)
     show_deprecated = status == 200 and filterset.form.cleaned_data["deprecated"]
     # Counted for the page's releases once it is chosen: not for every release an OFFSET skips.
-    page = page_of(request, events.newest_first().for_ledger(show_deprecated, count_linked=False))
+    page = page_of(request, events.newest_first().for_ledger(show_deprecated, count_linked=False, lists=True))
     events = count_linked_released(list(page.object_list))
     # The columns are the per-event measures reported on this page, in headline order.
     measures = {figure.measure for event in events for figure in event.ledger_figures}

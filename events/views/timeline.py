@@ -153,7 +153,7 @@ def home(request):
     if country not in dict(countries):
         raise Http404("Unknown country.")
     rows = _headlines(country)
-    latest = Event.objects.published().in_country(country).newest_first().with_details()[:10]
+    latest = Event.objects.published().in_country(country).newest_first().with_details(lists=True)[:10]
     context = {
         "country": country,
         "country_name": countries.name(country),
@@ -185,7 +185,7 @@ def timeline(request):
     events, status = filtered_or_400(filterset)
     if status == 200 and not (filterset.is_bound and filterset.form.cleaned_data.get("order")):
         events = events.newest_first()
-    page = page_of(request, events.with_details())
+    page = page_of(request, events.with_details(lists=True))
     context = {
         "filter": filterset,
         "page": page,
@@ -197,7 +197,7 @@ def timeline(request):
 
 @public_page()
 def event_detail(request, uid):
-    event = get_object_or_404(Event.objects.published().select_related("release").with_details(), uid=uid)
+    event = get_object_or_404(Event.objects.published().select_related("release").with_details(lists=True), uid=uid)
     released = ReleasedDetention.objects.published().filter(release=event).select_related("detention__person")
     # Sorted by the name the public sees, so the order says nothing about hidden names.
     listed = sorted(
