@@ -1,9 +1,11 @@
 """The release ledger: every published release with its counts, the people named and the deal around it."""
 
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
 
 from events.filters import ReleaseFilter, filtered_or_400
-from events.models import Event, EventLink, claims_disagree
+from events.models import Event, EventLink, Figure, claims_disagree
 from events.models.events import count_linked_released
 from events.pagination import page_of, query_without_page
 from tracker.caching import public_page
@@ -12,7 +14,30 @@ from tracker.caching import public_page
 _CONTEXT_LINKS = {EventLink.Kind.PART_OF, EventLink.Kind.FOLLOWS, EventLink.Kind.RESPONSE_TO}
 
 
+def _dated(event):
+    """What the page shows of an event it names: its address, title and date (as words and as ISO)."""
+    occurred = event.occurred
+    return {"url": event.get_absolute_url(), "title": event.title, "iso": occurred.iso, "date": str(occurred)}
+
+
+def _link(event, label):
+    return {"event": event, "label": capfirst(label), **_dated(event)}
+
+
+def _claim(figure):
+    """A figure as its cell shows it; the name of whoever it is attributed to, only as the public sees it."""
+    attributed = figure.attributed_to
+    return {
+        "deprecated": figure.rank == Figure.Rank.DEPRECATED,
+        "words": figure.in_words,
+        "by": attributed.public_name if attributed is not None else None,
+        "source": figure.source,
+        "reason": figure.deprecation_reason,
+    }
+
+
 def _ledger_row(event, columns):
+    """One row, as the template writes it: every value read here once, the template only places them."""
     by_measure = {}
     for figure in event.ledger_figures:
         by_measure.setdefault(figure.measure_id, []).append(figure)
@@ -20,20 +45,31 @@ def _ledger_row(event, columns):
     # A link reads the same from either end for an exchange; the others read
     # "part of" one way and "includes" the other.
     for link in event.outgoing_list:
-        other = {"event": link.to_event, "label": link.get_kind_display()}
+        other = _link(link.to_event, link.get_kind_display())
         (exchange if link.kind == EventLink.Kind.IN_EXCHANGE_FOR else context).append(other)
     for link in event.incoming_list:
         if link.kind == EventLink.Kind.IN_EXCHANGE_FOR:
-            exchange.append({"event": link.from_event, "label": link.get_kind_display()})
+            exchange.append(_link(link.from_event, link.get_kind_display()))
         elif link.kind in _CONTEXT_LINKS:
-            context.append({"event": link.from_event, "label": link.inverse_label})
+            context.append(_link(link.from_event, link.inverse_label))
     cells = []
-    for measure in columns:
+    for measure, label in columns:
         figures = by_measure.get(measure.pk, [])
-        cells.append({"measure": measure, "claims": {"figures": figures, "disagree": claims_disagree(figures)}})
+        claims = {"figures": figures, "shown": [_claim(f) for f in figures], "disagree": claims_disagree(figures)}
+        cells.append({"measure": measure, "label": label, "claims": claims})
+    release = getattr(event, "release", None)
+    mode = release.mode if release else ""
+    destination = release.destination if release else ""
+    country = release.destination_country if release else None
     return {
         "event": event,
-        "release": getattr(event, "release", None),
+        "uid": event.uid,
+        **_dated(event),
+        "release": release,
+        "mode": release.get_mode_display() if mode else "",
+        "sent": bool(destination or country),
+        "sent_to": destination or (country.name if country else ""),
+        "recorded": bool(release and (mode or destination or country)),
         "cells": cells,
         "linked_released": event.linked_released,
         "exchange": exchange,
@@ -52,12 +88,14 @@ def release_ledger(request):
     # The columns are the per-event measures reported on this page, in headline order.
     measures = {figure.measure for event in events for figure in event.ledger_figures}
     columns = sorted(measures, key=lambda measure: (measure.position, measure.name))
+    labelled = [(measure, capfirst(measure.name)) for measure in columns]
     context = {
         "filter": filterset,
         "page": page,
-        "rows": [_ledger_row(event, columns) for event in events],
+        "rows": [_ledger_row(event, labelled) for event in events],
         "columns": columns,
         "show_deprecated": show_deprecated,
         "query": query_without_page(request),
+        "prisoners_url": reverse("events:prisoners"),
     }
     return render(request, "events/releases.html", context, status=status)
