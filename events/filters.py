@@ -461,8 +461,14 @@ class PrisonerFilter(django_filters.FilterSet):
 
     def filter_article(self, queryset, name, value):
         # The detentions filtered are published ones already (the charge is
-        # public with its detention): the check is per detention, by key.
-        return queryset.filter(Exists(Charge.objects.filter(detention=OuterRef("pk"), article=value)))
+        # public with its detention). Their keys come from the article's index
+        # (tracker_charge_article_key), a list the database reads first: SQLite
+        # then starts from the article's charges, not from every detention.
+        # With a name search or a release (a few people or detentions), those
+        # lead, and each of their detentions is checked here by key instead.
+        if self.form.cleaned_data.get("q") or self.form.cleaned_data.get("release"):
+            return queryset.filter(Exists(Charge.objects.filter(detention=OuterRef("pk"), article=value)))
+        return queryset.filter(pk__in=Charge.objects.filter(article=value).values("detention_id"))
 
     def filter_detained_year(self, queryset, name, value):
         # A range rather than __year, so the database can use an index on the date.
@@ -483,7 +489,7 @@ class PrisonerFilter(django_filters.FilterSet):
             releases = Event.objects.published().filter(kind=Event.Kind.RELEASE, uid=value)
             self.release_keys[value] = releases.values_list("pk", flat=True).first()
         release = self.release_keys[value]
-        return queryset.filter(Exists(ReleasedDetention.objects.filter(detention=OuterRef("pk"), release_id=release)))
+        return queryset.filter(pk__in=ReleasedDetention.objects.filter(release_id=release).values("detention_id"))
 
     def filter_order(self, queryset, name, value):
         # events/registry.py sorts people by what the public sees of them

@@ -36,7 +36,7 @@ def prisoners(request):
     page = page_of(request, ids[: registry.MAX_LISTED])
     context.update(
         page=page,
-        rows=registry.registry_rows(registry.people_in_order(page.object_list, detentions)),
+        rows=registry.page_rows(page.object_list, detentions),
         filtered=bool(filterset.active_filters),
         count=count,
         exact=exact,

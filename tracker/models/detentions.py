@@ -245,6 +245,9 @@ class Charge(PublicText, Record):
         indexes = [
             # Registry filter "charged under article N".
             models.Index(fields=["article"], include=["detention"], name="tracker_charge_article"),
+            # The same with the detention as a key column: SQLite (which has no INCLUDE) reads an
+            # article's detentions from the index alone.
+            models.Index(fields=["article", "detention"], name="tracker_charge_article_key"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -160,6 +160,14 @@ class Person(PublicText, Publishable):
             # Registry filter "home region", and its list of regions (read by skipping along this index);
             # on PostgreSQL it holds what the filter also asks, so the people table is not read.
             models.Index(fields=["region"], include=["identity_level", "status"], name="tracker_person_region"),
+            # Registry filter "home region": the people it may match (published, named in full) of a
+            # region, from the index alone on SQLite too (a partial index holds the row's key).
+            models.Index(
+                fields=["region"],
+                include=["id"],
+                condition=named_person() & Q(status=Status.PUBLISHED),
+                name="tracker_person_named_region",
+            ),
             # The people the registry lists (published, named in full or by initials) in its order,
             # with what the lists read (PostgreSQL): a filtered list finds and sorts its people
             # here without reading the table.
