@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import capfirst
 from django_countries import countries
 
 from events.charts import Claim, Series, draw, layout, series_of
@@ -159,10 +160,62 @@ def home(request):
         "country_name": countries.name(country),
         "country_choices": choices,
         "headlines": rows,
-        "events": latest,
+        "events": with_cards(latest),
         "chart": _held_chart(rows, country),
     }
     return render(request, "events/home.html", context)
+
+
+def _dated(event):
+    return {"url": event.get_absolute_url(), "title": event.title, "date": str(event.occurred)}
+
+
+def event_links(event):
+    """An event's links read from both ends, as events/includes/event_links.html lists them."""
+    outgoing = [{"label": capfirst(link.get_kind_display()), **_dated(link.to_event)} for link in event.outgoing_list]
+    incoming = [{"label": capfirst(link.inverse_label), **_dated(link.from_event)} for link in event.incoming_list]
+    return {"outgoing": outgoing, "incoming": incoming} if outgoing or incoming else None
+
+
+def _card(event):
+    """What events/includes/event.html shows of an event (prefetched with_details(lists=True)), read once.
+
+    A participant is named only by Participant.public_label; the template places these values.
+    """
+    occurred, ended = event.occurred, event.ended
+    cited = []
+    for citation in event.citation_list:  # grouped as {% regroup %} does: consecutive citations of one source
+        if not cited or cited[-1]["source"] != citation.source:
+            cited.append({"source": citation.source, "quotes": []})
+        if citation.quote:
+            cited[-1]["quotes"].append(citation.quote)
+    return {
+        "kind": event.kind,
+        "uid": event.uid,
+        "iso": occurred.iso,
+        "date": str(occurred),
+        "ended": {"iso": ended.iso, "date": str(ended)} if ended else None,
+        "kind_name": event.get_kind_display(),
+        "location": event.location,
+        "url": event.get_absolute_url(),
+        "title": event.title,
+        "summary": event.summary,
+        "figures": [
+            {"words": figure.in_words, "measure": figure.measure.name, "source": figure.source}
+            for figure in event.figure_list
+        ],
+        "participants": [participant.public_label for participant in event.participant_list],
+        "links": event_links(event),
+        "cited": cited,
+    }
+
+
+def with_cards(events):
+    """The events, each with its `card`."""
+    events = list(events)
+    for event in events:
+        event.card = _card(event)
+    return events
 
 
 def _in_groups(events):
@@ -189,7 +242,7 @@ def timeline(request):
     context = {
         "filter": filterset,
         "page": page,
-        "groups": _in_groups(page.object_list),
+        "groups": _in_groups(with_cards(page.object_list)),
         "query": query_without_page(request),
     }
     return render(request, "events/timeline.html", context, status=status)
@@ -207,6 +260,7 @@ def event_detail(request, uid):
     withheld = len(released) - len(listed)
     context = {
         "event": event,
+        "links": event_links(event),
         "listed_released": listed,
         "withheld_released": withheld,
         "release": getattr(event, "release", None) if event.kind == Event.Kind.RELEASE else None,
