@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.models import Event, Figure, Measure, Participant
 from tracker.models import Person, Source
@@ -161,3 +163,16 @@ def test_home_query_count_does_not_grow_with_events(client, belarus, django_asse
     with django_assert_num_queries(12):
         response = client.get("/")
     assert response.status_code == 200
+
+
+def test_home_of_a_country_no_event_concerns_does_not_look_for_its_events(client, belarus):
+    add_event("Only in Belarus", datetime.date(2025, 3, 1))
+    add_event("A draft in Lithuania", datetime.date(2025, 3, 2), countries=["LT"], status="draft")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/?country=LT").content.decode()
+    assert "No events have been published for Lithuania yet." in html
+    assert "A draft in Lithuania" not in html
+    # The countries of published events say Lithuania has none: no search of the events for "LT".
+    assert not [query["sql"] for query in captured if "LIKE" in query["sql"] and "events_event" in query["sql"]]
+    html = client.get("/?country=BY").content.decode()
+    assert "Only in Belarus" in html

@@ -154,13 +154,17 @@ def home(request):
     if country not in dict(countries):
         raise Http404("Unknown country.")
     rows = _headlines(country)
-    latest = Event.objects.published().in_country(country).newest_first().with_details(lists=True)[:10]
+    # A country no published event concerns has none to list: no need to read every event to find that out.
+    if country in {code for code, _ in choices}:
+        latest = with_cards(Event.objects.published().in_country(country).newest_first().with_details(lists=True)[:10])
+    else:
+        latest = []
     context = {
         "country": country,
         "country_name": countries.name(country),
         "country_choices": choices,
         "headlines": rows,
-        "events": with_cards(latest),
+        "events": latest,
         "chart": _held_chart(rows, country),
     }
     return render(request, "events/home.html", context)
