@@ -59,17 +59,15 @@ class EventQuerySet(PublishableQuerySet):
         )
 
     def with_links(self, lists=False):
+        """Each event's links, with the event at the other end; for a page (lists) only what it names of that event."""
+        outgoing = EventLink.objects.published().select_related("to_event")
+        incoming = EventLink.objects.published().select_related("from_event")
+        if lists:
+            outgoing = outgoing.defer(*(f"to_event__{name}" for name in unnamed_fields()))
+            incoming = incoming.defer(*(f"from_event__{name}" for name in unnamed_fields()))
         return self.prefetch_related(
-            models.Prefetch(
-                "outgoing_links",
-                EventLink.objects.published().select_related("to_event"),
-                to_attr="outgoing_list" if lists else None,
-            ),
-            models.Prefetch(
-                "incoming_links",
-                EventLink.objects.published().select_related("from_event"),
-                to_attr="incoming_list" if lists else None,
-            ),
+            models.Prefetch("outgoing_links", outgoing, to_attr="outgoing_list" if lists else None),
+            models.Prefetch("incoming_links", incoming, to_attr="incoming_list" if lists else None),
         )
 
     def with_details(self, lists=False):
@@ -99,6 +97,15 @@ class EventQuerySet(PublishableQuerySet):
         if count_linked:
             released = released.annotate(linked_released=Coalesce(linked_released_count(), models.Value(0)))
         return released.prefetch_related(figures).with_links(lists)
+
+
+# What a page shows of an event at the other end of a link: its address (uid), title and date.
+LINKED_EVENT_FIELDS = {"id", "uid", "status", "kind", "title", "occurred_on", "occurred_on_precision"}
+
+
+def unnamed_fields():
+    """The other fields of an event, deferred when it is read only to be named by a link."""
+    return [field.name for field in Event._meta.concrete_fields if field.name not in LINKED_EVENT_FIELDS]
 
 
 def linked_released(releases):
