@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 
@@ -227,6 +227,48 @@ def test_an_error_answer_from_a_replica_sends_the_next_readers_to_the_primary(re
 
     assert read_by(factory.get("/"))[0] == DEFAULT_DB_ALIAS
     assert replicas == ["replica1"]  # checked once, then skipped while marked down
+
+
+def test_a_replica_gone_in_the_middle_of_a_get_answers_it_from_the_primary(replicas, settings):
+    """The replica passed the check, then its query failed (stopped mid-request): the reader still gets the page."""
+    settings.DATABASE_REPLICAS = ["replica1"]
+    seen = []
+
+    def view(request):
+        seen.append(reading_from.get())
+        if reading_from.get() == "replica1":
+            from tracker.outages import server_error
+
+            try:
+                raise OperationalError("the replica is shutting down") from InterfaceErrorCause()
+            except OperationalError:
+                return server_error(request)
+        return HttpResponse("from the primary")
+
+    answer = ReplicaMiddleware(view)(factory.get("/prisoners/"))
+
+    assert (seen, answer.status_code, answer.content) == (["replica1", DEFAULT_DB_ALIAS], 200, b"from the primary")
+    assert read_by(factory.get("/"))[0] == DEFAULT_DB_ALIAS  # marked down: the next readers go to the primary
+    assert replicas == ["replica1"]
+
+
+def test_a_503_that_is_not_the_database_is_not_asked_again(replicas, settings):
+    """Another 503 (the download slots full) is the answer: the request is not run a second time."""
+    settings.DATABASE_REPLICAS = ["replica1"]
+    calls = []
+
+    def view(request):
+        calls.append(reading_from.get())
+        return HttpResponse(status=503)
+
+    assert ReplicaMiddleware(view)(factory.get("/prisoners.csv")).status_code == 503
+    assert calls == ["replica1"]
+
+
+class InterfaceErrorCause(Exception):
+    """What psycopg raises when the server closes the connection (tracker.outages reads its module)."""
+
+    __module__ = "psycopg"
 
 
 def test_one_replica_down_sends_its_readers_to_another(replicas, monkeypatch):

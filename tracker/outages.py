@@ -57,5 +57,7 @@ def server_error(request, template_name="500.html"):
         response = HttpResponse(render_to_string("503.html", {"retry": RETRY_SECONDS}), status=503)
         response["Retry-After"] = str(RETRY_SECONDS)
         response["Cache-Control"] = "no-store"
+        # For tracker/routers.py: a reader's GET that met a replica going away is answered again from the primary.
+        response.database_unreachable = True
         return response
     return defaults.server_error(request, template_name)

@@ -15,7 +15,9 @@ from the same database as the data, so a value is never cached under a version n
 
 A replica that cannot be reached (the check is the connection's own health check, made before the first
 query, at no extra cost) is skipped by this process for REPLICA_RETRY_SECONDS; its readers are served by
-the primary meanwhile, and the replica is tried again after that.
+the primary meanwhile, and the replica is tried again after that. A replica that goes away in the middle
+of a reader's GET (its connection passed the check, then the query failed: tracker/outages.py's 503) is
+marked down too, and that GET is answered again from the primary: reading is all it did.
 """
 
 import contextvars
@@ -80,12 +82,18 @@ def reachable(alias):
         connection.close_if_health_check_failed()
         connection.ensure_connection()
     except Error:
-        try:
-            connection.close()
-        except Error:
-            pass
+        close_quietly(alias)
         return False
     return True
+
+
+def close_quietly(alias):
+    """Close this thread's connection to `alias`, which may already be broken."""
+    if alias in connections.settings:
+        try:
+            connections[alias].close()
+        except Error:
+            pass
 
 
 def replica_or_primary():
@@ -117,15 +125,24 @@ class ReplicaMiddleware:
         self.get_response = get_response
         self.admin_prefix = None
 
+    def answer(self, request, alias):
+        token = reading_from.set(alias)
+        try:
+            return self.get_response(request)
+        finally:
+            reading_from.reset(token)
+
     def __call__(self, request):
         if self.admin_prefix is None:
             self.admin_prefix = reverse("admin:index")
         alias = DEFAULT_DB_ALIAS if reads_primary(request, self.admin_prefix) else replica_or_primary()
-        token = reading_from.set(alias)
-        try:
-            response = self.get_response(request)
-        finally:
-            reading_from.reset(token)
+        response = self.answer(request, alias)
+        if alias != DEFAULT_DB_ALIAS and getattr(response, "database_unreachable", False):
+            # The replica went away after its connection was checked: this reader's GET again, on the primary.
+            mark_down(alias)
+            close_quietly(alias)
+            alias = DEFAULT_DB_ALIAS
+            response = self.answer(request, alias)
         if response.streaming and not response.is_async:
             # A download's rows are read while it is sent, after this returns: from the same database.
             response.streaming_content = reading(alias, response.streaming_content)
