@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: install run test lint format migrate seed clean bench drills cluster lock audit
+.PHONY: install run test lint format migrate seed clean bench drills cluster lock audit nginx
 
 # requirements.lock pins every package with its file's SHA-256, for the Python
 # it names (tools/lock.py); with another Python, constraints.txt's versions
@@ -63,7 +63,7 @@ format: install
 
 # The benchmark suite (bench/run.py): PostgreSQL and SQLite, 10,000 and 200,000 people,
 # results in bench/RESULTS.md. A subset: make bench BENCH_ARGS="--sizes 10000 --backends sqlite".
-bench: install
+bench: install nginx
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Load and fault drills (bench/drills.py): 32 clients for 60 s, PostgreSQL stopped for 10 s under load,
@@ -73,8 +73,16 @@ drills: install
 
 # The multi-machine drill (bench/cluster.py, ~5 min; docs/deploy.md): its own PostgreSQL primary and streaming
 # replica, Redis (database 13), two gunicorn servers behind nginx, under load; one server killed, then the replica stopped.
-cluster: install
+cluster: install nginx
 	$(PY) bench/cluster.py $(CLUSTER_ARGS)
+
+# nginx, the proxy deploy/ puts in front (the bench's downloads part and the cluster drill run it):
+# Debian's package, installed when missing and the machine lets us.
+nginx:
+	@command -v nginx >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing nginx (apt-get)"; apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nginx; \
+		else echo "nginx is not installed: the downloads part measures gunicorn directly, and make cluster needs it (apt-get install nginx)." >&2; fi; }
 
 # Rewrite requirements.lock after changing pyproject.toml or constraints.txt.
 lock: install

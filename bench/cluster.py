@@ -29,7 +29,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -43,7 +42,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from load import load, percentile  # noqa: E402
 from pages import TYPES, choose_terms, page_urls  # noqa: E402
-from server import BASE_DIR, Server, free_port, manage, site_environment  # noqa: E402
+from server import Proxy, Server, free_port, manage, site_environment  # noqa: E402
 
 PG_BIN = Path(os.environ.get("CLUSTER_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_USER = "postgres"
@@ -174,55 +173,6 @@ class Sample:
 
     def value(self, query, params=()):
         return self.rows(query, params)[0][0]
-
-
-class Proxy:
-    """nginx in front of the application servers, as deploy/nginx.conf, in the foreground of its own group."""
-
-    def __init__(self, work, upstreams):
-        self.folder = work / "nginx"
-        self.port = free_port()
-        self.upstreams = upstreams
-        self.process = None
-
-    def start(self):
-        (self.folder / "logs").mkdir(parents=True)
-        for temp in ("client_body", "proxy"):
-            (self.folder / temp).mkdir()
-            shutil.chown(self.folder / temp, "nobody")
-        servers = "".join(f"        server 127.0.0.1:{port} max_fails=2 fail_timeout=5s;\n" for port in self.upstreams)
-        template = (BASE_DIR / "deploy" / "nginx-drill.conf.template").read_text()
-        config = template.replace("{PORT}", str(self.port)).replace("{SERVERS}", servers.rstrip("\n"))
-        config = config.replace("{FOLDER}", str(self.folder)).replace(
-            "{PROXY_CONF}", str(BASE_DIR / "deploy" / "proxy.conf")
-        )
-        (self.folder / "nginx.conf").write_text(config)
-        log = open(self.folder / "logs" / "stderr.log", "ab")
-        self.process = subprocess.Popen(
-            ["nginx", "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-g", "daemon off;"],
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {(self.folder / 'logs' / 'stderr.log').read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("nginx did not listen within 20 s")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def flush_redis(url):

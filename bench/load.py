@@ -476,6 +476,7 @@ class Downloads:
             target=_download_clients, args=(port, url, count, chunk, self.stopping, self.results), daemon=True
         )
         self.completed = 0
+        self.bytes = 0
         self.statuses = {}
         self.failures = []
 
@@ -486,7 +487,7 @@ class Downloads:
     def __exit__(self, *exc):
         self.stopping.set()
         try:
-            self.completed, self.statuses, self.failures = self.results.get(timeout=60)
+            self.completed, self.bytes, self.statuses, self.failures = self.results.get(timeout=60)
         except queue.Empty:
             self.failures = ["the download clients' process did not report within 60 s"]
         self.process.join(timeout=10)
@@ -497,7 +498,7 @@ class Downloads:
 def _download_clients(port, url, count, chunk, stopping, results):
     """Downloads' clients (threads of this process) until `stopping`; then (completed, statuses, failures) to `results`."""
     lock = threading.Lock()
-    tally = {"completed": 0, "statuses": {}, "failures": []}
+    tally = {"completed": 0, "bytes": 0, "statuses": {}, "failures": []}
 
     def client():
         while not stopping.is_set():
@@ -505,7 +506,9 @@ def _download_clients(port, url, count, chunk, stopping, results):
             try:
                 connection.request("GET", url, headers={"User-Agent": "tracker-bench"})
                 response = connection.getresponse()
-                while response.read1(chunk):
+                while data := response.read1(chunk):
+                    with lock:
+                        tally["bytes"] += len(data)
                     if stopping.is_set():
                         break
                 else:
@@ -530,4 +533,4 @@ def _download_clients(port, url, count, chunk, stopping, results):
     stopping.wait()
     for thread in threads:
         thread.join(timeout=30)
-    results.put((tally["completed"], tally["statuses"], tally["failures"][:3]))
+    results.put((tally["completed"], tally["bytes"], tally["statuses"], tally["failures"][:3]))

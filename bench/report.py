@@ -143,8 +143,8 @@ def csv_table(runs):
 
 def downloads_table(runs):
     lines = [
-        "| backend | people | pages alone p95 ms | req/s | with four full CSV downloads p95 ms | req/s | × | downloads finished | statuses | memory growth MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| backend | people | served through | pages alone p95 ms | req/s | with four full CSV downloads p95 ms | req/s | × | downloads finished | MB downloaded | statuses | memory growth MB |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for run in runs:
         got = run.downloads
@@ -152,8 +152,9 @@ def downloads_table(runs):
             alone, during = got["alone"], got["during"]
             ratio = during["p95"] / alone["p95"] if alone["p95"] and during["p95"] else None
             lines.append(
-                f"| {who(run)} | {ms(alone['p95'])} | {alone['rps']:.1f} | {ms(during['p95'])} | {during['rps']:.1f} | "
-                f"{'–' if ratio is None else f'{ratio:.2f}'} | {got['completed']} | "
+                f"| {who(run)} | {got.get('through', 'gunicorn directly')} | {ms(alone['p95'])} | {alone['rps']:.1f} |"
+                f" {ms(during['p95'])} | {during['rps']:.1f} | "
+                f"{'–' if ratio is None else f'{ratio:.2f}'} | {got['completed']} | {got.get('megabytes', 0):,.0f} | "
                 f"{', '.join(f'{status}: {count}' for status, count in sorted(got['statuses'].items()))} | {got['memory_growth_mb']:.1f} |"
             )
     return lines
@@ -544,7 +545,9 @@ def report(runs, args, started, versions, finished):
             "Pages while four full CSV downloads run",
             downloads_table(runs),
             f"Every type's cached sample, mixed, {args.clients} clients for {args.seconds:g} s alone, then as long"
-            " with four clients downloading /prisoners.csv again and again.",
+            " with four clients (a process of their own) downloading /prisoners.csv again and again. With nginx on"
+            " the machine, both through nginx in front of a readers' server that answers whole lists with"
+            " X-Accel-Redirect, as deploy/nginx.conf serves them; the list's file written once before (not timed).",
         ),
         *section("Page weight", bytes_table(runs), "The first URL of each page type's sample; 1 kB = 1,000 bytes."),
         *section(

@@ -57,12 +57,14 @@ import csv
 import datetime
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -89,7 +91,7 @@ from load import (
 )
 from pages import TYPES, choose_terms, fresh_urls, page_urls
 from report import report
-from server import Server, manage, site_environment
+from server import Proxy, Server, manage, site_environment
 from writes import Admin
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -395,7 +397,7 @@ def editor_saves(site):
     note_errors(run, "pages during the editor's saves", result)
     say(
         f"[{run.label}] editor's save: {len(times)} saves, p50 {ms(run.saves['p50'])} ms, max {ms(run.saves['max'])} ms,"
-        f" {len(failures)} failed; readers {line(run.saves['readers'])}"
+        f" {len(failures)} failed (each: {', '.join(ms(value) for value in times)} ms); readers {line(run.saves['readers'])}"
     )
 
 
@@ -484,30 +486,75 @@ def warm(site):
     return mixed
 
 
+def downloads_location(folder):
+    """deploy/nginx.conf's location for the whole lists' files (X-Accel-Redirect), as written there, on `folder`."""
+    text = (BASE_DIR / "deploy" / "nginx.conf").read_text()
+    found = re.search(r"^ *location /internal-downloads/ \{.*?^ *\}", text, re.S | re.M)
+    if found is None:
+        raise RuntimeError("deploy/nginx.conf has no location /internal-downloads/")
+    block, aliased = re.subn(r"alias [^;]+;", f"alias {folder}/;", found.group(0))
+    if aliased != 1:
+        raise RuntimeError("deploy/nginx.conf's location /internal-downloads/ has no alias")
+    return block
+
+
 def downloads_against_pages(site):
-    """The pages' p95 (every type's cached sample, mixed) alone, then while four full CSV downloads run."""
-    run, args, port = site.run, site.args, site.server.port
+    """The pages' p95 (every type's cached sample, mixed) alone, then while four full CSV downloads run.
+
+    As deploy/ serves them: nginx in front of the readers' gunicorn, which answers a whole list with
+    X-Accel-Redirect (DOWNLOAD_ACCEL_PREFIX), so nginx sends the stored file and no worker is held.
+    Pages are timed through the same nginx alone and beside the downloads. Without nginx on the
+    machine, the readers' server is measured directly (and the report says so).
+    """
+    run, args = site.run, site.args
     mixed = warm(site)
-    alone = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
-    sampler = MemorySampler(site.server.worker_pids())
-    sampler.start()
-    with Downloads(port, "/prisoners.csv", count=4) as downloads:
-        time.sleep(0.5)  # the four downloads under way
-        during = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
-    sampler.stop()
+    proxy = server = None
+    port, through = site.server.port, "gunicorn directly (nginx is not installed)"
+    if shutil.which("nginx"):
+        # A folder nginx's workers (user nobody) can read: the stored lists' files, written by this server.
+        folder = Path(tempfile.mkdtemp(prefix="tracker-bench-downloads-"))
+        folder.chmod(0o755)
+        env = {**site.env, "DOWNLOAD_ACCEL_PREFIX": "/internal-downloads/", "DOWNLOAD_DIR": str(folder)}
+        server = Server(env, WORK_DIR / f"{site.db.name}-gunicorn-accel.log").start()
+        proxy = Proxy(
+            WORK_DIR / f"{site.db.name}-nginx",
+            [server.port],
+            downloads_location(folder / "downloads"),
+        ).start()
+        port, through = proxy.port, "nginx in front (X-Accel-Redirect), as deploy/nginx.conf"
+        # The list's file for this data version, written by one download (not timed), as after a publish.
+        download(port, "/prisoners.csv", WORK_DIR / f"{site.db.name}-accel.csv")
+        load(port, mixed, clients=args.clients, seconds=1)  # this server's workers warmed (not timed)
+    try:
+        alone = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
+        sampler = MemorySampler((server or site.server).worker_pids())
+        sampler.start()
+        with Downloads(port, "/prisoners.csv", count=4) as downloads:
+            time.sleep(0.5)  # the four downloads under way
+            during = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
+        sampler.stop()
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        if server is not None:
+            server.stop()
+            shutil.rmtree(folder, ignore_errors=True)
     run.downloads = {
         "alone": stats(alone),
         "during": stats(during),
         "completed": downloads.completed,
+        "megabytes": downloads.bytes / 1e6,
         "statuses": downloads.statuses,
         "failures": downloads.failures[:3],
         "memory_growth_mb": sampler.growth_mb,
+        "through": through,
     }
     note_errors(run, "pages alone (downloads part)", alone)
     note_errors(run, "pages during four downloads", during)
     say(
-        f"[{run.label}] pages alone {line(run.downloads['alone'])}; with four downloads {line(run.downloads['during'])};"
-        f" downloads finished {downloads.completed}, statuses {downloads.statuses}"
+        f"[{run.label}] through {through}: pages alone {line(run.downloads['alone'])}; with four downloads"
+        f" {line(run.downloads['during'])}; downloads finished {downloads.completed} ({downloads.bytes / 1e6:.0f} MB received),"
+        f" statuses {downloads.statuses}"
     )
 
 

@@ -2,6 +2,7 @@
 
 import http.client
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ THREADS = 4
 TIMEOUT = 300
 # The editors' server: one worker, run ahead of the readers' (deploy/tracker-editors.service: CPUWeight).
 EDITOR_WORKERS = 1
-EDITOR_NICE = -5
+EDITOR_NICE = -10
 
 
 def free_port():
@@ -145,3 +146,54 @@ class Server:
             return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+class Proxy:
+    """nginx in front of the application servers, as deploy/nginx.conf, in the foreground of its own group."""
+
+    def __init__(self, work, upstreams, locations=""):
+        self.folder = work / "nginx"
+        self.port = free_port()
+        self.upstreams = upstreams
+        self.locations = locations
+        self.process = None
+
+    def start(self):
+        (self.folder / "logs").mkdir(parents=True, exist_ok=True)
+        for temp in ("client_body", "proxy"):
+            (self.folder / temp).mkdir(exist_ok=True)
+            shutil.chown(self.folder / temp, "nobody")
+        servers = "".join(f"        server 127.0.0.1:{port} max_fails=2 fail_timeout=5s;\n" for port in self.upstreams)
+        template = (BASE_DIR / "deploy" / "nginx-drill.conf.template").read_text()
+        config = template.replace("{PORT}", str(self.port)).replace("{SERVERS}", servers.rstrip("\n"))
+        config = config.replace("{LOCATIONS}", self.locations)
+        config = config.replace("{FOLDER}", str(self.folder)).replace(
+            "{PROXY_CONF}", str(BASE_DIR / "deploy" / "proxy.conf")
+        )
+        (self.folder / "nginx.conf").write_text(config)
+        log = open(self.folder / "logs" / "stderr.log", "ab")
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"), "-g", "daemon off;"],
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(self.folder / 'logs' / 'stderr.log').read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("nginx did not listen within 20 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
