@@ -323,7 +323,7 @@ def test_the_search_index_follows_renames_and_deletions():
 
 @pytest.mark.parametrize("query", ["S Tsikhanouski", "A Ivanou", "я Ціханоўскі", "Tsikhanouski S", "ў"])
 def test_the_sqlite_index_is_asked_only_for_words_it_can_answer(query):
-    """A one-letter word is no trigram: SQLite 3.40 segfaults on its pattern before another in the FTS5 query.
+    """A one-letter word is no trigram: the FTS5 index finds nobody for it (SQLite 3.40 segfaulted on its LIKE pattern).
 
     The SQL is read, not run, so that a regression fails here instead of killing the run;
     tests/test_fuzz_regressions.py runs these searches in a child process.
@@ -335,8 +335,11 @@ def test_the_sqlite_index_is_asked_only_for_words_it_can_answer(query):
         start = sql.index("tracker_person_search")
         subquery = sql[start : sql.index(")", start)]
         before = sql[:start].count("%s")
-        asked = params[before : before + subquery.count("%s")]
-        assert asked and all(len(pattern.strip("%")) >= 3 for pattern in asked), asked
+        (asked,) = params[before : before + subquery.count("%s")]
+        # One FTS5 phrase per word, '" key"': each a whole trigram or more (" ts", not " s").
+        phrases = asked.split('" "')
+        assert asked.startswith('" ') and asked.endswith('"'), asked
+        assert all(len(phrase.strip('"')) >= 3 for phrase in phrases), asked
     else:
         assert all(len(word_key(word)) < 2 for word in query.split())
 
