@@ -430,6 +430,7 @@ class PrisonerFilter(django_filters.FilterSet):
         # Kept before any filter runs: withheld people are only ever counted (registry.registry_totals).
         self.base = queryset
         self.release_keys = {}  # release uid -> its key (filter_release)
+        self.article_leads = False  # filter_article's shape (events.registry.leading_conditions)
         super().__init__(data, queryset.filter(listed_person("person__")), **kwargs)
         # The choices are the values shown on the public pages, so a value
         # only a withheld (or initials) person has is not a choice: asking for
@@ -461,14 +462,17 @@ class PrisonerFilter(django_filters.FilterSet):
 
     def filter_article(self, queryset, name, value):
         # The detentions filtered are published ones already (the charge is
-        # public with its detention). Their keys come from the article's index
-        # (tracker_charge_article_key), a list the database reads first: SQLite
-        # then starts from the article's charges, not from every detention.
-        # With a name search or a release (a few people or detentions), those
-        # lead, and each of their detentions is checked here by key instead.
-        if self.form.cleaned_data.get("q") or self.form.cleaned_data.get("release"):
-            return queryset.filter(Exists(Charge.objects.filter(detention=OuterRef("pk"), article=value)))
-        return queryset.filter(pk__in=Charge.objects.filter(article=value).values("detention_id"))
+        # public with its detention). Each detention is checked by key (the
+        # index tracker_charge_article_key): a page's 25 people, or the people
+        # events.registry walks in order, ask only about their own detentions.
+        # When the registry starts from the article's detentions instead
+        # (events.registry.leading_conditions sets `article_leads`), their keys
+        # come from that index as a list the database reads first, unless a
+        # name search or a release (a few people or detentions) leads.
+        data = self.form.cleaned_data
+        if self.article_leads and not data.get("q") and not data.get("release"):
+            return queryset.filter(pk__in=Charge.objects.filter(article=value).values("detention_id"))
+        return queryset.filter(Exists(Charge.objects.filter(detention=OuterRef("pk"), article=value)))
 
     def filter_detained_year(self, queryset, name, value):
         # A range rather than __year, so the database can use an index on the date.

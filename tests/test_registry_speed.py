@@ -116,3 +116,34 @@ def test_page_rows_are_the_rows_of_the_model_instances(people):
         for detention in row.detentions:
             detention.release = None
     assert light == models
+
+
+@pytest.mark.parametrize("order", ["", "name"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "article=342",
+        "article=130&status=released",
+        "facility=Okrestina",
+        "region=Minsk&article=342",
+        "detained_year=2021",
+        "detained_year=2021&status=held",
+        "released_year=2020",
+    ],
+)
+def test_the_walk_along_the_name_order_lists_the_people_the_detentions_give(people, order, query, monkeypatch):
+    """walked_ids() (the kept name order, each person tested by EXISTS) equals matched_ids() and in_public_order()."""
+    for person in people[:6]:
+        make_detention(person=person, facility="Okrestina", detained_on=datetime.date(2021, 3, 3))
+    # The walk gives up after WALK_LIMIT kept rows; small here, so both the walk and the giving up are seen.
+    for walk_limit in (1_000, 2):
+        monkeypatch.setattr(registry, "WALK_LIMIT", walk_limit)
+        filterset = bound(f"{query}&order={order}")
+        expected = list(registry.in_public_order(filterset.qs, order).values_list("pk", flat=True))
+        walked = registry.walked_ids(filterset, order)
+        assert walked is None or walked == expected
+        if walk_limit == 1_000:
+            assert walked is not None or "article" not in query or "region" in query
+        assert registry.matched_ids(bound(f"{query}&order={order}"), order) == expected
+        cache.clear()
+        assert registry.listed_ids(bound(f"{query}&order={order}"), order) == expected
