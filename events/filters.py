@@ -62,15 +62,18 @@ def timeline_choices():
     )
     # Only people who may be named: a withheld person cannot be picked, so
     # the filter cannot reveal which events they took part in.
+    # Driven from the participants (a few thousand) rather than an EXISTS per person: SQLite tested each
+    # of the registry's people (0.8 s at 200,000), PostgreSQL hashed them all.
+    taking_part = Participant.objects.filter(event__status="published")
     people = (
         Person.objects.named()
-        .filter(Exists(Participant.objects.filter(person=OuterRef("pk"), event__status="published")))
+        .filter(pk__in=taking_part.filter(person__isnull=False).values("person_id"))
         .order_by()
         .values_list(Value("person", output_field=text), Cast("uid", text), "name")
     )
     organizations = (
         Organization.objects.published()
-        .filter(Exists(Participant.objects.filter(organization=OuterRef("pk"), event__status="published")))
+        .filter(pk__in=taking_part.filter(organization__isnull=False).values("organization_id"))
         .order_by()
         .values_list(Value("organization", output_field=text), Cast("uid", text), "name")
     )
