@@ -28,7 +28,7 @@ from django.db.models.functions import Cast, TruncYear
 
 from events.charts import Registry
 from events.models import Measure, ReleasedDetention
-from tracker.caching import cached
+from tracker.caching import cached, remembered
 from tracker.dates import period_end
 from tracker.models import Detention, named_person
 from tracker.names import IdentityLevel, is_protected
@@ -153,7 +153,8 @@ def day_counts():
     tracker 0010): a few thousand rows, however many detentions; every
     measure page and filter reads the result until the data changes.
     """
-    return cached("detention-day-counts", kept_day_counts)
+    # Read several times a page (a figure's count, the home page's chart): kept in memory, not unpickled each time.
+    return remembered("detention-day-counts", kept_day_counts)
 
 
 # What each kept field adds to which running total: (total, column n or m, sign).

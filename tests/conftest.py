@@ -40,13 +40,16 @@ def empty_cache():
     """
     from django.core.cache import cache
 
+    from tracker.caching import forget_remembered
     from tracker.publishing import DataVersion
 
     cache.clear()
+    forget_remembered()
     # Nor with the versions the last test read (a request reads them afresh; a test calling cached() does not).
     DataVersion.last_read.set(None)
     yield
     cache.clear()
+    forget_remembered()
     DataVersion.last_read.set(None)
 
 

@@ -32,6 +32,7 @@ import gzip
 import hashlib
 import re
 import threading
+import time
 import uuid
 
 from django.core.cache import cache
@@ -218,14 +219,54 @@ def computing(key):
 
 def cached(name, compute, *parts):
     """compute(), or the value it returned for these parts while no table it read has been written."""
-    key = ":".join(str(part) for part in ("v", epoch_key(), name, *parts))
-    value = fresh(cache.get(key))
-    if value is None:
+    return _cached_entry(_value_key(name, parts), compute)[1]
+
+
+def _value_key(name, parts):
+    return ":".join(str(part) for part in ("v", epoch_key(), name, *parts))
+
+
+def _cached_entry(key, compute):
+    """(numbers, value): the value of `key` in the shared cache while fresh, else computed and stored."""
+    entry = cache.get(key)
+    if fresh(entry) is None:
         with computing(key):
-            value = fresh(cache.get(key))
-            if value is None:
+            entry = cache.get(key)
+            if fresh(entry) is None:
                 value, numbers = compute_noting_tables(compute)
-                cache.set(key, (numbers, value), CACHE_SECONDS)
+                entry = (numbers, value)
+                cache.set(key, entry, CACHE_SECONDS)
+    return entry
+
+
+# Values this process keeps in memory beside the shared cache (remembered()): {key: (until, (numbers, value))},
+# for CACHE_SECONDS at most, as the shared cache keeps them.
+_remembered = {}
+REMEMBERED_MOST = 32
+
+
+def forget_remembered():
+    """Drop what this process keeps in memory (tests: a rollback takes the versions back with the data)."""
+    _remembered.clear()
+
+
+def remembered(name, compute, *parts):
+    """cached(), with the value also kept in this process's memory while no table it read has been written.
+
+    For a large value that many pages read several times (the registry's
+    running day counts): taking it from the shared cache means unpickling it
+    at each read. Its readers must never change it: every request of the
+    process gets the same object.
+    """
+    key = _value_key(name, parts)
+    until, entry = _remembered.get(key, (0, None))
+    value = fresh(entry) if time.monotonic() < until else None
+    if value is None:
+        entry = _cached_entry(key, compute)
+        if len(_remembered) >= REMEMBERED_MOST:
+            _remembered.clear()
+        _remembered[key] = (time.monotonic() + CACHE_SECONDS, entry)
+        value = entry[1]
     return value
 
 
