@@ -256,11 +256,13 @@ def remembered(name, compute, *parts):
     For a large value that many pages read several times (the registry's
     running day counts): taking it from the shared cache means unpickling it
     at each read. Its readers must never change it: every request of the
-    process gets the same object.
+    process gets the same object. Kept while the shared cache holds it, and
+    CACHE_SECONDS at most.
     """
     key = _value_key(name, parts)
     until, entry = _remembered.get(key, (0, None))
-    value = fresh(entry) if time.monotonic() < until else None
+    # Kept while the shared cache still holds the key (a look, not a read): a cleared cache clears it too.
+    value = fresh(entry) if time.monotonic() < until and cache.has_key(key) else None
     if value is None:
         entry = _cached_entry(key, compute)
         if len(_remembered) >= REMEMBERED_MOST:
@@ -347,10 +349,11 @@ def public_page(*understood):
                     hit = fresh(cache.get(key))
                     if hit is None:
                         response, numbers = compute_noting_tables(lambda: view(request, *args, **kwargs))
-                        if response.status_code == 200 and not response.streaming and not response.cookies:
-                            packed = gzip.compress(response.content, compresslevel=6, mtime=0)
-                            cache.set(key, (numbers, (packed, response["Content-Type"])), CACHE_SECONDS)
-                        return response
+                        if response.status_code != 200 or response.streaming or response.cookies:
+                            return response
+                        hit = (gzip.compress(response.content, compresslevel=6, mtime=0), response["Content-Type"])
+                        cache.set(key, (numbers, hit), CACHE_SECONDS)
+            # The page as the cache keeps it, this time too: compressed once, not again by GZipMiddleware.
             return cached_response(request, *hit)
 
         wrapper.understood = names
