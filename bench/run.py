@@ -510,22 +510,20 @@ def downloads_against_pages(site):
     mixed = warm(site)
     proxy = server = None
     port, through = site.server.port, "gunicorn directly (nginx is not installed)"
-    if shutil.which("nginx"):
-        # A folder nginx's workers (user nobody) can read: the stored lists' files, written by this server.
-        folder = Path(tempfile.mkdtemp(prefix="tracker-bench-downloads-"))
-        folder.chmod(0o755)
-        env = {**site.env, "DOWNLOAD_ACCEL_PREFIX": "/internal-downloads/", "DOWNLOAD_DIR": str(folder)}
-        server = Server(env, WORK_DIR / f"{site.db.name}-gunicorn-accel.log").start()
-        proxy = Proxy(
-            WORK_DIR / f"{site.db.name}-nginx",
-            [server.port],
-            downloads_location(folder / "downloads"),
-        ).start()
-        port, through = proxy.port, "nginx in front (X-Accel-Redirect), as deploy/nginx.conf"
-        # The list's file for this data version, written by one download (not timed), as after a publish.
-        download(port, "/prisoners.csv", WORK_DIR / f"{site.db.name}-accel.csv")
-        load(port, mixed, clients=args.clients, seconds=1)  # this server's workers warmed (not timed)
     try:
+        if shutil.which("nginx"):
+            # A folder nginx's workers (user nobody) can read: the stored lists' files, written by this server.
+            folder = Path(tempfile.mkdtemp(prefix="tracker-bench-downloads-"))
+            folder.chmod(0o755)
+            env = {**site.env, "DOWNLOAD_ACCEL_PREFIX": "/internal-downloads/", "DOWNLOAD_DIR": str(folder)}
+            server = Server(env, WORK_DIR / f"{site.db.name}-gunicorn-accel.log")
+            server.start()
+            proxy = Proxy(WORK_DIR / f"{site.db.name}-nginx", [server.port], downloads_location(folder / "downloads"))
+            proxy.start()
+            port, through = proxy.port, "nginx in front (X-Accel-Redirect), as deploy/nginx.conf"
+            # The list's file for this data version, written by one download (not timed), as after a publish.
+            download(port, "/prisoners.csv", WORK_DIR / f"{site.db.name}-accel.csv")
+            load(port, mixed, clients=args.clients, seconds=1)  # this server's workers warmed (not timed)
         alone = load(port, mixed, clients=args.clients, seconds=args.seconds, seed=99)
         sampler = MemorySampler((server or site.server).worker_pids())
         sampler.start()

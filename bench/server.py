@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-WORKERS = 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 # gthread workers keep the benchmark's keep-alive connections open; the sync
 # worker would close every connection after one response.
-THREADS = 4
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 # A full CSV of 200,000 people may take longer than gunicorn's default 30 s.
 TIMEOUT = 300
 # The editors' server: one worker, run ahead of the readers' (deploy/tracker-editors.service: CPUWeight).
