@@ -228,10 +228,12 @@ class OrganizationRow:
 
 
 class ReleaseRow:
-    __slots__ = ("uid", "url")
+    """The release that ended a detention: its address (and, for the registry page, its title)."""
 
-    def __init__(self, uid, url):
-        self.uid, self.url = uid, url
+    __slots__ = ("uid", "url", "title")
+
+    def __init__(self, uid, url, title=None):
+        self.uid, self.url, self.title = uid, url, title
 
     def get_absolute_url(self):
         return self.url

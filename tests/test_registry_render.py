@@ -14,9 +14,8 @@ from django.template import engines
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from events.disclosure import ShownCharge, ShownDetention, ShownPerson
+from events.disclosure import ReleaseRow, ShownCharge, ShownDetention, ShownPerson
 from events.models import Event
-from events.registry import ShownRelease
 from events.views.registry import table_rows
 from tests.factories import make_charge, make_detention, make_event, make_person, make_release, make_released_detention
 from tracker.dates import PreciseDate
@@ -90,7 +89,7 @@ CASES = {
         person(name=mark_safe("A &amp; <i>B</i>"), detentions=[detention(facility=mark_safe("<i>Colony</i> &amp;"))])
     ],
     "release with hostile title and address": [
-        person(detentions=[detention(release=ShownRelease("u", HOSTILE, '/events/"&<>/'))]),
+        person(detentions=[detention(release=ReleaseRow("u", '/events/"&<>/', HOSTILE))]),
     ],
     "dates": [
         person(
