@@ -158,9 +158,9 @@ def test_home_query_count_does_not_grow_with_events(client, belarus, django_asse
     # 1 data version, 1 countries with events (kept till the data change), 1 headline figures
     # ranked as short rows, 1 those shown (with measure, source, publisher, attribution), 1 chart
     # rows (the held measure's reports as short value rows), 1 registry counts (one aggregate),
-    # 1 latest events, then one prefetch each: participants, citations, outgoing links, incoming
-    # links, event figures.
-    with django_assert_num_queries(12):
+    # 1 latest events, then one prefetch each: participants, citations, event figures, and the links
+    # both ways in one query (attach_links).
+    with django_assert_num_queries(11):
         response = client.get("/")
     assert response.status_code == 200
 

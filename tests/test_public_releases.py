@@ -265,10 +265,10 @@ def test_ledger_query_count_is_fixed(client, db, django_assert_num_queries, coun
         make_link(from_event=make_event(kind=Event.Kind.VISIT), kind=EventLink.Kind.PART_OF, to_event=event)
     # 1 data version, 1 countries and years for the filter choices, 1 count
     # for the paginator, 1 releases (with their release details), then one
-    # prefetch each: figures (with measure, source, publisher, attribution),
-    # outgoing links, incoming links; and 1 count of named people released,
-    # grouped by release, for the page's releases.
-    with django_assert_num_queries(8):
+    # prefetch of figures (with measure, source, publisher, attribution),
+    # 1 of the links both ways (attach_links); and 1 count of named people
+    # released, grouped by release, for the page's releases.
+    with django_assert_num_queries(7):
         response = client.get("/releases/")
     with django_assert_num_queries(1):  # the data version; the page as it was rendered
         assert client.get("/releases/").content == response.content

@@ -134,9 +134,9 @@ def test_timeline_query_count_is_fixed(client, db, django_assert_num_queries, co
         add_event(f"Statement {day}", datetime.date(2025, 1, 1) + datetime.timedelta(days=day))
     # The data version (1); the filter's choices, read in the view: countries,
     # people and organisations in one query (1); then the count (paginator, 1),
-    # the events of the page (1) and 5 prefetches (participants, citations,
-    # outgoing links, incoming links, figures).
-    with django_assert_num_queries(9):
+    # the events of the page (1), 3 prefetches (participants, citations,
+    # figures) and the links both ways in one query (attach_links).
+    with django_assert_num_queries(8):
         response = client.get("/timeline/")
     assert response.status_code == 200
     # Again, the data unchanged: the data version, then the page as it was rendered.
@@ -185,7 +185,7 @@ def test_event_page_query_count_is_fixed(client, belarus, django_assert_num_quer
             release=release,
             detention=make_detention(person=make_person(name=f"Person {number}"), custody_status="released"),
         )
-    # 1 data version, 1 event (with release), 5 prefetches, 1 released detentions with people.
-    with django_assert_num_queries(8):
+    # 1 data version, 1 event (with release), 3 prefetches, 1 links both ways, 1 released detentions with people.
+    with django_assert_num_queries(7):
         response = client.get(release.get_absolute_url())
     assert response.status_code == 200

@@ -59,16 +59,31 @@ class EventQuerySet(PublishableQuerySet):
         )
 
     def with_links(self, lists=False):
-        """Each event's links, with the event at the other end; for a page (lists) only what it names of that event."""
+        """Each event's links, with the event at the other end; for a page (lists) only what it names of that event.
+
+        lists=True reads both directions in one query once the events are read (attach_links):
+        two prefetches made one query each, and every page of event cards paid both.
+        """
+        if lists:
+            clone = self._chain()
+            clone._link_lists = True
+            return clone
         outgoing = EventLink.objects.published().select_related("to_event")
         incoming = EventLink.objects.published().select_related("from_event")
-        if lists:
-            outgoing = outgoing.defer(*(f"to_event__{name}" for name in unnamed_fields()))
-            incoming = incoming.defer(*(f"from_event__{name}" for name in unnamed_fields()))
-        return self.prefetch_related(
-            models.Prefetch("outgoing_links", outgoing, to_attr="outgoing_list" if lists else None),
-            models.Prefetch("incoming_links", incoming, to_attr="incoming_list" if lists else None),
-        )
+        return self.prefetch_related(models.Prefetch("outgoing_links", outgoing), models.Prefetch("incoming_links", incoming))
+
+    _link_lists = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._link_lists = self._link_lists
+        return clone
+
+    def _fetch_all(self):
+        fetched = self._result_cache is not None
+        super()._fetch_all()
+        if not fetched and self._link_lists:
+            attach_links(self._result_cache, using=self.db)
 
     def with_details(self, lists=False):
         """Everything an event card shows: one query per relation, whatever the number of events."""
@@ -97,6 +112,30 @@ class EventQuerySet(PublishableQuerySet):
         if count_linked:
             released = released.annotate(linked_released=Coalesce(linked_released_count(), models.Value(0)))
         return released.prefetch_related(figures).with_links(lists)
+
+
+def attach_links(events, using=None):
+    """Set `outgoing_list` and `incoming_list` on these events: their published links, read in one query.
+
+    Each link comes with the event at its other end, read only for what a page names of it
+    (LINKED_EVENT_FIELDS); the lists keep EventLink's own order, as the two prefetches did.
+    """
+    events = [event for event in events if isinstance(event, Event)]
+    by_pk = {event.pk: event for event in events}
+    for event in events:
+        event.outgoing_list, event.incoming_list = [], []
+    if not by_pk:
+        return
+    links = EventLink.objects.using(using).published().filter(Q(from_event__in=by_pk) | Q(to_event__in=by_pk))
+    unnamed = unnamed_fields()
+    links = links.select_related("from_event", "to_event").defer(
+        *(f"from_event__{name}" for name in unnamed), *(f"to_event__{name}" for name in unnamed)
+    )
+    for link in links:
+        if link.from_event_id in by_pk:
+            by_pk[link.from_event_id].outgoing_list.append(link)
+        if link.to_event_id in by_pk:
+            by_pk[link.to_event_id].incoming_list.append(link)
 
 
 # What a page shows of an event at the other end of a link: its address (uid), title and date.
