@@ -70,7 +70,9 @@ class EventQuerySet(PublishableQuerySet):
             return clone
         outgoing = EventLink.objects.published().select_related("to_event")
         incoming = EventLink.objects.published().select_related("from_event")
-        return self.prefetch_related(models.Prefetch("outgoing_links", outgoing), models.Prefetch("incoming_links", incoming))
+        return self.prefetch_related(
+            models.Prefetch("outgoing_links", outgoing), models.Prefetch("incoming_links", incoming)
+        )
 
     _link_lists = False
 
