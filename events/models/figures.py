@@ -120,16 +120,6 @@ class FigureQuerySet(PublishableQuerySet):
         """The figure each headline shows (DOMAIN rule 4), per measure and country, in one query."""
         return self.current().ranked().filter(place=1)
 
-    def leading(self, most):
-        """The first `most` of ranked(), per measure and country, each with `reports`: how many there are in all.
-
-        One query, whatever the number of reports: the database ranks and
-        counts them, and only the few a page lists come back.
-        """
-        partition = [models.F("measure_id"), models.F("country")]
-        counted = models.Window(models.Count("pk"), partition_by=partition)
-        return self.ranked().annotate(reports=counted).filter(place__lte=most)
-
 
 def claims_disagree(figures):
     """Whether reports of one number disagree (DOMAIN rule 4): their current figures say different things."""

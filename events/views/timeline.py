@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
@@ -29,18 +31,46 @@ def _reports(country):
     return Figure.objects.published().in_country(country).filter(event__isnull=True).current()
 
 
-def _headlines(country):
+# What the chart reads of each report: enough to choose the ones drawn and to draw them.
+CHART_FIELDS = (
+    "as_of_on",
+    "as_of_on_precision",
+    "value",
+    "qualifier",
+    "upper_value",
+    "source_id",
+    "source__title",
+    "source__publisher_id",
+    "source__publisher__name",
+    "source__publisher__status",
+)
+
+
+def _ranked_reports(country):
+    """The country's current reports read once, as short rows: those the headlines show, and every held report.
+
+    One query ranks every report (FigureQuerySet.ranked, with `reports`: how
+    many there are per measure) and returns the few each headline shows
+    (place <= 1 + OTHER_REPORTS_SHOWN) and every report of a measure of people
+    held (the chart's, CHART_FIELDS), best first. The measures, sources,
+    publishers and attributions of the few shown are read after (_headlines):
+    joined before ranking, they were joined for every report (48 ms of 58 for
+    Belarus's 2,123 reports on SQLite at 200,000 people).
+    """
+    partition = [models.F("measure_id"), models.F("country")]
+    ranked = _reports(country).ranked().annotate(reports=models.Window(models.Count("pk"), partition_by=partition))
+    shown = ranked.filter(Q(place__lte=1 + OTHER_REPORTS_SHOWN) | Q(measure__kind=Measure.Kind.STOCK))
+    return list(shown.values_list("pk", "place", "reports", "measure_id", *CHART_FIELDS, named=True))
+
+
+def _headlines(reports):
     """Each measure's headline figure (Figure.is_headline), the first other reports of it and the registry's count.
 
-    Only the figures the page shows are read (FigureQuerySet.leading): the
-    headline and OTHER_REPORTS_SHOWN others per measure, with how many
-    there are in all; a measure had 725 reports at 200,000 people.
+    Only the figures the page shows are read: the headline and
+    OTHER_REPORTS_SHOWN others per measure (of `reports`, _ranked_reports),
+    with how many there are in all; a measure had 725 reports at 200,000 people.
     """
-    # The database ranks the reports as short rows, then the few shown are read with what they show:
-    # joining the measure, source, publisher and attribution before ranking joined every report
-    # (1 of 2 queries: 48 ms of 58 for Belarus's 2,123 reports on SQLite at 200,000 people).
-    ranked = _reports(country).leading(1 + OTHER_REPORTS_SHOWN).order_by().values_list("pk", "place", "reports")
-    places = {pk: (place, reports) for pk, place, reports in ranked}
+    places = {row.pk: (row.place, row.reports) for row in reports if row.place <= 1 + OTHER_REPORTS_SHOWN}
     figures = Figure.objects.filter(pk__in=places).select_related("measure", "source__publisher", "attributed_to")
     for figure in figures:
         figure.place, figure.reports = places[figure.pk]
@@ -64,22 +94,7 @@ def _headlines(country):
     return rows
 
 
-# What the chart reads of each report: enough to choose the ones drawn and to draw them.
-CHART_FIELDS = (
-    "as_of_on",
-    "as_of_on_precision",
-    "value",
-    "qualifier",
-    "upper_value",
-    "source_id",
-    "source__title",
-    "source__publisher_id",
-    "source__publisher__name",
-    "source__publisher__status",
-)
-
-
-def _held_chart(rows, country):
+def _held_chart(rows, reports):
     """A small chart of the reported numbers held, one series per organisation reporting.
 
     {"svg", "measure", "drawn", "reports"}, or None. At most
@@ -93,7 +108,7 @@ def _held_chart(rows, country):
     if not held:
         return None
     measure = held[0]["measure"]
-    current = list(_reports(country).filter(measure=measure).best_first().values_list(*CHART_FIELDS, named=True))
+    current = [row for row in reports if row.measure_id == measure.pk]  # best first, as ranked
     # One Organization per publisher, one series per source: not one per report (725 for Belarus).
     publishers = {}
     for row in current:
@@ -153,7 +168,8 @@ def home(request):
     country = request.GET.get("country", DEFAULT_COUNTRY).upper()
     if country not in dict(countries):
         raise Http404("Unknown country.")
-    rows = _headlines(country)
+    reports = _ranked_reports(country)
+    rows = _headlines(reports)
     # A country no published event concerns has none to list: no need to read every event to find that out.
     if country in {code for code, _ in choices}:
         latest = with_cards(Event.objects.published().in_country(country).newest_first().with_details(lists=True)[:10])
@@ -165,7 +181,7 @@ def home(request):
         "country_choices": choices,
         "headlines": rows,
         "events": latest,
-        "chart": _held_chart(rows, country),
+        "chart": _held_chart(rows, reports),
     }
     return render(request, "events/home.html", context)
 
