@@ -19,16 +19,16 @@ year. See docs/counts.md.
 
 import bisect
 import datetime
-import hashlib
 import itertools
 
 from django.db import connection, connections
-from django.db.models import Case, Count, DateField, F, When
+from django.db.models import Case, DateField, F, When
 from django.db.models.functions import Cast, TruncYear
 
 from events.charts import Registry
-from events.models import Measure, ReleasedDetention
-from tracker.caching import cached, remembered
+from events.models import Measure
+from events.models.events import released_counts
+from tracker.caching import remembered
 from tracker.dates import period_end
 from tracker.models import Detention, named_person
 from tracker.names import IdentityLevel, is_protected
@@ -292,24 +292,14 @@ def released_in_event_counts(figures):
 
 
 def released_in_events(events):
-    """{release event id: published detentions it released}, for `events` only: one query per set and data version.
+    """{release event id: published detentions it released}, for `events` only (events.models.released_counts).
 
     Counting every release at once joined all ~38,000 released detentions to
     their detentions and people (~120 ms on PostgreSQL at 200,000 people,
-    after every write); a page shows the counts of at most ~110 events,
-    each read through the indexes of its own released detentions.
+    after every write); the database now keeps the count per release, and a
+    page reads the rows of the ~110 events it shows.
     """
-    if not events:
-        return {}  # and no query
-    events = sorted(events)
-    key = hashlib.sha256(",".join(map(str, events)).encode()).hexdigest()[:24]
-    return cached("released-in-events", lambda: released_per_event(events), key)
-
-
-def released_per_event(events):
-    """{release event id: published detentions it released}, for these events, in one query."""
-    released = ReleasedDetention.objects.published().filter(release__in=events)
-    return dict(released.order_by().values_list("release").annotate(n=Count("pk")))
+    return released_counts(events)
 
 
 def registry_points(figures, name):

@@ -23,6 +23,7 @@ orders = importlib.import_module("events.migrations.0005_registry_date_orders")
 ties = importlib.import_module("tracker.migrations.0009_source_ties")
 days = importlib.import_module("tracker.migrations.0010_day_counts")
 search = importlib.import_module("tracker.migrations.0006_sqlite_name_search")
+release_counts = importlib.import_module("events.migrations.0006_release_counts")
 
 SIZE = {"people": 300, "events": 60, "figures": 40}
 
@@ -30,7 +31,7 @@ SIZE = {"people": 300, "events": 60, "figures": 40}
 def migrations_rebuild(vendor):
     """Every derived table's rebuild as the migrations that made its triggers wrote it."""
     fts = [search.CREATE[-1]] if vendor == "sqlite" else []
-    return [*totals.REBUILD, orders.copied(vendor), *ties.REBUILD, *days.REBUILD, *fts]
+    return [*totals.REBUILD, orders.copied(vendor), *ties.REBUILD, *days.REBUILD, *release_counts.REBUILD, *fts]
 
 
 def rows(table):
@@ -63,11 +64,17 @@ def derived_tables():
 def seeded_tables():
     """derived_tables() with people and sources numbered from the first of the seed: two seeds of the same
     demo compare equal although PostgreSQL's sequences go on after a rollback (SQLite's start again)."""
+    from events.models import Event
     from tracker.models import Person, Source
 
     first_person = Person.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     first_source = Source.objects.order_by("pk").values_list("pk", flat=True).first() or 0
-    shifted = {"tracker_personcustody": first_person, "tracker_sourcetie": first_source}
+    first_event = Event.objects.order_by("pk").values_list("pk", flat=True).first() or 0
+    shifted = {
+        "tracker_personcustody": first_person,
+        "tracker_sourcetie": first_source,
+        "events_releasecount": first_event,
+    }
     tables = derived_tables()
     for table, first in shifted.items():
         tables[table] = sorted((str(int(row[0]) - first), *row[1:]) for row in tables[table])
@@ -94,6 +101,7 @@ def test_each_rebuild_is_the_one_its_migration_wrote():
     assert kept_tables.TOTALS == totals.REBUILD
     assert kept_tables.SOURCE_TIES == ties.REBUILD
     assert kept_tables.DAY_COUNTS == days.REBUILD
+    assert kept_tables.RELEASE_COUNTS == release_counts.REBUILD
     for vendor in ("sqlite", "postgresql"):
         kept = [statement for _, statements in kept_tables.KEPT for statement in statements[vendor]]
         assert kept == migrations_rebuild(vendor)
@@ -120,6 +128,7 @@ def test_a_bulk_seed_gives_the_derived_tables_the_triggers_give_and_their_rebuil
     seed()
     by_load = seeded_tables()
     assert by_load["tracker_personcustody"] and by_load["tracker_daycount"] and by_load["tracker_sourcetie"]
+    assert by_load["events_releasecount"]
     assert by_load == by_rows
     assert derived_tables() == as_rebuilt()
     assert fts_is_whole()

@@ -1,9 +1,9 @@
 """Events, the people and organisations taking part, the sources they cite, and the links between them."""
 
 from django.apps import apps
-from django.db import models, router, transaction
-from django.db.models import OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db import connections, models, router, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -112,7 +112,7 @@ class EventQuerySet(PublishableQuerySet):
         )
         released = self.select_related("release")
         if count_linked:
-            released = released.annotate(linked_released=Coalesce(linked_released_count(), models.Value(0)))
+            released = released.annotate(linked_released=linked_released_count())
         return released.prefetch_related(figures).with_links(lists)
 
 
@@ -149,25 +149,36 @@ def unnamed_fields():
     return [field.name for field in Event._meta.concrete_fields if field.name not in LINKED_EVENT_FIELDS]
 
 
-def linked_released(releases):
-    """ReleasedDetention rows counted in a release's `linked_released`: published, withheld people too (DOMAIN rule 2)."""
-    return later("ReleasedDetention").objects.published().filter(release__in=releases)
+def released_counts(releases, using=None):
+    """{release id: how many people the database links to it} for these releases: numbers, never names.
+
+    Read from events_releasecount, which the database keeps in the same
+    transaction as every write (events/migrations/0006_release_counts.py):
+    the published released detentions of each release, withheld people too
+    (DOMAIN rule 2). A release with none may have no row.
+    """
+    ids = sorted({int(pk) for pk in releases})
+    if not ids:
+        return {}  # and no query
+    with connections[using or router.db_for_read(Event)].cursor() as cursor:
+        cursor.execute(
+            f"SELECT release_id, n FROM events_releasecount WHERE release_id IN ({', '.join(['%s'] * len(ids))})", ids
+        )
+        return {release: n for release, n in cursor.fetchall() if n}
 
 
 def linked_released_count():
-    """How many people the database links to the release OuterRef("pk"): a number, never a name."""
-    linked = later("ReleasedDetention").objects.published().filter(release=OuterRef("pk")).order_by().values("release")
-    return models.Subquery(linked.annotate(n=models.Count("pk")).values("n"), output_field=models.IntegerField())
+    """How many people the database links to each release of an event list's query (released_counts), as a column."""
+    return RawSQL(
+        "COALESCE((SELECT c.n FROM events_releasecount c WHERE c.release_id = events_event.id), 0)",
+        [],
+        output_field=models.IntegerField(),
+    )
 
 
 def count_linked_released(events):
-    """Set `linked_released` on these releases (a page of the ledger), in one grouped query by release."""
-    if not events:
-        return events
-    ids = [event.pk for event in events]
-    counts = dict(
-        linked_released(ids).order_by().values("release").annotate(n=models.Count("pk")).values_list("release", "n")
-    )
+    """Set `linked_released` on these releases (a page of the ledger), in one query."""
+    counts = released_counts(event.pk for event in events)
     for event in events:
         event.linked_released = counts.get(event.pk, 0)
     return events

@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 
 from events.models.events import Event, EventKind, EventPart
 from events.release_effects import end_detention, put_back
+from tracker.caching import derived_table
 from tracker.history import history
 from tracker.models import Detention, published_detention
 from tracker.publishing import Record, RecordQuerySet, Status
@@ -63,6 +64,11 @@ class Release(EventPart, Record):
         event = getattr(self, "event", None)
         if event is not None and event.kind != Event.Kind.RELEASE:
             raise ValidationError("Release details belong to an event of kind “Release”.")
+
+
+# The people the database links to each release, kept by triggers (events/migrations/0006_release_counts.py;
+# read by events.models.events.released_counts).
+derived_table("events_releasecount", "events_releaseddetention", "tracker_detention", "tracker_person")
 
 
 class ReleasedDetentionQuerySet(RecordQuerySet):
