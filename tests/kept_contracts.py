@@ -70,3 +70,15 @@ def rolled_back(function):
             raise Undo
     except Undo:
         return result
+
+
+def as_rebuilt(statements, read):
+    """What read() returns once the rebuild `statements` (a migration's REBUILD) have run, in a savepoint rolled back."""
+
+    def rebuild():
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+        return read()
+
+    return rolled_back(rebuild)

@@ -29,9 +29,9 @@ from tests.kept_contracts import (
     PERSON_WRITE_NAMES,
     PERSON_WRITES,
     STATUSES,
+    as_rebuilt,
     contract,
     pick,
-    rolled_back,
     write_person,
 )
 from tracker.models import Detention, Person
@@ -93,14 +93,7 @@ def rows_kept():
 
 def rows_rebuilt():
     """The table as its rebuild (migration 0010's REBUILD) makes it from the records, in a savepoint rolled back."""
-
-    def rebuild():
-        with connection.cursor() as cursor:
-            for statement in kept.REBUILD:
-                cursor.execute(statement)
-        return rows_kept()
-
-    return rolled_back(rebuild)
+    return as_rebuilt(kept.REBUILD, rows_kept)
 
 
 def raw_reload(objects):

@@ -32,6 +32,7 @@ from tests.kept_contracts import (
     PERSON_WRITE_NAMES,
     PERSON_WRITES,
     STATUSES,
+    as_rebuilt,
     contract,
     pick,
     rolled_back,
@@ -131,13 +132,8 @@ def kept_rows():
 
 
 def rebuilt_rows():
-    def rebuild():
-        with connection.cursor() as cursor:
-            for statement in kept.REBUILD:
-                cursor.execute(statement)
-        return kept_rows()
-
-    return rolled_back(rebuild)
+    """The table as its rebuild (the migration's REBUILD) makes it from the records, in a savepoint rolled back."""
+    return as_rebuilt(kept.REBUILD, kept_rows)
 
 
 def reference():
