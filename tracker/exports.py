@@ -200,8 +200,11 @@ def export_selected(model, queryset, exclude=()):
             header.append(f"{field.name}_uid")
     related = [field.name for field in fields if field.is_relation]
 
+    # select_related() with no names would mean every relation (and is deprecated in Django 6.1).
+    listed = queryset.select_related(*related) if related else queryset
+
     def rows():
-        for obj in queryset.select_related(*related).order_by("pk").iterator(chunk_size=1000):
+        for obj in listed.order_by("pk").iterator(chunk_size=1000):
             row = []
             for field in fields:
                 value = getattr(obj, field.name)
