@@ -360,3 +360,30 @@ def test_withholding_takes_down_text_naming_her_by_hashtag_or_initial(db):
     anna.save()
     assert set(anna.taken_down) == {hashtag, initial}
     assert take_down_text_naming(anna) == []  # nothing left to take down
+
+
+def test_a_declined_form_one_letter_longer_than_a_four_letter_key_is_seen():
+    # "Pavlovym" (instrumental) keys to pvlvm, Pavlov to pvlv: the people asked for were those with a
+    # word starting with pvlvm, and Pavlov was never compared (a published text could name him).
+    make_person(name="Ivan Pavlov", identity_level=WITHHELD)
+    fields = refused_fields(Event(title="Talks with Pavlovym in Minsk", **EVENT))
+    assert "title" in fields
+
+
+def test_a_short_word_asks_for_that_word_only_not_every_name_starting_with_it():
+    from tracker.models import Person
+    from tracker.names import _text_candidates
+
+    exact = make_person(name="Th Exact", identity_level=WITHHELD)
+    make_person(name="Thomas Longer", identity_level=WITHHELD)
+    declined = make_person(name="Mirrorfield Anna", identity_level=WITHHELD)
+    # "the" keys to th: only a name word keyed th can be it; "Mirrorfieldova" (mrfldv) asks for the stem mrfl.
+    found = set(Person.objects.filter(_text_candidates({"th", "mrfldv"})).values_list("pk", flat=True))
+    assert found == {exact.pk, declined.pk}
+
+
+def test_a_long_summary_is_checked_in_one_query_on_every_database():
+    make_person(name="Anna Mirrorfield", identity_level=WITHHELD)
+    words = " ".join(f"w{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}{chr(97 + n // 676)}x" for n in range(600))
+    fields = refused_fields(Event(title="A summary", summary=f"{words} Mirrorfield's sentence", **EVENT))
+    assert "summary" in fields
