@@ -32,7 +32,7 @@ from events.disclosure import (
 from events.models import Event, ReleasedDetention
 from tracker.caching import cached, query_key
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Person, listed_person
-from tracker.models.people import KEPT_ORDERS, counted_people, kept_order
+from tracker.models.people import FACETS, KEPT_ORDERS, counted_people, kept_facet_order, kept_order
 from tracker.publishing import Status
 
 # --- The people of a list, in order -------------------------------------------
@@ -198,6 +198,11 @@ def listed_ids(filterset, order):
     if status is not None:
         # Any order but a date's is by name (in_public_order).
         return kept_order(status, order if order in DATE_ORDERS else "name", MAX_LISTED + 1, filterset.base.db)
+    facet = kept_facet(filterset)
+    if facet is not None:
+        name, value, status = facet
+        order = order if order in DATE_ORDERS else "name"
+        return kept_facet_order(name, value, status, order, MAX_LISTED + 1, filterset.base.db)
     people = kept_people(filterset)
     if people is not None:
         status, chosen = people
@@ -219,13 +224,22 @@ def listed_ids(filterset, order):
                 return [person for (person,) in cursor.fetchall()]
 
         return cached("registry-ids", read, query_key(chosen), status, order)
-    return cached("registry-ids", functools.partial(filtered_ids, filterset, order), *ids_key(filterset, order))
+    return cached("registry-ids", functools.partial(matched_ids, filterset, order), *ids_key(filterset, order))
 
 
-def filtered_ids(filterset, order):
-    """listed_ids() of a list with detention filters: walked along the kept order, or from what the filters match."""
-    walked = walked_ids(filterset, order)
-    return walked if walked is not None else matched_ids(filterset, order)
+def kept_facet(filterset):
+    """(filter, value, custody status or "") of a list of every published detention filtered by one filter of
+    FACETS (and custody status): its people and orders are kept by the database. Else None."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return None
+    chosen = filterset.active_filters - {"status"}
+    if len(chosen) != 1 or not chosen <= FACETS.keys():
+        return None
+    if query_key(filterset.base) != query_key(Detention.objects.published()):
+        return None
+    (name,) = chosen
+    data = filterset.form.cleaned_data
+    return name, data[name], data["status"] if "status" in filterset.active_filters else ""
 
 
 def ids_key(filterset, order):
@@ -236,8 +250,9 @@ def ids_key(filterset, order):
 def matched_ids(filterset, order):
     """listed_ids() read from the matching detentions' side: grouped per person, then sorted.
 
-    The work grows with the detentions the filters match: the shape for a
-    list the walk along the kept order gave up on (walked_ids), a few people.
+    The work grows with the detentions the filters match: the shape for the
+    lists the database does not keep in order (several detention filters, a
+    release, a year of release), which match fewer people.
     """
     detentions = leading_conditions(filterset, filterset.queryset)
     if order in DATE_ORDERS:
@@ -266,65 +281,6 @@ def leading_conditions(filterset, detentions):
         return filterset.filter_queryset(detentions)
     finally:
         filterset.article_leads = False
-
-
-# How many kept rows (people of a custody status, in a kept order) the walk reads at most before it
-# gives up: a list whose filters match fewer than about MAX_LISTED in WALK_LIMIT people is read from
-# the matching detentions' side instead (matched_ids), which then match few.
-WALK_LIMIT = 8_000
-
-# The lists walked (with custody status or without): those measured faster so at 200,000 people. A
-# walk that gives up costs ~25-75 ms on SQLite and more on PostgreSQL, which combinations of filters
-# (article and region: 10-40% each, a few % together) met; they are read from their side.
-WALKED_FILTERS = {"article"}
-
-
-def walked_ids(filterset, order):
-    """listed_ids() by name for a list with detention filters, read by walking the kept order; None to read it otherwise.
-
-    The rows kept per person and custody status (tracker_personcustody) are
-    read along the name order's index, each person tested by an indexed
-    EXISTS against the filters (own_conditions(), their detentions by the
-    person's key), until MAX_LISTED + 1 match: the work is about MAX_LISTED
-    divided by the share of people the filters match, not the number they
-    match. The walk reads at most WALK_LIMIT rows; with fewer found by then,
-    None: the filters match few people, and matched_ids() reads them faster.
-    Only the lists of WALKED_FILTERS are walked.
-    By date, None: a person sorts by their latest (earliest) *matching*
-    detention, which the kept rows do not hold.
-    """
-    active = filterset.active_filters
-    if order in DATE_ORDERS or active - {"status"} != WALKED_FILTERS:
-        return None
-    if query_key(filterset.base) != query_key(Detention.objects.published()):
-        return None
-    using = filterset.base.db
-    status = filterset.form.cleaned_data["status"] if "status" in active else ""
-    conditions = own_conditions(filterset).order_by().filter(person_id=RawSQL("walked.person_id", ()))
-    try:
-        match_sql, match_params = conditions.values("pk").query.get_compiler(using).as_sql()
-    except EmptyResultSet:  # a filter that can match nothing
-        return []
-    limit = MAX_LISTED + 1
-    # The walk's end, if there are more rows: the sort name WALK_LIMIT rows in.
-    capped = counted_people(using).get(status, (0, 0))[0] > WALK_LIMIT
-    cap, cap_params = "", []
-    if capped:
-        cap = (
-            " AND walked.sort_name <= (SELECT sort_name FROM tracker_personcustody "
-            f"WHERE custody_status = %s AND listed ORDER BY {KEPT_ORDERS['name']} LIMIT 1 OFFSET %s)"
-        )
-        cap_params = [status, WALK_LIMIT]
-    statement = (
-        f"SELECT walked.person_id FROM tracker_personcustody walked WHERE walked.custody_status = %s "
-        f"AND walked.listed{cap} AND EXISTS ({match_sql}) ORDER BY walked.sort_name, walked.uid LIMIT %s"
-    )
-    with connections[using].cursor() as cursor:
-        cursor.execute(statement, [status, *cap_params, *match_params, limit])
-        found = [person for (person,) in cursor.fetchall()]
-    if capped and len(found) < limit:
-        return None
-    return found
 
 
 def people_in_order(ids, detentions):

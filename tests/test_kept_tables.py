@@ -24,6 +24,7 @@ ties = importlib.import_module("tracker.migrations.0009_source_ties")
 days = importlib.import_module("tracker.migrations.0010_day_counts")
 search = importlib.import_module("tracker.migrations.0006_sqlite_name_search")
 release_counts = importlib.import_module("events.migrations.0006_release_counts")
+facets = importlib.import_module("tracker.migrations.0012_registry_facets")
 
 SIZE = {"people": 300, "events": 60, "figures": 40}
 
@@ -31,7 +32,15 @@ SIZE = {"people": 300, "events": 60, "figures": 40}
 def migrations_rebuild(vendor):
     """Every derived table's rebuild as the migrations that made its triggers wrote it."""
     fts = [search.CREATE[-1]] if vendor == "sqlite" else []
-    return [*totals.REBUILD, orders.copied(vendor), *ties.REBUILD, *days.REBUILD, *release_counts.REBUILD, *fts]
+    return [
+        *totals.REBUILD,
+        orders.copied(vendor),
+        *ties.REBUILD,
+        *days.REBUILD,
+        *release_counts.REBUILD,
+        *facets.REBUILD[vendor],
+        *fts,
+    ]
 
 
 def rows(table):
@@ -72,6 +81,7 @@ def seeded_tables():
     first_event = Event.objects.order_by("pk").values_list("pk", flat=True).first() or 0
     shifted = {
         "tracker_personcustody": first_person,
+        "tracker_personfacet": first_person,
         "tracker_sourcetie": first_source,
         "events_releasecount": first_event,
     }
@@ -128,7 +138,7 @@ def test_a_bulk_seed_gives_the_derived_tables_the_triggers_give_and_their_rebuil
     seed()
     by_load = seeded_tables()
     assert by_load["tracker_personcustody"] and by_load["tracker_daycount"] and by_load["tracker_sourcetie"]
-    assert by_load["events_releasecount"]
+    assert by_load["events_releasecount"] and by_load["tracker_personfacet"]
     assert by_load == by_rows
     assert derived_tables() == as_rebuilt()
     assert fts_is_whole()

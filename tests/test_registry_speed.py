@@ -22,6 +22,7 @@ from events.filters import PrisonerFilter
 from events.models import Event
 from tests.factories import make_charge, make_detention, make_event, make_person, make_release, make_released_detention
 from tracker.models import Detention, Person
+from tracker.models.people import FACETS
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,10 @@ def test_lists_filtered_by_the_person_are_read_from_the_kept_rows_in_the_public_
     with CaptureQueriesContext(connection) as queries:
         found = registry.listed_ids(filterset, order)
     assert found == expected
-    assert any("tracker_personcustody" in query["sql"] for query in queries) or not expected
+    # A region alone (and custody status) is kept per filter value; with a name, per person.
+    kept = "tracker_personfacet" if registry.kept_facet(filterset) else "tracker_personcustody"
+    assert any(kept in query["sql"] for query in queries) or not expected
+    assert ("tracker_personfacet" in kept) == ("q=" not in query)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +79,10 @@ def test_other_lists_are_not_read_from_the_person_rows(people, query):
     assert registry.kept_people(bound(query)) is None
 
 
-@pytest.mark.parametrize("query", ["article=342", "article=342&status=held", "article=130&order=newest"])
+@pytest.mark.parametrize(
+    "query",
+    ["article=342&detained_year=2021", "article=342&status=held&released_year=2024", "article=130&order=newest"],
+)
 def test_the_article_filter_starts_from_the_articles_index(people, query):
     filterset = bound(query)
     order = filterset.form.cleaned_data["order"]
@@ -83,6 +90,10 @@ def test_the_article_filter_starts_from_the_articles_index(people, query):
     cache.clear()  # the keys read, not those an earlier test left under the same key
     with CaptureQueriesContext(connection) as queries:
         assert registry.listed_ids(filterset, order) == expected
+    if registry.kept_facet(filterset) is not None:
+        # An article alone (and custody status): its people are kept in order, one index read.
+        assert [query["sql"] for query in queries if "tracker_personfacet" in query["sql"]]
+        return
     (sql,) = [query["sql"] for query in queries if "tracker_charge" in query["sql"]]
     if connection.vendor != "sqlite":
         return
@@ -118,7 +129,7 @@ def test_page_rows_are_the_rows_of_the_model_instances(people):
     assert light == models
 
 
-@pytest.mark.parametrize("order", ["", "name"])
+@pytest.mark.parametrize("order", ["", "name", "newest", "oldest"])
 @pytest.mark.parametrize(
     "query",
     [
@@ -131,19 +142,14 @@ def test_page_rows_are_the_rows_of_the_model_instances(people):
         "released_year=2020",
     ],
 )
-def test_the_walk_along_the_name_order_lists_the_people_the_detentions_give(people, order, query, monkeypatch):
-    """walked_ids() (the kept name order, each person tested by EXISTS) equals matched_ids() and in_public_order()."""
+def test_kept_and_matched_lists_are_the_people_the_detentions_give(people, order, query):
+    """listed_ids() (kept per filter value, or read from the matching detentions) equals in_public_order()."""
     for person in people[:6]:
         make_detention(person=person, facility="Okrestina", detained_on=datetime.date(2021, 3, 3))
-    # The walk gives up after WALK_LIMIT kept rows; small here, so both the walk and the giving up are seen.
-    for walk_limit in (1_000, 2):
-        monkeypatch.setattr(registry, "WALK_LIMIT", walk_limit)
-        filterset = bound(f"{query}&order={order}")
-        expected = list(registry.in_public_order(filterset.qs, order).values_list("pk", flat=True))
-        walked = registry.walked_ids(filterset, order)
-        assert walked is None or walked == expected
-        if walk_limit == 1_000:
-            assert walked is not None or "article" not in query or "region" in query
-        assert registry.matched_ids(bound(f"{query}&order={order}"), order) == expected
-        cache.clear()
-        assert registry.listed_ids(bound(f"{query}&order={order}"), order) == expected
+    filterset = bound(f"{query}&order={order}")
+    expected = list(registry.in_public_order(filterset.qs, order).values_list("pk", flat=True))
+    assert registry.matched_ids(bound(f"{query}&order={order}"), order) == expected
+    kept = registry.kept_facet(bound(f"{query}&order={order}"))
+    assert (kept is not None) == (query.split("&")[0].split("=")[0] in FACETS and "region" not in query)
+    cache.clear()
+    assert registry.listed_ids(bound(f"{query}&order={order}"), order) == expected

@@ -121,6 +121,8 @@ derived_table("tracker_person_search", "tracker_person")
 # The registry's totals per custody status, kept by triggers (tracker/migrations/0008_registry_totals.py).
 derived_table("tracker_personcustody", "tracker_person", "tracker_detention")
 derived_table("tracker_registrytotal", "tracker_person", "tracker_detention")
+# The registry's orders per filter value, kept by triggers (tracker/migrations/0012_registry_facets.py).
+derived_table("tracker_personfacet", "tracker_person", "tracker_detention", "tracker_charge")
 # The registry's per-day count changes, kept by triggers (tracker/migrations/0010_day_counts.py).
 derived_table("tracker_daycount", "tracker_detention", "tracker_person")
 # What each source backs in public, kept by triggers (tracker/migrations/0009_source_ties.py).

@@ -114,6 +114,46 @@ RELEASE_COUNTS = [
     "WHERE d.status = 'published' AND p.status = 'published' GROUP BY r.release_id",
 ]
 
+
+def _facets(vendor):
+    """tracker/migrations/0012_registry_facets.py's REBUILD: the registry's orders per filter value."""
+    year_start, year = {
+        "sqlite": (
+            "strftime('%Y-01-01', d.detained_on)",
+            "CAST(CAST(strftime('%Y', d.detained_on) AS integer) AS text)",
+        ),
+        "postgresql": (
+            "date_trunc('year', d.detained_on)::date",
+            "CAST(CAST(EXTRACT(YEAR FROM d.detained_on) AS integer) AS text)",
+        ),
+    }[vendor]
+    named = level_sql("p.identity_level", named=True)
+    date = f"CASE WHEN {named} THEN d.detained_on ELSE {year_start} END"
+    columns = "p.id AS person_id, d.custody_status AS custody_status, p.sort_name AS sort_name, p.uid AS uid"
+    joined = (
+        "FROM tracker_person p JOIN tracker_detention d ON d.person_id = p.id{} "
+        f"WHERE p.status = 'published' AND {level_sql('p.identity_level', named=False)} AND d.status = 'published'"
+    )
+    rows = " UNION ALL ".join(
+        [
+            f"SELECT {columns}, 'y' AS facet, {year} AS value, {date} AS shown {joined.format('')}"
+            " AND d.detained_on IS NOT NULL",
+            f"SELECT {columns}, 'a', c.article, {date} {joined.format(' JOIN tracker_charge c ON c.detention_id = d.id')}",
+            f"SELECT {columns}, 'f', d.facility, {date} {joined.format('')} AND {named} AND d.facility <> ''",
+            f"SELECT {columns}, 'r', p.region, {date} {joined.format('')} AND {named} AND p.region <> ''",
+        ]
+    )
+    dates = "COALESCE(MAX(x.shown), '0001-01-01'), COALESCE(MIN(x.shown), '9999-12-31')"
+    return [
+        "DELETE FROM tracker_personfacet",
+        "INSERT INTO tracker_personfacet (person_id, custody_status, facet, value, sort_name, uid, newest, oldest) "
+        f"SELECT x.person_id, x.custody_status, x.facet, x.value, x.sort_name, x.uid, {dates} FROM ({rows}) x "
+        "GROUP BY x.person_id, x.custody_status, x.facet, x.value, x.sort_name, x.uid "
+        f"UNION ALL SELECT x.person_id, '', x.facet, x.value, x.sort_name, x.uid, {dates} FROM ({rows}) x "
+        "GROUP BY x.person_id, x.facet, x.value, x.sort_name, x.uid",
+    ]
+
+
 # (the derived tables, their rebuild per database vendor), in the order they are rebuilt.
 KEPT = [
     (
@@ -123,6 +163,7 @@ KEPT = [
     (("tracker_sourcetie",), _both(SOURCE_TIES)),
     (("tracker_daycount",), _both(DAY_COUNTS)),
     (("events_releasecount",), _both(RELEASE_COUNTS)),
+    (("tracker_personfacet",), {vendor: _facets(vendor) for vendor in ("sqlite", "postgresql")}),
     # tracker/migrations/0006_sqlite_name_search.py: FTS5's own rebuild from its content table (SQLite only).
     (
         ("tracker_person_search",),

@@ -395,6 +395,31 @@ def kept_order(custody_status, order, limit, using="default"):
         return [person for (person,) in cursor.fetchall()]
 
 
+# The registry filters whose lists the database keeps in order (tracker/migrations/0012_registry_facets.py),
+# and the facet each value is kept under.
+FACETS = {"detained_year": "y", "article": "a", "facility": "f", "region": "r"}
+
+
+def kept_facet_order(facet, value, custody_status, order, limit, using="default"):
+    """kept_order() for the listed people matching one filter value: a detention in year `value`, charged
+    under article `value` or held in facility `value`, or a home region `value` (the facet of FACETS), in
+    `custody_status` ("" for any).
+
+    What events.registry.in_public_order() gives for the published detentions
+    that filter value and custody status choose (tests/test_registry_facets.py
+    holds them equal): each person by their latest (earliest) *matching*
+    detention, as the public sees it; a facility and a region only for people
+    named in full, as PrisonerFilter asks. The first rows of an index.
+    """
+    sql = (
+        "SELECT person_id FROM tracker_personfacet WHERE facet = %s AND value = %s AND custody_status = %s "
+        f"ORDER BY {KEPT_ORDERS[order]} LIMIT %s"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [FACETS[facet], str(value), custody_status, limit])
+        return [person for (person,) in cursor.fetchall()]
+
+
 class NameVariantQuerySet(RecordQuerySet):
     def published(self):
         return self.filter(person__status=Status.PUBLISHED)
