@@ -83,24 +83,18 @@ def write_facet(operation, people):
         charge = pick(Charge.objects.all(), args[0])
         if charge is not None:
             charge.delete()
-    elif name in ("facility_save", "facility_update"):
-        detention = pick(Detention.objects.all(), args[0])
-        if detention is None:
+    elif name.startswith(("facility_", "region_")):
+        # A detention's facility or a person's region: saved through the model, or updated in the queryset.
+        field, how = name.split("_")
+        model = Detention if field == "facility" else Person
+        row = pick(model.objects.all(), args[0])
+        if row is None:
             return
-        if name == "facility_save":
-            detention.facility = args[1]
-            detention.save()
+        if how == "save":
+            setattr(row, field, args[1])
+            row.save()
         else:
-            Detention.objects.filter(pk=detention.pk).update(facility=args[1])
-    elif name in ("region_save", "region_update"):
-        person = pick(Person.objects.all(), args[0])
-        if person is None:
-            return
-        if name == "region_save":
-            person.region = args[1]
-            person.save()
-        else:
-            Person.objects.filter(pk=person.pk).update(region=args[1])
+            model.objects.filter(pk=row.pk).update(**{field: args[1]})
     else:
         write_order(operation, people)
 
