@@ -10,6 +10,8 @@ a name inside a phrase and a name written surname first.
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from events.models import Event
 from tests.admin_pages import admin_url, form_data, post_change_form
@@ -28,7 +30,20 @@ from tests.factories import (
     make_source,
 )
 from tracker.models import Organization, Source
-from tracker.names import naming_words, surname, text_words
+from tracker.names import (
+    NameMatcher,
+    by_initial,
+    by_surname,
+    by_whole_name,
+    given_and_initial,
+    name_keys_in,
+    naming_words,
+    same_word,
+    surname,
+    surname_key,
+    text_words,
+    word_keys,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -387,3 +402,49 @@ def test_a_long_summary_is_checked_in_one_query_on_every_database():
     words = " ".join(f"w{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}{chr(97 + n // 676)}x" for n in range(600))
     fields = refused_fields(Event(title="A summary", summary=f"{words} Mirrorfield's sentence", **EVENT))
     assert "summary" in fields
+
+
+# --- The matcher's shortcut: a set lookup before scanning the text ---------------------------------
+
+KEY_LETTERS = st.text(alphabet="pvlmnkrt", min_size=1, max_size=7)
+NAME_WORDS = st.sampled_from(
+    ["Pavlov", "Pavlovym", "Pavlova", "Anna", "Ivan", "M.", "Mirrorfield", "Mirrorfielda", "of"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text_keys=st.lists(KEY_LETTERS, max_size=6), name_key=KEY_LETTERS)
+def test_name_keys_in_is_exactly_the_keys_same_word_accepts(text_keys, name_key):
+    words = [(key, key) for key in text_keys]
+    assert (name_key in name_keys_in(words)) == any(same_word(key, name_key) for key in text_keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(NAME_WORDS, max_size=8).map(" ".join),
+    protected=st.lists(st.lists(NAME_WORDS, min_size=1, max_size=3).map(" ".join), max_size=3),
+    named=st.lists(st.lists(NAME_WORDS, min_size=2, max_size=3).map(" ".join), max_size=2),
+)
+def test_the_matcher_finds_what_scanning_every_name_finds(text, protected, named):
+    """NameMatcher.naming() skips names by set lookups; it must name exactly when the full scan does."""
+    words = text_words(text)
+    matcher = NameMatcher(protected, named)
+    assert matcher.naming(words) == _naming_without_shortcut(matcher, words)
+
+
+def _naming_without_shortcut(matcher, words):
+    """NameMatcher.naming() as it was before the set lookups: every rule tried on every name."""
+    named_here = [name for name in matcher.named if by_whole_name(words, name)]
+    explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
+    abbreviated = [given_and_initial(name) for name in named_here]
+    for name in matcher.protected:
+        naming = "" if surname_key(name) in explained else by_surname(words, name)
+        if not naming and frozenset(word_keys(name)) not in explained:
+            naming = by_whole_name(words, name)
+        if not naming:
+            given, initial = given_and_initial(name)
+            if not any(initial == other and given & others for others, other in abbreviated):
+                naming = by_initial(words, name)
+        if naming:
+            return naming
+    return ""

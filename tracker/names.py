@@ -276,24 +276,56 @@ class NameMatcher:
         return found
 
     def naming(self, words: list[tuple[str, str]]) -> str:
-        """The words of a text (text_words()) that name a protected name, or ""."""
+        """The words of a text (text_words()) that name a protected name, or "".
+
+        A name's words are first looked up among the keys the text's words
+        can be (name_keys_in()): a set lookup that tells exactly whether
+        by_surname() or by_whole_name() can find anything, so the names of
+        the tens of thousands of people sharing a given name with a word of
+        the text are passed over without scanning the text for each.
+        """
         if not words:
             return ""
-        named_here = [name for name in self.named if by_whole_name(words, name)]
+        keys = name_keys_in(words)
+        initials = has_initial(words)
+        named_here = [name for name in self.named if whole_name_keys_in(name, keys) and by_whole_name(words, name)]
         explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
         # "Anna Makarova … Anna M." abbreviates the person named in full, not a protected Anna Mirrorfield.
         abbreviated = [given_and_initial(name) for name in named_here]
         for name in self.protected:
-            naming = "" if surname_key(name) in explained else by_surname(words, name)
-            if not naming and frozenset(word_keys(name)) not in explained:
+            own = surname_key(name)
+            naming = "" if own in explained or own not in keys else by_surname(words, name)
+            if not naming and whole_name_keys_in(name, keys) and frozenset(word_keys(name)) not in explained:
                 naming = by_whole_name(words, name)
-            if not naming:
+            if not naming and initials:
                 given, initial = given_and_initial(name)
                 if not any(initial == other and given & others for others, other in abbreviated):
                     naming = by_initial(words, name)
             if naming:
                 return naming
         return ""
+
+
+def name_keys_in(words: list[tuple[str, str]]) -> set:
+    """Every name key some word of a text (text_words()) can be, by same_word(): its own key, and the keys
+    it declines (one or two letters shorter, of 4 letters or more). same_word(text key, k) for some word of
+    the text exactly when k is in this set."""
+    keys = set()
+    for _, key in words:
+        keys.add(key)
+        keys.update(key[:-cut] for cut in (1, 2) if len(key) - cut >= 4)
+    return keys
+
+
+def whole_name_keys_in(name: str, keys: set) -> bool:
+    """Whether by_whole_name() could find `name` in a text whose name_keys_in() are `keys`: each of its words is there."""
+    name_keys = word_keys(name)
+    return len(name_keys) >= 2 and all(key in keys for key in name_keys)
+
+
+def has_initial(words: list[tuple[str, str]]) -> bool:
+    """Whether a text has a word by_initial() could read as a surname's initial ("M.") after a given name."""
+    return any(len(after) == 2 and after[0].isupper() and after.endswith(".") for after, _ in words[1:])
 
 
 def _name_candidates(keys):
@@ -330,20 +362,17 @@ def protected_names_in(texts: dict, people) -> dict:
     (PersonQuerySet.protected()). A surname many people share is explained
     by a person named in full whom the same text names in full: "Krystsina
     Kuzniatsova calls for…" names her, not a withheld prisoner Kuzniatsou.
-    Four queries: the protected people and the people named in full whom a
-    word of the texts could name (by their search keys, which hold every
-    name variant), each with their names.
+    Two queries: the names of the protected people and of the people named
+    in full whom a word of the texts could name (by their search keys, which
+    hold every name variant).
     """
     words = {field: text_words(text or "") for field, text in texts.items()}
     keys = {key for found in words.values() for _, key in found if len(key) >= 2}
     if not keys:
         return {}
     candidates = _text_candidates(keys)
-    protected = people.filter(candidates).prefetch_related("name_variants")
-    named = people.model.objects.named().filter(candidates).prefetch_related("name_variants")
     matcher = NameMatcher(
-        [name for person in protected for name in all_names(person)],
-        [name for person in named for name in all_names(person)],
+        names_of(people.filter(candidates)), names_of(people.model.objects.named().filter(candidates))
     )
     found = {}
     for field, field_words in words.items():
@@ -361,7 +390,7 @@ def matcher_for(person) -> NameMatcher:
     named = []
     if keys:
         people = type(person).objects.named().exclude(pk=person.pk).filter(_name_candidates(keys))
-        named = [name for other in people.prefetch_related("name_variants") for name in all_names(other)]
+        named = names_of(people)
     return NameMatcher(names, named)
 
 
@@ -373,15 +402,15 @@ PEOPLE_BATCH = 500
 def matcher_for_all(people, using=None) -> NameMatcher:
     """A NameMatcher for the names of several people (`people`: their keys), for one pass over the public text.
 
-    Two queries per 500 people (them and their variants), one per 100 name
-    keys for the people named in full who could explain a word, and theirs.
+    One query per 500 people (their names and variants), and one per 100
+    name keys for the names of the people named in full who could explain a word.
     """
     model = apps.get_model("tracker", "Person")
     pks = sorted(set(people))
     names = []
     for start in range(0, len(pks), PEOPLE_BATCH):
         batch = model._base_manager.db_manager(using).filter(pk__in=pks[start : start + PEOPLE_BATCH])
-        names += [name for person in batch.prefetch_related("name_variants") for name in all_names(person)]
+        names += names_of(batch)
     keys = sorted(
         {key for name in names for key in [surname_key(name), max(word_keys(name), key=len, default="")] if key}
     )
@@ -389,13 +418,24 @@ def matcher_for_all(people, using=None) -> NameMatcher:
     for start in range(0, len(keys), CANDIDATE_BATCH):
         candidates = _name_candidates(keys[start : start + CANDIDATE_BATCH])
         others = model.objects.db_manager(using).named().exclude(pk__in=pks).filter(candidates)
-        named.update((other.pk, all_names(other)) for other in others.prefetch_related("name_variants"))
+        named.update(names_by_person(others))
     return NameMatcher(names, [name for found in named.values() for name in found])
 
 
-def all_names(person) -> list[str]:
-    """A person's name and name variants, read from a prefetch."""
-    return [person.name, *(variant.name for variant in person.name_variants.all())]
+def names_by_person(people) -> dict:
+    """{key: [name, *name variants]} of the people of a queryset: one query, read as values (the checks read
+    the names of tens of thousands of people at 200,000; model instances cost most of the time)."""
+    found = {}
+    for pk, name, variant in people.order_by().values_list("pk", "name", "name_variants__name"):
+        names = found.setdefault(pk, [name])
+        if variant is not None:
+            names.append(variant)
+    return found
+
+
+def names_of(people) -> list[str]:
+    """Every name and name variant of the people of a queryset (names_by_person())."""
+    return [name for names in names_by_person(people).values() for name in names]
 
 
 class PublicText:

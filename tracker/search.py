@@ -11,6 +11,7 @@ under any spelling, and an editor or reader can tell the few extra matches
 apart. Both the stored names and the query go through the same `word_keys`.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -94,6 +95,10 @@ def plain(text: str) -> str:
     return "".join(char for char in text if not unicodedata.combining(char))
 
 
+# Remembered: a pure function of the word, asked again and again of the same few thousand name words
+# (a public text's check reads the names of every person one of its words could name: tens of thousands
+# of names at 200,000 people, most sharing their given names and many their surnames).
+@functools.lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> str:
     """The spelling-independent key of one word of a name."""
     word = _NOT_LETTER.sub("", plain(word))
