@@ -5,17 +5,14 @@ reads (its people, order and counts) are events/registry.py's; its filters
 are PrisonerFilter's (events/filters.py).
 """
 
-from html import escape as escape_text
-
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
 from events import registry
 from events.disclosure import shown_person
 from events.filters import PrisonerFilter, filtered_or_400
+from events.html import text
 from events.pagination import page_of, query_without_page
 from tracker.caching import public_page
 from tracker.models import Detention
@@ -72,13 +69,6 @@ def person_detail(request, uid):
 # already safe); only the markup below is written unescaped.
 # tests/test_registry_render.py holds this HTML equal to the template it
 # replaced, for awkward and hostile values.
-
-
-def text(value):
-    """{{ value }} with autoescaping: the value localized (a number) and escaped, once."""
-    if type(value) is str:
-        return escape_text(value)
-    return conditional_escape(localize(value))
 
 
 NAME_CELL = '<th scope="rowgroup"{rowspan}><a href="{url}">{name}</a></th>'

@@ -191,16 +191,16 @@ def _dated(event):
 
 
 def event_links(event):
-    """An event's links read from both ends, as events/includes/event_links.html lists them."""
+    """An event's links read from both ends, as {% event_links %} (events/templatetags/cards.py) lists them."""
     outgoing = [{"label": capfirst(link.get_kind_display()), **_dated(link.to_event)} for link in event.outgoing_list]
     incoming = [{"label": capfirst(link.inverse_label), **_dated(link.from_event)} for link in event.incoming_list]
     return {"outgoing": outgoing, "incoming": incoming} if outgoing or incoming else None
 
 
 def _card(event):
-    """What events/includes/event.html shows of an event (prefetched with_details(lists=True)), read once.
+    """What {% event_card %} (events/templatetags/cards.py) shows of an event (prefetched with_details(lists=True)), read once.
 
-    A participant is named only by Participant.public_label; the template places these values.
+    A participant is named only by Participant.public_label; the tag places these values.
     """
     occurred, ended = event.occurred, event.ended
     cited = []
