@@ -3,14 +3,17 @@
 from types import SimpleNamespace
 
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django_countries import countries
 
 from events.charts import Claim, Registry, Series, draw, layout, series_of
 from events.filters import CountryFigureFilter, FigureFilter, filtered_or_400
+from events.html import text
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_counts
+from events.templatetags.citations import citation
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page, query_key
 from tracker.dates import period_end
@@ -393,6 +396,8 @@ def measure_detail(request, slug):
         }
         for group in page.object_list
     ]
+    several_countries = len(drawn) > 1
+    registry_phrase = REGISTRY_PHRASES.get(measure.registry_count, "")
     context = {
         "measure": measure,
         "filter": filterset,
@@ -400,12 +405,93 @@ def measure_detail(request, slug):
         "headlines": headlines,
         "page": page,
         "groups": groups,
+        "report_rows": report_rows(groups, measure.kind, several_countries, registry_phrase),
         "charts": _charts(measure, drawn, registries),
         "registries": registries,
         # The table of a stock's counts: one row a month (the reports' own days are in the reports' table).
         "registry_tables": {country: _registry_table(registry) for country, registry in registries.items()},
-        "several_countries": len(drawn) > 1,
+        "several_countries": several_countries,
         "show_deprecated": status == 200 and filterset.form.cleaned_data["deprecated"],
-        "registry_phrase": REGISTRY_PHRASES.get(measure.registry_count, ""),
     }
     return render(request, "events/measure.html", context, status=status)
+
+
+# --- The reports' table, written once here ------------------------------------------
+#
+# As the registry's and the ledger's rows: the template looked up about forty
+# values per report, repeated for every report of the page; written here once.
+# Every value is escaped once, as {{ value }} escapes it (events.html.text);
+# citations by the {% citation %} tag's own function. tests/test_measure_render.py
+# holds this HTML equal to the template it replaced, for awkward and hostile values.
+
+
+def _report_row(figure, group, first, kind, several_countries, registry_phrase):
+    deprecated = figure.rank == "deprecated"
+    parts = [f'\n<tr role="row"{' class="deprecated"' if deprecated else ""}>\n']
+    if first:
+        count = group["registry_count"]
+        disagree = '<span class="disagree">Sources differ</span>' if group["disagree"] else ""
+        registry = (
+            f'<span class="registry-note">This database names {text(count)} {"person" if count == 1 else "people"} '
+            f"{text(registry_phrase)}.</span>"
+            if count is not None
+            else ""
+        )
+        parts.append(
+            f'\n<th scope="rowgroup" role="rowheader" rowspan="{text(len(group["figures"]))}" class="as-of">\n'
+            f'<time datetime="{text(figure.as_of.iso)}">{text(figure.as_of)}</time>\n{disagree}\n{registry}\n</th>\n'
+        )
+    words = text(figure.in_words)
+    parts.append(
+        '\n<td role="cell" data-label="Value" class="number">'
+        + (f"<s>{words}</s>" if deprecated else f"<strong>{words}</strong>")
+        + f'</td>\n<td role="cell" data-label="Qualifier">{text(figure.get_qualifier_display())}</td>\n'
+    )
+    if kind == "flow":
+        start = figure.period_start
+        parts.append(
+            '<td role="cell" data-label="Counted since">'
+            + (
+                f'<time datetime="{text(start.iso)}">{text(start)}</time>'
+                if start
+                else '<span class="none">Not given</span>'
+            )
+            + "</td>"
+        )
+    parts.append("\n")
+    if kind == "per_event":
+        event = figure.event
+        link = f'<a href="{text(event.get_absolute_url())}">{text(event.title)}</a>' if event else ""
+        parts.append(f'<td role="cell" data-label="Event">{link}</td>')
+    parts.append("\n")
+    if several_countries:
+        parts.append(f'<td role="cell" data-label="Country">{text(figure.country.name)}</td>')
+    attributed = getattr(figure.attributed_to, "public_name", None) if figure.attributed_to else None
+    note = f'<span class="rank-note">{text(figure.deprecation_reason)}</span>' if deprecated else ""
+    quote = (
+        '<details class="quote-details"><summary>Quote</summary>'
+        f'<blockquote class="quote">{text(figure.quote)}</blockquote></details>'
+        if figure.quote
+        else '<span class="none">None</span>'
+    )
+    parts.append(
+        f'\n<td role="cell" data-label="Source">{citation(figure.source)}</td>\n'
+        '<td role="cell" data-label="Attributed to">'
+        + (text(attributed) if attributed else '<span class="none">The source itself</span>')
+        + f'</td>\n<td role="cell" data-label="Rank">{text(figure.get_rank_display())}{note}</td>\n'
+        f'<td role="cell" data-label="Quote">{quote}</td>\n</tr>\n'
+    )
+    return "".join(parts)
+
+
+def report_rows(groups, kind, several_countries, registry_phrase):
+    """The reports' <tbody> groups of a measure page, as the template placed them: safe, each value escaped."""
+    html = []
+    for group in groups:
+        disagree = " disagree-group" if group["disagree"] else ""
+        rows = "".join(
+            _report_row(figure, group, number == 0, kind, several_countries, registry_phrase)
+            for number, figure in enumerate(group["figures"])
+        )
+        html.append(f'\n<tbody role="rowgroup" class="report-group{disagree}">\n{rows}\n</tbody>\n    ')
+    return SafeString("".join(html))
