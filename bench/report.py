@@ -277,8 +277,10 @@ def floors(runs):
         worst = max(got, key=lambda item: item[1] if higher_is_worse else -item[1])
         text = f"worst: {TITLES[worst[0]]} {show(worst[1])}"
         if failing:
-            text += f"; failing: {', '.join(failing)}"
-        verdict(name, where, not failing, text + f" ({len(got)} pages)")
+            text += f"; failing {len(failing)} of {len(got)} pages: {', '.join(failing)}"
+        else:
+            text += f" ({len(got)} pages)"
+        verdict(name, where, not failing, text)
 
     for backend, limit in (("postgresql", 0.100), ("sqlite", 0.150)):
         run = largest(runs, backend)
