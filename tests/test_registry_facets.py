@@ -36,18 +36,22 @@ ARTICLES = st.sampled_from(["342", "130", "361-1"])
 FACILITIES = st.sampled_from(["", "Okrestina", "Penal colony No. 2"])
 REGIONS = st.sampled_from(["", "Minsk", "Brest"])
 
-FACET_WRITES = st.one_of(
-    ORDER_WRITES,
-    st.tuples(st.just("charge_add"), INDEX, ARTICLES),
-    st.tuples(st.just("charge_save"), INDEX, ARTICLES),
-    st.tuples(st.just("charge_sql"), INDEX, ARTICLES),
-    st.tuples(st.just("charge_move"), INDEX, INDEX),
-    st.tuples(st.just("charge_delete"), INDEX),
-    st.tuples(st.just("facility_save"), INDEX, FACILITIES),
-    st.tuples(st.just("facility_update"), INDEX, FACILITIES),
-    st.tuples(st.just("region_save"), INDEX, REGIONS),
-    st.tuples(st.just("region_update"), INDEX, REGIONS),
-)
+# Each kind of write drawn as often as the others (sampled_from): one_of() drew its first branches far more
+# often, and 30 examples with ORDER_WRITES first made 5 region writes and missed a trigger that ignored them.
+FACET_WRITES = st.sampled_from(
+    [
+        st.tuples(st.just("charge_add"), INDEX, ARTICLES),
+        st.tuples(st.just("charge_save"), INDEX, ARTICLES),
+        st.tuples(st.just("charge_sql"), INDEX, ARTICLES),
+        st.tuples(st.just("charge_move"), INDEX, INDEX),
+        st.tuples(st.just("charge_delete"), INDEX),
+        st.tuples(st.just("facility_save"), INDEX, FACILITIES),
+        st.tuples(st.just("facility_update"), INDEX, FACILITIES),
+        st.tuples(st.just("region_save"), INDEX, REGIONS),
+        st.tuples(st.just("region_update"), INDEX, REGIONS),
+        ORDER_WRITES,
+    ]
+).flatmap(lambda kind: kind)
 
 # Values the writes make and take away (ARTICLES' third and the dates' 2021 often match nobody).
 VALUES = {
