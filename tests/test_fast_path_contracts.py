@@ -294,3 +294,60 @@ def test_fast_select_writes_what_select_writes(choices, value):
     slow = forms.Select(choices=choices).render("facility", value, attrs={"id": "id_facility"})
     # The same elements, attributes, texts and escaping; attribute order and whitespace aside.
     assert parse_html(fast) == parse_html(slow)
+
+
+# --- The timeline filter's choices against the plain reading of the rule ---------------
+
+WHO = st.sampled_from(["named", "initials", "withheld", "draft person", "organisation", "draft organisation"])
+
+
+@contract
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.lists(WHO, max_size=3), st.sampled_from(["BY", "BY,RU", "RU", ""])), max_size=6
+    )
+)
+def test_timeline_choices_are_those_of_published_events(events):
+    """events.filters.timeline_choices (index walks, a LIMIT 1 per participant) gives what the rule says:
+    the countries, people named in full and published organisations of published events, none of drafts."""
+    from django.db.models import Q
+
+    from events.filters import timeline_choices
+    from events.models import Event, Participant
+    from tracker.countries import used_countries
+    from tracker.models import Organization, Person
+
+    with transaction.atomic():
+        for number, (published, who, countries) in enumerate(events):
+            event = Event.objects.create(
+                title=f"Event {number}",
+                kind=Event.Kind.STATEMENT,
+                occurred_on=datetime.date(2025, 1, 1 + number),
+                countries=countries,
+                status=Status.PUBLISHED if published else Status.DRAFT,
+            )
+            for place, kind in enumerate(who):
+                if "organisation" in kind:
+                    status = Status.DRAFT if kind.startswith("draft") else Status.PUBLISHED
+                    organization = Organization.objects.create(name=f"Org {number}.{place}", status=status)
+                    Participant.objects.create(event=event, organization=organization)
+                else:
+                    level = {"named": "full", "initials": "initials", "withheld": "withheld"}.get(kind, "full")
+                    status = Status.DRAFT if kind == "draft person" else Status.PUBLISHED
+                    person = make_person(name=f"Person {number}.{place}", identity_level=level, status=status)
+                    Participant.objects.create(event=event, person=person)
+        published = Event.objects.filter(status=Status.PUBLISHED)
+        taking_part = Participant.objects.filter(event__in=published)
+        people = Person.objects.filter(
+            Q(status=Status.PUBLISHED, identity_level="full"), pk__in=taking_part.values("person_id")
+        )
+        organizations = Organization.objects.filter(
+            status=Status.PUBLISHED, pk__in=taking_part.values("organization_id")
+        )
+        expected = {
+            "country": used_countries(countries for published, _, countries in events if published),
+            "person": sorted(((str(p.uid), p.name) for p in people), key=lambda item: (item[1], item[0])),
+            "organization": sorted(((str(o.uid), o.name) for o in organizations), key=lambda item: (item[1], item[0])),
+        }
+        assert timeline_choices() == expected
+        transaction.set_rollback(True)

@@ -232,6 +232,10 @@ class Event(PublicText, PreciseDates, Publishable):
             models.Index(fields=["status", "occurred_on"], name="events_event_timeline"),
             # Timeline filter by kind ("all releases"), in date order.
             models.Index(fields=["kind", "occurred_on"], name="events_event_kind"),
+            # The countries published events concern (home, timeline filter): a few steps along
+            # this index (events.filters.event_countries), not a read of every event. Countries
+            # first: led by status, SQLite took it for every list of published events.
+            models.Index(fields=["countries", "status"], name="events_event_countries"),
         ]
         constraints = [
             one_of("status", Status, "events_event_status_valid", "status"),
@@ -342,6 +346,12 @@ class Participant(EventPart, Record):
 
     class Meta:
         ordering = ["event", "pk"]
+        indexes = [
+            # Whether a person (an organisation) takes part in a published event: the timeline
+            # filter's choices (events.filters.timeline_choices) ask it per participant, by key.
+            models.Index(fields=["person", "event"], name="events_participant_person"),
+            models.Index(fields=["organization", "event"], name="events_participant_org"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(person__isnull=False, organization__isnull=True)

@@ -10,13 +10,12 @@ from django.utils.text import capfirst
 from django_countries import countries
 
 from events.charts import Claim, Series, draw, layout, series_of
-from events.filters import EventFilter, filtered_or_400
+from events.filters import EventFilter, event_countries, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page
-from tracker.countries import used_countries
 from tracker.dates import Precision
 from tracker.models import Organization
 
@@ -162,9 +161,7 @@ def _held_chart(rows, reports):
 
 @public_page("country")
 def home(request):
-    # No order: the events' own (newest first) would make DISTINCT sort and compare every published event.
-    countries_used = Event.objects.published().order_by().values_list("countries", flat=True).distinct()
-    choices = cached("home-countries", lambda: used_countries(countries_used))
+    choices = cached("home-countries", event_countries)
     country = request.GET.get("country", DEFAULT_COUNTRY).upper()
     if country not in dict(countries):
         raise Http404("Unknown country.")
