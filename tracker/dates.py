@@ -7,11 +7,13 @@ become "1 September 2025" in public.
 
 import calendar
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils.dates import MONTHS
+from django.utils.translation import get_language
 
 
 class Precision(models.TextChoices):
@@ -52,13 +54,20 @@ def period_end(on, precision):
     return on
 
 
+@functools.lru_cache(maxsize=16)
+def month_names(language: str | None) -> dict[int, str]:
+    """The months' names in a language, translated once: a measure page writes hundreds of dates, and each
+    lazy name cost a translation lookup (a tenth of its Python time after a write)."""
+    return {number: str(name) for number, name in MONTHS.items()}
+
+
 def date_in_words(value: datetime.date | None, precision: str) -> str:
     """'12 December 2025', 'September 2025' or '2025'; '' for no date."""
     if value is None:
         return ""
     if precision == Precision.YEAR:
         return str(value.year)
-    month = str(MONTHS[value.month])
+    month = month_names(get_language())[value.month]
     if precision == Precision.MONTH:
         return f"{month} {value.year}"
     if precision == Precision.DAY:
