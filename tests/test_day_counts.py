@@ -96,9 +96,10 @@ def rows_rebuilt():
     return as_rebuilt(kept.REBUILD, rows_kept)
 
 
-def raw_reload(objects):
-    # As loaddata and restore write: a raw save of serialized rows, in the order given.
-    data = serializers.serialize("json", objects)
+def raw_reload(data):
+    # As loaddata and restore write: a raw save of serialized rows (serialized before their delete, which
+    # clears an instance's key: serialized after, a person came back under a new key, and their detentions
+    # pointed at none), in the order given.
     for obj in serializers.deserialize("json", data):
         obj.save()
 
@@ -150,7 +151,7 @@ def write(operation):  # noqa: C901 - one branch per path
     elif name == "reload":
         detention = pick(detentions, args[0])
         if detention is not None:
-            data = [detention]
+            data = serializers.serialize("json", [detention])
             detention.delete()
             raw_reload(data)
     elif name == "reload_person":
@@ -159,9 +160,10 @@ def write(operation):  # noqa: C901 - one branch per path
         person = pick(people, args[0])
         if person is not None:
             theirs = list(person.detentions.all())
+            data = serializers.serialize("json", [*theirs, person] if args[1] else [person, *theirs])
             Detention.objects.filter(person=person).delete()
             person.delete()
-            raw_reload([*theirs, person] if args[1] else [person, *theirs])
+            raw_reload(data)
     elif name == "sql_release":
         detention = pick(detentions.exclude(custody_status="held").exclude(detained_on__gt=args[1]), args[0])
         if detention is not None:
