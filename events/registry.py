@@ -200,9 +200,9 @@ def listed_ids(filterset, order):
         return kept_order(status, order if order in DATE_ORDERS else "name", MAX_LISTED + 1, filterset.base.db)
     facet = kept_facet(filterset)
     if facet is not None:
-        name, value, status = facet
+        name, value, status, region = facet
         order = order if order in DATE_ORDERS else "name"
-        return kept_facet_order(name, value, status, order, MAX_LISTED + 1, filterset.base.db)
+        return kept_facet_order(name, value, status, order, MAX_LISTED + 1, filterset.base.db, region=region)
     people = kept_people(filterset)
     if people is not None:
         status, chosen = people
@@ -228,18 +228,22 @@ def listed_ids(filterset, order):
 
 
 def kept_facet(filterset):
-    """(filter, value, custody status or "") of a list of every published detention filtered by one filter of
-    FACETS (and custody status): its people and orders are kept by the database. Else None."""
+    """(filter, value, custody status or "", region or None) of a list of every published detention filtered by
+    one filter of FACETS (and custody status), or by a home region and one other of FACETS: its people and
+    orders are kept by the database. Else None."""
     if not filterset.is_bound or not filterset.is_valid():
         return None
     chosen = filterset.active_filters - {"status"}
-    if len(chosen) != 1 or not chosen <= FACETS.keys():
+    if not chosen <= FACETS.keys() or len(chosen - {"region"}) > 1 or not chosen:
         return None
     if query_key(filterset.base) != query_key(Detention.objects.published()):
         return None
-    (name,) = chosen
     data = filterset.form.cleaned_data
-    return name, data[name], data["status"] if "status" in filterset.active_filters else ""
+    status = data["status"] if "status" in filterset.active_filters else ""
+    if chosen == {"region"}:
+        return "region", data["region"], status, None
+    (name,) = chosen - {"region"}
+    return name, data[name], status, (data["region"] if "region" in chosen else None)
 
 
 def ids_key(filterset, order):

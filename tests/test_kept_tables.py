@@ -24,7 +24,7 @@ ties = importlib.import_module("tracker.migrations.0009_source_ties")
 days = importlib.import_module("tracker.migrations.0010_day_counts")
 search = importlib.import_module("tracker.migrations.0006_sqlite_name_search")
 release_counts = importlib.import_module("events.migrations.0006_release_counts")
-facets = importlib.import_module("tracker.migrations.0012_registry_facets")
+facets = importlib.import_module("tracker.migrations.0013_facet_regions")
 
 SIZE = {"people": 300, "events": 60, "figures": 40}
 

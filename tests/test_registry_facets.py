@@ -1,7 +1,7 @@
-"""The registry's orders per filter value (migration tracker 0012) equal in_public_order(), after any writes.
+"""The registry's orders per filter value (migrations tracker 0012, 0013) equal in_public_order(), after any writes.
 
-A list filtered by one year of detention, article, facility or home region
-(and custody status) is read by events.registry.listed_ids() from
+A list filtered by one year of detention, article, facility or home region,
+or by a home region and one of the others (and custody status), is read by events.registry.listed_ids() from
 tracker_personfacet (tracker.models.people.kept_facet_order), whose rows
 triggers keep in the transaction of each write. Hypothesis writes sequences
 on every path of tests/test_registry_date_orders.py, plus the writes that
@@ -103,8 +103,8 @@ def write_facet(operation, people):
         write_order(operation, people)
 
 
-def reference(filter_name, value, custody_status, order):
-    """The people in_public_order() lists for the published detentions this filter value chooses.
+def reference(filter_name, value, custody_status, order, region=None):
+    """The people in_public_order() lists for the published detentions this filter value (and region) chooses.
 
     The filter's own method applied to a valid list of the custody status: a value nobody has is no choice
     of the form (the page answers 400), but the kept rows must list nobody for it all the same.
@@ -112,6 +112,8 @@ def reference(filter_name, value, custody_status, order):
     filterset = PrisonerFilter({"status": custody_status, "order": order}, queryset=Detention.objects.published())
     assert filterset.is_valid(), filterset.form.errors
     detentions = getattr(filterset, f"filter_{filter_name}")(filterset.qs, filter_name, value)
+    if region is not None:
+        detentions = filterset.filter_region(detentions, "region", region)
     return list(registry.in_public_order(detentions, order).prefetch_related(None).values_list("pk", flat=True))
 
 
@@ -140,6 +142,15 @@ def assert_kept_facets_hold(operation=None):
                     expected = reference(filter_name, value, custody_status, order)
                     found = kept_facet_order(filter_name, value, custody_status, order, 1_000)
                     assert found == expected, (operation, filter_name, value, custody_status, order)
+    # A home region with each other filter (tracker/migrations/0013_facet_regions.py).
+    for filter_name in ("detained_year", "article", "facility"):
+        for value in VALUES[filter_name]:
+            for region in VALUES["region"]:
+                for custody_status in CUSTODY_STATUSES:
+                    for order in ORDERS:
+                        expected = reference(filter_name, value, custody_status, order, region)
+                        found = kept_facet_order(filter_name, value, custody_status, order, 1_000, region=region)
+                        assert found == expected, (operation, filter_name, value, region, custody_status, order)
     assert rows() == as_rebuilt(), operation
 
 

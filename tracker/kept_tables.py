@@ -116,7 +116,8 @@ RELEASE_COUNTS = [
 
 
 def _facets(vendor):
-    """tracker/migrations/0012_registry_facets.py's REBUILD: the registry's orders per filter value."""
+    """tracker/migrations/0013_facet_regions.py's REBUILD (0012's, with the region): the registry's orders per
+    filter value."""
     year_start, year = {
         "sqlite": (
             "strftime('%Y-01-01', d.detained_on)",
@@ -129,7 +130,11 @@ def _facets(vendor):
     }[vendor]
     named = level_sql("p.identity_level", named=True)
     date = f"CASE WHEN {named} THEN d.detained_on ELSE {year_start} END"
-    columns = "p.id AS person_id, d.custody_status AS custody_status, p.sort_name AS sort_name, p.uid AS uid"
+    region = f"CASE WHEN {named} AND p.region <> '' THEN p.region ELSE NULL END"
+    columns = (
+        "p.id AS person_id, d.custody_status AS custody_status, p.sort_name AS sort_name, p.uid AS uid, "
+        f"{region} AS region"
+    )
     joined = (
         "FROM tracker_person p JOIN tracker_detention d ON d.person_id = p.id{} "
         f"WHERE p.status = 'published' AND {level_sql('p.identity_level', named=False)} AND d.status = 'published'"
@@ -146,11 +151,12 @@ def _facets(vendor):
     dates = "COALESCE(MAX(x.shown), '0001-01-01'), COALESCE(MIN(x.shown), '9999-12-31')"
     return [
         "DELETE FROM tracker_personfacet",
-        "INSERT INTO tracker_personfacet (person_id, custody_status, facet, value, sort_name, uid, newest, oldest) "
-        f"SELECT x.person_id, x.custody_status, x.facet, x.value, x.sort_name, x.uid, {dates} FROM ({rows}) x "
-        "GROUP BY x.person_id, x.custody_status, x.facet, x.value, x.sort_name, x.uid "
-        f"UNION ALL SELECT x.person_id, '', x.facet, x.value, x.sort_name, x.uid, {dates} FROM ({rows}) x "
-        "GROUP BY x.person_id, x.facet, x.value, x.sort_name, x.uid",
+        "INSERT INTO tracker_personfacet "
+        "(person_id, custody_status, facet, value, sort_name, uid, region, newest, oldest) "
+        f"SELECT x.person_id, x.custody_status, x.facet, x.value, x.sort_name, x.uid, x.region, {dates} "
+        f"FROM ({rows}) x GROUP BY x.person_id, x.custody_status, x.facet, x.value, x.sort_name, x.uid, x.region "
+        f"UNION ALL SELECT x.person_id, '', x.facet, x.value, x.sort_name, x.uid, x.region, {dates} "
+        f"FROM ({rows}) x GROUP BY x.person_id, x.facet, x.value, x.sort_name, x.uid, x.region",
     ]
 
 

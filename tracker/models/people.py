@@ -400,10 +400,11 @@ def kept_order(custody_status, order, limit, using="default"):
 FACETS = {"detained_year": "y", "article": "a", "facility": "f", "region": "r"}
 
 
-def kept_facet_order(facet, value, custody_status, order, limit, using="default"):
+def kept_facet_order(facet, value, custody_status, order, limit, using="default", region=None):
     """kept_order() for the listed people matching one filter value: a detention in year `value`, charged
     under article `value` or held in facility `value`, or a home region `value` (the facet of FACETS), in
-    `custody_status` ("" for any).
+    `custody_status` ("" for any); with `region`, only the people named in full whose home region it is
+    (tracker/migrations/0013_facet_regions.py).
 
     What events.registry.in_public_order() gives for the published detentions
     that filter value and custody status choose (tests/test_registry_facets.py
@@ -411,12 +412,14 @@ def kept_facet_order(facet, value, custody_status, order, limit, using="default"
     detention, as the public sees it; a facility and a region only for people
     named in full, as PrisonerFilter asks. The first rows of an index.
     """
-    sql = (
-        "SELECT person_id FROM tracker_personfacet WHERE facet = %s AND value = %s AND custody_status = %s "
-        f"ORDER BY {KEPT_ORDERS[order]} LIMIT %s"
-    )
+    sql = "SELECT person_id FROM tracker_personfacet WHERE facet = %s AND value = %s AND custody_status = %s"
+    params = [FACETS[facet], str(value), custody_status]
+    if region is not None:
+        sql += " AND region = %s"
+        params.append(region)
+    sql += f" ORDER BY {KEPT_ORDERS[order]} LIMIT %s"
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [FACETS[facet], str(value), custody_status, limit])
+        cursor.execute(sql, [*params, limit])
         return [person for (person,) in cursor.fetchall()]
 
 
