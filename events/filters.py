@@ -37,7 +37,19 @@ class CountryCodeField(django_filters.fields.ChoiceField):
         return super().to_python(value).upper()
 
 
-class CountryFilter(django_filters.ChoiceFilter):
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """A choice of a public filter, its <select> written in Python (events.widgets.FastSelect).
+
+    Django's Select renders each <option> through a template: the timeline's
+    kind, country and order lists took 2 of the filter form's 4.7 ms.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastSelect)
+        super().__init__(*args, **kwargs)
+
+
+class CountryFilter(ChoiceFilter):
     """One of the countries the filtered records concern; the view sets the choices."""
 
     field_class = CountryCodeField
@@ -107,7 +119,7 @@ def timeline_choices():
 
 class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Words", method="filter_text", max_length=200)
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Event.Kind.choices, empty_label="Any kind")
+    kind = ChoiceFilter(label="Kind", choices=Event.Kind.choices, empty_label="Any kind")
     country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
     start = django_filters.DateFilter(
         label="From", field_name="occurred_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
@@ -115,16 +127,13 @@ class EventFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(
         label="To", field_name="occurred_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    person = django_filters.ChoiceFilter(
-        label="Person taking part", method="filter_person", empty_label="Anyone", widget=FastSelect
-    )
-    organization = django_filters.ChoiceFilter(
+    person = ChoiceFilter(label="Person taking part", method="filter_person", empty_label="Anyone")
+    organization = ChoiceFilter(
         label="Organisation taking part",
         method="filter_organization",
         empty_label="Any organisation",
-        widget=FastSelect,
     )
-    order = django_filters.ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
+    order = ChoiceFilter(label="Order", choices=ORDERS, method="filter_order", empty_label=None)
 
     class Meta:
         model = Event
@@ -199,9 +208,7 @@ class ShowDeprecatedFilter(django_filters.Filter):
 
 class ReleaseFilter(django_filters.FilterSet):
     country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
-    year = django_filters.ChoiceFilter(
-        label="Year", field_name="occurred_on", lookup_expr="year", empty_label="Any year"
-    )
+    year = ChoiceFilter(label="Year", field_name="occurred_on", lookup_expr="year", empty_label="Any year")
     deprecated = ShowDeprecatedFilter(label="Include deprecated figures", method="keep_every_release")
 
     class Meta:
@@ -256,9 +263,7 @@ class FigureFilter(CountryFigureFilter):
 class ApiFigureFilter(FigureFilter):
     """The figures page's filters, and the measure that a measure page shows."""
 
-    measure = django_filters.ChoiceFilter(
-        label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure"
-    )
+    measure = ChoiceFilter(label="Measure (its slug)", field_name="measure__slug", empty_label="Any measure")
 
     class Meta:
         model = Figure
@@ -295,8 +300,8 @@ def publisher_choices():
 
 
 class SourceFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Source.Kind.choices, empty_label="Any kind")
-    publisher = django_filters.ChoiceFilter(label="Publisher", method="filter_publisher", empty_label="Any publisher")
+    kind = ChoiceFilter(label="Kind", choices=Source.Kind.choices, empty_label="Any kind")
+    publisher = ChoiceFilter(label="Publisher", method="filter_publisher", empty_label="Any publisher")
 
     class Meta:
         model = Source
@@ -392,7 +397,7 @@ class ReleaseField(django_filters.fields.ChoiceField):
         return True
 
 
-class RecentReleaseFilter(django_filters.ChoiceFilter):
+class RecentReleaseFilter(ChoiceFilter):
     """The release filter: its form lists the newest releases and accepts any published one (ReleaseField)."""
 
     field_class = ReleaseField
@@ -412,31 +417,23 @@ class PrisonerFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(label="Name, in any spelling", method="filter_name", max_length=200)
-    status = django_filters.ChoiceFilter(
+    status = ChoiceFilter(
         label="Custody status",
         field_name="custody_status",
         choices=Detention.CustodyStatus.choices,
         empty_label="Any status",
     )
-    region = django_filters.ChoiceFilter(
-        label="Home region", method="filter_region", empty_label="Any region", widget=FastSelect
-    )
-    facility = django_filters.ChoiceFilter(
-        label="Facility", method="filter_facility", empty_label="Any facility", widget=FastSelect
-    )
-    article = django_filters.ChoiceFilter(
-        label="Article charged under", method="filter_article", empty_label="Any article", widget=FastSelect
-    )
+    region = ChoiceFilter(label="Home region", method="filter_region", empty_label="Any region")
+    facility = ChoiceFilter(label="Facility", method="filter_facility", empty_label="Any facility")
+    article = ChoiceFilter(label="Article charged under", method="filter_article", empty_label="Any article")
     detained_year = YearFilter(
         label="Year detained", method="filter_detained_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
     released_year = YearFilter(
         label="Year released", method="filter_released_year", min_value=FIRST_YEAR, max_value=LAST_YEAR
     )
-    release = RecentReleaseFilter(
-        label="Freed in the release", method="filter_release", empty_label="Any release", widget=FastSelect
-    )
-    order = django_filters.ChoiceFilter(label="Order", choices=REGISTRY_ORDERS, method="filter_order", empty_label=None)
+    release = RecentReleaseFilter(label="Freed in the release", method="filter_release", empty_label="Any release")
+    order = ChoiceFilter(label="Order", choices=REGISTRY_ORDERS, method="filter_order", empty_label=None)
 
     class Meta:
         model = Detention
