@@ -234,16 +234,16 @@ def kept_facet(filterset):
     if not filterset.is_bound or not filterset.is_valid():
         return None
     chosen = filterset.active_filters - {"status"}
-    if not chosen <= FACETS.keys() or len(chosen - {"region"}) > 1 or not chosen:
+    others = chosen - {"region"}
+    if not chosen or not chosen <= FACETS.keys() or len(others) > 1:
         return None
     if query_key(filterset.base) != query_key(Detention.objects.published()):
         return None
     data = filterset.form.cleaned_data
     status = data["status"] if "status" in filterset.active_filters else ""
-    if chosen == {"region"}:
-        return "region", data["region"], status, None
-    (name,) = chosen - {"region"}
-    return name, data[name], status, (data["region"] if "region" in chosen else None)
+    (name,) = others or {"region"}
+    region = data["region"] if others and "region" in chosen else None
+    return name, data[name], status, region
 
 
 def ids_key(filterset, order):
