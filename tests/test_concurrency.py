@@ -110,6 +110,36 @@ def test_page_with_an_inline_row_saves(login):
     assert person.occupation == "Blogger"
 
 
+def test_a_save_leaves_an_inline_row_it_did_not_change_as_it_was(login):
+    # The version a row was opened on is not an edit of the row: only rows that changed are written.
+    person = person_with_a_name_variant()
+    variant = person.name_variants.get()
+    browser = login(make_user(EDITOR))
+    url = admin_url(Person, "change", person.pk)
+
+    response = browser.post(url, form_data(browser.get(url), occupation="Blogger"))
+
+    assert response.status_code == 302
+    kept = person.name_variants.get()
+    assert (kept.version, kept.updated_at) == (variant.version, variant.updated_at)
+
+
+def test_an_unchanged_inline_row_changed_meanwhile_still_refuses_the_save(two_editors):
+    # Of two editors who opened the same versions only the first saves, whichever rows the second edited.
+    alena, pavel = two_editors
+    person = person_with_a_name_variant()
+    url = admin_url(Person, "change", person.pk)
+    alenas_page, pavels_page = alena.get(url), pavel.get(url)
+
+    first = alena.post(url, edit_inline_row(form_data(alenas_page), "name_variants", 0, name="Siarhey Tsikhanouski"))
+    second = pavel.post(url, form_data(pavels_page, occupation="Blogger"))
+
+    assert first.status_code == 302
+    assert second.status_code == 200 and CONFLICT in second.content.decode()
+    person.refresh_from_db()
+    assert person.occupation != "Blogger"
+
+
 def test_second_save_of_an_inline_row_is_refused(two_editors):
     alena, pavel = two_editors
     person = person_with_a_name_variant()

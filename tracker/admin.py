@@ -11,7 +11,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -119,6 +119,18 @@ class RecordAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = with_user(kwargs.get("form", self.form), request)
         return super().get_form(request, obj, **kwargs)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        # ModelAdmin's, but for the copy of the POST each inline gets: Django's is a deep copy
+        # (1.4 ms for each of an event's seven inlines); a copy of the lists is as safe, their
+        # strings being immutable.
+        kwargs = {"instance": obj, "prefix": prefix, "queryset": inline.get_queryset(request)}
+        if request.method == "POST":
+            data = QueryDict(mutable=True, encoding=request.POST.encoding)
+            for key, values in request.POST.lists():
+                dict.__setitem__(data, key, list(values))
+            kwargs |= {"data": data, "files": request.FILES, "save_as_new": "_saveasnew" in request.POST}
+        return kwargs
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # The history list prints each old version, whose name may need its

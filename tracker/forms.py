@@ -81,10 +81,14 @@ class VersionedForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and not self.is_bound:
             # From the database, not the instance: a restore form is built
             # from an old version, and must be checked against the current one.
             self.fields["seen_version"].initial = self.current_version()
+        elif self.instance.pk:
+            # A submitted form: clean() compares the version seen with the database's, under a lock.
+            # The version seen is not an edit of the row (has_changed), whatever it is.
+            self.fields["seen_version"].initial = self.seen_in_data()
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 # Django's own NUL check would say the same thing less clearly, beside ours.
@@ -117,22 +121,30 @@ class VersionedForm(forms.ModelForm):
                 self.cleaned_data[precision_name] = implied
         super()._post_clean()
 
-    def current_version(self, lock=False):
-        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
-        if lock:
-            rows = rows.select_for_update()
+    def current_version(self):
+        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk).order_by()
         return rows.values_list("version", flat=True).first()
+
+    def seen_in_data(self):
+        field = self.fields["seen_version"]
+        try:
+            return field.to_python(
+                field.widget.value_from_datadict(self.data, self.files, self.add_prefix("seen_version"))
+            )
+        except ValidationError:
+            return None
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and not self.instance._state.adding:
-            current = self.current_version(lock=True)
-            if current is not None and cleaned.get("seen_version") != current:
+            # The stored row, locked until the save commits (the admin saves in a transaction).
+            stored = type(self.instance)._base_manager.filter(pk=self.instance.pk).order_by().select_for_update()
+            stored = stored.first()
+            if stored is not None and cleaned.get("seen_version") != stored.version:
                 raise ValidationError(self.conflict_message(), code="stale")
-            if self.user is not None and self.has_changed():
+            if self.user is not None and stored is not None and self.has_changed():
                 # An inline row keeps its own status: a published figure under
                 # a reopened event is still an Editor's to change.
-                stored = type(self.instance)._base_manager.get(pk=self.instance.pk)
                 if not stored.is_editable_by(self.user):
                     raise ValidationError(
                         f"“{stored}” is {stored.get_status_display().lower()}: only an Editor can change it.",

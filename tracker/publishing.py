@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
 from tracker import public_changes
+from tracker.constraints import validate_check
 
 
 class DataVersion(models.Model):
@@ -297,6 +298,22 @@ class Record(models.Model):
             # Every table: the rows that pointed at this one went with it.
             data_changed(using)
         return deleted
+
+    def validate_constraints(self, exclude=None):
+        """Model.validate_constraints, with each check decided in Python where it can be (tracker/constraints.py)."""
+        using = router.db_for_write(type(self), instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    validate_check(constraint, model_class, self, exclude, using)
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(error)
+                    else:
+                        errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def natural_key(self):
         return (str(self.uid),)
