@@ -176,3 +176,69 @@ def test_hostile_values_are_escaped_once():
     html = event_card(CASES["hostile values"])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&amp;amp;" in html  # the value's own "&amp;", escaped once
+
+
+# --- The cards read as plain rows (events/cards.py) say what the cards read as model instances said ----------
+
+
+@pytest.mark.django_db
+def test_cards_read_as_rows_are_the_cards_read_as_instances():
+    from events.models import Event, EventLink, Figure
+    from events.views.timeline import _card, with_cards
+    from tests.factories import (
+        make_citation,
+        make_event,
+        make_figure,
+        make_link,
+        make_measure,
+        make_organization,
+        make_participant,
+        make_person,
+        make_source,
+    )
+    from tracker.models import Person
+    from tracker.publishing import Status
+
+    draft_publisher = make_organization(name="Draft Publisher", status=Status.DRAFT)
+    viasna = make_organization(name="Viasna")
+    shared = make_source(title="Shared <report>", publisher=viasna, archive_url="https://archive.example/1")
+    events = [make_event(title=f"Event {number}", occurred_on=datetime.date(2025, 12, 1 + number)) for number in range(6)]
+    draft_event = make_event(title="Draft", status=Status.DRAFT)
+    levels = Person.IdentityLevel
+    make_participant(event=events[0], person=make_person(name="Anna Full"), role="")
+    make_participant(event=events[0], person=make_person(name="Ihar Initials", identity_level=levels.INITIALS))
+    make_participant(event=events[0], person=make_person(name="Wanda Withheld", identity_level=levels.WITHHELD))
+    make_participant(event=events[1], person=make_person(name="Dora Draft", status=Status.DRAFT), role="Lawyer")
+    make_participant(event=events[1], organization=viasna, role="Counting")
+    make_participant(event=events[1], organization=make_organization(name="Draft Org", status=Status.DRAFT))
+    make_citation(event=events[0], source=shared, quote="first")
+    make_citation(event=events[0], source=shared, quote="")
+    make_citation(event=events[0], source=make_source(publisher=draft_publisher, url=""), quote="<b>x</b>")
+    make_citation(event=events[0], source=shared, quote="again")
+    make_citation(event=events[2], source=make_source(status=Status.DRAFT))
+    make_citation(event=events[2], source=make_source(published_on=None, publisher=None))
+    measure, other = make_measure(position=2), make_measure(position=1)
+    make_figure(event=events[2], measure=measure, source=shared, value=52)
+    make_figure(event=events[2], measure=other, source=shared, value=40, qualifier=Figure.Qualifier.MORE_THAN)
+    make_figure(event=events[2], measure=measure, value=7, rank=Figure.Rank.DEPRECATED, deprecation_reason="Wrong")
+    make_figure(event=events[2], measure=measure, value=8, status=Status.DRAFT)
+    make_figure(event=events[3], measure=measure, value=3, source=make_source(status=Status.DRAFT))
+    make_link(from_event=events[3], to_event=events[4])
+    make_link(from_event=events[4], to_event=events[3], kind=EventLink.Kind.FOLLOWS)
+    make_link(from_event=events[5], to_event=events[3], kind=EventLink.Kind.PART_OF)
+    make_link(from_event=events[3], to_event=draft_event)
+
+    def read_as_instances():
+        cards = []
+        for event in Event.objects.published().newest_first().with_details(lists=True):
+            event.card = _card(event)
+            cards.append(event_card(event))
+        return cards
+
+    as_rows = [event_card(event) for event in with_cards(Event.objects.published().newest_first())]
+    assert as_rows == read_as_instances()
+    joined = "".join(as_rows)
+    for shown in ("Anna Full", "I. I.", "Viasna", "Shared &lt;report&gt;", "archived copy", "over 40"):
+        assert shown in joined, shown
+    for hidden in ("Wanda", "Dora", "Draft Org", "Draft Publisher", "Ihar", ">7<", ">8<", ">3<"):
+        assert hidden not in joined, hidden

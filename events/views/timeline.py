@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
 
+from events.cards import attach_card_details
 from events.charts import Claim, Series, draw, layout, series_of
 from events.filters import EventFilter, event_countries, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
@@ -169,7 +170,7 @@ def home(request):
     rows = _headlines(reports)
     # A country no published event concerns has none to list: no need to read every event to find that out.
     if country in {code for code, _ in choices}:
-        latest = with_cards(Event.objects.published().in_country(country).newest_first().with_details(lists=True)[:10])
+        latest = with_cards(Event.objects.published().in_country(country).newest_first()[:10])
     else:
         latest = []
     context = {
@@ -195,7 +196,7 @@ def event_links(event):
 
 
 def _card(event):
-    """What {% event_card %} (events/templatetags/cards.py) shows of an event (prefetched with_details(lists=True)), read once.
+    """What {% event_card %} (events/templatetags/cards.py) shows of an event (events.cards.attach_card_details), read once.
 
     A participant is named only by Participant.public_label; the tag places these values.
     """
@@ -228,8 +229,8 @@ def _card(event):
 
 
 def with_cards(events):
-    """The events, each with its `card`."""
-    events = list(events)
+    """The events, each with its `card`: their relations read as plain rows (events/cards.py)."""
+    events = attach_card_details(events)
     for event in events:
         event.card = _card(event)
     return events
@@ -255,7 +256,7 @@ def timeline(request):
     events, status = filtered_or_400(filterset)
     if status == 200 and not (filterset.is_bound and filterset.form.cleaned_data.get("order")):
         events = events.newest_first()
-    page = page_of(request, events.with_details(lists=True))
+    page = page_of(request, events)
     context = {
         "filter": filterset,
         "page": page,
