@@ -202,7 +202,9 @@ def test_cards_read_as_rows_are_the_cards_read_as_instances():
     draft_publisher = make_organization(name="Draft Publisher", status=Status.DRAFT)
     viasna = make_organization(name="Viasna")
     shared = make_source(title="Shared <report>", publisher=viasna, archive_url="https://archive.example/1")
-    events = [make_event(title=f"Event {number}", occurred_on=datetime.date(2025, 12, 1 + number)) for number in range(6)]
+    events = [
+        make_event(title=f"Event {number}", occurred_on=datetime.date(2025, 12, 1 + number)) for number in range(6)
+    ]
     draft_event = make_event(title="Draft", status=Status.DRAFT)
     levels = Person.IdentityLevel
     make_participant(event=events[0], person=make_person(name="Anna Full"), role="")
