@@ -3,18 +3,16 @@
 Pages cite sources in every row (the timeline's cards, the ledger's claims,
 the measure page's table): as a template included per citation it was a
 quarter of the timeline's rendering. The tag writes the same markup, every
-value escaped once, the date as the `date` filter writes it.
+value escaped once (events.html.text), the date in words as every date (tracker.dates).
 """
 
 from django import template
-from django.template.defaultfilters import date
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from events.html import text
+from tracker.dates import Precision, date_in_words
 
-LINK = '<a href="{}" rel="noopener noreferrer">{}</a>'
-ARCHIVED = ' (<a href="{}" rel="noopener noreferrer">archived copy</a>)'
+register = template.Library()
 
 
 def _value(thing, name):
@@ -28,14 +26,17 @@ def citation(source):
     if source is None or source == "":
         return ""
     url, title = _value(source, "url"), _value(source, "title")
-    parts = [format_html(LINK, url, title) if url else conditional_escape(title if title is not None else "")]
+    if url:
+        parts = [f'<a href="{text(url)}" rel="noopener noreferrer">{text(title)}</a>']
+    else:
+        parts = [text(title if title is not None else "")]
     publisher = _value(_value(source, "publisher"), "public_name")
     if publisher:
-        parts.append(format_html(", {}", publisher))
+        parts.append(f", {text(publisher)}")
     published_on = _value(source, "published_on")
     if published_on:
-        parts.append(format_html(", {}", date(published_on, "j F Y")))
+        parts.append(f", {text(date_in_words(published_on, Precision.DAY))}")
     archive_url = _value(source, "archive_url")
     if archive_url:
-        parts.append(format_html(ARCHIVED, archive_url))
+        parts.append(f' (<a href="{text(archive_url)}" rel="noopener noreferrer">archived copy</a>)')
     return mark_safe("".join(parts))
