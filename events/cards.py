@@ -1,4 +1,4 @@
-"""What an event card shows of an event's relations, read as plain rows: the timeline's and the home page's.
+"""What an event card and the event page show of an event's relations, read as plain rows.
 
 A page of 25 events read its participants, citations, figures and links as
 model instances (prefetch_related, each with its person or organisation,
@@ -12,8 +12,9 @@ a date), so those rules stay in one place too.
 
 `attach_card_details(events)` sets on each event what `with_details(lists=True)`
 set: `participant_list`, `citation_list`, `figure_list`, `outgoing_list` and
-`incoming_list`, with the attributes events.views.timeline._card reads.
-tests/test_event_cards.py holds the cards equal to the ones read as instances.
+`incoming_list`, with the attributes events.views.timeline._card and the
+event page read. tests/test_event_cards.py holds the cards and the pages
+equal to the ones read as instances.
 """
 
 from django.db.models import Q
@@ -52,7 +53,7 @@ class MeasureRow:
 
 
 class FigureRow:
-    __slots__ = ("value", "qualifier", "upper_value", "measure", "source")
+    __slots__ = ("value", "qualifier", "upper_value", "measure", "source", "quote")
     in_words = Figure.in_words
 
 
@@ -155,8 +156,8 @@ def attach_card_details(events, using=None):
     figures = Figure.objects.using(using).published().current().filter(event_id__in=by_pk)
     figures = figures.order_by("measure__position", "-as_of_on", "pk")
     measures = {}
-    for event_id, value, qualifier, upper_value, measure_name, *source in figures.values_list(
-        "event_id", "value", "qualifier", "upper_value", "measure__name", *SOURCE_FIELDS
+    for event_id, value, qualifier, upper_value, quote, measure_name, *source in figures.values_list(
+        "event_id", "value", "qualifier", "upper_value", "quote", "measure__name", *SOURCE_FIELDS
     ):
         measure = measures.get(measure_name) or measures.setdefault(measure_name, _row(MeasureRow, name=measure_name))
         figure = _row(
@@ -164,6 +165,7 @@ def attach_card_details(events, using=None):
             value=value,
             qualifier=qualifier,
             upper_value=upper_value,
+            quote=quote,
             measure=measure,
             source=sources(*source),
         )

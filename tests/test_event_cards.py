@@ -181,10 +181,10 @@ def test_hostile_values_are_escaped_once():
 # --- The cards read as plain rows (events/cards.py) say what the cards read as model instances said ----------
 
 
-@pytest.mark.django_db
-def test_cards_read_as_rows_are_the_cards_read_as_instances():
-    from events.models import Event, EventLink, Figure
-    from events.views.timeline import _card, with_cards
+@pytest.fixture
+def world(db):
+    """Events with every kind of relation a card shows, and every kind the public must not see."""
+    from events.models import EventLink, Figure
     from tests.factories import (
         make_citation,
         make_event,
@@ -220,7 +220,7 @@ def test_cards_read_as_rows_are_the_cards_read_as_instances():
     make_citation(event=events[2], source=make_source(status=Status.DRAFT))
     make_citation(event=events[2], source=make_source(published_on=None, publisher=None))
     measure, other = make_measure(position=2), make_measure(position=1)
-    make_figure(event=events[2], measure=measure, source=shared, value=52)
+    make_figure(event=events[2], measure=measure, source=shared, value=52, quote="“52 freed”")
     make_figure(event=events[2], measure=other, source=shared, value=40, qualifier=Figure.Qualifier.MORE_THAN)
     make_figure(event=events[2], measure=measure, value=7, rank=Figure.Rank.DEPRECATED, deprecation_reason="Wrong")
     make_figure(event=events[2], measure=measure, value=8, status=Status.DRAFT)
@@ -229,18 +229,56 @@ def test_cards_read_as_rows_are_the_cards_read_as_instances():
     make_link(from_event=events[4], to_event=events[3], kind=EventLink.Kind.FOLLOWS)
     make_link(from_event=events[5], to_event=events[3], kind=EventLink.Kind.PART_OF)
     make_link(from_event=events[3], to_event=draft_event)
+    return events
 
-    def read_as_instances():
-        cards = []
-        for event in Event.objects.published().newest_first().with_details(lists=True):
-            event.card = _card(event)
-            cards.append(event_card(event))
-        return cards
 
+def read_as_instances(events, using=None):
+    """What attach_card_details sets, read as with_details(lists=True) read it: model instances."""
+    from events.models import Event
+
+    events = list(events)
+    read = Event.objects.filter(pk__in=[event.pk for event in events]).with_details(lists=True).in_bulk()
+    for event in events:
+        for name in ("participant_list", "citation_list", "figure_list", "outgoing_list", "incoming_list"):
+            setattr(event, name, getattr(read[event.pk], name))
+    return events
+
+
+SHOWN = ("Anna Full", "I. I.", "Viasna", "Shared &lt;report&gt;", "archived copy", "over 40")
+HIDDEN = ("Wanda", "Dora", "Draft Org", "Draft Publisher", "Ihar", ">7<", ">8<", ">3<")
+
+
+def test_cards_read_as_rows_are_the_cards_read_as_instances(world):
+    from events.models import Event
+    from events.views.timeline import _card, with_cards
+
+    as_instances = []
+    for event in read_as_instances(Event.objects.published().newest_first()):
+        event.card = _card(event)
+        as_instances.append(event_card(event))
     as_rows = [event_card(event) for event in with_cards(Event.objects.published().newest_first())]
-    assert as_rows == read_as_instances()
+    assert as_rows == as_instances
     joined = "".join(as_rows)
-    for shown in ("Anna Full", "I. I.", "Viasna", "Shared &lt;report&gt;", "archived copy", "over 40"):
+    for shown in SHOWN:
         assert shown in joined, shown
-    for hidden in ("Wanda", "Dora", "Draft Org", "Draft Publisher", "Ihar", ">7<", ">8<", ">3<"):
+    for hidden in HIDDEN:
         assert hidden not in joined, hidden
+
+
+def test_pages_read_as_rows_are_the_pages_read_as_instances(world, client, monkeypatch):
+    import events.views.timeline as views
+
+    addresses = ["/", "/?country=BY", "/timeline/", *(event.get_absolute_url() for event in world)]
+    as_rows = {address: client.get(address).content for address in addresses}
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(views, "attach_card_details", read_as_instances)
+    for address in addresses:
+        assert client.get(address).content == as_rows[address], address
+    pages = b"".join(as_rows.values()).decode()
+    assert "“52 freed”" in pages
+    for shown in SHOWN:
+        assert shown in pages, shown
+    for hidden in HIDDEN:
+        assert hidden not in pages, hidden

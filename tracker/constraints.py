@@ -1,23 +1,32 @@
-"""A check constraint decided in Python when its condition only compares the row's own fields.
+"""A model's constraints checked in Python where they only compare the row's own fields: one home for the rule.
 
-Django validates each CheckConstraint of a model with a query, and inside the
+Django validates each constraint of a model with a query, and inside the
 admin's transaction with a savepoint around it: three round trips each. An
-event's save checked four of them, every inline row its own, before anything
-was written (about 15 of the 80 ms of an editor's save on PostgreSQL at
-200,000 people). Most of our conditions are plain comparisons of a row's
+event's save checked four of them, and every inline row its own, before
+anything was written (about 15 of the 80 ms of an editor's save on
+PostgreSQL at 200,000 people); an import checked a dozen per row of a
+5,000-row sheet. Most of our conditions are plain comparisons of a row's
 fields with constants or with each other (`ended_on >= occurred_on`,
-`mode IN (...)`, `upper_value IS NULL`); those are decided here, with SQL's
-rules for NULL. Anything else (a function, a join, an ordering of text, whose
-order is the collation's) goes to the database as before. The database's
-constraint stays the final word on every write: this only decides earlier,
-and tests/test_constraints_in_python.py holds the two answers equal.
+`mode IN (...)`, `upper_value IS NULL`): `decide` answers those with SQL's
+rules for NULL. Anything else (a function, a join, an ordering of text,
+whose order is the collation's, values Python cannot compare as the
+database would) goes to the database as before. The database's constraint
+stays the final word on every write: this only decides earlier.
+
+`constraint_errors` is Model.validate_constraints() with that shortcut:
+Record.validate_constraints (every form and full_clean()) and the importer
+(tracker/imports) both call it. tests/test_constraints_in_python.py holds
+`decide` to the database's answer for every check constraint of ours, and
+tests/test_fast_path_contracts.py holds `constraint_errors` to Django's own
+validate_constraints().
 """
 
 import datetime
 import decimal
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import CheckConstraint, F, Q
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import router
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 
 
 class Undecided(Exception):
@@ -121,7 +130,7 @@ def decide(condition, instance, model, refs):
             right = [_operand(item, instance, model, refs) for item in value]
         else:
             right = _operand(value, instance, model, refs)
-        if lookup == "exact" and right is None:
+        if lookup == "exact" and value is None:  # field=None is IS NULL; a field equal to a NULL field is unknown
             lookup, right = "isnull", True
         answers.append(_compare(lookup, left, right))
     if condition.connector == Q.AND:
@@ -135,18 +144,47 @@ def decide(condition, instance, model, refs):
     return answer
 
 
-def validate_check(constraint, model, instance, exclude, using):
-    """CheckConstraint.validate, decided in Python where the condition allows (`decide`), by the database otherwise."""
-    if isinstance(constraint, CheckConstraint) and type(constraint).validate is CheckConstraint.validate:
-        refs = set()
-        try:
-            answer = decide(constraint.condition, instance, model, refs)
-        except Undecided:
-            pass
-        else:
-            if exclude and refs & set(exclude):
-                return  # as Django does: a condition on a field not validated here is left to the database
-            if answer is False:  # unknown passes, as a CHECK does
-                raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
-            return
-    constraint.validate(model, instance, exclude=exclude, using=using)
+def _decided(constraint, model, obj, exclude):
+    """The condition's answer for this row (True, False, None), or "ask" when the database must decide it."""
+    condition = getattr(constraint, "condition", None)
+    if condition is None or type(constraint).validate not in (CheckConstraint.validate, UniqueConstraint.validate):
+        return "ask"
+    refs = set()
+    try:
+        answer = decide(condition, obj, model, refs)
+    except Undecided:
+        return "ask"
+    # A condition on a field left out of validation: the database's validate() says what Django does with it.
+    return "ask" if refs & exclude else answer
+
+
+def constraint_errors(obj, exclude, errors):
+    """What Model.validate_constraints(exclude) finds, added to `errors` ({field: [errors]}) and returned.
+
+    A check decided here fails only on false, as the database's does (unknown
+    passes); a unique constraint whose condition is false for this row cannot
+    be broken. The rest still go to the database.
+    """
+    using = router.db_for_write(type(obj), instance=obj)
+    for model, constraints in obj.get_constraints():
+        for constraint in constraints:
+            answer = _decided(constraint, model, obj, exclude)
+            if isinstance(constraint, CheckConstraint) and answer != "ask":
+                if answer is False:
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(
+                        ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+                    )
+                continue
+            if isinstance(constraint, UniqueConstraint) and answer is False:
+                continue
+            if isinstance(constraint, UniqueConstraint) and any(name in exclude for name in constraint.fields):
+                continue  # as UniqueConstraint.validate() does, without building its queryset first
+            try:
+                constraint.validate(model, obj, exclude=exclude, using=using)
+            except ValidationError as error:
+                # Placed as Model.validate_constraints() places them.
+                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                    errors.setdefault(constraint.fields[0], []).append(error)
+                else:
+                    errors = error.update_error_dict(errors)
+    return errors

@@ -17,7 +17,7 @@ from django.utils import timezone
 from simple_history.utils import get_change_reason_from_object
 
 from tracker import public_changes
-from tracker.constraints import validate_check
+from tracker.constraints import constraint_errors
 
 
 class DataVersion(models.Model):
@@ -300,18 +300,8 @@ class Record(models.Model):
         return deleted
 
     def validate_constraints(self, exclude=None):
-        """Model.validate_constraints, with each check decided in Python where it can be (tracker/constraints.py)."""
-        using = router.db_for_write(type(self), instance=self)
-        errors = {}
-        for model_class, constraints in self.get_constraints():
-            for constraint in constraints:
-                try:
-                    validate_check(constraint, model_class, self, exclude, using)
-                except ValidationError as error:
-                    if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
-                        errors.setdefault(constraint.fields[0], []).append(error)
-                    else:
-                        errors = error.update_error_dict(errors)
+        """Model.validate_constraints, with the plain checks decided in Python (tracker/constraints.py)."""
+        errors = constraint_errors(self, set(exclude or ()), {})
         if errors:
             raise ValidationError(errors)
 

@@ -268,7 +268,8 @@ def timeline(request):
 
 @public_page()
 def event_detail(request, uid):
-    event = get_object_or_404(Event.objects.published().select_related("release").with_details(lists=True), uid=uid)
+    event = get_object_or_404(Event.objects.published().select_related("release"), uid=uid)
+    attach_card_details([event])
     released = ReleasedDetention.objects.published().filter(release=event).select_related("detention__person")
     # Sorted by the name the public sees, so the order says nothing about hidden names.
     listed = sorted(

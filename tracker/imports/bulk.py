@@ -4,8 +4,6 @@ Everything here re-implements something Django does one record at a time,
 because one at a time a 5,000-row sheet took minutes (bench/RESULTS.md).
 Each must store and refuse exactly what its slow twin would:
 
-- holds() and constraint_errors(): Model.validate_constraints(), as
-  full_clean() runs it, with plain check constraints decided in Python;
 - BulkWrites.save_records(): Model.save() with Record.save() and
   PreciseDates.save(), as bulk_create() and update_records(); a model whose
   save() does more is saved one by one by Importer.save();
@@ -24,9 +22,9 @@ import threading
 from contextlib import contextmanager
 from functools import wraps
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Case, CheckConstraint, F, Q, UniqueConstraint, Value, When
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Cast
 from django_countries.fields import CountryField
 
@@ -34,103 +32,6 @@ from tracker import public_changes
 from tracker.caching import data_changed
 from tracker.dates import PreciseDates
 from tracker.publishing import Record, write_history
-
-
-class _AskTheDatabase(Exception):
-    pass
-
-
-_COMPARE = {
-    "exact": lambda value, other: value == other,
-    "in": lambda value, other: value in other,
-    "gt": lambda value, other: value > other,
-    "gte": lambda value, other: value >= other,
-    "lt": lambda value, other: value < other,
-    "lte": lambda value, other: value <= other,
-}
-
-
-def holds(condition, obj, exclude):
-    """A constraint's condition on an unsaved record: True, False, or None for SQL's unknown.
-
-    Only plain comparisons of the record's own fields (with values or other
-    fields); anything else raises _AskTheDatabase.
-    """
-    if isinstance(condition, Q):
-        if condition.connector not in (Q.AND, Q.OR):
-            raise _AskTheDatabase
-        results = [holds(child, obj, exclude) for child in condition.children]
-        decisive, other = (False, True) if condition.connector == Q.AND else (True, False)
-        result = decisive if decisive in results else (None if None in results else other)
-        return result if result is None or not condition.negated else not result
-    if not isinstance(condition, tuple):
-        raise _AskTheDatabase  # an expression: Length(), Lower()…
-    lookup, other = condition
-    name, _, operator = lookup.partition("__")
-    value = _field_value(obj, name, exclude)
-    if isinstance(other, F):
-        other = _field_value(obj, other.name, exclude)
-    elif hasattr(other, "resolve_expression"):
-        raise _AskTheDatabase
-    operator = operator or "exact"
-    if operator == "isnull":
-        return (value is None) == other
-    if operator == "exact" and other is None:
-        return value is None
-    if operator not in _COMPARE:
-        raise _AskTheDatabase
-    if value is None or other is None:
-        return None
-    return _COMPARE[operator](value, other)
-
-
-def _field_value(obj, name, exclude):
-    try:
-        model_field = obj._meta.get_field(name)
-    except FieldDoesNotExist:
-        raise _AskTheDatabase from None
-    if model_field.is_relation or name in exclude or not model_field.concrete:
-        raise _AskTheDatabase
-    return model_field.get_prep_value(getattr(obj, model_field.attname))
-
-
-def constraint_errors(obj, exclude, errors):
-    """What validate_constraints() finds, with most check constraints decided without a query.
-
-    full_clean() asks the database once per constraint, a dozen queries for a
-    detention: minutes for a 5,000-row sheet. A check made of plain
-    comparisons is evaluated here instead, failing only on false as the
-    database does (unknown passes); a unique constraint whose condition is
-    false for this record cannot be broken. The rest still go to the database.
-    """
-    using = router.db_for_write(type(obj), instance=obj)
-    for model, constraints in obj.get_constraints():
-        for constraint in constraints:
-            condition = getattr(constraint, "condition", None)
-            try:
-                result = holds(condition, obj, exclude) if condition is not None else "ask"
-            except _AskTheDatabase:
-                result = "ask"
-            if isinstance(constraint, CheckConstraint) and result != "ask":
-                if result is False:
-                    errors.setdefault(NON_FIELD_ERRORS, []).append(
-                        ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
-                    )
-                continue
-            if isinstance(constraint, UniqueConstraint) and result is False:
-                continue
-            if isinstance(constraint, UniqueConstraint) and any(name in exclude for name in constraint.fields):
-                continue  # as UniqueConstraint.validate() does, without building its queryset first
-            try:
-                constraint.validate(model, obj, exclude=exclude, using=using)
-            except ValidationError as error:
-                # Placed as Model.validate_constraints() places them.
-                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
-                    errors.setdefault(constraint.fields[0], []).append(error)
-                else:
-                    errors = error.update_error_dict(errors)
-    return errors
-
 
 _full_collections = threading.Lock()
 _full_collections_postponed = 0

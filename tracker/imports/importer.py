@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils.text import slugify
 from django_countries import countries
 
+from tracker.constraints import constraint_errors
 from tracker.exports import csv_response
-from tracker.imports.bulk import BulkWrites, constraint_errors, postponing_full_collections
+from tracker.imports.bulk import BulkWrites, postponing_full_collections
 from tracker.imports.columns import CellError, Existing, LookupColumn, parse_uid
 from tracker.imports.plans import Change, Plan, RowPlan
 from tracker.text import problem_characters
