@@ -17,9 +17,8 @@ event page read. tests/test_event_cards.py holds the cards and the pages
 equal to the ones read as instances.
 """
 
-from django.db.models import Q
-
-from events.models import Citation, Event, EventLink, Figure, LinkKind, Participant
+from events.models import Citation, Figure, Participant
+from events.models.events import attach_links
 from tracker.models import Organization, Person
 from tracker.publishing import Publishable
 
@@ -61,22 +60,6 @@ class CitationRow:
     __slots__ = ("source", "quote")
 
 
-class LinkedEventRow:
-    """The event at the other end of a link: what a page names of it (events.models.LINKED_EVENT_FIELDS)."""
-
-    __slots__ = ("pk", "uid", "title", "occurred_on", "occurred_on_precision")
-    get_absolute_url = Event.get_absolute_url
-    occurred = Event.occurred
-
-
-class LinkRow:
-    __slots__ = ("kind", "from_event", "to_event")
-    inverse_label = EventLink.inverse_label
-
-    def get_kind_display(self):
-        return LinkKind(self.kind).label
-
-
 SOURCE_FIELDS = (
     "source_id",
     "source__title",
@@ -87,7 +70,6 @@ SOURCE_FIELDS = (
     "source__publisher__name",
     "source__publisher__status",
 )
-LINKED_FIELDS = ("uid", "title", "occurred_on", "occurred_on_precision")
 
 
 def _row(cls, **values):
@@ -131,8 +113,8 @@ def attach_card_details(events, using=None):
     by_pk = {event.pk: event for event in events}
     for event in events:
         event.participant_list, event.citation_list, event.figure_list = [], [], []
-        event.outgoing_list, event.incoming_list = [], []
     if not by_pk:
+        attach_links(events, using)
         return events
     sources = _Sources()
 
@@ -171,28 +153,5 @@ def attach_card_details(events, using=None):
         )
         by_pk[event_id].figure_list.append(figure)
 
-    # EventLink's own order (by the event it starts from, then as added), as attach_links kept it.
-    links = EventLink.objects.using(using).published().filter(Q(from_event__in=by_pk) | Q(to_event__in=by_pk))
-    ends = {}
-
-    def end(pk, uid, title, occurred_on, precision):
-        if pk not in ends:
-            ends[pk] = _row(
-                LinkedEventRow, pk=pk, uid=uid, title=title, occurred_on=occurred_on, occurred_on_precision=precision
-            )
-        return ends[pk]
-
-    for row in links.values_list(
-        "kind",
-        "from_event_id",
-        *(f"from_event__{name}" for name in LINKED_FIELDS),
-        "to_event_id",
-        *(f"to_event__{name}" for name in LINKED_FIELDS),
-    ):
-        kind, from_event, to_event = row[0], end(*row[1:6]), end(*row[6:11])
-        link = _row(LinkRow, kind=kind, from_event=from_event, to_event=to_event)
-        if from_event.pk in by_pk:
-            by_pk[from_event.pk].outgoing_list.append(link)
-        if to_event.pk in by_pk:
-            by_pk[to_event.pk].incoming_list.append(link)
+    attach_links(events, using)  # rows too, in EventLink's own order
     return events

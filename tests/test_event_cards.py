@@ -233,14 +233,21 @@ def world(db):
 
 
 def read_as_instances(events, using=None):
-    """What attach_card_details sets, read as with_details(lists=True) read it: model instances."""
+    """What attach_card_details sets, read as model instances: with_details()'s prefetches, links included."""
     from events.models import Event
 
     events = list(events)
-    read = Event.objects.filter(pk__in=[event.pk for event in events]).with_details(lists=True).in_bulk()
+    read = Event.objects.filter(pk__in=[event.pk for event in events]).with_details().in_bulk()
+    relations = {
+        "participant_list": "participants",
+        "citation_list": "citations",
+        "figure_list": "figures",
+        "outgoing_list": "outgoing_links",
+        "incoming_list": "incoming_links",
+    }
     for event in events:
-        for name in ("participant_list", "citation_list", "figure_list", "outgoing_list", "incoming_list"):
-            setattr(event, name, getattr(read[event.pk], name))
+        for name, manager in relations.items():
+            setattr(event, name, list(getattr(read[event.pk], manager).all()))
     return events
 
 

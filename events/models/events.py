@@ -4,10 +4,10 @@ from django.apps import apps
 from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from tracker.addresses import uid_address
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.models import Organization, Person, Source, one_of
@@ -116,11 +116,39 @@ class EventQuerySet(PublishableQuerySet):
         return released.prefetch_related(figures).with_links(lists)
 
 
+class LinkedEventRow:
+    """The event at the other end of a link, as a page names it: its address (uid), title and date."""
+
+    __slots__ = ("pk", "uid", "title", "occurred_on", "occurred_on_precision")
+    FIELDS = ("uid", "title", "occurred_on", "occurred_on_precision")
+
+    def get_absolute_url(self):
+        return Event.get_absolute_url(self)
+
+    @property
+    def occurred(self):
+        return Event.occurred.fget(self)
+
+
+class LinkRow:
+    """A published link as pages read it: its kind, the events at both ends, the labels of EventLink."""
+
+    __slots__ = ("kind", "from_event", "to_event")
+
+    def get_kind_display(self):
+        return LinkKind(self.kind).label
+
+    @property
+    def inverse_label(self):
+        return EventLink.inverse_label.fget(self)
+
+
 def attach_links(events, using=None):
     """Set `outgoing_list` and `incoming_list` on these events: their published links, read in one query.
 
-    Each link comes with the event at its other end, read only for what a page names of it
-    (LINKED_EVENT_FIELDS); the lists keep EventLink's own order, as the two prefetches did.
+    Each link is a LinkRow with the events at its ends as LinkedEventRows, read as plain values:
+    pages name those events only (a page of the ledger built ~120 model instances for them). The
+    lists keep EventLink's own order, as the two prefetches (with_links()) do.
     """
     events = [event for event in events if isinstance(event, Event)]
     by_pk = {event.pk: event for event in events}
@@ -129,24 +157,28 @@ def attach_links(events, using=None):
     if not by_pk:
         return
     links = EventLink.objects.using(using).published().filter(Q(from_event__in=by_pk) | Q(to_event__in=by_pk))
-    unnamed = unnamed_fields()
-    links = links.select_related("from_event", "to_event").defer(
-        *(f"from_event__{name}" for name in unnamed), *(f"to_event__{name}" for name in unnamed)
-    )
-    for link in links:
-        if link.from_event_id in by_pk:
-            by_pk[link.from_event_id].outgoing_list.append(link)
-        if link.to_event_id in by_pk:
-            by_pk[link.to_event_id].incoming_list.append(link)
+    ends = {}
 
+    def end(pk, *values):
+        if pk not in ends:
+            row = ends[pk] = LinkedEventRow()
+            row.pk = pk
+            row.uid, row.title, row.occurred_on, row.occurred_on_precision = values
+        return ends[pk]
 
-# What a page shows of an event at the other end of a link: its address (uid), title and date.
-LINKED_EVENT_FIELDS = {"id", "uid", "status", "kind", "title", "occurred_on", "occurred_on_precision"}
-
-
-def unnamed_fields():
-    """The other fields of an event, deferred when it is read only to be named by a link."""
-    return [field.name for field in Event._meta.concrete_fields if field.name not in LINKED_EVENT_FIELDS]
+    for row in links.values_list(
+        "kind",
+        "from_event_id",
+        *(f"from_event__{name}" for name in LinkedEventRow.FIELDS),
+        "to_event_id",
+        *(f"to_event__{name}" for name in LinkedEventRow.FIELDS),
+    ):
+        link = LinkRow()
+        link.kind, link.from_event, link.to_event = row[0], end(*row[1:6]), end(*row[6:11])
+        if link.from_event.pk in by_pk:
+            by_pk[link.from_event.pk].outgoing_list.append(link)
+        if link.to_event.pk in by_pk:
+            by_pk[link.to_event.pk].incoming_list.append(link)
 
 
 def released_counts(releases, using=None):
@@ -259,7 +291,7 @@ class Event(PublicText, PreciseDates, Publishable):
         return f"{self.occurred} — {self.title}"
 
     def get_absolute_url(self):
-        return reverse("events:event", args=[self.uid])
+        return uid_address("events:event", self.uid)
 
     @property
     def occurred(self):

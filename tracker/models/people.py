@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 
 from tracker import protection, withholding
+from tracker.addresses import uid_address
 from tracker.history import history
 from tracker.models.conditions import listed_person, named_person, one_of
 from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, PublicText, listed_names, public_name
@@ -231,7 +231,7 @@ class Person(PublicText, Publishable):
 
     def get_absolute_url(self):
         # The public registry is served by the events app; named, not imported.
-        return reverse("events:person", args=[self.uid])
+        return uid_address("events:person", self.uid)
 
     def all_names(self):
         names = [self.name]
