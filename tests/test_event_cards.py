@@ -178,7 +178,7 @@ def test_hostile_values_are_escaped_once():
     assert "&amp;amp;" in html  # the value's own "&amp;", escaped once
 
 
-# --- The cards read as plain rows (events/cards.py) say what the cards read as model instances said ----------
+# --- The cards read as plain rows (events/rows.py) say what the cards read as model instances said ----------
 
 
 @pytest.fixture

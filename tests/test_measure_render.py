@@ -103,3 +103,44 @@ def test_hostile_values_are_escaped_once():
     html = report_rows(groups_of(Measure.Kind.PER_EVENT), Measure.Kind.PER_EVENT, True, HOSTILE)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&amp;amp;" in html
+
+
+# --- The reports a page prints in full, read as rows (events.rows.figure_rows), print what instances printed ---
+
+
+def as_instances(figures):
+    """What figure_rows returned, read as Figure instances with their source, publisher, attribution and event."""
+    full = {}
+    for figure in figures.select_related("source__publisher", "attributed_to", "event").order_by():
+        figure.country_code = figure.country.code
+        full[figure.pk] = figure
+    return full
+
+
+@pytest.mark.parametrize("kind", [Measure.Kind.STOCK, Measure.Kind.FLOW, Measure.Kind.PER_EVENT])
+def test_a_measure_page_read_as_rows_is_the_page_read_as_instances(kind, client, monkeypatch):
+    import events.views.figures as views
+    from django.core.cache import cache
+
+    from tracker.publishing import Status
+
+    groups = groups_of(kind)
+    measure = groups[0]["figures"][0].measure
+    draft_org = make_organization(name="Draft Attribution", status=Status.DRAFT)
+    make_figure(measure=measure, value=77, attributed_to=draft_org, as_of_on=datetime.date(2025, 11, 1))
+    make_figure(measure=measure, value=66, source=make_source(status=Status.DRAFT))
+    make_figure(measure=measure, value=55, status=Status.DRAFT)
+    addresses = [
+        measure.get_absolute_url(),
+        f"{measure.get_absolute_url()}?deprecated=1",
+        f"{measure.get_absolute_url()}?country=RU",
+    ]
+    as_rows = {address: client.get(address).content for address in addresses}
+    cache.clear()
+    monkeypatch.setattr(views, "figure_rows", as_instances)
+    for address in addresses:
+        assert client.get(address).content == as_rows[address], address
+    pages = b"".join(as_rows.values()).decode()
+    assert "&lt;script&gt;" in pages and "over 430" in pages and "about 77" in pages
+    for hidden in ("Draft Attribution", ">66<", ">55<", "<script>"):
+        assert hidden not in pages, hidden

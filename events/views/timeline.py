@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
 from django_countries import countries
 
-from events.cards import attach_card_details
 from events.charts import Claim, Series, draw, layout, series_of
 from events.filters import EventFilter, event_countries, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for
+from events.rows import attach_card_details
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page
 from tracker.dates import Precision
@@ -196,7 +196,7 @@ def event_links(event):
 
 
 def _card(event):
-    """What {% event_card %} (events/templatetags/cards.py) shows of an event (events.cards.attach_card_details), read once.
+    """What {% event_card %} (events/templatetags/cards.py) shows of an event (events.rows.attach_card_details), read once.
 
     A participant is named only by Participant.public_label; the tag places these values.
     """
@@ -229,7 +229,7 @@ def _card(event):
 
 
 def with_cards(events):
-    """The events, each with its `card`: their relations read as plain rows (events/cards.py)."""
+    """The events, each with its `card`: their relations read as plain rows (events/rows.py)."""
     events = attach_card_details(events)
     for event in events:
         event.card = _card(event)

@@ -1,4 +1,4 @@
-"""What an event card and the event page show of an event's relations, read as plain rows.
+"""What pages show of records they list, read as plain rows: event cards, the event page, a measure's reports.
 
 A page of 25 events read its participants, citations, figures and links as
 model instances (prefetch_related, each with its person or organisation,
@@ -15,10 +15,16 @@ set: `participant_list`, `citation_list`, `figure_list`, `outgoing_list` and
 `incoming_list`, with the attributes events.views.timeline._card and the
 event page read. tests/test_event_cards.py holds the cards and the pages
 equal to the ones read as instances.
+
+`figure_rows(figures)` reads what a measure page prints of each report it
+lists in full (~35 a page, with source, publisher, attribution and event);
+tests/test_measure_render.py holds the page equal to the one read as instances.
 """
 
+from django_countries.fields import Country
+
 from events.models import Citation, Figure, Participant
-from events.models.events import attach_links
+from events.models.events import LinkedEventRow, attach_links
 from tracker.models import Organization, Person
 from tracker.publishing import Publishable
 
@@ -155,3 +161,96 @@ def attach_card_details(events, using=None):
 
     attach_links(events, using)  # rows too, in EventLink's own order
     return events
+
+
+_QUALIFIERS = dict(Figure._meta.get_field("qualifier").flatchoices)
+_RANKS = dict(Figure._meta.get_field("rank").flatchoices)
+
+
+class FullFigureRow:
+    """A report as a measure page prints it in full: Figure's words and dates, its source, attribution and event."""
+
+    __slots__ = (
+        "pk",
+        "value",
+        "qualifier",
+        "upper_value",
+        "as_of_on",
+        "as_of_on_precision",
+        "period_start_on",
+        "period_start_on_precision",
+        "country_code",
+        "rank",
+        "deprecation_reason",
+        "quote",
+        "event_id",
+        "event",
+        "attributed_to",
+        "source",
+        "place",
+        "registry_count",
+    )
+    in_words = Figure.in_words
+    as_of = Figure.as_of
+    period_start = Figure.period_start
+    is_headline = Figure.is_headline
+
+    @property
+    def country(self):
+        return Country(code=self.country_code)
+
+    def get_qualifier_display(self):
+        return _QUALIFIERS.get(self.qualifier, self.qualifier)
+
+    def get_rank_display(self):
+        return _RANKS.get(self.rank, self.rank)
+
+
+FULL_FIGURE_FIELDS = (
+    "pk",
+    "value",
+    "qualifier",
+    "upper_value",
+    "as_of_on",
+    "as_of_on_precision",
+    "period_start_on",
+    "period_start_on_precision",
+    "country",
+    "rank",
+    "deprecation_reason",
+    "quote",
+    "event_id",
+)
+
+
+def figure_rows(figures):
+    """{pk: FullFigureRow} of the figures of this queryset (filtered as the page's, so only public ones)."""
+    sources, events, attributions = _Sources(), {}, {}
+    rows = {}
+    names = (*FULL_FIGURE_FIELDS, "event__uid", "event__title", "attributed_to_id", "attributed_to__name")
+    for values in figures.order_by().values_list(*names, "attributed_to__status", *SOURCE_FIELDS):
+        row = FullFigureRow()
+        for name, value in zip(FULL_FIGURE_FIELDS, values):
+            setattr(row, "country_code" if name == "country" else name, value)
+        event_uid, event_title, attributed_id, attributed_name, attributed_status = values[13:18]
+        row.event = None
+        if row.event_id is not None:
+            row.event = events.get(row.event_id)
+            if row.event is None:
+                row.event = events[row.event_id] = _row(
+                    LinkedEventRow,
+                    pk=row.event_id,
+                    uid=event_uid,
+                    title=event_title,
+                    occurred_on=None,
+                    occurred_on_precision=None,
+                )
+        row.attributed_to = None
+        if attributed_id is not None:
+            row.attributed_to = attributions.get(attributed_id) or attributions.setdefault(
+                attributed_id, _row(OrganizationRow, status=attributed_status, name=attributed_name)
+            )
+        row.source = sources(*values[18:])
+        row.place = row.registry_count = None
+        rows[row.pk] = row
+    return rows
