@@ -119,9 +119,9 @@ def as_instances(figures):
 
 @pytest.mark.parametrize("kind", [Measure.Kind.STOCK, Measure.Kind.FLOW, Measure.Kind.PER_EVENT])
 def test_a_measure_page_read_as_rows_is_the_page_read_as_instances(kind, client, monkeypatch):
-    import events.views.figures as views
     from django.core.cache import cache
 
+    import events.views.figures as views
     from tracker.publishing import Status
 
     groups = groups_of(kind)
