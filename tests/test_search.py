@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.models import Participant, ReleasedDetention
 from tests.admin_pages import admin_url, form_data, with_inline_row
@@ -366,3 +368,30 @@ def test_a_search_of_hundreds_of_words_is_answered_by_its_first_distinct_words(a
     assert (
         admin_client.get("/admin/tracker/detention/", {"q": " ".join(f"x{n}" for n in range(800))}).status_code == 200
     )
+
+
+# --- narrowed_to_any: on SQLite the FTS5 index narrows, the conditions decide; it never drops a match ---------
+
+NAME_WORDS = ["Anna", "Ann", "Ivan", "Pavlov", "Pavlova", "Th", "Thomas", "Ales", "Алесь", "Бяляцкі", "O'Neil", "A%B"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    names=st.lists(st.lists(st.sampled_from(NAME_WORDS), min_size=1, max_size=3), min_size=1, max_size=6),
+    keys=st.lists(
+        st.sampled_from(["an", "ann", "pvlv", "pvlvm", "th", "thms", "als", "blts", "nl", "a%b", "zz"]), min_size=1
+    ),
+)
+def test_narrowing_by_the_index_keeps_every_person_the_conditions_find(names, keys):
+    from django.db.models import Q
+
+    Person.objects.all().delete()
+    for words in names:
+        make_person(name=" ".join(words))
+    parts = [f" {key}" for key in keys]
+    condition = Q()
+    for part in parts:
+        condition |= Q(search_key__contains=part)
+    found = set(Person.objects.filter(condition).values_list("pk", flat=True))
+    narrowed = set(Person.objects.narrowed_to_any(parts).filter(condition).values_list("pk", flat=True))
+    assert narrowed == found

@@ -328,13 +328,15 @@ def has_initial(words: list[tuple[str, str]]) -> bool:
     return any(len(after) == 2 and after[0].isupper() and after.endswith(".") for after, _ in words[1:])
 
 
-def _name_candidates(keys):
-    """The condition "a word of the person's names starts with one of `keys`" on Person.search_key."""
-    return functools.reduce(operator.or_, (Q(search_key__contains=f" {key}") for key in sorted(keys)))
+def _name_candidates(people, keys):
+    """The people of `people` a word of whose names starts with one of `keys` (by Person.search_key)."""
+    parts = [f" {key}" for key in sorted(keys)]
+    condition = functools.reduce(operator.or_, (Q(search_key__contains=part) for part in parts))
+    return people.narrowed_to_any(parts).filter(condition)
 
 
-def _text_candidates(keys):
-    """The condition "a word of the person's names can be a word of these text keys" (same_word) on Person.search_key.
+def _text_candidates(people, keys):
+    """The people of `people` a word of whose names can be a word of these text keys (same_word), by Person.search_key.
 
     A name word is a text word when its key is the text word's key, or a
     declined form of it: a key of 4 letters or more that the text's key
@@ -346,13 +348,16 @@ def _text_candidates(keys):
     people compared 33,774 names in Python (7.7 s); and asking a 5-letter key
     whole missed the 4-letter name it declines ("Pavlovym" of Pavlov).
     """
-    conditions = []
+    conditions, parts = [], []
     for key in sorted(keys):
         if len(key) <= 4:
             conditions.append(Q(search_key__contains=f" {key} ") | Q(search_key__endswith=f" {key}"))
+            parts.append(f" {key}")
         else:
-            conditions.append(Q(search_key__contains=f" {key[: max(4, len(key) - 2)]}"))
-    return functools.reduce(operator.or_, conditions)
+            stem = key[: max(4, len(key) - 2)]
+            conditions.append(Q(search_key__contains=f" {stem}"))
+            parts.append(f" {stem}")
+    return people.narrowed_to_any(parts).filter(functools.reduce(operator.or_, conditions))
 
 
 def protected_names_in(texts: dict, people) -> dict:
@@ -370,9 +375,8 @@ def protected_names_in(texts: dict, people) -> dict:
     keys = {key for found in words.values() for _, key in found if len(key) >= 2}
     if not keys:
         return {}
-    candidates = _text_candidates(keys)
     matcher = NameMatcher(
-        names_of(people.filter(candidates)), names_of(people.model.objects.named().filter(candidates))
+        names_of(_text_candidates(people, keys)), names_of(_text_candidates(people.model.objects.named(), keys))
     )
     found = {}
     for field, field_words in words.items():
@@ -389,7 +393,7 @@ def matcher_for(person) -> NameMatcher:
     keys = {key for name in names for key in [surname_key(name), max(word_keys(name), key=len, default="")] if key}
     named = []
     if keys:
-        people = type(person).objects.named().exclude(pk=person.pk).filter(_name_candidates(keys))
+        people = _name_candidates(type(person).objects.named().exclude(pk=person.pk), keys)
         named = names_of(people)
     return NameMatcher(names, named)
 
@@ -416,8 +420,8 @@ def matcher_for_all(people, using=None) -> NameMatcher:
     )
     named = {}
     for start in range(0, len(keys), CANDIDATE_BATCH):
-        candidates = _name_candidates(keys[start : start + CANDIDATE_BATCH])
-        others = model.objects.db_manager(using).named().exclude(pk__in=pks).filter(candidates)
+        others = model.objects.db_manager(using).named().exclude(pk__in=pks)
+        others = _name_candidates(others, keys[start : start + CANDIDATE_BATCH])
         named.update(names_by_person(others))
     return NameMatcher(names, [name for found in named.values() for name in found])
 

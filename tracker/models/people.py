@@ -28,16 +28,22 @@ from tracker.search import search_key, word_keys
 _INDEXED_KEY = re.compile(r"[^%_\\]{2,}")
 
 
-def _indexed_phrases(keys):
-    """The FTS5 query asking for " key" as a substring, for every key: one quoted phrase per key (implicit AND).
+def _indexed_phrases(parts, joined=" "):
+    """The FTS5 query asking for each of `parts` as a substring: one quoted phrase each, all of them (implicit
+    AND) or any (joined=" OR ").
 
     With the trigram tokenizer a quoted phrase is its consecutive trigrams, so
-    it matches exactly the rows whose text holds it, as LIKE '% key%' does
+    it matches exactly the rows whose text holds it, as LIKE '%part%' does
     (both fold ASCII case; keys are lower case letters). Unlike that LIKE it is
     answered from the index alone: FTS5 checks a LIKE against the text it holds
     no copy of (content='tracker_person') by reading each candidate person's row.
     """
-    return " ".join('" {}"'.format(key.replace('"', '""')) for key in keys)
+    return joined.join('"{}"'.format(part.replace('"', '""')) for part in parts)
+
+
+def _indexed(part):
+    """Whether the FTS5 trigram index answers `part` (" key"): three characters or more, none LIKE treats apart."""
+    return _INDEXED_KEY.fullmatch(part[1:]) is not None
 
 
 # The words of a name search that count; more than a name has, and the rest are ignored.
@@ -89,16 +95,29 @@ class PersonQuerySet(PublishableQuerySet):
         keys = list(dict.fromkeys(word_keys(query)))[:MAX_SEARCH_WORDS]
         if not keys:
             return self.none()
-        indexed = [key for key in keys if _INDEXED_KEY.fullmatch(key)]
+        indexed = [f" {key}" for key in keys if _indexed(f" {key}")]
         if connections[self.db].vendor == "sqlite" and indexed:
-            found = RawSQL(
-                "SELECT rowid FROM tracker_person_search WHERE tracker_person_search MATCH %s",
-                [_indexed_phrases(indexed)],
-            )
-            self = self.filter(pk__in=found)
+            self = self._indexed(_indexed_phrases(indexed))
         for key in keys:
             self = self.filter(search_key__contains=f" {key}")
         return self
+
+    def narrowed_to_any(self, parts):
+        """The people whose search key may hold one of `parts` (" key" or " stem"), for conditions that ask it.
+
+        On SQLite, those the FTS5 trigram index finds holding one: a narrowing
+        the caller's own conditions then decide (the publishing checks of
+        tracker/names.py asked a dozen LIKEs of every person: 0.3-0.5 s each at
+        200,000 people). A part the index cannot answer leaves the queryset as
+        it is; so does PostgreSQL, whose trigram index answers the LIKEs.
+        """
+        if connections[self.db].vendor != "sqlite" or not parts or not all(_indexed(part) for part in parts):
+            return self
+        return self._indexed(_indexed_phrases(sorted(set(parts)), joined=" OR "))
+
+    def _indexed(self, query):
+        found = RawSQL("SELECT rowid FROM tracker_person_search WHERE tracker_person_search MATCH %s", [query])
+        return self.filter(pk__in=found)
 
 
 class Person(PublicText, Publishable):
