@@ -265,6 +265,11 @@ class NameMatcher:
     def __init__(self, protected: list[str], named: list[str]):
         self.protected = protected
         self.named = named
+        # Each name's keys, once: naming() is asked of every text field of a record, and a word
+        # of a text shared with a common given name brings tens of thousands of names (computing
+        # their keys again for each field was half of a figure's publish at 200,000 people).
+        self._named = [(name, tuple(word_keys(name))) for name in named]
+        self._protected = [(name, surname_key(name), tuple(word_keys(name))) for name in protected]
 
     def find(self, texts: dict) -> dict:
         """{field: the words that name someone} for each of `texts` ({field: text}) naming a protected name."""
@@ -288,14 +293,15 @@ class NameMatcher:
             return ""
         keys = name_keys_in(words)
         initials = has_initial(words)
-        named_here = [name for name in self.named if whole_name_keys_in(name, keys) and by_whole_name(words, name)]
+        named_here = [
+            name for name, name_keys in self._named if _all_keys_in(name_keys, keys) and by_whole_name(words, name)
+        ]
         explained = {surname_key(name) for name in named_here} | {frozenset(word_keys(name)) for name in named_here}
         # "Anna Makarova … Anna M." abbreviates the person named in full, not a protected Anna Mirrorfield.
         abbreviated = [given_and_initial(name) for name in named_here]
-        for name in self.protected:
-            own = surname_key(name)
+        for name, own, name_keys in self._protected:
             naming = "" if own in explained or own not in keys else by_surname(words, name)
-            if not naming and whole_name_keys_in(name, keys) and frozenset(word_keys(name)) not in explained:
+            if not naming and _all_keys_in(name_keys, keys) and frozenset(name_keys) not in explained:
                 naming = by_whole_name(words, name)
             if not naming and initials:
                 given, initial = given_and_initial(name)
@@ -317,9 +323,9 @@ def name_keys_in(words: list[tuple[str, str]]) -> set:
     return keys
 
 
-def whole_name_keys_in(name: str, keys: set) -> bool:
-    """Whether by_whole_name() could find `name` in a text whose name_keys_in() are `keys`: each of its words is there."""
-    name_keys = word_keys(name)
+def _all_keys_in(name_keys, keys: set) -> bool:
+    """Whether by_whole_name() could find a name whose word_keys() are `name_keys` in a text whose
+    name_keys_in() are `keys`: each of its words is there."""
     return len(name_keys) >= 2 and all(key in keys for key in name_keys)
 
 
