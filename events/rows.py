@@ -10,13 +10,13 @@ are small objects that borrow the models' own properties for every word the
 card prints (a person's public name, a participant's label, a figure in words,
 a date), so those rules stay in one place too.
 
-`attach_card_details(events)` sets on each event what `with_details(lists=True)`
-set: `participant_list`, `citation_list`, `figure_list`, `outgoing_list` and
+`attach_card_details(events)` sets on each event what the pages read of what
+`with_details()` prefetches: `participant_list`, `citation_list`, `figure_list`, `outgoing_list` and
 `incoming_list`, with the attributes events.views.timeline._card and the
 event page read. tests/test_event_cards.py holds the cards and the pages
 equal to the ones read as instances.
 
-`figure_rows(figures)` reads what a measure page prints of each report it
+`full_figures(figures)` reads what a measure page prints of each report it
 lists in full (~35 a page, with source, publisher, attribution and event);
 tests/test_measure_render.py holds the page equal to the one read as instances.
 """
@@ -26,6 +26,7 @@ from django_countries.fields import Country
 from events.models import Citation, Figure, Participant
 from events.models.events import LinkedEventRow, attach_links
 from tracker.models import Organization, Person
+from tracker.prepared import Prepared
 from tracker.publishing import Publishable
 
 
@@ -113,6 +114,41 @@ class _Sources:
         return source
 
 
+# The relations of a page of events: built and compiled once per connection (tracker/prepared.py).
+_PARTICIPANTS = Prepared(
+    lambda keys: (
+        Participant.objects.published()
+        .filter(event_id__in=keys)
+        .order_by("event_id", "pk")
+        .values_list(
+            "event_id",
+            "role",
+            "person_id",
+            "person__status",
+            "person__name",
+            "person__identity_level",
+            "organization__status",
+            "organization__name",
+        )
+    )
+)
+_CITATIONS = Prepared(
+    lambda keys: (
+        Citation.objects.published()
+        .filter(event_id__in=keys)
+        .order_by("event_id", "pk")
+        .values_list("event_id", "quote", *SOURCE_FIELDS)
+    )
+)
+_FIGURES = Prepared(
+    lambda keys: (
+        Figure.objects.shown_with_events()
+        .filter(event_id__in=keys)
+        .values_list("event_id", "value", "qualifier", "upper_value", "quote", "measure__name", *SOURCE_FIELDS)
+    )
+)
+
+
 def attach_card_details(events, using=None):
     """Set each event's relations as an event card reads them: four queries, whatever the number of events."""
     events = list(events)
@@ -124,11 +160,7 @@ def attach_card_details(events, using=None):
         return events
     sources = _Sources()
 
-    participants = Participant.objects.using(using).published().filter(event_id__in=by_pk).order_by("event_id", "pk")
-    person_fields = ("person__status", "person__name", "person__identity_level")
-    for event_id, role, person_id, *rest in participants.values_list(
-        "event_id", "role", "person_id", *person_fields, "organization__status", "organization__name"
-    ):
+    for event_id, role, person_id, *rest in _PARTICIPANTS.rows(by_pk, using):
         person_status, person_name, level, organization_status, organization_name = rest
         participant = _row(ParticipantRow, person_id=person_id, role=role, person=None, organization=None)
         if person_id is not None:
@@ -137,16 +169,11 @@ def attach_card_details(events, using=None):
             participant.organization = _row(OrganizationRow, status=organization_status, name=organization_name)
         by_pk[event_id].participant_list.append(participant)
 
-    citations = Citation.objects.using(using).published().filter(event_id__in=by_pk).order_by("event_id", "pk")
-    for event_id, quote, *source in citations.values_list("event_id", "quote", *SOURCE_FIELDS):
+    for event_id, quote, *source in _CITATIONS.rows(by_pk, using):
         by_pk[event_id].citation_list.append(_row(CitationRow, source=sources(*source), quote=quote))
 
-    figures = Figure.objects.using(using).published().current().filter(event_id__in=by_pk)
-    figures = figures.order_by("measure__position", "-as_of_on", "pk")
     measures = {}
-    for event_id, value, qualifier, upper_value, quote, measure_name, *source in figures.values_list(
-        "event_id", "value", "qualifier", "upper_value", "quote", "measure__name", *SOURCE_FIELDS
-    ):
+    for event_id, value, qualifier, upper_value, quote, measure_name, *source in _FIGURES.rows(by_pk, using):
         measure = measures.get(measure_name) or measures.setdefault(measure_name, _row(MeasureRow, name=measure_name))
         figure = _row(
             FigureRow,
@@ -223,7 +250,7 @@ FULL_FIGURE_FIELDS = (
 )
 
 
-def figure_rows(figures):
+def full_figures(figures):
     """{pk: FullFigureRow} of the figures of this queryset (filtered as the page's, so only public ones)."""
     sources, events, attributions = _Sources(), {}, {}
     rows = {}

@@ -3,7 +3,8 @@
 import uuid
 
 import pytest
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.test import override_settings
+from django.urls import NoReverseMatch, include, path, reverse, set_script_prefix
 
 from tracker.addresses import uid_address
 
@@ -27,3 +28,14 @@ def test_what_is_not_a_uuid_goes_to_reverse():
     assert uid_address("events:event", str(uid)) == reverse("events:event", args=[uid])
     with pytest.raises(NoReverseMatch):
         uid_address("events:event", "not-a-uuid")
+
+
+# A URLconf of its own, for the test below: the public pages under /v2/.
+urlpatterns = [path("v2/", include("events.urls"))]
+
+
+def test_a_changed_urlconf_changes_the_address():
+    uid = uuid.uuid4()
+    assert uid_address("events:event", uid) == f"/events/{uid}/"
+    with override_settings(ROOT_URLCONF=__name__):
+        assert uid_address("events:event", uid) == reverse("events:event", args=[uid]) == f"/v2/events/{uid}/"

@@ -242,3 +242,19 @@ def test_restore_works_without_a_surrounding_transaction(login):
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.title == "Coale visits Minsk"
+
+
+def test_a_record_deleted_after_the_form_was_opened_is_not_written_back():
+    # Between the admin reading the record and the form's clean(): saving would insert it again.
+    from django.forms import modelform_factory
+
+    from tracker.forms import VersionedForm
+
+    source = make_source(title="Before", status=Status.PUBLISHED)
+    Form = modelform_factory(Source, form=VersionedForm, fields=["title"])
+    form = Form({"title": "After", "seen_version": source.version}, instance=source)
+    Source.objects.filter(pk=source.pk).delete()
+
+    assert not form.is_valid()
+    assert "deleted after you opened it" in " ".join(form.non_field_errors())
+    assert not Source.objects.filter(pk=source.pk).exists()

@@ -86,7 +86,8 @@ def fields_read(model, constraint):
         decide(constraint.condition, model(), model, refs)
     except Undecided:
         return None
-    return [model._meta.get_field(name) for name in sorted(refs)]
+    fields = {model._meta.pk if name == "pk" else model._meta.get_field(name) for name in refs}
+    return sorted(fields, key=lambda field: field.name)
 
 
 def database_says(model, instance, constraint):
@@ -168,3 +169,22 @@ def test_a_field_equal_to_a_null_field_is_unknown_and_passes():
     assert decide(constraint.condition, EventLink(), EventLink, refs) is None  # NOT (NULL = NULL)
     assert refs == {"from_event", "to_event"}
     assert decide(constraint.condition, EventLink(from_event_id=1, to_event_id=1), EventLink, set()) is False
+
+
+def test_a_none_in_a_list_is_left_out_as_django_leaves_it_out():
+    # Django's IN lookup drops None from the list, so an unmatched value is false, not unknown.
+    from events.models import EventLink
+
+    link = EventLink(kind="nothing")
+    assert decide(Q(kind__in=["part_of", None]), link, EventLink, set()) is False
+    assert decide(Q(kind__in=["nothing", None]), link, EventLink, set()) is True
+    with pytest.raises(Undecided):
+        decide(Q(kind__in=[None]), link, EventLink, set())  # no list left: the database decides
+
+
+def test_a_condition_on_the_key_is_left_out_when_pk_is_excluded():
+    from events.models import EventLink
+
+    refs = set()
+    decide(Q(pk__gt=0), EventLink(pk=5), EventLink, refs)
+    assert {"pk", "id"} <= refs

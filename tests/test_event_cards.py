@@ -34,7 +34,7 @@ TEMPLATE_LINKS = """\
 # templates/events/includes/event.html before it was written in Python (its include of the links inlined as
 # {% links %}, the reference above).
 TEMPLATE_CARD = """\
-{% load citations %}{# One event as the timeline and the home page show it. Expects `event` with its `card` (events.views.timeline.with_cards, from with_details(lists=True)). #}
+{% load citations %}{# One event as the timeline and the home page show it. Expects `event` with its `card` (events.views.timeline.with_cards). #}
 {% with card=event.card %}<li class="event event-{{ card.kind }}" id="event-{{ card.uid }}">
   <p class="event-meta"><time datetime="{{ card.iso }}">{{ card.date }}</time>{% if card.ended %} – <time datetime="{{ card.ended.iso }}">{{ card.ended.date }}</time>{% endif %}
     · {{ card.kind_name }}{% if card.location %} · {{ card.location }}{% endif %}</p>

@@ -105,11 +105,11 @@ def test_hostile_values_are_escaped_once():
     assert "&amp;amp;" in html
 
 
-# --- The reports a page prints in full, read as rows (events.rows.figure_rows), print what instances printed ---
+# --- The reports a page prints in full, read as rows (events.rows.full_figures), print what instances printed ---
 
 
 def as_instances(figures):
-    """What figure_rows returned, read as Figure instances with their source, publisher, attribution and event."""
+    """What full_figures returned, read as Figure instances with their source, publisher, attribution and event."""
     full = {}
     for figure in figures.select_related("source__publisher", "attributed_to", "event").order_by():
         figure.country_code = figure.country.code
@@ -137,7 +137,7 @@ def test_a_measure_page_read_as_rows_is_the_page_read_as_instances(kind, client,
     ]
     as_rows = {address: client.get(address).content for address in addresses}
     cache.clear()
-    monkeypatch.setattr(views, "figure_rows", as_instances)
+    monkeypatch.setattr(views, "full_figures", as_instances)
     for address in addresses:
         assert client.get(address).content == as_rows[address], address
     pages = b"".join(as_rows.values()).decode()

@@ -10,6 +10,7 @@ gives), with a placeholder uid, and the record's uid put in its place.
 import functools
 import uuid
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
@@ -24,7 +25,9 @@ def _around(name, urlconf, prefix, language):
 
 def uid_address(name, uid):
     """reverse(name, args=[uid]) for a URL pattern of one `<uuid:uid>`."""
-    around = _around(name, get_urlconf(), get_script_prefix(), get_language())
+    # As reverse() chooses it: this request's URLconf, else the setting's (which tests may change).
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    around = _around(name, urlconf, get_script_prefix(), get_language())
     if around is None or not isinstance(uid, uuid.UUID):
         return reverse(name, args=[uid])
     return f"{around[0]}{uid}{around[1]}"

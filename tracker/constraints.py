@@ -57,7 +57,7 @@ def _field(model, name):
 
 def _row_value(instance, model, name, refs):
     field = _field(model, name)
-    refs.add(field.name)
+    refs.update({field.name, name})  # "pk" too, which an `exclude` may name
     value = getattr(instance, field.attname)
     if value is None:
         return None
@@ -86,14 +86,13 @@ def _compare(lookup, left, right):
     if lookup == "in":
         if isinstance(right, (str, bytes)) or not hasattr(right, "__iter__"):
             raise Undecided("in")
-        values = list(right)
+        # As Django's lookup writes it: a None in the list is left out, and an empty list is no query at all.
+        values = [value for value in right if value is not None]
         if not values or any(hasattr(value, "resolve_expression") for value in values):
             raise Undecided("in")
         if left is None:
             return None
-        if left in [value for value in values if value is not None]:
-            return True
-        return None if None in values else False
+        return left in values
     if left is None or right is None:
         return None
     if lookup == "exact":

@@ -140,9 +140,16 @@ class VersionedForm(forms.ModelForm):
             # The stored row, locked until the save commits (the admin saves in a transaction).
             stored = type(self.instance)._base_manager.filter(pk=self.instance.pk).order_by().select_for_update()
             stored = stored.first()
-            if stored is not None and cleaned.get("seen_version") != stored.version:
+            if stored is None:
+                # Saving would write it back (an UPDATE of no row becomes an INSERT): refused, as a conflict.
+                raise ValidationError(
+                    "Not saved: this record was deleted after you opened it. Your edits are still in the form "
+                    "below; copy what you need, then add the record again if it should exist.",
+                    code="deleted",
+                )
+            if cleaned.get("seen_version") != stored.version:
                 raise ValidationError(self.conflict_message(), code="stale")
-            if self.user is not None and stored is not None and self.has_changed():
+            if self.user is not None and self.has_changed():
                 # An inline row keeps its own status: a published figure under
                 # a reopened event is still an Editor's to change.
                 if not stored.is_editable_by(self.user):

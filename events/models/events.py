@@ -12,6 +12,7 @@ from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.models import Organization, Person, Source, one_of
 from tracker.names import PublicText
+from tracker.prepared import Prepared
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
 
@@ -45,17 +46,11 @@ class EventQuerySet(PublishableQuerySet):
     def releases(self):
         return self.filter(kind=EventKind.RELEASE)
 
-    # lists=True: each relation as a plain list on the event (`participant_list`, `citation_list`,
-    # `outgoing_list`, `incoming_list`, `figure_list`), not a related manager: Django makes a
-    # filtered QuerySet per event and relation for the manager (125 for a page of 25), the
-    # template another at each `.all`. The pages read the lists; the CSV and API the managers.
-
-    def with_participants_and_citations(self, lists=False):
+    def with_participants_and_citations(self):
         participants = Participant.objects.published().select_related("person", "organization")
         citations = Citation.objects.published().select_related("source__publisher")
         return self.prefetch_related(
-            models.Prefetch("participants", participants, to_attr="participant_list" if lists else None),
-            models.Prefetch("citations", citations, to_attr="citation_list" if lists else None),
+            models.Prefetch("participants", participants), models.Prefetch("citations", citations)
         )
 
     def with_links(self, lists=False):
@@ -87,16 +82,14 @@ class EventQuerySet(PublishableQuerySet):
         if not fetched and self._link_lists:
             attach_links(self._result_cache, using=self.db)
 
-    def with_details(self, lists=False):
-        """Everything an event card shows: one query per relation, whatever the number of events."""
-        Figure = later("Figure")
-        figures = Figure.objects.published().current().select_related("measure", "source__publisher")
-        figures = models.Prefetch(
-            "figures",
-            figures.order_by("measure__position", "-as_of_on", "pk"),
-            to_attr="figure_list" if lists else None,
-        )
-        return self.with_participants_and_citations(lists).with_links(lists).prefetch_related(figures)
+    def with_details(self):
+        """Everything an event shows, as model instances (the CSV, the API): one query per relation.
+
+        The pages read the same rows as plain values (events/rows.py), and each as a list, not a related
+        manager: Django makes a filtered QuerySet per event and relation for the manager.
+        """
+        figures = later("Figure").objects.shown_with_events().select_related("measure", "source__publisher")
+        return self.with_participants_and_citations().with_links().prefetch_related(models.Prefetch("figures", figures))
 
     def for_ledger(self, show_deprecated, count_linked=True, lists=False):
         """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation.
@@ -143,6 +136,22 @@ class LinkRow:
         return EventLink.inverse_label.fget(self)
 
 
+# Built and compiled once per connection (tracker/prepared.py); EventLink's own order.
+_LINKS = Prepared(
+    lambda keys: (
+        EventLink.objects.published()
+        .filter(Q(from_event__in=keys) | Q(to_event__in=keys))
+        .values_list(
+            "kind",
+            "from_event_id",
+            *(f"from_event__{name}" for name in LinkedEventRow.FIELDS),
+            "to_event_id",
+            *(f"to_event__{name}" for name in LinkedEventRow.FIELDS),
+        )
+    )
+)
+
+
 def attach_links(events, using=None):
     """Set `outgoing_list` and `incoming_list` on these events: their published links, read in one query.
 
@@ -156,7 +165,6 @@ def attach_links(events, using=None):
         event.outgoing_list, event.incoming_list = [], []
     if not by_pk:
         return
-    links = EventLink.objects.using(using).published().filter(Q(from_event__in=by_pk) | Q(to_event__in=by_pk))
     ends = {}
 
     def end(pk, *values):
@@ -166,13 +174,7 @@ def attach_links(events, using=None):
             row.uid, row.title, row.occurred_on, row.occurred_on_precision = values
         return ends[pk]
 
-    for row in links.values_list(
-        "kind",
-        "from_event_id",
-        *(f"from_event__{name}" for name in LinkedEventRow.FIELDS),
-        "to_event_id",
-        *(f"to_event__{name}" for name in LinkedEventRow.FIELDS),
-    ):
+    for row in _LINKS.rows(by_pk, using):
         link = LinkRow()
         link.kind, link.from_event, link.to_event = row[0], end(*row[1:6]), end(*row[6:11])
         if link.from_event.pk in by_pk:

@@ -103,6 +103,10 @@ class FigureQuerySet(PublishableQuerySet):
     def current(self):
         return self.exclude(rank=Figure.Rank.DEPRECATED)
 
+    def shown_with_events(self):
+        """The figures an event's card and page show: published, current, by measure, then the newest first."""
+        return self.published().current().order_by("measure__position", "-as_of_on", "pk")
+
     def in_country(self, code):
         return self.filter(country=code.upper())
 

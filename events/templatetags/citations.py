@@ -6,6 +6,8 @@ quarter of the timeline's rendering. The tag writes the same markup, every
 value escaped once (events.html.text), the date in words as every date (tracker.dates).
 """
 
+import datetime
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -34,7 +36,7 @@ def citation(source):
     if publisher:
         parts.append(f", {text(publisher)}")
     published_on = _value(source, "published_on")
-    if published_on:
+    if isinstance(published_on, datetime.date):  # what the date filter printed; anything else it left out
         parts.append(f", {text(date_in_words(published_on, Precision.DAY))}")
     archive_url = _value(source, "archive_url")
     if archive_url:

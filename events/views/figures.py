@@ -13,7 +13,7 @@ from events.html import text
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_counts
-from events.rows import figure_rows
+from events.rows import full_figures
 from events.templatetags.citations import citation
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page, query_key
@@ -352,8 +352,8 @@ def _headlines(measure, figures):
 
 
 def _in_full(figures, reports):
-    """The figures of `reports` as the page prints them (events.rows.figure_rows): source, publisher, attribution, event."""
-    full = figure_rows(figures.filter(pk__in=[report.pk for report in reports]))
+    """The figures of `reports` as the page prints them (events.rows.full_figures): source, publisher, attribution, event."""
+    full = full_figures(figures.filter(pk__in=[report.pk for report in reports]))
     for report in reports:
         figure = full[report.pk]
         figure.place, figure.registry_count = report.place, report.registry_count
