@@ -33,6 +33,7 @@ from events.models import Event, ReleasedDetention
 from tracker.caching import cached, query_key
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Person, listed_person
 from tracker.models.people import FACETS, KEPT_ORDERS, counted_people, kept_facet_order, kept_order
+from tracker.prepared import Prepared
 from tracker.publishing import Status
 
 # --- The people of a list, in order -------------------------------------------
@@ -305,7 +306,7 @@ def page_rows(ids, detentions):
     Python for a page of 25. The rows go through disclosure.shown_person()
     as every other row does.
     """
-    by_pk = {values[0]: values for values in Person.objects.filter(pk__in=ids).values_list(*PersonRow.FIELDS)}
+    by_pk = {values[0]: values for values in _PEOPLE.rows(ids)}
     chunk = [by_pk[pk] for pk in ids if pk in by_pk]
     if not chunk:
         return []
@@ -471,6 +472,33 @@ def registry_choices():
 DETENTION_ORDER = (F("detained_on").desc(nulls_last=True), "pk")
 
 
+# The charges and releases of a page's detentions, built and compiled once per connection (tracker/prepared.py);
+# a download's chunks of thousands run as the querysets they are.
+_CHARGES = Prepared(
+    lambda keys: (
+        Charge.objects.published()
+        .filter(detention_id__in=keys)
+        .order_by("article", "pk")
+        .values_list("detention_id", "article", "code", "description")
+    )
+)
+
+
+def _releases(title):
+    return Prepared(
+        lambda keys: (
+            ReleasedDetention.objects.published()
+            .filter(detention_id__in=keys)
+            .order_by("pk")
+            .values_list("detention_id", "release__uid", title)
+        )
+    )
+
+
+_RELEASES, _RELEASES_WITH_TITLES = _releases("release__uid"), _releases("release__title")
+_PEOPLE = Prepared(lambda keys: Person.objects.filter(pk__in=keys).values_list(*PersonRow.FIELDS))
+
+
 def read_registry_chunk(chunk, detentions, release_titles=False):
     """PersonRows (events/disclosure.py) for a chunk of people's values, with their matching detentions: three queries.
 
@@ -489,20 +517,9 @@ def read_registry_chunk(chunk, detentions, release_titles=False):
         by_detention[detention.pk] = detention
         by_pk[detention.person_id].matching_detentions.append(detention)
     if by_detention:
-        charges = (
-            Charge.objects.published()
-            .filter(detention_id__in=by_detention)
-            .order_by("article", "pk")
-            .values_list("detention_id", "article", "code", "description")
-        )
-        for detention_id, article, code, description in charges:
+        for detention_id, article, code, description in _CHARGES.rows(by_detention):
             by_detention[detention_id].charges.append(ChargeRow(article, code, description))
-        released = (
-            ReleasedDetention.objects.published()
-            .filter(detention_id__in=by_detention)
-            .order_by("pk")
-            .values_list("detention_id", "release__uid", "release__title" if release_titles else "release__uid")
-        )
+        released = (_RELEASES_WITH_TITLES if release_titles else _RELEASES).rows(by_detention)
         for detention_id, release_uid, title in released:
             release = ReleaseRow(release_uid, event_url(release_uid), title if release_titles else None)
             by_detention[detention_id].released_detentions.append(ReleasedRow(release))
