@@ -14,3 +14,20 @@ forwarded_allow_ips = os.environ.get("PROXY_ADDRESSES", "127.0.0.1,::1")
 # (deploy/nginx.conf, keepalive_timeout 4s), so the proxy never sends a request on a connection
 # gunicorn is closing, which it could not safely retry if it were a POST.
 keepalive = 5
+
+
+def post_worker_init(worker):
+    """The worker has loaded the site: what it holds now it holds for life, so the garbage collector stops scanning it.
+
+    A full collection scans every object the process holds (Django, the URLconf, the models, the
+    code): 170 ms once every ~60 requests of a measure page at 200,000 people, the whole tail of
+    the page's times. Frozen (gc.freeze), those objects are left out of every collection; what
+    requests make is collected as before.
+    """
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # the URLconf, loaded now rather than by the first request
+    gc.collect()
+    gc.freeze()

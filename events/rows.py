@@ -250,12 +250,29 @@ FULL_FIGURE_FIELDS = (
 )
 
 
-def full_figures(figures):
-    """{pk: FullFigureRow} of the figures of this queryset (filtered as the page's, so only public ones)."""
+_FULL_FIGURES = Prepared(
+    lambda keys: (
+        Figure.objects.published()
+        .filter(pk__in=keys)
+        .order_by()
+        .values_list(
+            *FULL_FIGURE_FIELDS,
+            "event__uid",
+            "event__title",
+            "attributed_to_id",
+            "attributed_to__name",
+            "attributed_to__status",
+            *SOURCE_FIELDS,
+        )
+    )
+)
+
+
+def full_figures(pks):
+    """{pk: FullFigureRow} of the published figures of these keys (the few a page prints in full)."""
     sources, events, attributions = _Sources(), {}, {}
     rows = {}
-    names = (*FULL_FIGURE_FIELDS, "event__uid", "event__title", "attributed_to_id", "attributed_to__name")
-    for values in figures.order_by().values_list(*names, "attributed_to__status", *SOURCE_FIELDS):
+    for values in _FULL_FIGURES.rows(pks):
         row = FullFigureRow()
         for name, value in zip(FULL_FIGURE_FIELDS, values):
             setattr(row, "country_code" if name == "country" else name, value)

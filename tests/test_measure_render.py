@@ -108,9 +108,10 @@ def test_hostile_values_are_escaped_once():
 # --- The reports a page prints in full, read as rows (events.rows.full_figures), print what instances printed ---
 
 
-def as_instances(figures):
+def as_instances(pks):
     """What full_figures returned, read as Figure instances with their source, publisher, attribution and event."""
     full = {}
+    figures = Figure.objects.published().filter(pk__in=pks)
     for figure in figures.select_related("source__publisher", "attributed_to", "event").order_by():
         figure.country_code = figure.country.code
         full[figure.pk] = figure

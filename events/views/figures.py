@@ -351,9 +351,9 @@ def _headlines(measure, figures):
     return [best[country] for country in sorted(best)]
 
 
-def _in_full(figures, reports):
+def _in_full(reports):
     """The figures of `reports` as the page prints them (events.rows.full_figures): source, publisher, attribution, event."""
-    full = full_figures(figures.filter(pk__in=[report.pk for report in reports]))
+    full = full_figures([report.pk for report in reports])
     for report in reports:
         figure = full[report.pk]
         figure.place, figure.registry_count = report.place, report.registry_count
@@ -376,7 +376,7 @@ def measure_detail(request, slug):
     listed = [headline["figure"] for headline in headlines] + [
         report for group in page.object_list for report in group["figures"]
     ]
-    full = _in_full(figures, listed) if listed else {}
+    full = _in_full(listed) if listed else {}
     for headline in headlines:
         headline["figure"] = full[headline["figure"].pk]
     groups = [
