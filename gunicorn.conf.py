@@ -26,8 +26,8 @@ def post_worker_init(worker):
     """
     import gc
 
-    from django.urls import get_resolver
+    from django.urls import reverse
 
-    get_resolver().url_patterns  # the URLconf, loaded now rather than by the first request
+    reverse("events:timeline")  # the URLconf and its names, loaded now rather than by the first request
     gc.collect()
     gc.freeze()
