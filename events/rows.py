@@ -23,7 +23,7 @@ tests/test_measure_render.py holds the page equal to the one read as instances.
 
 from django_countries.fields import Country
 
-from events.models import Citation, Figure, Participant
+from events.models import Citation, Figure, Measure, Participant
 from events.models.events import LinkedEventRow, attach_links
 from tracker.models import Organization, Person
 from tracker.prepared import Prepared
@@ -298,3 +298,87 @@ def full_figures(pks):
         row.place = row.registry_count = None
         rows[row.pk] = row
     return rows
+
+
+# --- The release ledger's claims -----------------------------------------------------------------
+
+
+class LedgerMeasureRow:
+    """A measure counted per event, as the ledger's column heads it."""
+
+    __slots__ = ("pk", "name", "position", "slug")
+    get_absolute_url = Measure.get_absolute_url
+
+
+class LedgerFigureRow:
+    """A claim in a ledger cell: what events.views.releases reads of a figure."""
+
+    __slots__ = (
+        "event_id",
+        "measure_id",
+        "measure",
+        "value",
+        "qualifier",
+        "upper_value",
+        "rank",
+        "deprecation_reason",
+        "attributed_to",
+        "source",
+    )
+    in_words = Figure.in_words
+
+
+def _ledger_figures(current):
+    def build(keys):
+        return (
+            Figure.objects.in_ledger(show_deprecated=not current)
+            .filter(event_id__in=keys)
+            .values_list(
+                "event_id",
+                "measure_id",
+                "measure__name",
+                "measure__position",
+                "measure__slug",
+                "value",
+                "qualifier",
+                "upper_value",
+                "rank",
+                "deprecation_reason",
+                "attributed_to_id",
+                "attributed_to__name",
+                "attributed_to__status",
+                *SOURCE_FIELDS,
+            )
+        )
+
+    return Prepared(build)
+
+
+# EventQuerySet.for_ledger's figures, as rows: the current ones, or with the deprecated ones too.
+_LEDGER_FIGURES = {False: _ledger_figures(current=True), True: _ledger_figures(current=False)}
+
+
+def attach_ledger_figures(events, show_deprecated):
+    """Set `ledger_figures` on these releases, as EventQuerySet.for_ledger() prefetches them, as rows: one query."""
+    by_pk = {event.pk: event for event in events}
+    for event in events:
+        event.ledger_figures = []
+    sources, measures, attributions = _Sources(), {}, {}
+    for values in _LEDGER_FIGURES[bool(show_deprecated)].rows(by_pk):
+        event_id, measure_id, name, position, slug, *claim = values[:13]
+        figure = LedgerFigureRow()
+        figure.event_id, figure.measure_id = event_id, measure_id
+        figure.measure = measures.get(measure_id) or measures.setdefault(
+            measure_id, _row(LedgerMeasureRow, pk=measure_id, name=name, position=position, slug=slug)
+        )
+        value, qualifier, upper_value, rank, reason, attributed_id, attributed_name, attributed_status = claim
+        figure.value, figure.qualifier, figure.upper_value = value, qualifier, upper_value
+        figure.rank, figure.deprecation_reason = rank, reason
+        figure.attributed_to = None
+        if attributed_id is not None:
+            figure.attributed_to = attributions.get(attributed_id) or attributions.setdefault(
+                attributed_id, _row(OrganizationRow, status=attributed_status, name=attributed_name)
+            )
+        figure.source = sources(*values[13:])
+        by_pk[event_id].ledger_figures.append(figure)
+    return events

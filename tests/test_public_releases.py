@@ -273,3 +273,41 @@ def test_ledger_query_count_is_fixed(client, db, django_assert_num_queries, coun
     with django_assert_num_queries(1):  # the data version; the page as it was rendered
         assert client.get("/releases/").content == response.content
     assert len(response.context["rows"]) == min(count, 25)
+
+
+def ledger_as_instances(events, show_deprecated):
+    """What attach_ledger_figures sets, read as EventQuerySet.for_ledger() prefetches it: model instances."""
+    from django.db.models import Prefetch, prefetch_related_objects
+
+    from events.models import Figure
+
+    figures = Figure.objects.in_ledger(show_deprecated).select_related("measure", "source__publisher", "attributed_to")
+    prefetch_related_objects(events, Prefetch("figures", figures, to_attr="ledger_figures"))
+    return events
+
+
+def test_the_ledger_read_as_rows_is_the_ledger_read_as_instances(client, belarus, monkeypatch):
+    from django.core.cache import cache
+
+    import events.views.releases as views
+    from tests.factories import make_organization
+
+    release = Event.objects.get(title=SEED_RELEASE)
+    measure = per_event("released-in-release")
+    draft_org = make_organization(name="Draft Counter", status="draft")
+    make_figure(measure=measure, event=release, value=50, qualifier="approximately", attributed_to=draft_org)
+    make_figure(measure=measure, event=release, value=520, rank="deprecated", deprecation_reason="<b>Typo</b>")
+    make_figure(measure=measure, event=release, value=530, status="draft")
+    make_figure(measure=measure, event=release, value=540, source=make_source(status="draft"))
+    other = add_release("Another <release>", on=datetime.date(2024, 3, 1))
+    make_figure(measure=measure, event=other, value=7, attributed_to=make_organization(name="Counter & Co"))
+    addresses = ["/releases/", "/releases/?deprecated=1", "/releases/?country=BY"]
+    as_rows = {address: client.get(address).content for address in addresses}
+    cache.clear()
+    monkeypatch.setattr(views, "attach_ledger_figures", ledger_as_instances)
+    for address in addresses:
+        assert client.get(address).content == as_rows[address], address
+    pages = b"".join(as_rows.values()).decode()
+    assert "about 50" in pages and "&lt;b&gt;Typo&lt;/b&gt;" in pages and "Counter &amp; Co" in pages
+    for hidden in ("Draft Counter", ">530<", ">540<"):
+        assert hidden not in pages, hidden

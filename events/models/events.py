@@ -91,22 +91,15 @@ class EventQuerySet(PublishableQuerySet):
         figures = later("Figure").objects.shown_with_events().select_related("measure", "source__publisher")
         return self.with_participants_and_citations().with_links().prefetch_related(models.Prefetch("figures", figures))
 
-    def for_ledger(self, show_deprecated, count_linked=True, lists=False):
-        """What a row of the release ledger shows (`ledger_figures`, `linked_released`): one query per relation.
+    def for_ledger(self, show_deprecated):
+        """What a row of the release ledger shows (`ledger_figures`, `linked_released`), as instances: the API's.
 
-        count_linked=False leaves `linked_released` to count_linked_released(), for a page already chosen:
-        a correlated count in the list's query is computed for every row an OFFSET skips, too.
+        The page reads the same as rows once its releases are chosen (events.rows.attach_ledger_figures).
         """
-        Figure, MeasureKind = later("Figure"), later("Measure").Kind
-        figures = Figure.objects.published().filter(measure__kind=MeasureKind.PER_EVENT)
-        figures = figures.select_related("measure", "source__publisher", "attributed_to").best_first()
-        figures = models.Prefetch(
-            "figures", figures if show_deprecated else figures.current(), to_attr="ledger_figures"
-        )
-        released = self.select_related("release")
-        if count_linked:
-            released = released.annotate(linked_released=linked_released_count())
-        return released.prefetch_related(figures).with_links(lists)
+        figures = later("Figure").objects.in_ledger(show_deprecated)
+        figures = figures.select_related("measure", "source__publisher", "attributed_to")
+        released = self.select_related("release").annotate(linked_released=linked_released_count())
+        return released.prefetch_related(models.Prefetch("figures", figures, to_attr="ledger_figures")).with_links()
 
 
 class LinkedEventRow:

@@ -103,6 +103,11 @@ class FigureQuerySet(PublishableQuerySet):
     def current(self):
         return self.exclude(rank=Figure.Rank.DEPRECATED)
 
+    def in_ledger(self, show_deprecated=False):
+        """The figures the release ledger's cells show: published counts per event, the current ones unless asked, best first."""
+        figures = self.published().filter(measure__kind=Measure.Kind.PER_EVENT)
+        return (figures if show_deprecated else figures.current()).best_first()
+
     def shown_with_events(self):
         """The figures an event's card and page show: published, current, by measure, then the newest first."""
         return self.published().current().order_by("measure__position", "-as_of_on", "pk")

@@ -10,6 +10,7 @@ from events.html import text
 from events.models import Event, EventLink, Figure, claims_disagree
 from events.models.events import count_linked_released
 from events.pagination import page_of, query_without_page
+from events.rows import attach_ledger_figures
 from events.templatetags.citations import citation
 from tracker.caching import public_page
 
@@ -85,9 +86,10 @@ def release_ledger(request):
     filterset = ReleaseFilter(request.GET, queryset=Event.objects.published().releases())
     events, status = filtered_or_400(filterset)
     show_deprecated = status == 200 and filterset.form.cleaned_data["deprecated"]
-    # Counted for the page's releases once it is chosen: not for every release an OFFSET skips.
-    page = page_of(request, events.newest_first().for_ledger(show_deprecated, count_linked=False, lists=True))
-    events = count_linked_released(list(page.object_list))
+    # The page's releases (EventQuerySet.for_ledger, as rows: events/rows.py); their counts once the page is
+    # chosen, not for every release an OFFSET skips.
+    page = page_of(request, events.newest_first().select_related("release").with_links(lists=True))
+    events = attach_ledger_figures(count_linked_released(list(page.object_list)), show_deprecated)
     # The columns are the per-event measures reported on this page, in headline order.
     measures = {figure.measure for event in events for figure in event.ledger_figures}
     columns = sorted(measures, key=lambda measure: (measure.position, measure.name))
