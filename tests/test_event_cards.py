@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from events.templatetags.cards import event_card, event_links
+from tests.read_both_ways import pages_read_both_ways
 
 # templates/events/includes/event_links.html before it was written in Python.
 TEMPLATE_LINKS = """\
@@ -276,14 +277,7 @@ def test_pages_read_as_rows_are_the_pages_read_as_instances(world, client, monke
     import events.views.timeline as views
 
     addresses = ["/", "/?country=BY", "/timeline/", *(event.get_absolute_url() for event in world)]
-    as_rows = {address: client.get(address).content for address in addresses}
-    from django.core.cache import cache
-
-    cache.clear()
-    monkeypatch.setattr(views, "attach_card_details", read_as_instances)
-    for address in addresses:
-        assert client.get(address).content == as_rows[address], address
-    pages = b"".join(as_rows.values()).decode()
+    pages = pages_read_both_ways(client, monkeypatch, addresses, views, "attach_card_details", read_as_instances)
     assert "“52 freed”" in pages
     for shown in SHOWN:
         assert shown in pages, shown

@@ -15,6 +15,7 @@ from django.template import engines
 from events.models import Figure, Measure
 from events.views.figures import report_rows
 from tests.factories import make_event, make_figure, make_measure, make_organization, make_source
+from tests.read_both_ways import pages_read_both_ways
 
 pytestmark = pytest.mark.django_db
 
@@ -120,8 +121,6 @@ def as_instances(pks):
 
 @pytest.mark.parametrize("kind", [Measure.Kind.STOCK, Measure.Kind.FLOW, Measure.Kind.PER_EVENT])
 def test_a_measure_page_read_as_rows_is_the_page_read_as_instances(kind, client, monkeypatch):
-    from django.core.cache import cache
-
     import events.views.figures as views
     from tracker.publishing import Status
 
@@ -136,12 +135,7 @@ def test_a_measure_page_read_as_rows_is_the_page_read_as_instances(kind, client,
         f"{measure.get_absolute_url()}?deprecated=1",
         f"{measure.get_absolute_url()}?country=RU",
     ]
-    as_rows = {address: client.get(address).content for address in addresses}
-    cache.clear()
-    monkeypatch.setattr(views, "full_figures", as_instances)
-    for address in addresses:
-        assert client.get(address).content == as_rows[address], address
-    pages = b"".join(as_rows.values()).decode()
+    pages = pages_read_both_ways(client, monkeypatch, addresses, views, "full_figures", as_instances)
     assert "&lt;script&gt;" in pages and "over 430" in pages and "about 77" in pages
     for hidden in ("Draft Attribution", ">66<", ">55<", "<script>"):
         assert hidden not in pages, hidden

@@ -18,6 +18,7 @@ from tests.factories import (
     make_released_detention,
     make_source,
 )
+from tests.read_both_ways import pages_read_both_ways
 from tracker.models import Detention, Person
 
 pytestmark = pytest.mark.django_db
@@ -287,8 +288,6 @@ def ledger_as_instances(events, show_deprecated):
 
 
 def test_the_ledger_read_as_rows_is_the_ledger_read_as_instances(client, belarus, monkeypatch):
-    from django.core.cache import cache
-
     import events.views.releases as views
     from tests.factories import make_organization
 
@@ -302,12 +301,7 @@ def test_the_ledger_read_as_rows_is_the_ledger_read_as_instances(client, belarus
     other = add_release("Another <release>", on=datetime.date(2024, 3, 1))
     make_figure(measure=measure, event=other, value=7, attributed_to=make_organization(name="Counter & Co"))
     addresses = ["/releases/", "/releases/?deprecated=1", "/releases/?country=BY"]
-    as_rows = {address: client.get(address).content for address in addresses}
-    cache.clear()
-    monkeypatch.setattr(views, "attach_ledger_figures", ledger_as_instances)
-    for address in addresses:
-        assert client.get(address).content == as_rows[address], address
-    pages = b"".join(as_rows.values()).decode()
+    pages = pages_read_both_ways(client, monkeypatch, addresses, views, "attach_ledger_figures", ledger_as_instances)
     assert "about 50" in pages and "&lt;b&gt;Typo&lt;/b&gt;" in pages and "Counter &amp; Co" in pages
     for hidden in ("Draft Counter", ">530<", ">540<"):
         assert hidden not in pages, hidden
