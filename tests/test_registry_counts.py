@@ -21,7 +21,7 @@ def home_count(client, measure):
 
 def measure_page_count(client, figure):
     groups = client.get(figure.measure.get_absolute_url()).context["groups"]
-    [group] = [group for group in groups if figure in group["figures"]]
+    [group] = [group for group in groups if figure.pk in {shown.pk for shown in group["figures"]}]
     return group["registry_count"]
 
 
