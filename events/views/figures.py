@@ -13,12 +13,11 @@ from events.html import text
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_counts
-from events.rows import full_figures
+from events.rows import Organizations, Report, full_figures
 from events.templatetags.citations import citation
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page, query_key
 from tracker.dates import period_end
-from tracker.models import Organization
 
 # How the registry's count beside a group of figures reads: "This database names 14 people held on that date."
 REGISTRY_PHRASES = {
@@ -98,38 +97,6 @@ REPORT_FIELDS = (
 )
 
 
-class Report:
-    """One report as a short row: what the groups, headlines, registry counts and charts read of a figure.
-
-    A measure had ~780 reports at 200,000 people; building each as a Figure
-    with its source, publisher, attribution and event was most of the page.
-    The words, dates and headline rule are Figure's own properties.
-    """
-
-    __slots__ = (
-        "pk",
-        "country_code",
-        "rank",
-        "value",
-        "qualifier",
-        "upper_value",
-        "as_of_on",
-        "as_of_on_precision",
-        "period_start_on",
-        "period_start_on_precision",
-        "event_id",
-        "event_title",
-        "series",
-        "place",
-        "registry_count",
-    )
-
-    in_words = Figure.in_words
-    as_of = Figure.as_of
-    period_start = Figure.period_start
-    is_headline = Figure.is_headline
-
-
 def _rows(figures):
     """Every report of `figures` as a plain tuple, best first (FigureQuerySet.best_first): what _reports reads.
 
@@ -137,18 +104,12 @@ def _rows(figures):
     read from the same row. Tuples, so that the cached list is quick to load.
     """
     series = {}
-    publishers = {}
+    publishers = Organizations()
     rows = []
     for row in figures.best_first().values_list(*REPORT_FIELDS):
         source_id, title, publisher_id, publisher_name, publisher_status = row[12:]
         if source_id not in series:
-            publisher = None
-            if publisher_id is not None:
-                if publisher_id not in publishers:
-                    publishers[publisher_id] = Organization(
-                        pk=publisher_id, name=publisher_name, status=publisher_status
-                    )
-                publisher = publishers[publisher_id]
+            publisher = publishers(publisher_id, publisher_name, publisher_status)
             # What series_of reads of a source.
             series[source_id] = series_of(SimpleNamespace(pk=source_id, title=title, publisher=publisher))
         rows.append((*row[:12], series[source_id]))

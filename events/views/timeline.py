@@ -14,11 +14,10 @@ from events.filters import EventFilter, event_countries, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for
-from events.rows import attach_card_details
+from events.rows import Organizations, attach_card_details
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page
 from tracker.dates import Precision
-from tracker.models import Organization
 
 DEFAULT_COUNTRY = "BY"
 # The other reports of a headline number the home page lists, best first; the
@@ -109,25 +108,16 @@ def _held_chart(rows, reports):
         return None
     measure = held[0]["measure"]
     current = [row for row in reports if row.measure_id == measure.pk]  # best first, as ranked
-    # One Organization per publisher, one series per source: not one per report (725 for Belarus).
-    publishers = {}
-    for row in current:
-        if row.source__publisher_id is not None and row.source__publisher_id not in publishers:
-            publishers[row.source__publisher_id] = Organization(
-                pk=row.source__publisher_id, name=row.source__publisher__name, status=row.source__publisher__status
-            )
-
-    def source_of(row):
-        # What series_of reads of a source.
-        return SimpleNamespace(
-            pk=row.source_id, title=row.source__title, publisher=publishers.get(row.source__publisher_id)
-        )
-
-    series = {}
+    # One row per publisher, one series per source: not one per report (725 for Belarus).
+    publishers, series = Organizations(), {}
 
     def series_of_row(row):
         if row.source_id not in series:
-            series[row.source_id] = series_of(source_of(row))
+            publisher = publishers(row.source__publisher_id, row.source__publisher__name, row.source__publisher__status)
+            # What series_of reads of a source.
+            series[row.source_id] = series_of(
+                SimpleNamespace(pk=row.source_id, title=row.source__title, publisher=publisher)
+            )
         return series[row.source_id]
 
     drawn = spread_over_time(current, series=lambda row: series_of_row(row)[0], day=lambda row: row.as_of_on)
