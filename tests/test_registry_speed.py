@@ -129,6 +129,27 @@ def test_page_rows_are_the_rows_of_the_model_instances(people):
     assert light == models
 
 
+@pytest.mark.parametrize(
+    "query", ["q=Losik", "q=Losik&status=held", "q=Other", "q=Other&status=released", "q=Other&region=Minsk"]
+)
+def test_a_list_chosen_by_the_person_shows_the_detentions_its_filters_match(people, query):
+    # The page reads its people's detentions by key alone (shown_detentions), not through the name
+    # search again: the same rows, for a person filter matches every detention of the custody status.
+    filterset = bound(query)
+    assert registry.person_filtered(filterset) is not None
+    ids = registry.listed_ids(filterset, "")
+    assert ids
+    assert registry.page_rows(ids, registry.shown_detentions(filterset)) == registry.page_rows(ids, filterset.qs)
+    assert "search_key" not in str(registry.shown_detentions(filterset).query)
+
+
+def test_other_lists_show_the_detentions_their_filters_match(people):
+    filterset = bound("q=Losik&detained_year=2024")
+    assert registry.person_filtered(filterset) is None
+    assert registry.shown_detentions(filterset) is not None
+    assert str(registry.shown_detentions(filterset).query) == str(filterset.qs.query)
+
+
 @pytest.mark.parametrize("order", ["", "name", "newest", "oldest"])
 @pytest.mark.parametrize(
     "query",

@@ -22,7 +22,7 @@ from tracker.models import Detention
 def prisoners(request):
     filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}
-    detentions, status = filtered_or_400(filterset)
+    _, status = filtered_or_400(filterset)
     if status == 400:
         # The filters say what is wrong beside each field; no list is shown
         # rather than a list that ignores what was asked.
@@ -36,7 +36,7 @@ def prisoners(request):
     if count is None:
         count = len(ids)
     page = page_of(request, ids[: registry.MAX_LISTED])
-    rows = registry.page_rows(page.object_list, detentions)
+    rows = registry.page_rows(page.object_list, registry.shown_detentions(filterset))
     context.update(
         page=page,
         rows=rows,
