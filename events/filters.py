@@ -457,6 +457,12 @@ class PrisonerFilter(django_filters.FilterSet):
                 choices_of, "registry-choices", registry_choices, name
             )
 
+    @functools.cached_property
+    def of_every_published(self):
+        """Whether the list is drawn from every published detention (its base is no narrower): the lists whose
+        counts and orders the database keeps (events/registry.py). Asked several times a page: compared once."""
+        return query_key(self.base) == query_key(Detention.objects.published())
+
     @property
     def active_filters(self):
         """The names of the filters in use; the order is not a filter."""

@@ -150,7 +150,7 @@ def kept_status(filterset):
     """The custody status ("" for any) of a list of every published detention filtered by custody status alone, else None."""
     if (filterset.is_bound and not filterset.is_valid()) or filterset.active_filters - {"status"}:
         return None
-    if query_key(filterset.base) != query_key(Detention.objects.published()):
+    if not filterset.of_every_published:
         return None
     return filterset.form.cleaned_data["status"] if "status" in filterset.active_filters else ""
 
@@ -172,7 +172,7 @@ def person_filtered(filterset):
     active = filterset.active_filters
     if not active & PERSON_FILTERS or active - PERSON_FILTERS - {"status"}:
         return None
-    if query_key(filterset.base) != query_key(Detention.objects.published()):
+    if not filterset.of_every_published:
         return None
     return filterset.form.cleaned_data["status"] if "status" in active else ""
 
@@ -276,7 +276,7 @@ def kept_facet(filterset):
     others = chosen - {"region"}
     if not chosen or not chosen <= FACETS.keys() or len(others) > 1:
         return None
-    if query_key(filterset.base) != query_key(Detention.objects.published()):
+    if not filterset.of_every_published:
         return None
     data = filterset.form.cleaned_data
     status = data["status"] if "status" in filterset.active_filters else ""
@@ -408,8 +408,7 @@ def totals(filterset):
     base = filterset.base
     if "kept_totals" not in filterset.__dict__:
         # The totals the database keeps for every published detention (a few rows), read once per list.
-        kept = query_key(base) == query_key(Detention.objects.published())
-        filterset.kept_totals = counted_people(base.db) if kept else None
+        filterset.kept_totals = counted_people(base.db) if filterset.of_every_published else None
     if filterset.kept_totals is not None:
         return Totals(*filterset.kept_totals.get(status, (0, 0)))
     found = cached("registry-totals", functools.partial(registry_totals, base), query_key(base))
