@@ -2,7 +2,8 @@
 
 from types import SimpleNamespace
 
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django_countries import countries
@@ -323,7 +324,10 @@ def _in_full(reports):
 
 @public_page(FigureFilter, "page")
 def measure_detail(request, slug):
-    measure = get_object_or_404(Measure.objects.published(), slug=slug)
+    # The public measures are a few dozen: read once per change of the data, not once a page.
+    measure = cached("published-measures", lambda: {m.slug: m for m in Measure.objects.published()}).get(slug)
+    if measure is None:
+        raise Http404("No such measure.")
     filterset = FigureFilter(request.GET, queryset=Figure.objects.published().filter(measure=measure))
     figures, status = filtered_or_400(filterset)
     # Every report as a short row, read once per filter and change of the data (every page of the
