@@ -299,8 +299,8 @@ def test_measure_page_query_count_is_fixed(client, db, django_assert_num_queries
             attributed_to=make_organization(),
         )
         make_detention(detained_on=datetime.date(2023, 1, 1) + datetime.timedelta(days=25 * number))
-    # 1 data version, 1 measure, 1 countries for the filter, 1 reports (every
-    # one as a short row), 1 figures the page lists (with source, publisher,
+    # 1 data version, 1 measures, 1 countries for the filter, 1 reports (every
+    # one as a short row; no filter narrows them), 1 figures the page lists (with source, publisher,
     # attribution and event), 1 registry: every sample date's count of people
     # held in a single aggregate.
     with django_assert_num_queries(6):
@@ -320,9 +320,10 @@ def test_per_event_measure_page_query_count_is_fixed(client, db, django_assert_n
         ).event
         make_figure(measure=measure, event=event, value=10 + number, as_of_on=event.occurred_on)
         make_released_detention(release=event)
-    # 1 data version, 1 measure, 1 countries, 1 reports (short rows), 1 figures the page
-    # lists (with their events), 1 named people released in the events shown.
-    with django_assert_num_queries(6):
+    # 1 data version, 1 measures, 1 countries, 1 reports (every one of the measure, as short
+    # rows), 1 keys of the current ones (the page's filter), 1 figures the page lists (with
+    # their events), 1 named people released in the events shown.
+    with django_assert_num_queries(7):
         response = client.get("/figures/released/")
     assert [group["registry_count"] for group in response.context["groups"]] == [1] * 10
 

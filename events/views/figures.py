@@ -117,6 +117,24 @@ def _rows(figures):
     return rows
 
 
+def _filtered_rows(every, figures):
+    """_rows() of `figures`, a filtered queryset of `every` (a measure's published figures).
+
+    Every report of the measure is read as a short row once per change of
+    the data, whatever the filters; a filter (a country, deprecated figures
+    or not) then reads only the keys it keeps, once per filter: a filter not
+    asked before costs an index read, not the rows, their sources and
+    publishers again. Only those the page prints in full are read as figures.
+    """
+    every_key, figures_key = query_key(every), query_key(figures)
+    rows = cached("measure-rows", lambda: _rows(every), every_key)
+    if figures_key == every_key:  # no filter narrows them
+        return rows
+    kept = cached("measure-kept", lambda: set(figures.values_list("pk", flat=True)), figures_key)
+    # _rows() reads them best first: a part of them, in the same order, is best first too.
+    return [row for row in rows if row[0] in kept]
+
+
 def _reports(rows):
     """The rows of _rows as Reports, each with its `place`.
 
@@ -330,9 +348,7 @@ def measure_detail(request, slug):
         raise Http404("No such measure.")
     filterset = FigureFilter(request.GET, queryset=Figure.objects.published().filter(measure=measure))
     figures, status = filtered_or_400(filterset)
-    # Every report as a short row, read once per filter and change of the data (every page of the
-    # table, every spelling of the country); only those the page prints in full are read as figures.
-    reports = _reports(cached("measure-reports", lambda: _rows(figures), query_key(figures)))
+    reports = _reports(_filtered_rows(filterset.queryset, figures))
     drawn = _drawn(reports)
     # The chart draws at most MOST_MARKS reports; the table lists them a page of groups at a time.
     page = page_of(request, _report_groups(reports), per_page=REPORT_GROUPS_PER_PAGE)
