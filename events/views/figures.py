@@ -17,7 +17,7 @@ from events.registry_counts import registry_counts
 from events.rows import Organizations, Report, full_figures
 from events.templatetags.citations import citation
 from events.thinning import spread_over_time
-from tracker.caching import cached, public_page, query_key
+from tracker.caching import cached, public_page, query_key, remembered
 from tracker.dates import period_end
 
 # How the registry's count beside a group of figures reads: "This database names 14 people held on that date."
@@ -127,7 +127,8 @@ def _filtered_rows(every, figures):
     publishers again. Only those the page prints in full are read as figures.
     """
     every_key, figures_key = query_key(every), query_key(figures)
-    rows = cached("measure-rows", lambda: _rows(every), every_key)
+    # Kept in this process's memory too: tuples no reader changes, unpickled once rather than every page.
+    rows = remembered("measure-rows", lambda: _rows(every), every_key)
     if figures_key == every_key:  # no filter narrows them
         return rows
     kept = cached("measure-kept", lambda: set(figures.values_list("pk", flat=True)), figures_key)
