@@ -244,10 +244,12 @@ class CountryFigureFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # What the figures before any filter are, for the values read of them (here and by the pages).
+        self.queryset_key = query_key(self.queryset)
         codes = cached(
             "figure-countries",
             lambda: list(self.queryset.order_by().values_list("country", flat=True).distinct()),
-            query_key(self.queryset),
+            self.queryset_key,
         )
         self.filters["country"].extra["choices"] = used_countries(codes)
 

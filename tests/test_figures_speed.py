@@ -106,6 +106,6 @@ def test_a_filter_keeps_the_rows_of_its_own_figures_in_their_order(db, query):
     assert filterset.is_valid()
     expected = _rows(filterset.qs)
     assert expected
-    assert _filtered_rows(filterset.queryset, filterset.qs) == expected
+    assert _filtered_rows(filterset, filterset.qs) == expected
     # Read again, from the cache: the same.
-    assert _filtered_rows(filterset.queryset, filterset.qs) == expected
+    assert _filtered_rows(filterset, filterset.qs) == expected

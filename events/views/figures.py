@@ -117,8 +117,8 @@ def _rows(figures):
     return rows
 
 
-def _filtered_rows(every, figures):
-    """_rows() of `figures`, a filtered queryset of `every` (a measure's published figures).
+def _filtered_rows(filterset, figures):
+    """_rows() of `figures`, what a FigureFilter keeps of its queryset (a measure's published figures).
 
     Every report of the measure is read as a short row once per change of
     the data, whatever the filters; a filter (a country, deprecated figures
@@ -126,7 +126,7 @@ def _filtered_rows(every, figures):
     asked before costs an index read, not the rows, their sources and
     publishers again. Only those the page prints in full are read as figures.
     """
-    every_key, figures_key = query_key(every), query_key(figures)
+    every, every_key, figures_key = filterset.queryset, filterset.queryset_key, query_key(figures)
     # Kept in this process's memory too: tuples no reader changes, unpickled once rather than every page.
     rows = remembered("measure-rows", lambda: _rows(every), every_key)
     if figures_key == every_key:  # no filter narrows them
@@ -349,7 +349,7 @@ def measure_detail(request, slug):
         raise Http404("No such measure.")
     filterset = FigureFilter(request.GET, queryset=Figure.objects.published().filter(measure=measure))
     figures, status = filtered_or_400(filterset)
-    reports = _reports(_filtered_rows(filterset.queryset, figures))
+    reports = _reports(_filtered_rows(filterset, figures))
     drawn = _drawn(reports)
     # The chart draws at most MOST_MARKS reports; the table lists them a page of groups at a time.
     page = page_of(request, _report_groups(reports), per_page=REPORT_GROUPS_PER_PAGE)
