@@ -111,6 +111,39 @@ def test_a_value_made_from_cached_values_goes_stale_with_theirs():
     assert len(outer_calls) == 2 and len(inner_calls) == 2
 
 
+def test_a_remembered_value_is_the_same_object_until_a_write_to_what_it_read():
+    from events.models import Figure
+    from tracker.caching import remembered
+
+    def compute():
+        return [Person.objects.count()]
+
+    first = remembered("big", compute)
+    assert remembered("big", compute) is first  # from this process's memory: not unpickled again
+    data_changed(model=Figure)
+    assert remembered("big", compute) is first
+    data_changed(model=Person)
+    assert remembered("big", compute) is not first
+
+
+def test_a_remembered_value_in_use_outlives_a_walk_over_many_others():
+    # The least recently used goes when full: the value every page reads (the registry's day counts)
+    # stays while a crawler walks more measures than the memory holds.
+    from tracker import caching
+
+    def compute():
+        return [Person.objects.count()]
+
+    used = caching.remembered("used", compute)
+    for number in range(3 * caching.REMEMBERED_MOST):
+        caching.remembered("walked", compute, number)
+        assert caching.remembered("used", compute) is used
+    assert len(caching._remembered) == caching.REMEMBERED_MOST
+    # The walk's first values went, least recently used first; its last are kept.
+    assert caching._value_key("walked", (0,)) not in caching._remembered
+    assert caching._value_key("walked", (3 * caching.REMEMBERED_MOST - 1,)) in caching._remembered
+
+
 def test_a_flushed_database_gets_its_version_row_back():
     from tracker.publishing import DataVersion
 

@@ -98,3 +98,10 @@ def test_an_error_of_the_whole_form(belarus):
     assert written == reference
     assert 'class="form-errors"' in written
     assert "Too &lt;b&gt;many&lt;/b&gt; filters &amp; more" in written
+
+
+def test_a_context_without_a_request(belarus):
+    filterset = EventFilter(QueryDict("kind=visit"))
+    reference = engines["django"].from_string(TEMPLATE).render({"filter": filterset})
+    assert filter_form({}, filterset) == reference
+    assert '<a href="">Clear</a>' in reference

@@ -143,6 +143,46 @@ def test_a_list_chosen_by_the_person_shows_the_detentions_its_filters_match(peop
     assert "search_key" not in str(registry.shown_detentions(filterset).query)
 
 
+@pytest.mark.parametrize("order", ["", "newest", "oldest"])
+def test_a_name_search_with_a_custody_status_keeps_only_that_status(people, order):
+    # Named people whose detentions differ in custody status, and one whose only detention is a draft:
+    # each list holds those with a published detention in the status asked, each with those detentions.
+    from tracker.publishing import Status
+
+    both = make_person(name="Losik Both")
+    make_detention(person=both, custody_status=HELD, detained_on=datetime.date(2023, 3, 1))
+    make_detention(person=both, custody_status=RELEASED, detained_on=datetime.date(2020, 3, 1))
+    released = make_person(name="Losik Released")
+    make_detention(person=released, custody_status=RELEASED)
+    drafted = make_person(name="Losik Drafted")
+    make_detention(person=drafted, custody_status=HELD, status=Status.DRAFT)
+    for query, wanted, unwanted in [
+        ("q=Losik", {both, released}, {drafted}),
+        ("q=Losik&status=held", {both}, {released, drafted}),
+        ("q=Losik&status=released", {both, released}, {drafted}),
+    ]:
+        filterset = bound(f"{query}&order={order}")
+        ids = registry.listed_ids(filterset, order)
+        assert ids == list(registry.in_public_order(filterset.qs, order).values_list("pk", flat=True))
+        assert {person.pk for person in wanted} <= set(ids)
+        assert not {person.pk for person in unwanted} & set(ids)
+        rows = registry.page_rows(ids, registry.shown_detentions(filterset))
+        assert rows == registry.page_rows(ids, filterset.qs)
+        status = filterset.form.cleaned_data["status"]
+        for row in rows:
+            assert row.detentions
+            if status:
+                assert {detention.custody_status_code for detention in row.detentions} == {status}
+
+
+def test_everyone_the_name_search_finds_is_listed():
+    # The name search's list asks the kept rows for a custody status, not for "listed"
+    # (registry.person_filtered_ids): it may, for every level named in full is a listed one.
+    from tracker.names import LISTED_LEVELS, NAMED_LEVELS
+
+    assert set(NAMED_LEVELS) <= set(LISTED_LEVELS)
+
+
 def test_other_lists_show_the_detentions_their_filters_match(people):
     filterset = bound("q=Losik&detained_year=2024")
     assert registry.person_filtered(filterset) is None

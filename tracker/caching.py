@@ -26,6 +26,7 @@ expire after CACHE_SECONDS, so even those show within minutes (and a
 restarted server starts empty).
 """
 
+import collections
 import contextvars
 import functools
 import gzip
@@ -242,9 +243,10 @@ def _cached_entry(key, compute):
 
 
 # Values this process keeps in memory beside the shared cache (remembered()): {key: (until, (numbers, value))},
-# for CACHE_SECONDS at most, as the shared cache keeps them.
-_remembered = {}
-REMEMBERED_MOST = 32
+# for CACHE_SECONDS at most, as the shared cache keeps them; the least recently used goes first when full.
+_remembered = collections.OrderedDict()
+_remembered_lock = threading.Lock()
+REMEMBERED_MOST = 64
 
 
 def forget_remembered():
@@ -262,15 +264,22 @@ def remembered(name, compute, *parts):
     CACHE_SECONDS at most.
     """
     key = _value_key(name, parts)
-    until, entry = _remembered.get(key, (0, None))
+    with _remembered_lock:
+        until, entry = _remembered.get(key, (0, None))
+        if entry is not None:
+            _remembered.move_to_end(key)  # the order is the order of use, least recent first
     # Kept while the shared cache still holds the key (a look, not a read): a cleared cache clears it too.
     value = fresh(entry) if time.monotonic() < until and cache.has_key(key) else None
     if value is None:
         entry = _cached_entry(key, compute)
-        if len(_remembered) >= REMEMBERED_MOST:
-            _remembered.clear()
-        _remembered[key] = (time.monotonic() + CACHE_SECONDS, entry)
         value = entry[1]
+        with _remembered_lock:
+            _remembered[key] = (time.monotonic() + CACHE_SECONDS, entry)
+            _remembered.move_to_end(key)
+            # Full: the least recently used goes, so a crawler walking many measures does not push
+            # out the day counts that every page reads.
+            while len(_remembered) > REMEMBERED_MOST:
+                _remembered.popitem(last=False)
     return value
 
 

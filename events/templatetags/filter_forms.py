@@ -34,6 +34,12 @@ def _field(field):
     )
 
 
+def _path(context):
+    """{{ request.path }}: "" where the context has no request, as the template wrote it."""
+    request = context.get("request")
+    return "" if request is None else request.path
+
+
 @register.simple_tag(takes_context=True)
 def filter_form(context, filterset):
     """A GET form of a FilterSet's fields: every filtered view has its own address; "Clear" leads to the bare one."""
@@ -47,7 +53,7 @@ def filter_form(context, filterset):
                 "\n  ",
                 "".join(_field(field) for field in form),
                 '\n  <div class="filter-actions">\n    <button type="submit">Apply</button>\n'
-                f'    <a href="{text(context["request"].path)}">Clear</a>\n  </div>\n</form>\n',
+                f'    <a href="{text(_path(context))}">Clear</a>\n  </div>\n</form>\n',
             )
         )
     )
