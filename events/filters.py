@@ -36,6 +36,11 @@ class CountryCodeField(django_filters.fields.ChoiceField):
     def to_python(self, value):
         return super().to_python(value).upper()
 
+    def bound_data(self, data, initial):
+        # The form shows the country the page is filtered by: ?country=by selects Belarus in the list.
+        data = super().bound_data(data, initial)
+        return data.upper() if isinstance(data, str) else data
+
 
 class ChoiceFilter(django_filters.ChoiceFilter):
     """A choice of a public filter, its <select> written in Python (events.widgets.FastSelect).

@@ -255,6 +255,8 @@ def test_measure_page_filters_by_country(client, belarus):
         html = response.content.decode()
         assert "321" not in html and "about 1,200" in html
         assert len(charts(html)) == 1
+        # The form shows the country the page is filtered by, in whatever case it was asked.
+        assert '<option value="BY" selected>' in html
 
 
 @pytest.mark.parametrize(
