@@ -15,6 +15,9 @@ def test_a_started_worker_freezes_what_it_has_loaded():
         frozen = gc.get_freeze_count()
         assert frozen > 10_000  # Django, the URLconf, the models: all held for the worker's life
         later = [[number] for number in range(1000)]  # what requests make afterwards is collected as before
-        assert gc.get_freeze_count() == frozen and all(gc.is_tracked(item) for item in later)
+        assert all(gc.is_tracked(item) for item in later)
+        # Not frozen with the rest. (Not "the count is unchanged": the interpreter's own bookkeeping moved it
+        # by one in a CI run, with nothing else frozen.)
+        assert gc.get_freeze_count() < frozen + len(later)
     finally:
         gc.unfreeze()
