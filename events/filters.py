@@ -21,7 +21,7 @@ from django.urls import reverse_lazy
 
 from events.models import Event, Figure, Measure, Participant, ReleasedDetention
 from events.registry import RECENT_RELEASES, distinct_values, registry_choices
-from events.widgets import FastSelect
+from events.widgets import FastDateInput, FastNumberInput, FastSelect, FastTextInput
 from tracker.caching import cached, choices_of, query_key
 from tracker.countries import used_countries
 from tracker.models import Charge, Detention, Organization, Person, Source, listed_person, named_person
@@ -123,14 +123,14 @@ def timeline_choices():
 
 
 class EventFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Words", method="filter_text", max_length=200)
+    q = django_filters.CharFilter(label="Words", method="filter_text", max_length=200, widget=FastTextInput)
     kind = ChoiceFilter(label="Kind", choices=Event.Kind.choices, empty_label="Any kind")
     country = CountryFilter(label="Country", method="filter_country", empty_label="Any country")
     start = django_filters.DateFilter(
-        label="From", field_name="occurred_on", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
+        label="From", field_name="occurred_on", lookup_expr="gte", widget=FastDateInput(attrs={"type": "date"})
     )
     end = django_filters.DateFilter(
-        label="To", field_name="occurred_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
+        label="To", field_name="occurred_on", lookup_expr="lte", widget=FastDateInput(attrs={"type": "date"})
     )
     person = ChoiceFilter(label="Person taking part", method="filter_person", empty_label="Anyone")
     organization = ChoiceFilter(
@@ -339,6 +339,10 @@ class YearFilter(django_filters.NumberFilter):
     # A whole year: "2021" passes, "abc", "2021.5" and "99999" are refused.
     field_class = forms.IntegerField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", FastNumberInput)
+        super().__init__(*args, **kwargs)
+
 
 class More(NamedTuple):
     """A link shown under a filter, to where its other values can be picked."""
@@ -423,7 +427,9 @@ class PrisonerFilter(django_filters.FilterSet):
     never searched. The order, the counts and the rows are events/registry.py's.
     """
 
-    q = django_filters.CharFilter(label="Name, in any spelling", method="filter_name", max_length=200)
+    q = django_filters.CharFilter(
+        label="Name, in any spelling", method="filter_name", max_length=200, widget=FastTextInput
+    )
     status = ChoiceFilter(
         label="Custody status",
         field_name="custody_status",

@@ -58,3 +58,36 @@ class FastSelect(forms.Select):
             else:
                 written.append(plain)
         return mark_safe(f"<select{flatatt(attrs)}>{''.join(written)}</select>")
+
+
+class FastInput:
+    """An <input> written in Python: the bytes of Django's input.html (and text.html, number.html, date.html,
+    which include it), without the two templates per field that cost about 0.15 ms each on every list page.
+
+    Mixed into Django's own input widgets, so that their attributes, value formatting and localisation stay
+    theirs; tests/test_widgets.py holds the markup equal to Django's for awkward and hostile values.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"']
+        if widget["value"] is not None:
+            parts.append(f' value="{escaped(widget["value"])}"')
+        for attribute, setting in widget["attrs"].items():
+            if setting is True:
+                parts.append(f" {escaped(attribute)}")
+            elif setting is not False:
+                parts.append(f' {escaped(attribute)}="{escaped(setting)}"')
+        return mark_safe("".join(parts) + ">")
+
+
+class FastTextInput(FastInput, forms.TextInput):
+    pass
+
+
+class FastNumberInput(FastInput, forms.NumberInput):
+    pass
+
+
+class FastDateInput(FastInput, forms.DateInput):
+    pass

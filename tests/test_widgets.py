@@ -2,9 +2,11 @@
 
 import re
 
+import pytest
 from django import forms
+from django.utils.safestring import mark_safe
 
-from events.widgets import FastSelect
+from events.widgets import FastDateInput, FastInput, FastNumberInput, FastSelect, FastTextInput
 
 CHOICES = [
     ("", "Any facility"),
@@ -30,3 +32,38 @@ def test_the_same_options_as_django_select_selected_and_escaped():
     html = FastSelect(choices=CHOICES).render("facility", "Калонія № 3")
     assert "<script>" not in html and "&lt;script&gt;" in html and "A &amp; B" in html
     assert [selected for _, selected, _ in options(html)] == [False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("fast", "django_widget"),
+    [(FastTextInput, forms.TextInput), (FastNumberInput, forms.NumberInput), (FastDateInput, forms.DateInput)],
+)
+@pytest.mark.parametrize(
+    "value", [None, "", "Losik", "<script>alert(\"x\")</script> & 'q'", mark_safe("<b>safe</b>"), 2021, 0]
+)
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"maxlength": 200, "id": "id_q"},
+        {"type": "date", "required": True, "disabled": False, "data-x": '"quoted" <tag>'},
+    ],
+)
+def test_the_same_input_as_django_writes(fast, django_widget, value, attrs):
+    # Every filter's text, year and date input (events/filters.py) is written by FastInput: Django's markup.
+    extra = {"id": "id_field", "aria-invalid": "true"}
+    assert fast(attrs=dict(attrs)).render("field", value, dict(extra)) == django_widget(attrs=dict(attrs)).render(
+        "field", value, dict(extra)
+    )
+
+
+def test_the_filters_inputs_are_written_in_python():
+    from events.filters import EventFilter, PrisonerFilter
+
+    widgets = {
+        name: type(field.widget)
+        for filterset in (EventFilter(), PrisonerFilter())
+        for name, field in filterset.form.fields.items()
+        if isinstance(field.widget, forms.widgets.Input) and not isinstance(field.widget, forms.CheckboxInput)
+    }
+    assert widgets and all(issubclass(widget, FastInput) for widget in widgets.values()), widgets
