@@ -2,7 +2,7 @@
 
 A filter a reader can set is validated by the FilterSet's form; a value that
 makes no sense is a 400 that says why, never a list that ignores it
-(`filtered_or_400`, `bad_filters`).
+(`refused`, `filtered_or_400`, `bad_filters`).
 """
 
 import datetime
@@ -538,12 +538,14 @@ class PrisonerFilter(django_filters.FilterSet):
 # --- Applying a FilterSet -----------------------------------------------------
 
 
-def filtered_or_400(filterset):
-    """The filtered queryset and the response status: 400, and no rows, for filters that make no sense.
+def refused(filterset):
+    """Whether the filters make no sense (a 400). An unbound FilterSet (a page without parameters) filters nothing."""
+    return filterset.is_bound and not filterset.is_valid()
 
-    An unbound FilterSet (a page without parameters) filters nothing and is valid.
-    """
-    if filterset.is_bound and not filterset.is_valid():
+
+def filtered_or_400(filterset):
+    """The filtered queryset and the response status: 400, and no rows, for filters that make no sense."""
+    if refused(filterset):
         return filterset.queryset.none(), 400
     return filterset.qs, 200
 

@@ -208,15 +208,12 @@ def person_filtered_ids(people, status, order, using):
     custody status, so the kept row's dates are those of the matching
     detentions. "listed" is not asked: every person named in full is.
     """
-    vendor = connections[using].vendor
+    by_date = order in DATE_ORDERS
     try:
-        if order in DATE_ORDERS:
-            sql, params = people.values("pk").query.sql_with_params()
-        else:
-            sql, params = people.values("pk", "sort_name", "uid").query.sql_with_params()
+        sql, params = people.values(*(("pk",) if by_date else ("pk", "sort_name", "uid"))).query.sql_with_params()
     except EmptyResultSet:  # a search with no word to look for: nobody
         return []
-    if order in DATE_ORDERS:
+    if by_date:
         statement = (
             f"SELECT person_id FROM tracker_personcustody WHERE custody_status = %s AND listed "
             f"AND person_id IN ({sql}) ORDER BY {KEPT_ORDERS[order]} LIMIT %s"
@@ -224,7 +221,7 @@ def person_filtered_ids(people, status, order, using):
         params = [status, *params]
     else:
         # Read once, then sorted: without MATERIALIZED, PostgreSQL may fold the match back into a walk of an index.
-        materialized = "MATERIALIZED " if vendor == "postgresql" else ""
+        materialized = "MATERIALIZED " if connections[using].vendor == "postgresql" else ""
         statement = (
             f"WITH matched (id, sort_name, uid) AS {materialized}({sql}) SELECT id FROM matched "
             "WHERE EXISTS (SELECT 1 FROM tracker_personcustody c WHERE c.person_id = matched.id "

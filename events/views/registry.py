@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from events import registry
 from events.disclosure import shown_person
-from events.filters import PrisonerFilter, filtered_or_400
+from events.filters import PrisonerFilter, refused
 from events.html import text
 from events.pagination import page_of, query_without_page
 from tracker.caching import public_page
@@ -22,11 +22,11 @@ from tracker.models import Detention
 def prisoners(request):
     filterset = PrisonerFilter(request.GET or None, queryset=Detention.objects.published())
     context = {"filter": filterset, "query": query_without_page(request)}
-    _, status = filtered_or_400(filterset)
-    if status == 400:
+    if refused(filterset):
         # The filters say what is wrong beside each field; no list is shown
-        # rather than a list that ignores what was asked.
-        return render(request, "events/prisoners.html", {**context, "invalid": True}, status=status)
+        # rather than a list that ignores what was asked. (Only the status is asked here: the
+        # lists the database keeps in order never build the filtered queryset.)
+        return render(request, "events/prisoners.html", {**context, "invalid": True}, status=400)
     order = filterset.form.cleaned_data.get("order") if filterset.is_bound else ""
     ids = registry.listed_ids(filterset, order)
     # Without filters or by custody status only, the registry's totals give
