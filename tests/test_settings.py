@@ -109,6 +109,17 @@ def test_postgres_queries_run_without_parallel_workers_unless_asked(monkeypatch)
             envdatabase("TRACKER_DB", Path("unused.sqlite3"))
 
 
+def test_postgres_prepared_statements_are_on_unless_turned_off(monkeypatch):
+    monkeypatch.setenv("TRACKER_DB", "postgres://db.example/tracker")
+    monkeypatch.delenv("PG_PREPARED", raising=False)
+    assert envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]["prepare_threshold"] == 5
+    monkeypatch.setenv("PG_PREPARED", "false")
+    assert "prepare_threshold" not in envdatabase("TRACKER_DB", Path("unused.sqlite3"))["OPTIONS"]
+    monkeypatch.setenv("PG_PREPARED", "sometimes")
+    with pytest.raises(ImproperlyConfigured, match="PG_PREPARED"):
+        envdatabase("TRACKER_DB", Path("unused.sqlite3"))
+
+
 def test_the_connection_runs_with_the_setting(db):
     from django.db import connection
 

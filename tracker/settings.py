@@ -120,6 +120,11 @@ def parse_database(name: str, url: str) -> dict:
         # reading every person (PG_RANDOM_PAGE_COST).
         page_cost = envfloat("PG_RANDOM_PAGE_COST", "1.1")
         options = database.setdefault("OPTIONS", {})
+        # Django turns psycopg's prepared statements off; the queries of a fixed shape that ask for them
+        # (tracker/prepared.py) are planned once per connection. PG_PREPARED=false behind a pooler that
+        # cannot keep them (PgBouncer in transaction mode before 1.21).
+        if envbool("PG_PREPARED", "true"):
+            options.setdefault("prepare_threshold", 5)
         settings = f"-c max_parallel_workers_per_gather={workers} -c random_page_cost={page_cost}"
         options["options"] = f"{options.get('options', '')} {settings}".strip()
     return database
