@@ -217,7 +217,8 @@ def test_pages_go_out_compressed_to_clients_that_accept_gzip(client, belarus):
         assert packed["Content-Encoding"] == "gzip"
         assert "Accept-Encoding" in packed["Vary"]
         assert gzip.decompress(packed.content) == plain.content
-        assert len(packed.content) < len(plain.content) / 3
+        # Compressed (at GZIP_LEVEL 3 this 5 kB page is a third of its size; the test asks for less than half).
+        assert len(packed.content) < len(plain.content) / 2
     # And to a client that does not, as it was made.
     again = client.get("/prisoners/")
     assert not again.has_header("Content-Encoding") and again.content == plain.content
