@@ -366,7 +366,10 @@ def public_page(*understood):
                         response, numbers = compute_noting_tables(lambda: view(request, *args, **kwargs))
                         if response.status_code != 200 or response.streaming or response.cookies:
                             return response
-                        hit = (gzip.compress(response.content, compresslevel=GZIP_LEVEL, mtime=0), response["Content-Type"])
+                        hit = (
+                            gzip.compress(response.content, compresslevel=GZIP_LEVEL, mtime=0),
+                            response["Content-Type"],
+                        )
                         cache.set(key, (numbers, hit), CACHE_SECONDS)
             # The page as the cache keeps it, this time too: compressed once, not again by GZipMiddleware.
             return cached_response(request, *hit)

@@ -255,10 +255,12 @@ class Event(PublicText, PreciseDates, Publishable):
         ordering = ["-occurred_on", "-pk"]
         permissions = [("publish_event", "Can publish, retract and restore events")]
         indexes = [
-            # Timeline and home page: published events, newest (or oldest) first.
-            models.Index(fields=["status", "occurred_on"], name="events_event_timeline"),
-            # Timeline filter by kind ("all releases"), in date order.
-            models.Index(fields=["kind", "occurred_on"], name="events_event_kind"),
+            # Timeline and home page: published events, newest (or oldest) first, in the exact order
+            # they are listed (the date, then the key): a deep page's keys are read from the index
+            # alone (events/pagination.py), with no sort.
+            models.Index(fields=["status", "occurred_on", "id"], name="events_event_timeline"),
+            # Timeline filter by kind ("all releases") and the release ledger, in the same order.
+            models.Index(fields=["kind", "status", "occurred_on", "id"], name="events_event_kind"),
             # The countries published events concern (home, timeline filter): a few steps along
             # this index (events.filters.event_countries), not a read of every event. Countries
             # first: led by status, SQLite took it for every list of published events.
