@@ -333,17 +333,42 @@ def people_in_order(ids, detentions):
 
 
 def shown_detentions(filterset):
-    """The detentions a page of the list shows beside its people: those its filters match.
+    """The detentions a page of the list shows beside its people: those its filters match (a queryset, or a
+    Prepared query of the people's keys).
 
     For a list filtered by person filters alone, every published detention
     of its people in the custody status asked (person_filtered): read by
     their keys without asking the name search again for each (on SQLite,
     3 of a search page's 20 ms).
+    A list by custody status alone (kept_status) or by person filters alone
+    shows every published detention of its people in that status: read
+    through a query of a fixed shape per status (tracker/prepared.py), not a
+    queryset compiled, and planned on PostgreSQL, again for every page.
     """
-    status = person_filtered(filterset)
+    status = kept_status(filterset)
+    if status is None:
+        status = person_filtered(filterset)
     if status is None:
         return filterset.qs
-    return filterset.queryset.filter(custody_status=status) if status else filterset.queryset
+    return _kept_detentions(status)
+
+
+@functools.cache
+def _kept_detentions(status):
+    """Prepared: the published detentions of these people in the custody status ("" for any), as a page lists them."""
+
+    def build(keys):
+        # What PrisonerFilter's queryset is (its base, every published detention, of listed people only).
+        detentions = Detention.objects.published().filter(listed_person("person__"))
+        if status:
+            detentions = detentions.filter(custody_status=status)
+        return (
+            detentions.filter(person_id__in=keys)
+            .order_by("person_id", *DETENTION_ORDER)
+            .values_list(*DetentionRow.FIELDS)
+        )
+
+    return Prepared(build)
 
 
 def page_rows(ids, detentions):
@@ -556,9 +581,14 @@ def read_registry_chunk(chunk, detentions, release_titles=False):
     people = [PersonRow(values, person_url(values[1])) for values in chunk]
     by_pk = {person.pk: person for person in people}
     countries, labels = {}, Labels()
-    rows = (
-        detentions.filter(person_id__in=by_pk).order_by("person_id", *DETENTION_ORDER).values_list(*DetentionRow.FIELDS)
-    )
+    if isinstance(detentions, Prepared):
+        rows = detentions.rows(list(by_pk))
+    else:
+        rows = (
+            detentions.filter(person_id__in=by_pk)
+            .order_by("person_id", *DETENTION_ORDER)
+            .values_list(*DetentionRow.FIELDS)
+        )
     by_detention = {}
     for values in rows:
         detention = DetentionRow(values, countries, labels)

@@ -23,6 +23,7 @@ from events.models import Event
 from tests.factories import make_charge, make_detention, make_event, make_person, make_release, make_released_detention
 from tracker.models import Detention, Person
 from tracker.models.people import FACETS
+from tracker.prepared import Prepared
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,25 @@ def test_a_list_chosen_by_the_person_shows_the_detentions_its_filters_match(peop
     ids = registry.listed_ids(filterset, "")
     assert ids
     assert registry.page_rows(ids, registry.shown_detentions(filterset)) == registry.page_rows(ids, filterset.qs)
-    assert "search_key" not in str(registry.shown_detentions(filterset).query)
+    assert "search_key" not in str(registry.shown_detentions(filterset).build(ids).query)
+
+
+@pytest.mark.parametrize("query", [None, "status=held", "status=released&order=newest", "order=oldest&page=1"])
+def test_a_list_by_custody_status_alone_shows_the_detentions_its_filters_match(people, query):
+    # Read through a query of a fixed shape per custody status (tracker/prepared.py): the same rows as the filters'.
+    filterset = bound(query) if query else PrisonerFilter(None, queryset=Detention.objects.published())
+    assert registry.kept_status(filterset) is not None
+    ids = registry.listed_ids(filterset, "")
+    assert ids
+    shown = registry.shown_detentions(filterset)
+    assert isinstance(shown, Prepared)
+    assert registry.page_rows(ids, shown) == registry.page_rows(ids, filterset.qs)
+
+
+def test_a_list_with_a_detention_filter_reads_the_filtered_detentions(people):
+    filterset = bound("q=Losik&detained_year=2023")
+    assert registry.person_filtered(filterset) is None and registry.kept_status(filterset) is None
+    assert not isinstance(registry.shown_detentions(filterset), Prepared)
 
 
 @pytest.mark.parametrize("order", ["", "newest", "oldest"])
