@@ -49,3 +49,26 @@ def test_a_deep_page_reads_its_keys_past_the_offset_in_one_query(events):
     with CaptureQueriesContext(connection) as queries:
         list(paginator.page(1).object_list)  # the first page has no OFFSET to skip: a plain query
     assert "IN (SELECT" not in queries[0]["sql"]
+
+
+def test_a_deep_page_of_annotated_and_prefetched_rows_holds_them_as_a_slice_does():
+    # The sources list: an annotation, two prefetches, an order with NULLs last and ties on the date.
+    from events.sources import with_cited_facts
+    from tests.factories import make_citation, make_source
+    from tracker.models import Source
+
+    for number in range(30):
+        source = make_source(
+            title=f"Report {number:02}",
+            published_on=None if number % 7 == 0 else datetime.date(2025, 1, 1 + number // 3),
+        )
+        if number % 4 == 0:
+            make_citation(source=source)
+    listed = with_cited_facts(Source.objects.published())
+    expected = list(listed.all())
+    paginator = CountOncePaginator(listed, 25)
+    second = list(paginator.page(2).object_list)
+    assert [source.pk for source in second] == [source.pk for source in expected[25:]]
+    for shown, plain in zip(second, expected[25:]):
+        assert shown.named_detentions == plain.named_detentions
+        assert [c.pk for c in shown.published_citations] == [c.pk for c in plain.published_citations]
