@@ -76,18 +76,13 @@ class CountOncePaginator(Paginator):
             return cached("count", items.count, query_key(items))
         return len(items)
 
-    def page(self, number):
-        number = self.validate_number(number)
+    def _get_page(self, object_list, number, paginator):
+        # Paginator.page() chose the slice; past the first page, its keys are read as a subquery. The outer
+        # query keeps the queryset's order (and what it selects and prefetches).
         items = self.object_list
-        if not isinstance(items, QuerySet) or number == 1 or items.query.distinct:
-            return super().page(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        # The outer query keeps the queryset's order (and what it selects and prefetches); the inner one's
-        # order and slice choose the keys.
-        return self._get_page(items.filter(pk__in=items.values("pk")[bottom:top]), number, self)
+        if isinstance(object_list, QuerySet) and object_list.query.low_mark and not items.query.distinct:
+            object_list = items.filter(pk__in=object_list.values("pk"))
+        return super()._get_page(object_list, number, paginator)
 
 
 def page_of(request, items, per_page=PER_PAGE):
