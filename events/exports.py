@@ -55,8 +55,8 @@ def related_events(event):
     for link in event.outgoing_links.all():
         yield link.get_kind_display(), link.to_event
     for link in event.incoming_links.all():
-        label = link.get_kind_display() if link.kind == EventLink.Kind.IN_EXCHANGE_FOR else link.inverse_label
-        yield label, link.from_event
+        # Read from this end, as the event page and the API read it: "given in exchange for" the release.
+        yield link.inverse_label, link.from_event
 
 
 # --- /timeline.csv --------------------------------------------------------------

@@ -40,7 +40,7 @@ TEMPLATE_ROWS = """{% load citations %}\
         {% else %}<span class="none">Not reported</span>{% endif %}
       </td>
       {% endfor %}
-      <td role="cell" data-label="Named in this database" class="number">{% if row.linked_released %}<a href="{{ prisoners_url }}?release={{ row.uid }}" title="The people freed, in the registry">{{ row.linked_released }}</a>{% else %}0{% endif %}</td>
+      <td role="cell" data-label="Recorded in this database" class="number">{% if row.linked_released %}<a href="{{ prisoners_url }}?release={{ row.uid }}" title="The people freed, in the registry">{{ row.linked_released }}</a>{% else %}0{% endif %}</td>
       <td role="cell" data-label="How freed">
         {% if row.mode %}{{ row.mode }}{% endif %}
         {% if row.sent %}<span class="destination">Sent to {{ row.sent_to }}</span>{% endif %}

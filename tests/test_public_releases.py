@@ -166,7 +166,7 @@ def test_ledger_counts_named_people_released_without_naming_the_withheld(client,
     make_released_detention(release=release, detention=draft)
     html = client.get("/releases/").content.decode()
     row = row_html(html, release)
-    assert re.search(r'data-label="Named in this database" class="number"><a [^>]*>2</a>', row)
+    assert re.search(r'data-label="Recorded in this database" class="number"><a [^>]*>2</a>', row)
     assert "Personname" not in html
 
 

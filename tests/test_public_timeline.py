@@ -168,7 +168,7 @@ def test_event_page_names_released_people_only_as_allowed(client, belarus):
     assert f'<a href="{named.get_absolute_url()}">Ales Named</a>' in html
     assert "I. S.</a>" in html and "Iryna Shy" not in html
     assert "Hidden Prisoner" not in html and str(hidden.uid) not in html
-    assert "And 1 person whose names are withheld" in html
+    assert "And 1 person whose name is withheld" in html
 
 
 def test_unpublished_or_unknown_event_is_a_404(client, belarus):

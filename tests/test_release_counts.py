@@ -1,6 +1,6 @@
 """The people linked to each release, kept by the database (events/migrations/0006), give the reference count.
 
-The release ledger's "Named in this database" and the measure pages of
+The release ledger's "Recorded in this database" and the measure pages of
 "released in the event" read events_releasecount (released_counts), kept by
 triggers in the transaction of each write. Hypothesis writes sequences on
 every path: a released detention created, bulk-created, moved to another

@@ -169,7 +169,7 @@ def _row(row, prisoners_url):
         f'        <time datetime="{text(row["iso"])}">{text(row["date"])}</time>\n'
         f'        <a href="{text(row["url"])}">{text(row["title"])}</a>\n'
         f"      </th>\n      {cells}\n"
-        f'      <td role="cell" data-label="Named in this database" class="number">{named}</td>\n'
+        f'      <td role="cell" data-label="Recorded in this database" class="number">{named}</td>\n'
         '      <td role="cell" data-label="How freed">\n'
         f"        {text(row['mode']) if row['mode'] else ''}\n"
         f"        {f'<span class="destination">Sent to {text(row["sent_to"])}</span>' if row['sent'] else ''}\n"

@@ -191,12 +191,6 @@ def _card(event):
     A participant is named only by Participant.public_label; the tag places these values.
     """
     occurred, ended = event.occurred, event.ended
-    cited = []
-    for citation in event.citation_list:  # grouped as {% regroup %} does: consecutive citations of one source
-        if not cited or cited[-1]["source"] != citation.source:
-            cited.append({"source": citation.source, "quotes": []})
-        if citation.quote:
-            cited[-1]["quotes"].append(citation.quote)
     return {
         "kind": event.kind,
         "uid": event.uid,
@@ -214,8 +208,21 @@ def _card(event):
         ],
         "participants": [participant.public_label for participant in event.participant_list],
         "links": event_links(event),
-        "cited": cited,
+        "cited": cited_sources(event.citation_list),
     }
+
+
+def cited_sources(citations):
+    """An event's sources, each once, in the order first cited, with the quotes cited from it: [{source, quotes}].
+
+    An event citing one source twice (two quotes) lists that source once, with both quotes.
+    """
+    cited = {}
+    for citation in citations:
+        entry = cited.setdefault(citation.source.pk, {"source": citation.source, "quotes": []})
+        if citation.quote:
+            entry["quotes"].append(citation.quote)
+    return list(cited.values())
 
 
 def with_cards(events):
@@ -269,6 +276,7 @@ def event_detail(request, uid):
     withheld = len(released) - len(listed)
     context = {
         "event": event,
+        "cited": cited_sources(event.citation_list),
         "links": event_links(event),
         "listed_released": listed,
         "withheld_released": withheld,
