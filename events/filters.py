@@ -79,6 +79,32 @@ def event_countries():
     return used_countries(distinct_values(countries=(Event.objects.published(), "countries"))["countries"])
 
 
+def country_lists():
+    """{"events": the countries published events concern, "covered": the countries the tracker covers}: one statement.
+
+    A country is covered when it has a published number of its own (a figure not of one event: the home page's
+    headlines) or a published detention in the registry. The country switcher and the country feeds list these,
+    not every country an event concerns: a country that only took part (a government lifting sanctions) or
+    received people (deported there) has no numbers or registry of its own to show. The events' and the
+    detentions' lists are walks along an index (distinct_values); the figures not of an event, a few thousand, are
+    read in one pass.
+    """
+    found = distinct_values(
+        small={"reports": (Figure.objects.published().filter(event__isnull=True).current(), "country")},
+        events=(Event.objects.published(), "countries"),
+        detentions=(Detention.objects.published(), "country"),
+    )
+    return {
+        "events": used_countries(found["events"]),
+        "covered": used_countries([*found["detentions"], *found["reports"]]),
+    }
+
+
+def covered_countries():
+    """country_lists()'s covered countries, read once per change of the data."""
+    return cached("country-lists", country_lists)["covered"]
+
+
 def _taking_part(**who):
     """One published event this person or organisation takes part in, found by key: a subquery with LIMIT 1.
 

@@ -458,7 +458,7 @@ def article_order(article):
     return (int(number.group()) if number else float("inf"), article)
 
 
-def distinct_values(using="default", **lists):
+def distinct_values(using="default", small=None, **lists):
     """The distinct non-empty values of some fields, sorted: one query that skips along indexes.
 
     `lists` maps a name to a (queryset, field) pair. For each, a step asks
@@ -468,8 +468,24 @@ def distinct_values(using="default", **lists):
     facilities and articles. The steps are the querysets' own SQL,
     published() rules and all, chained by recursive common table expressions
     (PostgreSQL and SQLite both have them), one per name, in one statement.
+
+    `small` maps names to (queryset, field) pairs too, of a few thousand rows
+    at most, read whole in the same statement (SELECT DISTINCT): where each
+    step would join other tables again, one pass is cheaper (the figures
+    not of an event: 50 ms by steps on PostgreSQL, 8 ms in one pass).
     """
     tables, selects, params, names = [], [], [], []
+    for number, (name, (queryset, field)) in enumerate((small or {}).items(), start=len(lists)):
+        table = f"found{number}"
+        read = queryset.order_by().filter(**{f"{field}__gt": ""}).values_list(field, flat=True).distinct()
+        try:
+            read_sql, read_params = read.query.get_compiler(using).as_sql()
+        except EmptyResultSet:
+            continue
+        tables.append(f"{table}(value) AS ({read_sql})")
+        selects.append(f"SELECT %s, value FROM {table}")
+        params += read_params
+        names.append(name)
     for number, (name, (queryset, field)) in enumerate(lists.items()):
         table = f"found{number}"
         ordered = queryset.order_by(field).values_list(field, flat=True)
@@ -490,7 +506,7 @@ def distinct_values(using="default", **lists):
         selects.append(f"SELECT %s, value FROM {table} WHERE value IS NOT NULL")
         params += [*first_params, *after_params]
         names.append(name)
-    values = {name: [] for name in lists}
+    values = {name: [] for name in [*lists, *(small or {})]}
     if not selects:
         return values
     sql = f"WITH RECURSIVE {', '.join(tables)} {' UNION ALL '.join(selects)}"

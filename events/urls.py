@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.views import data, downloads, feeds, figures, registry, releases, sources, timeline, timelinejs
+from events.views import data, downloads, feeds, figures, registry, releases, site, sources, timeline, timelinejs
 
 app_name = "events"
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("data/package/<str:name>", data.package_file, name="package-file"),
     path("feeds/timeline.atom", feeds.TimelineFeed(), name="feed"),
     path("feeds/<str:country>.atom", feeds.CountryFeed(), name="country-feed"),
+    path("about/", site.about, name="about"),
+    path("robots.txt", site.robots_txt, name="robots-txt"),
 ]

@@ -280,7 +280,7 @@ def test_understood_parameters_still_filter(client):
 def test_every_cached_page_understands_every_parameter_its_filters_read():
     """A filter added to a page's FilterSet but not to its decorator would be silently dropped."""
     from events import filters, urls
-    from events.views import figures, registry, releases, sources, timeline
+    from events.views import figures, registry, releases, site, sources, timeline
 
     pages = {
         timeline.timeline: filters.EventFilter,
@@ -293,7 +293,7 @@ def test_every_cached_page_understands_every_parameter_its_filters_read():
     for view, filterset_class in pages.items():
         assert set(filterset_class.base_filters) <= view.understood, view.__name__
     decorated = {pattern.callback for pattern in urls.urlpatterns if hasattr(pattern.callback, "understood")}
-    unfiltered = {timeline.home, timeline.event_detail, registry.person_detail}
+    unfiltered = {timeline.home, timeline.event_detail, registry.person_detail, site.about}
     assert decorated == set(pages) | unfiltered  # every cached page is checked here
 
 

@@ -181,6 +181,8 @@ TRACKER_VARIABLES = {
     "TRUSTED_PROXIES",
     "PROXY_ADDRESSES",
     "BIND",
+    "SITE_KEEPER",
+    "CONTACT_EMAIL",
 }
 
 
@@ -226,14 +228,21 @@ def test_development_settings_need_no_environment():
     assert (started.returncode, started.stderr) == (0, "")
 
 
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
+    "ALLOWED_HOSTS": "tracker.example",
+    "SITE_KEEPER": "The Example Human Rights Centre",
+    "CONTACT_EMAIL": "corrections@tracker.example",
+}
+
+
 def test_production_settings_pass_the_deploy_checks_with_warnings_as_failures():
     # Not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE either: a production server never has it.
     environ = {
         key: value for key, value in os.environ.items() if key not in {*TRACKER_VARIABLES, "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
-    environ.update(
-        DEBUG="false", SECRET_KEY="a-long-random-production-secret-" + "x" * 40, ALLOWED_HOSTS="tracker.example"
-    )
+    environ.update(PRODUCTION)
     checked = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
@@ -256,13 +265,6 @@ def test_public_pages_send_the_protective_headers(client, db):
 def test_favicon_redirects_to_the_static_file(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
-
-
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
-    "ALLOWED_HOSTS": "tracker.example",
-}
 
 
 @pytest.mark.parametrize("server", ["tracker.wsgi", "tracker.asgi"])
@@ -304,6 +306,19 @@ def deploy_check(**env):
         text=True,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("missing", ["SITE_KEEPER", "CONTACT_EMAIL"])
+def test_the_deploy_check_warns_when_the_about_page_names_nobody_to_write_to(missing):
+    checked = deploy_check(**{missing: ""})
+    assert checked.returncode != 0
+    assert "tracker.W004" in checked.stderr + checked.stdout
+
+
+def test_a_contact_address_that_is_not_one_is_refused():
+    started = import_settings("tracker.wsgi", **{**PRODUCTION, "CONTACT_EMAIL": "write to us"})
+    assert started.returncode != 0
+    assert "CONTACT_EMAIL='write to us' is not an email address." in started.stderr
 
 
 def test_the_deploy_check_names_the_development_key():

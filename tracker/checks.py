@@ -24,6 +24,22 @@ def development_key(app_configs, **kwargs):
     return []
 
 
+@register(deploy=True)
+def nobody_to_write_to(app_configs, **kwargs):
+    """The About page tells readers who keeps the site and where to write: to correct an error, to ask that a name be
+    withheld. A public deployment without an address leaves a family with no way to ask."""
+    if not settings.CONTACT_EMAIL or not settings.SITE_KEEPER:
+        return [
+            Warning(
+                "The About page names nobody to write to: SITE_KEEPER or CONTACT_EMAIL is not set.",
+                hint="Set SITE_KEEPER (who keeps this copy of the tracker) and CONTACT_EMAIL (where readers ask for "
+                "corrections and for a name to be withheld).",
+                id="tracker.W004",
+            )
+        ]
+    return []
+
+
 @register(Tags.security, deploy=True)
 def proxies_anyone_can_be(app_configs, **kwargs):
     """X-Forwarded-For is trusted from PROXY_ADDRESSES: a public network there lets clients choose their address."""

@@ -11,7 +11,8 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -486,6 +487,15 @@ DOWNLOAD_SENDFILE = envbool("DOWNLOAD_SENDFILE", "false")
 SITE_URL = envstr("SITE_URL") or "http://127.0.0.1:8000"
 # The licence the data package is published under (an SPDX identifier).
 DATA_LICENSE = envstr("DATA_LICENSE") or "CC-BY-4.0"
+# Who keeps this copy of the tracker, and where readers write to correct an error or to ask that a name be
+# withheld: the About page says both. A deployment without them gets a warning from `check --deploy`.
+SITE_KEEPER = envstr("SITE_KEEPER")
+CONTACT_EMAIL = envstr("CONTACT_EMAIL")
+if CONTACT_EMAIL:
+    try:
+        validate_email(CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(f"CONTACT_EMAIL={CONTACT_EMAIL!r} is not an email address.") from None
 
 
 # The read-only JSON API (/api/v1/): anonymous, JSON only, every list through

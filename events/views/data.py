@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from events import dataset
 from events.columns import TABLES
+from events.filters import covered_countries
 
 CONTENT_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json", ".zip": "application/zip"}
 REBUILDING = "The data package is being rebuilt with the latest changes. Please try again in a few seconds.\n"
@@ -14,7 +15,13 @@ def data(request):
     """Every download documented: the CSV columns, the API, TimelineJS, and the data package of the data as it is."""
     found = dataset.current()
     package = found[1] if found else None
-    context = {"tables": TABLES, "package": package, "rebuilding": found is None, "archive": dataset.ARCHIVE}
+    context = {
+        "tables": TABLES,
+        "package": package,
+        "rebuilding": found is None,
+        "archive": dataset.ARCHIVE,
+        "feed_countries": covered_countries(),
+    }
     return render(request, "events/data.html", context)
 
 

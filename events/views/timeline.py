@@ -6,11 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django_countries import countries
 
 from events.charts import Claim, Series, draw, layout, series_of
-from events.filters import EventFilter, event_countries, filtered_or_400
+from events.filters import EventFilter, country_lists, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for
@@ -152,17 +153,21 @@ def _held_chart(rows, reports):
 
 @public_page("country")
 def home(request):
-    choices = cached("home-countries", event_countries)
     country = request.GET.get("country", DEFAULT_COUNTRY).upper()
     if country not in dict(countries):
         raise Http404("Unknown country.")
     reports = _ranked_reports(country)
     rows = _headlines(reports)
+    lists = cached("country-lists", country_lists)
     # A country no published event concerns has none to list: no need to read every event to find that out.
-    if country in {code for code, _ in choices}:
+    if country in {code for code, _ in lists["events"]}:
         latest = with_cards(Event.objects.published().in_country(country).newest_first()[:10])
     else:
         latest = []
+    # The switcher offers the countries covered; a country reached by a link (an event's) stays chosen in it.
+    choices = lists["covered"]
+    if country not in {code for code, _ in choices}:
+        choices = sorted([*choices, (country, countries.name(country))], key=lambda choice: choice[1])
     context = {
         "country": country,
         "country_name": countries.name(country),
@@ -259,8 +264,17 @@ def timeline(request):
         "page": page,
         "groups": _in_groups(with_cards(page.object_list)),
         "query": query_without_page(request),
+        "country_feed": _country_feed(filterset) if status == 200 else None,
     }
     return render(request, "events/timeline.html", context, status=status)
+
+
+def _country_feed(filterset):
+    """The feed of the country the timeline is filtered by, as {name, url}, or None."""
+    code = filterset.form.cleaned_data.get("country") if filterset.is_bound else None
+    if not code:
+        return None
+    return {"name": countries.name(code), "url": reverse("events:country-feed", args=[code])}
 
 
 @public_page()
