@@ -45,7 +45,7 @@ from django_countries.fields import Country
 from events.models import Event
 from tracker.dates import PreciseDate, Precision, truncate
 from tracker.exports import BLANKS, LEADING, MARK, TRIGGERS
-from tracker.models import Detention, Organization, Person, Source, named_person
+from tracker.models import FREED, Detention, Organization, Person, Source, named_person
 from tracker.names import NAMED_LEVELS, public_name
 from tracker.publishing import Status
 
@@ -79,6 +79,11 @@ class ShownDetention:
     @property
     def articles(self):
         return ", ".join(charge.article for charge in self.charges)
+
+    @property
+    def release_date_missing(self):
+        """Freed (released, pardoned, deported, sentence served) with no release date recorded: the pages say so."""
+        return self.released is None and self.custody_status_code in FREED
 
 
 @dataclass

@@ -19,7 +19,9 @@ from events.models import Event
 from events.views.registry import table_rows
 from tests.factories import make_charge, make_detention, make_event, make_person, make_release, make_released_detention
 from tracker.dates import PreciseDate
-from tracker.models import Detention, Person
+from tracker.models import FREED, Detention, Person
+
+FREED_CODES = sorted(FREED)
 
 # templates/events/prisoners.html's rows before they were written in the view, from "{% for" to "{% endfor %}\n".
 TEMPLATE_ROWS = """\
@@ -30,7 +32,7 @@ TEMPLATE_ROWS = """\
       {% if forloop.first %}<th scope="rowgroup"{% if person.detentions|length > 1 %} rowspan="{{ person.detentions|length }}"{% endif %}><a href="{{ person.url }}">{{ person.name }}</a></th>{% endif %}
       <td data-label="Custody status">{{ detention.custody_status }}</td>
       <td data-label="Detained">{% if detention.detained %}<time datetime="{{ detention.detained.iso }}">{{ detention.detained }}</time>{% else %}Not known{% endif %}</td>
-      <td data-label="Released">{% if detention.released %}<time datetime="{{ detention.released.iso }}">{{ detention.released }}</time>{% else %}—{% endif %}</td>
+      <td data-label="Released">{% if detention.released %}<time datetime="{{ detention.released.iso }}">{{ detention.released }}</time>{% elif detention.release_date_missing %}Date not recorded{% else %}—{% endif %}</td>
       <td data-label="Facility">{{ detention.facility|default:"—" }}</td>
       <td data-label="Articles">{{ detention.articles|default:"—" }}</td>
       <td data-label="Freed in">{% if detention.release %}<a href="{{ detention.release.get_absolute_url }}">{{ detention.release.title }}</a>{% else %}—{% endif %}</td>
@@ -103,6 +105,12 @@ CASES = {
         )
     ],
     "empty details": [person(detentions=[detention(facility="", charges=[])])],
+    "freed, no date recorded": [
+        person(detentions=[detention(custody_status="Pardoned", custody_status_code=code) for code in FREED_CODES])
+    ],
+    "not freed, no date": [
+        person(detentions=[detention(custody_status=code, custody_status_code=code) for code in ("held", "unknown")])
+    ],
     "no detention": [ShownPerson(uid="x", name="N. N.", url="/prisoners/x/", is_named=False)],
     "several people and detentions": [
         person(
@@ -163,3 +171,9 @@ def test_registry_page_escapes_hostile_name_facility_article_and_release(client)
     assert "<script>alert" not in html and "<b>Sons" not in html
     # The same bytes as the template's rows for the rows the view read.
     assert placed(response.context["rows"]) == template_rows(response.context["rows"])
+
+
+def test_a_person_freed_with_no_date_recorded_says_so_and_one_held_does_not():
+    html = table_rows(CASES["freed, no date recorded"] + CASES["not freed, no date"])
+    assert html.count('<td data-label="Released">Date not recorded</td>') == len(FREED) == 4
+    assert html.count('<td data-label="Released">—</td>') == 2

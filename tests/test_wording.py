@@ -127,3 +127,27 @@ def test_timeline_csv_reads_an_exchange_from_the_other_end_as_the_page_does(clie
     assert rows["Belavia sanctions lifted"]["related_events"] == "given in exchange for: Release of 52 detainees"
     # As the event page says it.
     assert "Given in exchange for:" in page(client, sanctions.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    ("custody_status", "release_mode", "shown"),
+    [
+        ("released", "", "<dt>Released</dt><dd>Date not recorded.</dd>"),
+        ("pardoned", "pardon", "<dt>Released</dt><dd>Pardon. Date not recorded.</dd>"),
+        ("deported", "", "<dt>Released</dt><dd>Date not recorded.</dd>"),
+        ("served_sentence", "end_of_sentence", "<dt>Released</dt><dd>End of sentence. Date not recorded.</dd>"),
+    ],
+)
+def test_a_person_freed_with_no_date_recorded_says_so(client, custody_status, release_mode, shown):
+    person = make_person(name="Ales Freed")
+    make_detention(person=person, custody_status=custody_status, release_mode=release_mode)
+    assert shown in page(client, person.get_absolute_url())
+    registry = page(client, "/prisoners/")
+    assert '<td data-label="Released">Date not recorded</td>' in registry
+
+
+def test_a_person_still_held_has_no_release_line(client):
+    person = make_person(name="Ales Held")
+    make_detention(person=person, custody_status="held")
+    assert "<dt>Released</dt>" not in page(client, person.get_absolute_url())
+    assert '<td data-label="Released">—</td>' in page(client, "/prisoners/")

@@ -82,7 +82,11 @@ def detention_cells(detention):
         '\n      <td data-label="Detained">'
         + (f'<time datetime="{text(detained.iso)}">{text(detained)}</time>' if detained else "Not known")
         + '</td>\n      <td data-label="Released">'
-        + (f'<time datetime="{text(released.iso)}">{text(released)}</time>' if released else "—")
+        + (
+            f'<time datetime="{text(released.iso)}">{text(released)}</time>'
+            if released
+            else ("Date not recorded" if detention.release_date_missing else "—")
+        )
         + f'</td>\n      <td data-label="Facility">{text(detention.facility or "—")}</td>'
         f'\n      <td data-label="Articles">{text(detention.articles or "—")}</td>'
         '\n      <td data-label="Freed in">'

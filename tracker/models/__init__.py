@@ -38,6 +38,7 @@ from tracker.models.detentions import (
     DetentionQuerySet,
     DetentionSource,
     DetentionSourceQuerySet,
+    FREED,
     ReleaseMode,
     held_on,
 )
@@ -46,6 +47,7 @@ from tracker.models.detentions import (
 from tracker.names import IdentityLevel  # imported from here by tracker/imports/people.py, demo/ and tests
 
 __all__ = [
+    "FREED",
     "MAX_SEARCH_WORDS",
     "SEARCH_KEY_BATCH",
     "Charge",

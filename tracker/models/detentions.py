@@ -47,6 +47,12 @@ class CustodyStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# The custody statuses of a detention that ended with the person free: a release date belongs with each.
+FREED = frozenset(
+    {CustodyStatus.RELEASED, CustodyStatus.SERVED_SENTENCE, CustodyStatus.PARDONED, CustodyStatus.DEPORTED}
+)
+
+
 class ReleaseMode(models.TextChoices):
     PARDON = "pardon", "Pardon"
     END_OF_SENTENCE = "end_of_sentence", "End of sentence"
