@@ -93,7 +93,12 @@ TIMELINE = [
         "The stable IDs of the current figures reported for this event.",
         "b100000c-0000-4000-8000-000000000004",
     ),
-    Column("figures", TEXT, "Those figures in words, with what they count, in the same order.", "52 people released"),
+    Column(
+        "figures",
+        TEXT,
+        "Those figures in words, with what they count and, for a count over a period, since when, in the same order.",
+        "52 people released",
+    ),
 ]
 
 RELEASES = [
@@ -289,7 +294,7 @@ SOURCES = [
     Column(
         "figures",
         TEXT,
-        "Those figures in words, with what they count, in the same order.",
+        "Those figures in words, with what they count and, for a count over a period, since when, in the same order.",
         "about 1,200 political prisoners held",
     ),
 ]

@@ -96,7 +96,7 @@ def event_row(event, links):
         joined(other.uid for _, other in related),
         joined(links.of(other) for _, other in related),
         joined(figure.uid for figure in figures),
-        joined(f"{figure.in_words} {figure.measure.name}" for figure in figures),
+        joined(figure.stated for figure in figures),
     ]
 
 
@@ -131,9 +131,7 @@ def release_row(event, links):
         event.linked_released,
         joined(figure.uid for figure in figures),
         joined(
-            f"{figure.in_words} {figure.measure.name}"
-            + (" (deprecated)" if figure.rank == Figure.Rank.DEPRECATED else "")
-            for figure in figures
+            figure.stated + (" (deprecated)" if figure.rank == Figure.Rank.DEPRECATED else "") for figure in figures
         ),
         joined(other.uid for other in exchange),
         joined(links.of(other) for other in exchange),
@@ -282,7 +280,7 @@ def source_row(source, links):
         joined(event.uid for event in events),
         joined(links.of(event) for event in events),
         joined(figure.uid for figure in figures),
-        joined(f"{figure.in_words} {figure.measure.name}" for figure in figures),
+        joined(figure.stated for figure in figures),
     ]
 
 

@@ -66,6 +66,17 @@ def registry_count_for(figure):
     return figure.registry_count
 
 
+# How the registry's count beside a figure reads: "This database records 14 people held on that date." It counts
+# every published detention it can place on the day or in the period (withheld people too, never named), so it
+# says "records", not "names"; a detention without the date in question cannot be placed (the About page says so).
+REGISTRY_PHRASES = {
+    Measure.RegistryCount.HELD: "held on that date",
+    Measure.RegistryCount.RELEASED: "released in that period",
+    Measure.RegistryCount.RECOGNISED: "recognised as political prisoners in that period",
+    Measure.RegistryCount.RELEASED_IN_EVENT: "released in this event",
+}
+
+
 def registry_counts(measure, figures):
     """The registry's own counts beside the figures (DOMAIN rule 5), in one query.
 

@@ -59,8 +59,18 @@ class MeasureRow:
 
 
 class FigureRow:
-    __slots__ = ("value", "qualifier", "upper_value", "measure", "source", "quote")
+    __slots__ = (
+        "value",
+        "qualifier",
+        "upper_value",
+        "period_start_on",
+        "period_start_on_precision",
+        "measure",
+        "source",
+        "quote",
+    )
     in_words = Figure.in_words
+    period_start = Figure.period_start
 
 
 class CitationRow:
@@ -153,7 +163,17 @@ _FIGURES = Prepared(
     lambda keys: (
         Figure.objects.shown_with_events()
         .filter(event_id__in=keys)
-        .values_list("event_id", "value", "qualifier", "upper_value", "quote", "measure__name", *SOURCE_FIELDS)
+        .values_list(
+            "event_id",
+            "value",
+            "qualifier",
+            "upper_value",
+            "period_start_on",
+            "period_start_on_precision",
+            "quote",
+            "measure__name",
+            *SOURCE_FIELDS,
+        )
     )
 )
 
@@ -182,13 +202,17 @@ def attach_card_details(events, using=None):
         by_pk[event_id].citation_list.append(_row(CitationRow, source=sources(*source), quote=quote))
 
     measures = {}
-    for event_id, value, qualifier, upper_value, quote, measure_name, *source in _FIGURES.rows(by_pk, using):
+    for event_id, value, qualifier, upper_value, since, since_precision, quote, measure_name, *source in _FIGURES.rows(
+        by_pk, using
+    ):
         measure = measures.get(measure_name) or measures.setdefault(measure_name, _row(MeasureRow, name=measure_name))
         figure = _row(
             FigureRow,
             value=value,
             qualifier=qualifier,
             upper_value=upper_value,
+            period_start_on=since,
+            period_start_on_precision=since_precision,
             quote=quote,
             measure=measure,
             source=sources(*source),

@@ -29,7 +29,7 @@ TEMPLATE_ROWS = """{% load citations %}\
 <th scope="rowgroup" role="rowheader" rowspan="{{ group.figures|length }}" class="as-of">
 <time datetime="{{ figure.as_of.iso }}">{{ figure.as_of }}</time>
 {% if group.disagree %}<span class="disagree">Sources differ</span>{% endif %}
-{% if group.registry_count is not None %}<span class="registry-note">This database names {{ group.registry_count }} {{ group.registry_count|pluralize:"person,people" }} {{ registry_phrase }}.</span>{% endif %}
+{% if group.registry_count is not None %}<span class="registry-note">This database records {{ group.registry_count }} {{ group.registry_count|pluralize:"person,people" }} {{ registry_phrase }}.</span>{% endif %}
 </th>
 {% endif %}
 <td role="cell" data-label="Value" class="number">{% if figure.rank == 'deprecated' %}<s>{{ figure.in_words }}</s>{% else %}<strong>{{ figure.in_words }}</strong>{% endif %}</td>

@@ -210,7 +210,7 @@ def test_measure_page_shows_the_registry_count_beside_the_figures(client, belaru
     make_detention(detained_on=datetime.date(2023, 1, 1), status="draft")
     make_detention(detained_on=datetime.date(2023, 1, 1), country="LT")
     html = client.get(HELD).content.decode()
-    assert "This database names 2 people held on that date." in text(groups(html)[0])
+    assert "This database records 2 people held on that date." in text(groups(html)[0])
     assert "Personname" not in html
     [chart] = charts(html)
     assert chart.find(f"{SVG}g[@class='registry']") is not None
@@ -231,7 +231,7 @@ def test_flow_registry_counts_releases_in_the_period(client, belarus):
     make_detention(custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2024, 8, 1))
     make_detention(custody_status=Detention.CustodyStatus.RELEASED, released_on=datetime.date(2024, 6, 30))
     html = client.get("/figures/prisoners-released-since/").content.decode()
-    assert "This database names 1 person released in that period." in text(html)
+    assert "This database records 1 person released in that period." in text(html)
 
 
 def test_per_event_registry_counts_named_people_released_in_the_event(client, belarus):
@@ -240,7 +240,7 @@ def test_per_event_registry_counts_named_people_released_in_the_event(client, be
     make_released_detention(release=release)
     html = client.get("/figures/released-in-release/").content.decode()
     words = text(html)
-    assert "This database names 2 people released in this event." in words
+    assert "This database records 2 people released in this event." in words
     assert "Release of 52 detainees, 40 of them political prisoners" in words
 
 

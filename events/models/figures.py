@@ -266,6 +266,14 @@ class Figure(PublicText, PreciseDates, Publishable):
         return figure_in_words(self.value, self.qualifier, self.upper_value)
 
     @property
+    def stated(self):
+        """The figure with what it counts and, for a count over a period, since when: "over 430 prisoners released
+        since July 2024". Wherever a figure is written out in words beside others (a CSV cell, a card), this is
+        how, so that no count over a period reads as a count of something else."""
+        words = f"{self.in_words} {self.measure.name}"
+        return f"{words} since {self.period_start}" if self.period_start_on else words
+
+    @property
     def is_headline(self):
         """The best current report of its measure in its country: the first by ranked(), unless deprecated."""
         return self.place == 1 and self.rank != Rank.DEPRECATED

@@ -36,8 +36,9 @@ def event_links(links):
 
 def _figures(figures):
     items = "".join(
-        f"\n    <li><strong>{text(figure['words'])}</strong> {text(figure['measure'])} "
-        f'<span class="by">— {citation(figure["source"])}</span></li>\n    '
+        f"\n    <li><strong>{text(figure['words'])}</strong> {text(figure['measure'])}"
+        + (f" since {text(figure['since'])}" if figure.get("since") else "")
+        + f' <span class="by">— {citation(figure["source"])}</span></li>\n    '
         for figure in figures
     )
     return f'\n  <ul class="event-figures">\n    {items}\n  </ul>\n  '

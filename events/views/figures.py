@@ -13,20 +13,13 @@ from events.filters import CountryFigureFilter, FigureFilter, filtered_or_400
 from events.html import text
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
-from events.registry_counts import registry_counts
+from events.registry_counts import REGISTRY_PHRASES, registry_counts
 from events.rows import Organizations, Report, full_figures
 from events.templatetags.citations import citation
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page, query_key, remembered
 from tracker.dates import period_end
 
-# How the registry's count beside a group of figures reads: "This database names 14 people held on that date."
-REGISTRY_PHRASES = {
-    Measure.RegistryCount.HELD: "held on that date",
-    Measure.RegistryCount.RELEASED: "released in that period",
-    Measure.RegistryCount.RECOGNISED: "recognised as political prisoners in that period",
-    Measure.RegistryCount.RELEASED_IN_EVENT: "released in this event",
-}
 # Report groups (reports of one date, period, event and country) per page of a measure's table:
 # ~1.3 kB each with their sources and quotes, so a page stays under 150 kB with its charts.
 REPORT_GROUPS_PER_PAGE = 30
@@ -406,7 +399,7 @@ def _report_row(figure, group, first, kind, several_countries, registry_phrase):
         count = group["registry_count"]
         disagree = '<span class="disagree">Sources differ</span>' if group["disagree"] else ""
         registry = (
-            f'<span class="registry-note">This database names {text(count)} {"person" if count == 1 else "people"} '
+            f'<span class="registry-note">This database records {text(count)} {"person" if count == 1 else "people"} '
             f"{text(registry_phrase)}.</span>"
             if count is not None
             else ""

@@ -14,7 +14,7 @@ from events.charts import Claim, Series, draw, layout, series_of
 from events.filters import EventFilter, country_lists, filtered_or_400
 from events.models import Event, Figure, Measure, ReleasedDetention
 from events.pagination import page_of, query_without_page
-from events.registry_counts import registry_count_for
+from events.registry_counts import REGISTRY_PHRASES, registry_count_for
 from events.rows import Organizations, attach_card_details
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page
@@ -89,6 +89,7 @@ def _headlines(reports):
                 "other_count": figure.reports - 1,
                 "others_shown": others[:OTHER_REPORTS_SHOWN],
                 "registry_count": count,
+                "registry_phrase": REGISTRY_PHRASES.get(measure.registry_count, ""),
             }
         )
     return rows
@@ -208,7 +209,12 @@ def _card(event):
         "title": event.title,
         "summary": event.summary,
         "figures": [
-            {"words": figure.in_words, "measure": figure.measure.name, "source": figure.source}
+            {
+                "words": figure.in_words,
+                "measure": figure.measure.name,
+                "since": str(figure.period_start or ""),
+                "source": figure.source,
+            }
             for figure in event.figure_list
         ],
         "participants": [participant.public_label for participant in event.participant_list],

@@ -1,0 +1,61 @@
+"""Issue #15 point 8: every figure, everywhere, says over which period it counts."""
+
+import csv
+import datetime
+import io
+
+import pytest
+
+from events.models import Measure
+from tests.factories import make_citation, make_event, make_figure, make_measure, make_source
+
+pytestmark = pytest.mark.django_db
+
+JULY_2024 = {"period_start_on": datetime.date(2024, 7, 1), "period_start_on_precision": "month"}
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_home_pages_other_reports_say_their_period(client):
+    measure = make_measure(name="prisoners released", kind=Measure.Kind.FLOW)
+    make_figure(measure=measure, value=430, qualifier="more_than", rank="preferred", **JULY_2024)
+    make_figure(
+        measure=measure,
+        value=1200,
+        qualifier="more_than",
+        as_of_on=datetime.date(2025, 11, 1),
+        period_start_on=datetime.date(2020, 1, 1),
+        period_start_on_precision="year",
+    )
+    html = page(client, "/?country=BY")
+    assert "<strong>over 430</strong> prisoners released since July 2024" in html
+    others = html.split('<details class="other-reports">')[1].split("</details>")[0]
+    assert "<strong>over 1,200</strong> since 2020, as of 1 November 2025" in others
+
+
+def test_an_events_figures_say_their_period_on_its_page_its_card_and_in_the_csv(client):
+    event = make_event(title="A statement")
+    make_citation(event=event)
+    measure = make_measure(name="prisoners released", kind=Measure.Kind.FLOW)
+    make_figure(event=event, measure=measure, value=430, qualifier="more_than", **JULY_2024)
+    make_figure(event=event, measure=make_measure(name="people freed"), value=52, qualifier="exact")
+    assert "<strong>over 430</strong> prisoners released since July 2024 —" in page(client, event.get_absolute_url())
+    assert "<strong>over 430</strong> prisoners released since July 2024 <span" in page(client, "/timeline/")
+    assert "<strong>52</strong> people freed <span" in page(client, "/timeline/")
+    response = client.get("/timeline.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert set(rows[0]["figures"].split(" | ")) == {"52 people freed", "over 430 prisoners released since July 2024"}
+
+
+def test_a_sources_figures_say_their_period_in_the_csv(client):
+    source = make_source(title="The source")
+    make_figure(source=source, measure=make_measure(name="prisoners released", kind="flow"), value=430, **JULY_2024)
+    response = client.get("/sources.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row["figures"] for row in rows if row["title"] == "The source"] == [
+        "about 430 prisoners released since July 2024"
+    ]
