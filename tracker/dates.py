@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.dates import MONTHS
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 
 class Precision(models.TextChoices):
@@ -120,6 +121,48 @@ def parse_precise(text: str, in_words: bool = False) -> tuple[datetime.date, str
     return None
 
 
+def age_in_words(value: datetime.date, precision: str, today: datetime.date) -> str:
+    """How long ago a date was, no more precisely than the date is known: "3 days ago", "last month", "a year ago".
+
+    A month or a year is measured from its last day: "as of September 2025" may be the last day of September.
+    Each phrase is whole (ngettext), so that a language with other plural forms words it its own way. "" for a
+    date still to come.
+    """
+    end = period_end(value, precision)
+    if end > today and value > today:
+        return ""
+    if precision == Precision.YEAR:
+        years = today.year - value.year
+        if years <= 0:
+            return _("this year")
+        return _("last year") if years == 1 else ngettext("%(n)d year ago", "%(n)d years ago", years) % {"n": years}
+    months = (
+        (today.year - end.year) * 12 + today.month - end.month - (precision == Precision.DAY and today.day < end.day)
+    )
+    if precision == Precision.MONTH:
+        if months <= 0:
+            return _("this month")
+        if months == 1:
+            return _("last month")
+    else:
+        days = (today - value).days
+        if days <= 0:
+            return _("today")
+        if days == 1:
+            return _("yesterday")
+        if months < 1:
+            return ngettext("%(n)d day ago", "%(n)d days ago", days) % {"n": days}
+    if months < 12:
+        return ngettext("%(n)d month ago", "%(n)d months ago", months) % {"n": months}
+    years = months // 12
+    return _("a year ago") if years == 1 else ngettext("%(n)d year ago", "%(n)d years ago", years) % {"n": years}
+
+
+def days_since(value: datetime.date, precision: str, today: datetime.date) -> int:
+    """Whole days from the end of the date's period (its last possible day) to today; negative for one to come."""
+    return (today - period_end(value, precision)).days
+
+
 @dataclass(frozen=True)
 class PreciseDate:
     """A date with its precision; prints itself in words, as templates want."""
@@ -137,6 +180,12 @@ class PreciseDate:
     @classmethod
     def of(cls, value, precision):
         return None if value is None else cls(value, precision)
+
+    def age(self, today: datetime.date) -> str:
+        return age_in_words(self.value, self.precision, today)
+
+    def days_ago(self, today: datetime.date) -> int:
+        return days_since(self.value, self.precision, today)
 
 
 class PreciseDates:

@@ -1,0 +1,31 @@
+"""How old a reported number is, where a headline shows it: `{{ figure.as_of|age }}` and `{% if figure|stale:measure %}`.
+
+A year-old headline read as current misleads: "about 1,200 as of 12 December 2025" read in December 2026 says
+"a year ago", and past STALE_AFTER_DAYS a headline of a number that changes (people held now, a count since a
+date) says plainly that no newer report is recorded. Measured against the server's date; a cached page is
+at most tracker.caching.CACHE_SECONDS old.
+"""
+
+from django import template
+from django.utils import timezone
+
+from events.models import Measure
+
+register = template.Library()
+
+# Six months: the numbers these pages track (people held, released since a date) change within months.
+STALE_AFTER_DAYS = 183
+
+
+@register.filter
+def age(precise_date):
+    """'a year ago', '3 months ago', 'yesterday': as precisely as the date is known ("" for no date)."""
+    return precise_date.age(timezone.localdate()) if precise_date else ""
+
+
+@register.filter
+def stale(figure, measure):
+    """Whether a headline of `measure` (a number that changes, not one event's count) is older than STALE_AFTER_DAYS."""
+    if measure.kind == Measure.Kind.PER_EVENT or figure.as_of is None:
+        return False
+    return figure.as_of.days_ago(timezone.localdate()) > STALE_AFTER_DAYS

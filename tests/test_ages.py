@@ -1,0 +1,77 @@
+"""Issue #15 point 10: a headline says how old it is, and one older than six months says no newer report is recorded."""
+
+import datetime
+
+import pytest
+
+from events.models import Measure
+from events.templatetags.ages import STALE_AFTER_DAYS
+from tests.factories import make_figure, make_measure
+from tracker.dates import age_in_words
+
+TODAY = datetime.date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("value", "precision", "words"),
+    [
+        (datetime.date(2026, 12, 2), "day", "today"),
+        (datetime.date(2026, 12, 1), "day", "yesterday"),
+        (datetime.date(2026, 11, 20), "day", "12 days ago"),
+        (datetime.date(2026, 11, 3), "day", "29 days ago"),
+        (datetime.date(2026, 11, 2), "day", "1 month ago"),
+        (datetime.date(2026, 6, 2), "day", "6 months ago"),
+        (datetime.date(2025, 12, 12), "day", "11 months ago"),
+        (datetime.date(2025, 12, 2), "day", "a year ago"),
+        (datetime.date(2023, 12, 1), "day", "3 years ago"),
+        # A month or a year is measured from its last day, and said no more precisely than it is known.
+        (datetime.date(2026, 12, 1), "month", "this month"),
+        (datetime.date(2026, 11, 1), "month", "last month"),
+        (datetime.date(2026, 9, 1), "month", "3 months ago"),
+        (datetime.date(2025, 12, 1), "month", "a year ago"),
+        (datetime.date(2026, 1, 1), "year", "this year"),
+        (datetime.date(2025, 1, 1), "year", "last year"),
+        (datetime.date(2020, 1, 1), "year", "6 years ago"),
+        # A date still to come (an editor's slip) is given no age.
+        (datetime.date(2027, 1, 5), "day", ""),
+        (datetime.date(2027, 1, 1), "year", ""),
+    ],
+)
+def test_age_in_words(value, precision, words):
+    assert age_in_words(value, precision, TODAY) == words
+
+
+@pytest.fixture
+def today(monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+STALE_NOTE = "No report of this number newer than 12 December 2025 is recorded here: it may have changed since."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/figures/", "/figures/political-prisoners-held/"])
+def test_a_year_old_headline_says_its_age_and_that_nothing_newer_is_recorded(client, belarus, today, url):
+    html = client.get(url).content.decode()
+    assert "12 December 2025</time> (11 months ago)" in html or "of 12 December 2025 (11 months ago)" in html
+    assert STALE_NOTE in html
+
+
+@pytest.mark.django_db
+def test_a_recent_headline_has_its_age_and_no_warning(client, today):
+    measure = make_measure(slug="held-now", kind=Measure.Kind.STOCK)
+    make_figure(measure=measure, as_of_on=TODAY - datetime.timedelta(days=STALE_AFTER_DAYS))
+    html = client.get("/figures/held-now/").content.decode()
+    assert "(6 months ago)" in html
+    assert 'class="stale"' not in html
+    make_figure(measure=measure, as_of_on=TODAY - datetime.timedelta(days=STALE_AFTER_DAYS + 1), rank="preferred")
+    assert 'class="stale"' in client.get("/figures/held-now/").content.decode()
+
+
+@pytest.mark.django_db
+def test_one_events_count_is_never_called_out_of_date(client, belarus, today):
+    # "52 people released" in the September 2025 release is a count of that event: it does not go stale.
+    html = client.get("/figures/released-in-release/").content.decode()
+    assert "(a year ago)" in html
+    assert 'class="stale"' not in html
