@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 
@@ -7,6 +7,7 @@ from events.models import Citation, Event, EventLink, Figure, Measure, Participa
 from tracker.admin import PublishableAdmin, RecordAdmin, StackedInline, TabularInline, country_filter
 from tracker.forms import VersionedForm, with_user
 from tracker.imports import ImportAdminMixin
+from tracker.publishing import Status
 
 
 class ParticipantInline(TabularInline):
@@ -189,3 +190,76 @@ class FigureAdmin(ImportAdminMixin, PublishableAdmin):
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = with_user(FigureForm, request)
         return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.say_headline(request, obj)
+
+    def run_transition(self, request, objects, name):
+        moved = super().run_transition(request, objects, name)
+        # Once per number (measure and country), however many of its figures moved.
+        for figure in {(figure.measure_id, figure.country.code): figure for figure in moved}.values():
+            self.say_headline(request, figure)
+        return moved
+
+    def say_headline(self, request, figure):
+        for level, message in headline_messages(figure):
+            self.message_user(request, message, level)
+
+
+def headline_messages(figure):
+    """What an editor is told after saving or moving a figure: which published figure heads its number (its measure
+    in its country) now, and why, by the rule the public pages apply (FigureQuerySet.ranked: Preferred before
+    Normal, then the most recent); and what in the ranking looks like a slip: two figures marked Preferred, or a
+    newer figure below an older Preferred one. [(message level, text)]."""
+    rivals = Figure.objects.published().current().filter(measure_id=figure.measure_id, country=figure.country)
+    number = f"“{figure.measure.name}” in {figure.country.name}"
+    if figure.measure.kind == Measure.Kind.PER_EVENT:
+        # One event's count: its rivals are the other reports of that event's count.
+        rivals = rivals.filter(event_id=figure.event_id)
+        if figure.event_id:
+            number = f"“{figure.measure.name}” in “{figure.event.title}”"
+    ranked = list(rivals.ranked().select_related("measure"))
+    said = []
+    if figure.status != Status.PUBLISHED:
+        said.append(
+            (
+                messages.INFO,
+                f"This figure is {figure.get_status_display().lower()}: it is not public, and cannot head {number} "
+                "until it is published.",
+            )
+        )
+    if not ranked:
+        return [
+            *said,
+            (messages.INFO, f"No published figure of {number} yet: the public pages show no headline for it."),
+        ]
+    headline = ranked[0]
+    preferred = [candidate for candidate in ranked if candidate.rank == Figure.Rank.PREFERRED]
+    if len(preferred) > 1:
+        why = f"it is the most recent of the {len(preferred)} figures marked Preferred"
+    elif preferred:
+        why = "it is marked Preferred"
+    else:
+        why = "no figure is marked Preferred, and it is the most recent"
+    this = " (this figure)" if headline.pk == figure.pk else ""
+    said.append((messages.INFO, f"The headline of {number} is now {headline}{this}: {why}."))
+    if len(preferred) > 1:
+        others = "; ".join(str(candidate) for candidate in preferred[1:])
+        said.append(
+            (
+                messages.WARNING,
+                f"{len(preferred)} published figures of {number} are marked Preferred. The most recent heads it; "
+                f"the others are {others}. Mark only the one you want as the headline Preferred, the others Normal.",
+            )
+        )
+    newer = [candidate for candidate in ranked if candidate.as_of_on > headline.as_of_on]
+    if headline.rank == Figure.Rank.PREFERRED and newer:
+        said.append(
+            (
+                messages.WARNING,
+                f"A more recent published figure of {number} stays below the Preferred one: {newer[0]}. If it should "
+                "be the headline, mark it Preferred (and the older one Normal); if not, it stays as it is.",
+            )
+        )
+    return said
