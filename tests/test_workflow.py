@@ -14,6 +14,7 @@ from tests.factories import (
     make_figure,
     make_measure,
     make_organization,
+    make_participant,
     make_person,
     make_source,
     make_user,
@@ -207,11 +208,27 @@ def test_publish_action_names_the_rule(login, editor, rule):
 
 
 def test_event_citing_a_published_source_publishes():
-    event = event_citing_a_draft_source()
+    event = make_event(status=Status.DRAFT, title="Coale meets Lukashenko")
     make_citation(event=event)
 
     event.apply_transition("publish")
 
+    assert event.status == Status.PUBLISHED
+
+
+def test_event_citing_a_draft_source_beside_a_published_one_waits_for_it():
+    # Published, it would show the published source and leave the draft one out without a word (issue #15 point 11).
+    event = event_citing_a_draft_source()
+    make_citation(event=event)
+    draft = event.citations.get(source__status=Status.DRAFT).source
+
+    with pytest.raises(ValidationError) as refused:
+        event.apply_transition("publish")
+    assert refused.value.messages == [
+        f"“{event}” shows the source “{draft}”, which is draft: publish it first, or take it out."
+    ]
+    draft.apply_transition("publish")
+    event.apply_transition("publish")
     assert event.status == Status.PUBLISHED
 
 
@@ -362,3 +379,50 @@ def test_a_button_posts_its_transition(login, editor):
 
     organization.refresh_from_db()
     assert (name, organization.status) == ("submit", Status.IN_REVIEW)
+
+
+def test_a_source_whose_publisher_is_a_draft_waits_for_it():
+    # Published first, the source would show no publisher at all on every page (issue #15 point 11).
+    publisher = make_organization(name="Viasna", status=Status.DRAFT)
+    source = make_source(status=Status.DRAFT, title="Viasna monthly report", publisher=publisher)
+    with pytest.raises(ValidationError) as refused:
+        source.apply_transition("publish")
+    assert refused.value.messages == [
+        "“Viasna monthly report” shows its publisher “Viasna”, which is draft: publish it first, or take it out."
+    ]
+    publisher.apply_transition("publish")
+    source.apply_transition("publish")
+    assert source.status == Status.PUBLISHED
+
+
+def test_a_figure_attributed_to_a_draft_organisation_waits_for_it():
+    figure = make_figure(status=Status.DRAFT, attributed_to=make_organization(name="Viasna", status=Status.DRAFT))
+    with pytest.raises(ValidationError) as refused:
+        figure.apply_transition("publish")
+    assert refused.value.messages == [
+        f"{figure}: It is attributed to “Viasna”, which is draft: publish it first, or take it out."
+    ]
+
+
+def test_an_event_with_a_draft_participant_waits_for_them():
+    event = make_event(status=Status.DRAFT, title="Coale meets Lukashenko")
+    make_citation(event=event)
+    make_participant(event=event, organization=make_organization(name="Belavia", status=Status.IN_REVIEW))
+    with pytest.raises(ValidationError) as refused:
+        event.apply_transition("publish")
+    assert refused.value.messages == [
+        f"“{event}” shows the participant “Belavia”, which is in review: publish it first, or take it out."
+    ]
+
+
+def test_the_admin_lists_the_drafts_a_record_waits_for(admin_client):
+    source = make_source(status=Status.DRAFT, title="Viasna monthly report")
+    source.publisher = make_organization(name="Viasna", status=Status.DRAFT)
+    source.save()
+    response = post_transition(admin_client, source, "publish")
+    assert (
+        "“Publish” refused: “Viasna monthly report” shows its publisher “Viasna”, which is draft: publish it first, "
+        "or take it out."
+    ) in messages_of(response)
+    source.refresh_from_db()
+    assert source.status == Status.DRAFT

@@ -349,6 +349,17 @@ class Publishable(Record):
         """The publishing rules this record breaks, in words; none by default."""
         return []
 
+    def unpublished_parts(self, parts) -> list[str]:
+        """Problems for the records this one would show once published but that are not: the public pages would
+        leave each out without a word (a source with no publisher, a figure attributed to nobody). `parts` is
+        [(what it is to this record, the record or None)]."""
+        return [
+            f"“{self}” shows {what} “{part}”, which is {part.get_status_display().lower()}: publish it first, "
+            "or take it out."
+            for what, part in parts
+            if part is not None and part.status != Status.PUBLISHED
+        ]
+
     def apply_transition(self, name):
         """Move along the workflow, or raise ValidationError saying why not."""
         transition = TRANSITIONS[name]

@@ -303,8 +303,16 @@ class Event(PublicText, PreciseDates, Publishable):
                 problems.append(f"“{self.title}” cites no published source yet: publish {waiting} first.")
             else:
                 problems.append(f"“{self.title}” cites no source: add a citation first.")
+        elif any(citation.source.status != Status.PUBLISHED for citation in cited):
+            problems += self.unpublished_parts(
+                [("the source", citation.source) for citation in cited if citation.source.status != Status.PUBLISHED]
+            )
         if self.kind == Event.Kind.RELEASE and self.occurred_on is None:
             problems.append(f"The release “{self.title}” has no date.")
+        participants = self.participants.select_related("person", "organization")
+        problems += self.unpublished_parts(
+            [("the participant", participant.person or participant.organization) for participant in participants]
+        )
         # The text the event shows once published: its own, its citations', participants' and release's.
         problems += self.protected_name_problems()
         for part in [*self.citations.all(), *self.participants.all(), getattr(self, "release", None)]:

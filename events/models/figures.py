@@ -298,6 +298,11 @@ class Figure(PublicText, PreciseDates, Publishable):
             problems.append("The figure has no as-of date.")
         if self.event_id and self.event.status != Status.PUBLISHED:
             problems.append(f"Its event “{self.event.title}” is not published yet.")
+        if self.attributed_to_id and self.attributed_to.status != Status.PUBLISHED:
+            problems.append(
+                f"It is attributed to “{self.attributed_to}”, which is "
+                f"{self.attributed_to.get_status_display().lower()}: publish it first, or take it out."
+            )
         try:
             self.clean()
         except ValidationError as error:

@@ -242,4 +242,4 @@ class Source(PublicText, Publishable):
         return self.title
 
     def publishing_problems(self):
-        return self.protected_name_problems()
+        return [*self.unpublished_parts([("its publisher", self.publisher)]), *self.protected_name_problems()]
