@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 
@@ -19,3 +20,9 @@ class SecondFactorAdminConfig(admin_apps.AdminConfig):
 
     default = False  # named in INSTALLED_APPS; AccountsConfig is this module's default
     default_site = "accounts.second_factor.AdminSite"
+
+
+class SignInThrottlingConfig(AxesAppConfig):
+    """django-axes, named in the admin for what it does: its section was headed "AXES"."""
+
+    verbose_name = "Sign-in throttling"

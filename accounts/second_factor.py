@@ -23,6 +23,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
@@ -225,6 +226,18 @@ def too_many(details):
     return f"Too many wrong codes: wait {wait} second{'' if wait == 1 else 's'}, then try again."
 
 
+class LabelledAutocomplete(AutocompleteJsonView):
+    """A picker's options labelled as their ModelAdmin says (autocomplete_label), else as the record names itself:
+    a source found by its publisher's name shows that name too."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
 class AdminSite(admin.AdminSite):
     """The admin: staff sessions verified by a second factor only."""
 
@@ -234,6 +247,9 @@ class AdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return super().has_permission(request) and verified(request.user)
+
+    def autocomplete_view(self, request):
+        return LabelledAutocomplete.as_view(admin_site=self)(request)
 
     def awaits_code(self, request):
         user = request.user

@@ -76,6 +76,20 @@ class FigureInline(StackedInline):
     readonly_fields = ["status"]
     verbose_name_plural = "figures reported for this event (one per source and count)"
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.countries:
+            # A figure of this event counts in one of its countries: those first, the event's only one chosen
+            # already, rather than one of 250 to find in every row.
+            field = formset.form.base_fields["country"]
+            own = [(country.code, country.name) for country in obj.countries]
+            codes = {code for code, _ in own}
+            blank, *others = list(field.choices)
+            field.choices = [blank, *own, *(choice for choice in others if choice[0] not in codes)]
+            if len(own) == 1:
+                field.initial = own[0][0]
+        return formset
+
 
 class FigureForm(VersionedForm):
     """Deprecating a figure is an Editor's call; the admin passes the user in."""

@@ -402,6 +402,22 @@ class SourceAdmin(PublishableAdmin):
         ("Internal", {"fields": ["internal_notes", "uid"], "classes": ["collapse"]}),
     ]
 
+    def get_search_results(self, request, queryset, search_term):
+        # The picker's labels name the publisher (autocomplete_label): read it with the sources.
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("publisher"), duplicates
+
+    def autocomplete_label(self, source):
+        """A source in a picker: its title, publisher and date, as editors tell sources apart."""
+        details = [str(part) for part in (source.publisher, source.published_on) if part]
+        return f"{source.title} — {', '.join(details)}" if details else source.title
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":
+            # Titles are long sentences: the whole width, not Django's 20 characters.
+            kwargs["widget"] = admin.widgets.AdminTextInputWidget(attrs={"class": "vLargeTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 class NameVariantInline(TabularInline):
     model = NameVariant

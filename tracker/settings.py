@@ -324,7 +324,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "simple_history",
-    "axes",
+    # django-axes, under the name the admin shows (accounts/apps.py).
+    "accounts.apps.SignInThrottlingConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

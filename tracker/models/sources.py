@@ -44,6 +44,9 @@ class Organization(PublicText, Publishable):
     history = history()
 
     class Meta:
+        # As the public pages spell it (the code keeps Django's spelling of its own names).
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
         ordering = ["name"]
         permissions = [("publish_organization", "Can publish, retract and restore organisations")]
         constraints = [
