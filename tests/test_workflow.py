@@ -76,7 +76,7 @@ def test_transition_button_reports_what_happened(login, editor, name, status):
     assert response["Location"] == admin_url(Organization, "change", organization.pk)
     organization.refresh_from_db()
     if status in TRANSITIONS[name].sources:
-        assert messages_of(response) == [f"{TRANSITIONS[name].label}: done for 1 organization."]
+        assert messages_of(response) == [f"{TRANSITIONS[name].label}: done for 1 organisation."]
         assert organization.status == TRANSITIONS[name].target
     else:
         assert messages_of(response) == [f"“{TRANSITIONS[name].label}” refused: {refusal(name, status)}"]
@@ -291,7 +291,7 @@ def test_submit_action_leaves_published_records_to_editors(login, contributor):
     response = post_action(login(contributor), Organization, "submit", [draft, published])
 
     assert messages_of(response) == [
-        "Submit for review: done for 1 organization.",
+        "Submit for review: done for 1 organisation.",
         "“Submit for review” refused: “Belavia” is published: only an Editor can change it.",
     ]
     draft.refresh_from_db()
@@ -306,7 +306,7 @@ def test_editor_actions_report_each_record(login, editor, name):
 
     response = post_action(login(editor), Organization, name, rows)
 
-    assert messages_of(response) == [f"{TRANSITIONS[name].label}: done for 3 organizations."]
+    assert messages_of(response) == [f"{TRANSITIONS[name].label}: done for 3 organisations."]
     assert set(Organization.objects.values_list("status", flat=True)) == {TRANSITIONS[name].target}
 
 
