@@ -45,8 +45,9 @@ from django.http import FileResponse, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from events import dataset
+from events.columns import TABLES, URI
 from tracker import caching
-from tracker.exports import XLSX, csv_response, xlsx_file
+from tracker.exports import XLSX, SheetColumn, column_label, csv_response, xlsx_file
 
 FOLDER = "downloads"
 COMPLETE = ".complete"
@@ -387,6 +388,22 @@ def writing(blocks, name, release_claim):
         release_claim()
 
 
+def sheet_columns(name, header):
+    """The workbook's view of a list's columns (events/columns.py): headings in words, addresses as links."""
+    columns = {column.name: column for column in TABLES.get(name, ())}
+    if set(header) - columns.keys():
+        return None  # a list without documented columns keeps its CSV names
+    return [
+        SheetColumn(
+            name=column,
+            label=column_label(column),
+            link=columns[column].type is URI,
+            description=columns[column].description,
+        )
+        for column in header
+    ]
+
+
 def list_download(request, format, name, header, rows, *, variant=None, body=None):
     """A list's CSV or XLSX: from its stored file for a whole list, else read now, under the cap.
 
@@ -410,7 +427,7 @@ def list_download(request, format, name, header, rows, *, variant=None, body=Non
         return busy()
     if format == "xlsx":
         try:
-            file = xlsx_file(header, rows(), filename)
+            file = xlsx_file(header, rows(), filename, columns=sheet_columns(name, header))
             if release_claim:
                 finished(stored, file)
         finally:

@@ -310,7 +310,10 @@ def perform(client, request):
 
 
 def readable(body, content_type):
-    """A response as text: a workbook's or a CSV's cells one per line, anything else decoded."""
+    """A response as text: a workbook's or a CSV's cells one per line, anything else decoded.
+
+    A workbook's formula cell is written "[formula] " and its formula: text that merely looks like one is not.
+    """
     if "spreadsheetml" in content_type:
         import openpyxl
 
@@ -319,11 +322,11 @@ def readable(body, content_type):
         except Exception as error:
             return f"[not a readable workbook: {error!r}]"
         return "\n".join(
-            str(value)
+            ("[formula] " if cell.data_type == "f" else "") + str(cell.value)
             for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-            for value in row
-            if value is not None
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
         )
     text = body.decode("utf-8", "replace")
     if content_type.startswith("text/csv"):

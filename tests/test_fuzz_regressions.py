@@ -256,9 +256,17 @@ def test_the_api_refuses_parameters_it_does_not_take(prober, path):
 # --- 9. Formulas behind blanks, and full-width ones ------------------------------------
 
 
-@pytest.mark.parametrize("page", ["/sources.csv", "/sources.xlsx"])
 @pytest.mark.parametrize("title", FORMULAS)
-def test_a_formula_behind_blanks_is_escaped_in_downloads(prober, page, title):
-    answer = prober.get(page, find=[f"'{title}"])
+def test_a_formula_behind_blanks_is_escaped_in_downloads(prober, title):
+    answer = prober.get("/sources.csv", find=[f"'{title}"])
     assert answer.status == 200
     assert answer.found[f"'{title}"], f"{title!r} is written with an apostrophe in front"
+
+
+@pytest.mark.parametrize("title", FORMULAS)
+def test_a_formula_behind_blanks_is_text_in_workbooks(prober, title):
+    # A cell typed as text is never run: written as it is, with no apostrophe to show (issue #15 point 18).
+    answer = prober.get("/sources.xlsx", find=[title, f"'{title}", "[formula]"])
+    assert answer.status == 200
+    assert answer.found[title] and not answer.found[f"'{title}"], f"{title!r} is written as it is"
+    assert not answer.found["[formula]"], "no cell of the workbook is a formula"

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from events import exports
+from events.columns import BOOLEAN, TABLES, URI
 from events.models import Event, Measure
 from tests.factories import (
     make_charge,
@@ -25,6 +26,7 @@ from tests.factories import (
     make_source,
 )
 from tests.planted import DRAFT, INITIALS_MARKERS, NOTE, WITHHELD_MARKERS, markers_in, world  # noqa: F401 (a fixture)
+from tracker.exports import MARK, column_label, escape_formula, unescape_formula
 
 pytestmark = pytest.mark.django_db
 
@@ -333,27 +335,94 @@ def workbook_rows(response):
     return [[cell for cell in row] for row in book.active.iter_rows()]
 
 
+def workbook(response):
+    from openpyxl import load_workbook
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def as_in_a_workbook(text):
+    """A CSV cell's text as our workbook holds it: without the CSV's apostrophe (a cell typed as text is never run),
+    but for text that itself starts with an apostrophe before a formula sign (tracker.exports.xlsx_cell)."""
+    text = unescape_formula(text)
+    return MARK + text if text.startswith(MARK) and escape_formula(text) != text else text
+
+
 @pytest.mark.parametrize("path", EXPORTS)
 def test_xlsx_holds_the_cells_of_the_csv(client, world, path):
     xlsx = path.replace(".csv", ".xlsx")
+    columns = TABLES[path.strip("/").removesuffix(".csv")]
     for query in EXPORTS[path][2]:
         response = client.get(xlsx + query)
         assert response.status_code == 200
         assert response["Content-Disposition"] == f'attachment; filename="{xlsx.lstrip("/")}"'
-        cells = workbook_rows(response)
-        text = [["" if cell.value is None else str(cell.value) for cell in row] for row in cells]
-        assert text == read(download(client, path + query)), query
+        book = workbook(response)
+        rows = [list(row) for row in book.active.iter_rows()]
+        csv_rows = read(download(client, path + query))
+        # Headings in words, in bold, above a frozen pane; the CSV's names on the sheet of columns.
+        assert [cell.value for cell in rows[0]] == [column_label(name) for name in csv_rows[0]]
+        assert all(cell.font.b for cell in rows[0])
+        assert book.active.freeze_panes == "A2"
+        assert [[cell.value for cell in row] for row in book["Columns"].iter_rows()] == [
+            ["Column", "In the CSV", "What it holds"],
+            *([column_label(column.name), column.name, column.description] for column in columns),
+        ]
+        assert len(rows) == len(csv_rows), query
+        for row, csv_row in zip(rows[1:], csv_rows[1:]):
+            for cell, column, text in zip(row, columns, csv_row):
+                if column.type is BOOLEAN:
+                    assert cell.value is (text == "true") and text in ("true", "false")
+                elif text == "":
+                    assert cell.value is None
+                elif isinstance(cell.value, int):
+                    assert str(cell.value) == text
+                else:
+                    assert cell.data_type == "s" and cell.value == as_in_a_workbook(text), (query, column.name)
+                # Each web address is a link to itself.
+                if column.type is URI and text:
+                    assert cell.hyperlink is not None and cell.hyperlink.target == text
+                elif column.type is not URI:
+                    assert cell.hyperlink is None
 
 
 def test_xlsx_keeps_text_as_text_and_numbers_as_numbers(client, world):
     cells = workbook_rows(client.get("/sources.xlsx"))
     titles = {row[2].value: row[2] for row in cells[1:]}
-    formula = titles['\'=HYPERLINK("https://evil.example")']
+    formula = titles['=HYPERLINK("https://evil.example")']
     assert formula.data_type == "s"
     assert "Вясна: палітвязні на волі" in titles
     figures = workbook_rows(client.get("/figures.xlsx?country=LT"))
-    value = figures[1][figures[0].index(next(c for c in figures[0] if c.value == "value"))]
+    value = figures[1][figures[0].index(next(c for c in figures[0] if c.value == "Value"))]
     assert (value.value, value.data_type) == (5, "n")
+    prisoners = workbook_rows(client.get("/prisoners.xlsx"))
+    named = prisoners[0].index(next(c for c in prisoners[0] if c.value == "Is named"))
+    assert {row[named].value for row in prisoners[1:]} <= {True, False}
+    assert {row[named].data_type for row in prisoners[1:]} == {"b"}
+
+
+def test_column_labels_read_as_words():
+    assert column_label("source_urls") == "Source URLs"
+    assert column_label("uid") == "ID"
+    assert column_label("related_event_uids") == "Related event IDs"
+    assert column_label("archive_sha256") == "Archive SHA-256"
+    assert column_label("as_of_precision") == "As of precision"
+
+
+def test_links_stop_at_what_a_worksheet_holds(monkeypatch):
+    from openpyxl import load_workbook
+
+    from tracker import exports as shared
+
+    monkeypatch.setattr(shared, "XLSX_MAX_LINKS", 2)
+    columns = [shared.SheetColumn("url", "URL", link=True), shared.SheetColumn("note", "Note")]
+    rows = ([f"https://x.example/{n}", "javascript:alert(1)"] for n in range(4))
+    file = shared.xlsx_file(["url", "note"], rows, "x.xlsx", columns=columns)
+    sheet = load_workbook(file).active
+    links = [cell.hyperlink.target if cell.hyperlink else None for (cell,) in sheet.iter_rows(min_row=2, max_col=1)]
+    assert links == ["https://x.example/0", "https://x.example/1", None, None]
+    file = shared.xlsx_file(["url"], [["javascript:alert(1)"]], "x.xlsx", columns=columns[:1])
+    assert load_workbook(file).active["A2"].hyperlink is None  # only web addresses are links
 
 
 def test_xlsx_bad_filters_are_a_400_as_for_csv(client, world):

@@ -13,11 +13,13 @@ import datetime
 import itertools
 import tempfile
 import uuid
+from dataclasses import dataclass
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from tracker.caching import data_version
 from tracker.text import xml_safe
@@ -127,33 +129,77 @@ def csv_response(filename, header, rows, body=None):
 
 
 def xlsx_cell(value):
-    """One value as an .xlsx cell: the CSV's cell, without the characters XML 1.0 cannot hold.
+    """One value as an .xlsx cell: typed as what it is, text left as it is written.
 
-    openpyxl refuses those (a 500 for the whole download): text saved before
-    the forms refused them, or restored from a backup, must not break it.
+    A cell typed as text is never run as a formula, so the CSV's apostrophe is not
+    needed (and would show): text is written as it is, but for the characters XML 1.0
+    cannot hold (tracker/text.py), which openpyxl refuses (a 500 for the whole
+    download: text saved before the forms refused them, or restored from a backup).
+    Only text that itself starts with an apostrophe before a formula sign keeps the
+    CSV's escape, so that an import's unescape_formula gives it back exactly.
+    Booleans stay booleans, numbers numbers.
     """
+    if isinstance(value, bool):
+        return value
     value = cell(value)
-    if isinstance(value, str) and xml_safe(value) != value:
-        # Dropping a character can bring a formula sign to the front: escape what is left afresh.
-        value = cell(xml_safe(unescape_formula(value)))
+    if isinstance(value, str):
+        value = unescape_formula(value)
+        value = xml_safe(value)
+        if value.startswith(MARK) and _dangerous(value):
+            value = MARK + value
     return value
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A worksheet holds at most 1,048,576 rows, the header included.
 XLSX_MAX_ROWS = 1_048_575
+# Excel keeps at most 65,530 hyperlinks in a worksheet; the addresses after them stay as text.
+XLSX_MAX_LINKS = 65_530
+LINKED = ("https://", "http://")
 
 
-def xlsx_file(header, rows, filename, sheet="Data"):
-    """The same cells as the CSV, as an .xlsx workbook in a temporary file: no question of character sets.
+@dataclass(frozen=True)
+class SheetColumn:
+    """A column as a workbook shows it: its heading, whether its cells are web addresses to link, and (on the
+    sheet of columns) the CSV's name for it and what it means."""
+
+    name: str
+    label: str
+    link: bool = False
+    description: str = ""
+
+
+def column_label(name):
+    """A CSV column's name as a heading a reader expects: "source_urls" is "Source URLs"."""
+    words = [WORDS.get(word, word) for word in name.split("_")]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
+WORDS = {"url": "URL", "urls": "URLs", "uid": "ID", "uids": "IDs", "iso": "ISO", "sha256": "SHA-256", "api": "API"}
+
+
+def xlsx_file(header, rows, filename, sheet="Data", columns=None):
+    """The same rows as the CSV, as an .xlsx workbook in a temporary file: no question of character sets.
 
     Written row by row by openpyxl's write-only mode, so memory does not grow
-    with the rows; text cells are marked as text, so that nothing in them is
-    ever read as a formula, and escaped as in the CSV.
+    with the rows (but for the links, XLSX_MAX_LINKS at most). Text cells are typed
+    as text (xlsx_cell), so that nothing in them is ever read as a formula. With
+    `columns` (a SheetColumn per header name), the headings are words, in bold,
+    above a frozen pane; web addresses are links; and a second sheet lists each
+    column's heading, its CSV name and what it means.
     """
     book = Workbook(write_only=True)
     worksheet = book.create_sheet(sheet)
-    worksheet.append(header)
+    worksheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    headings = []
+    for position, name in enumerate(header):
+        heading = WriteOnlyCell(worksheet, value=columns[position].label if columns else name)
+        heading.font = bold
+        headings.append(heading)
+    worksheet.append(headings)
+    linked = [position for position, column in enumerate(columns or ()) if column.link]
+    links = 0
     for count, row in enumerate(rows, start=1):
         if count > XLSX_MAX_ROWS:
             # Never cut a list silently: the last row says where the rest is.
@@ -166,7 +212,26 @@ def xlsx_file(header, rows, filename, sheet="Data"):
             if isinstance(value, str):
                 item.data_type = "s"
             cells.append(item)
+        for position in linked:
+            value = cells[position].value
+            if links < XLSX_MAX_LINKS and isinstance(value, str) and value.startswith(LINKED):
+                cells[position].hyperlink = value
+                links += 1
         worksheet.append(cells)
+    if columns:
+        described = book.create_sheet("Columns")
+        described.freeze_panes = "A2"
+        headings = [WriteOnlyCell(described, value=text) for text in ("Column", "In the CSV", "What it holds")]
+        for heading in headings:
+            heading.font = bold
+        described.append(headings)
+        for column in columns:
+            described.append(
+                [
+                    WriteOnlyCell(described, value=xlsx_cell(text))
+                    for text in (column.label, column.name, column.description)
+                ]
+            )
     file = tempfile.TemporaryFile()
     book.save(file)
     file.seek(0)
