@@ -7,7 +7,7 @@ are drawn as honestly as they are worded:
 
 - each source is a series with its own colour *and* shape (circle, square,
   diamond, triangle), so colour never carries the meaning alone;
-- an exact value is a filled shape; "about" is a hollow one;
+- an exact value is a filled shape; "about" is a hollow one, and so are "almost" and "just over", with their arrows;
 - "over", "at least" is a shape with an arrow up (a lower bound), "fewer
   than", "at most" one with an arrow down (an upper bound);
 - a range is a band from its lower to its upper value, a shape at each end;
@@ -33,8 +33,10 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8a6d00", "#56B4E9", "#0
 SHAPES = ["circle", "square", "diamond", "triangle"]
 REGISTRY_COLOUR = "#555555"
 
-LOWER_BOUNDS = {"more_than", "at_least"}
-UPPER_BOUNDS = {"fewer_than", "at_most"}
+LOWER_BOUNDS = {"more_than", "at_least", "just_over"}
+UPPER_BOUNDS = {"fewer_than", "at_most", "almost"}
+# Drawn hollow: the number is near the value, not the value ("about"; "almost" and "just over" also bound it).
+NEAR = {"approximately", "almost", "just_over"}
 
 RADIUS = 5
 ARROW = 20  # length of a bound's arrow, in pixels
@@ -259,9 +261,7 @@ def _mark(claim, shape, x, y, top, bottom, dodge=0):
     # An imprecise date is drawn across its whole period, its shape in the middle.
     cx = round((start + end) / 2 + dodge, 1)
     cy = y(claim.value)
-    mark = Mark(
-        label=claim.label, deprecated=claim.is_deprecated, markers=[], hollow=claim.qualifier == "approximately"
-    )
+    mark = Mark(label=claim.label, deprecated=claim.is_deprecated, markers=[], hollow=claim.qualifier in NEAR)
     if end != start:
         mark.lines.append({"x1": start, "y1": cy, "x2": end, "y2": cy, "width": 3})
     if claim.qualifier == "range" and claim.upper_value is not None:
@@ -338,8 +338,9 @@ def description(chart):
     text = (
         "Each source’s reports over time, one shape and colour per organisation reporting"
         " (or per source, where no organisation is named)" + (f": {names}" if names else "") + "."
-        " A filled shape is an exact value, a hollow one an approximate value; an arrow up marks a lower bound (“over”),"
-        " an arrow down an upper bound (“fewer than”); a band is a range; a horizontal bar is a value known only to the"
+        " A filled shape is an exact value, a hollow one an approximate value; an arrow up marks a lower bound (“over”,"
+        " hollow for “just over”), an arrow down an upper bound (“fewer than”, hollow for “almost”); a band is a range;"
+        " a horizontal bar is a value known only to the"
         " month or the year; a struck-through shape is a deprecated figure."
     )
     if chart["registry"]:

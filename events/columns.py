@@ -163,7 +163,10 @@ FIGURES = [
     Column("measure_slug", TEXT, "The measure’s short name, as in its address.", "political-prisoners-held"),
     Column("value", INTEGER, "The number, or the lower end of a range. A number, never text.", "1200"),
     Column(
-        "qualifier", TEXT, "exact, approximately, more_than, at_least, fewer_than, at_most or range.", "approximately"
+        "qualifier",
+        TEXT,
+        "exact, approximately, almost (just under), just_over, more_than, at_least, fewer_than, at_most or range.",
+        "approximately",
     ),
     Column("upper_value", INTEGER, "For a range, its upper end; empty otherwise.", "52"),
     Column("in_words", TEXT, "The figure as the public pages read it.", "about 1,200"),

@@ -4,6 +4,8 @@
 _LEAD = {
     "exact": "",
     "approximately": "about ",
+    "almost": "almost ",
+    "just_over": "just over ",
     "more_than": "over ",
     "at_least": "at least ",
     "fewer_than": "fewer than ",

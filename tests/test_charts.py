@@ -128,6 +128,19 @@ def test_over_points_up_and_fewer_than_points_down():
     assert fewer.lines[0]["y2"] > cy
 
 
+def test_almost_is_a_near_upper_bound_and_just_over_a_near_lower_bound():
+    # "almost 1,200": below 1,200 and close to it: hollow (near), pointing down (a bound). "just over 430": up.
+    almost = only_mark(layout([Series("A", [claim(1200, qualifier="almost")])]))
+    _, cy = centre(almost.markers[0])
+    assert almost.hollow and almost.arrow and almost.lines[0]["y2"] > cy
+    over = only_mark(layout([Series("A", [claim(430, qualifier="just_over")])]))
+    _, cy = centre(over.markers[0])
+    assert over.hollow and over.arrow and over.lines[0]["y2"] < cy
+    # The chart's description says how to read them.
+    svg = draw(layout([Series("A", [claim(1200, qualifier="almost")])]), "Held")
+    assert "hollow for “almost”" in svg and "hollow for “just over”" in svg
+
+
 def test_an_upper_bound_near_zero_does_not_point_below_the_axis():
     chart = layout([Series("A", [claim(1000, datetime.date(2025, 1, 1)), claim(2, qualifier="fewer_than")])])
     mark = chart["series"][0]["marks"][1]

@@ -140,6 +140,8 @@ def test_precise_dates_of_different_precision_differ():
     [
         (430, "more_than", None, "over 430"),
         (1200, "approximately", None, "about 1,200"),
+        (1200, "almost", None, "almost 1,200"),
+        (430, "just_over", None, "just over 430"),
         (167, "exact", None, "167"),
         (10, "at_least", None, "at least 10"),
         (5, "fewer_than", None, "fewer than 5"),

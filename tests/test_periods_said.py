@@ -59,3 +59,19 @@ def test_a_sources_figures_say_their_period_in_the_csv(client):
     assert [row["figures"] for row in rows if row["title"] == "The source"] == [
         "about 430 prisoners released since July 2024"
     ]
+
+
+def test_almost_is_said_as_the_source_says_it_everywhere(client):
+    from events.models import Figure
+
+    measure = make_measure(name="political prisoners held", slug="held-almost", kind=Measure.Kind.STOCK)
+    figure = make_figure(measure=measure, value=1200, qualifier=Figure.Qualifier.ALMOST)
+    assert "<strong>almost 1,200</strong> political prisoners held" in page(client, "/?country=BY")
+    assert "almost 1,200" in page(client, "/figures/held-almost/")
+    response = client.get("/figures.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [(row["qualifier"], row["in_words"]) for row in rows if row["uid"] == str(figure.uid)] == [
+        ("almost", "almost 1,200")
+    ]
+    api = client.get(f"/api/v1/figures/{figure.uid}/").json()
+    assert (api["qualifier"], api["in_words"]) == ("almost", "almost 1,200")

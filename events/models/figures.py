@@ -138,6 +138,9 @@ def claims_disagree(figures):
 class Qualifier(models.TextChoices):
     EXACT = "exact", "exactly"
     APPROXIMATELY = "approximately", "about"
+    # A little below, a little above: "almost 1,200", "just under 1,200"; "just over 430". Bounds, and close ones.
+    ALMOST = "almost", "almost (just under)"
+    JUST_OVER = "just_over", "just over"
     MORE_THAN = "more_than", "more than"
     AT_LEAST = "at_least", "at least"
     FEWER_THAN = "fewer_than", "fewer than"
