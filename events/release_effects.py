@@ -1,7 +1,8 @@
 """What a release does to the detentions it names: it ends them, once it is public.
 
 Naming a detention in a release (a ReleasedDetention) ends the detention:
-custody "released", on the release's date, in its mode. That changes a
+on the release's date, in its mode, in the custody its mode leaves (pardoned,
+deported, sentence served, else released: custody_after()). That changes a
 published record, so it takes effect only when the release is public: when an
 Editor publishes it (Event.apply_transition), or names the detention in a
 release already published. A draft, a Contributor's, changes nothing the
@@ -21,7 +22,7 @@ def end_detention(named):
         return False
     if detention.detained_on and release.occurred_on < detention.detained_on:
         return False  # dates that disagree are for the editor to sort out
-    detention.custody_status, detention.release_mode = Detention.CustodyStatus.RELEASED, release_mode(named)
+    detention.custody_status, detention.release_mode = custody_after(named), release_mode(named)
     detention.released_on, detention.released_on_precision = release.occurred_on, release.occurred_on_precision
     detention._change_reason = f"named in the release “{release.title}”"
     detention.save()
@@ -33,7 +34,7 @@ def put_back(named, detention, why):
     release = named.release
     detention.refresh_from_db()
     as_ended = (
-        Detention.CustodyStatus.RELEASED,
+        custody_after(named),
         release.occurred_on,
         release.occurred_on_precision,
         release_mode(named),
@@ -53,3 +54,9 @@ def release_mode(named):
     """How the release of `named` ends a detention (ReleasedDetention.DETENTION_RELEASE_MODES)."""
     mode = getattr(getattr(named.release, "release", None), "mode", "")
     return named.DETENTION_RELEASE_MODES.get(mode, Detention.ReleaseMode.OTHER)
+
+
+def custody_after(named):
+    """The custody a detention ends in when the release of `named` ends it (ReleasedDetention.DETENTION_CUSTODY)."""
+    mode = getattr(getattr(named.release, "release", None), "mode", "")
+    return named.DETENTION_CUSTODY.get(mode, Detention.CustodyStatus.RELEASED)

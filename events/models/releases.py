@@ -121,6 +121,14 @@ class ReleasedDetention(Record):
         ReleaseMode.DEPORTATION: Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION,
         ReleaseMode.END_OF_SENTENCE: Detention.ReleaseMode.END_OF_SENTENCE,
     }
+    # And the custody it ends in: a pardon leaves the person pardoned, a deportation deported. An exchange
+    # (often a deportation too) and anything else leave them "released", which an editor may correct.
+    DETENTION_CUSTODY = {
+        ReleaseMode.PARDON: Detention.CustodyStatus.PARDONED,
+        ReleaseMode.AMNESTY: Detention.CustodyStatus.PARDONED,
+        ReleaseMode.DEPORTATION: Detention.CustodyStatus.DEPORTED,
+        ReleaseMode.END_OF_SENTENCE: Detention.CustodyStatus.SERVED_SENTENCE,
+    }
 
     # Ending the detention waits for the release to be public (events/release_effects.py).
 
