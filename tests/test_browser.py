@@ -74,7 +74,13 @@ def test_registry_finds_a_name_written_in_another_script(page, live_belarus):
 
 def test_every_page_of_the_menu_opens_without_errors(page, live_belarus):
     page.goto(page.base + "/")
-    for name in ["Timeline", "Releases", "Figures", "Prisoners", "Sources"]:
+    # One line of links, at a phone's width too (issue #15 point 15): every link's top is the first's.
+    tops = {
+        round(box["y"])
+        for box in page.locator(".site-nav a").evaluate_all("els => els.map(e => e.getBoundingClientRect())")
+    }
+    assert len(tops) == 1, tops
+    for name in ["Timeline", "Releases", "Figures", "Prisoners", "Sources", "Data", "About"]:
         page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
         page.wait_for_load_state()
         assert page.locator("h1").count() == 1, name
