@@ -168,11 +168,11 @@ class EventAdmin(ImportAdminMixin, PublishableAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(RecordAdmin):
-    list_display = ["name", "kind", "unit", "position"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "registry_count", "unit", "position"]
+    list_filter = ["kind", "registry_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fieldsets = [(None, {"fields": ["name", "slug", "kind", "unit", "definition", "position"]})]
+    fieldsets = [(None, {"fields": ["name", "slug", "kind", "unit", "definition", "registry_count", "position"]})]
 
 
 @admin.register(Figure)

@@ -78,3 +78,22 @@ def test_a_figure_of_an_event_of_several_countries_lists_them_first(admin_client
 def test_organisation_is_spelled_as_the_site_spells_it():
     assert Organization._meta.verbose_name == "organisation"
     assert Organization._meta.verbose_name_plural == "organisations"
+
+
+def test_a_measures_count_from_the_registry_is_set_in_the_admin(admin_client):
+    from events.models import Measure
+    from tests.admin_pages import messages_of, post_add_form
+
+    fields = {"name": "people held", "slug": "people-held", "kind": "stock", "definition": "Held on the date."}
+    response = post_add_form(admin_client, Measure, **fields, registry_count="held")
+    assert response.status_code == 302, messages_of(response)
+    assert Measure.objects.get(slug="people-held").registry_count == "held"
+    # A count that does not suit the kind is refused, in words.
+    response = post_add_form(admin_client, Measure, **{**fields, "slug": "other"}, registry_count="released")
+    assert response.status_code == 200
+    assert (
+        "This count does not suit a measure of the kind “Stock (how many at a date)”: choose "
+        "“Named people held on the as-of date”, or none."
+    ) in response.content.decode().replace("&ldquo;", "“").replace("&rdquo;", "”").replace("&#x27;", "'")
+    html = admin_client.get(admin_url(Measure, "changelist")).content.decode()
+    assert "Registry count" in html

@@ -81,6 +81,26 @@ class Measure(PublicText, Record):
     def get_absolute_url(self):
         return reverse("events:measure", args=[self.slug])
 
+    # The registry's counts that suit each kind of measure: people held at a date, released or recognised over a
+    # period, released in one event.
+    COUNTS_OF_KIND = {
+        MeasureKind.STOCK: {RegistryCount.HELD},
+        MeasureKind.FLOW: {RegistryCount.RELEASED, RegistryCount.RECOGNISED},
+        MeasureKind.PER_EVENT: {RegistryCount.RELEASED_IN_EVENT},
+    }
+
+    def clean(self):
+        super().clean()
+        suits = self.COUNTS_OF_KIND.get(self.kind, set())
+        if self.registry_count and self.registry_count not in suits:
+            raise ValidationError(
+                {
+                    "registry_count": f"This count does not suit a measure of the kind “{self.get_kind_display()}”: choose "
+                    + " or ".join(f"“{RegistryCount(count).label}”" for count in sorted(suits))
+                    + ", or none."
+                }
+            )
+
 
 def rank_order():
     """Preferred (0) before normal (1) before deprecated (2), as an SQL expression."""
