@@ -62,17 +62,19 @@ class Series:
     claims: list[Claim] = field(default_factory=list)
 
 
-def series_of(source):
-    """The key and name of the series a source's figures are drawn in.
+def series_of(source, attributed=None):
+    """The key and name of the series a figure is drawn in: the organisation whose count it is.
 
-    One series per organisation reporting (a source's published publisher):
-    a monitor's monthly reports are one line of marks, not a new colour per
-    article. A source without a published publisher is a series of its own.
-    Reads source.publisher: select it with the source.
+    One series per organisation: the one a figure is attributed to (Viasna's
+    count quoted by a news agency), else its source's publisher (a monitor's
+    monthly reports), so that one organisation's counts are one line of
+    marks, not one colour per outlet that quoted them. Only a published
+    organisation names a series (public_name); a figure with neither is drawn
+    as a series of its source. Reads source.publisher: select it with the source.
     """
-    publisher = source.publisher
-    if publisher is not None and publisher.public_name:
-        return ("publisher", publisher.pk), publisher.public_name
+    for organisation in (attributed, source.publisher):
+        if organisation is not None and organisation.public_name:
+            return ("organisation", organisation.pk), organisation.public_name
     return ("source", source.pk), source.title
 
 

@@ -263,6 +263,7 @@ class FullFigureRow(Report):
     """A report as a measure page prints it in full: its source, attribution, event and words besides."""
 
     __slots__ = ("deprecation_reason", "quote", "event", "attributed_to", "source")
+    according_to = Figure.according_to
 
     @property
     def country(self):

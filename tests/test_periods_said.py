@@ -75,3 +75,50 @@ def test_almost_is_said_as_the_source_says_it_everywhere(client):
     ]
     api = client.get(f"/api/v1/figures/{figure.uid}/").json()
     assert (api["qualifier"], api["in_words"]) == ("almost", "almost 1,200")
+
+
+def legend(svg):
+    import re
+
+    return re.search(r"<desc id=\"[^\"]*\">.*?named\): (.*?)\. A filled shape", svg, re.S).group(1)
+
+
+def test_an_organisations_counts_are_one_series_whoever_quoted_them(client):
+    # Viasna's count, quoted by two news agencies, and Viasna's own report: one series, "Viasna" (issue #15 point 6).
+    from tests.factories import make_organization
+
+    viasna = make_organization(name="Viasna")
+    measure = make_measure(name="political prisoners held", slug="held-series", kind=Measure.Kind.STOCK)
+    for number, publisher in enumerate(["Agency One", "Agency Two"]):
+        source = make_source(publisher=make_organization(name=publisher))
+        make_figure(measure=measure, source=source, attributed_to=viasna, as_of_on=datetime.date(2025, 10 + number, 1))
+    make_figure(measure=measure, source=make_source(publisher=viasna), as_of_on=datetime.date(2025, 12, 1))
+    # A draft organisation names no series: the count is drawn as its source's (publisher "Agency One").
+    make_figure(
+        measure=measure,
+        source=make_source(publisher=make_organization(name="Agency One")),
+        attributed_to=make_organization(name="Hidden Monitor", status="draft"),
+        as_of_on=datetime.date(2025, 9, 1),
+    )
+    html = page(client, "/figures/held-series/")
+    names = legend(html)
+    assert "Viasna (" in names and "Agency Two" not in names and "Hidden Monitor" not in html
+    assert names.count("(") == 2  # Viasna, and the one source drawn as Agency One's
+    home = page(client, "/?country=BY")
+    assert "Viasna (" in legend(home) and "Agency Two" not in legend(home)
+
+
+def test_the_according_to_line_names_the_attributed_organisation_else_the_publisher(client):
+    from tests.factories import make_organization
+
+    measure = make_measure(name="political prisoners held", slug="held-by", kind=Measure.Kind.STOCK)
+    agency = make_organization(name="Agency One")
+    make_figure(measure=measure, source=make_source(publisher=agency), attributed_to=make_organization(name="Viasna"))
+    assert "According to Viasna, as" in page(client, "/figures/held-by/")
+    other = make_measure(name="people released", slug="released-by", kind=Measure.Kind.STOCK)
+    make_figure(measure=other, source=make_source(publisher=agency))
+    assert "According to Agency One, as" in page(client, "/figures/released-by/")
+    third = make_measure(name="people deported", slug="deported-by", kind=Measure.Kind.STOCK)
+    make_figure(measure=third, source=make_source(publisher=make_organization(name="Hidden", status="draft")))
+    html = page(client, "/figures/deported-by/")
+    assert "According to" not in html and "Hidden" not in html

@@ -56,7 +56,9 @@ def test_index_lists_each_published_measure_with_its_definition_and_headline_in_
     response = client.get("/figures/")
     assert response.status_code == 200
     words = text(response.content.decode())
-    assert "about 1,200 political prisoners held in Belarus As of 12 December 2025" in words
+    assert (
+        "about 1,200 political prisoners held in Belarus According to Agentic Tribune, as of 12 December 2025" in words
+    )
     assert "over 430 prisoners released since July 2024 in Belarus" in words
     assert "167 new political prisoners identified since September 2025 in Belarus According to Viasna" in words
     assert "52 people released in Belarus, in “Release of 52 detainees, 40 of them political prisoners”" in words

@@ -297,6 +297,16 @@ class Figure(PublicText, PreciseDates, Publishable):
         return f"{words} since {self.period_start}" if self.period_start_on else words
 
     @property
+    def according_to(self):
+        """Whose count this is, as a headline says it: the published organisation it is attributed to, else its
+        source's published publisher; "" when neither may be named. The chart's series go by the same rule
+        (events.charts.series_of)."""
+        for organisation in (self.attributed_to, self.source.publisher if self.source else None):
+            if organisation is not None and organisation.public_name:
+                return organisation.public_name
+        return ""
+
+    @property
     def is_headline(self):
         """The best current report of its measure in its country: the first by ranked(), unless deprecated."""
         return self.place == 1 and self.rank != Rank.DEPRECATED

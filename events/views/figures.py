@@ -88,25 +88,31 @@ REPORT_FIELDS = (
     "source__publisher_id",
     "source__publisher__name",
     "source__publisher__status",
+    "attributed_to_id",
+    "attributed_to__name",
+    "attributed_to__status",
 )
 
 
 def _rows(figures):
     """Every report of `figures` as a plain tuple, best first (FigureQuerySet.best_first): what _reports reads.
 
-    Each is the first 12 of REPORT_FIELDS and charts.series_of its source,
-    read from the same row. Tuples, so that the cached list is quick to load.
+    Each is the first 12 of REPORT_FIELDS and charts.series_of its source and
+    the organisation it is attributed to, read from the same row. Tuples, so that the cached list is quick to load.
     """
     series = {}
     publishers = Organizations()
     rows = []
     for row in figures.best_first().values_list(*REPORT_FIELDS):
-        source_id, title, publisher_id, publisher_name, publisher_status = row[12:]
-        if source_id not in series:
+        source_id, title, publisher_id, publisher_name, publisher_status, *attributed = row[12:]
+        key = (source_id, attributed[0])
+        if key not in series:
             publisher = publishers(publisher_id, publisher_name, publisher_status)
-            # What series_of reads of a source.
-            series[source_id] = series_of(SimpleNamespace(pk=source_id, title=title, publisher=publisher))
-        rows.append((*row[:12], series[source_id]))
+            # What series_of reads of a source and of the organisation the figure is attributed to.
+            series[key] = series_of(
+                SimpleNamespace(pk=source_id, title=title, publisher=publisher), publishers(*attributed)
+            )
+        rows.append((*row[:12], series[key]))
     return rows
 
 

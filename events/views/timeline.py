@@ -43,6 +43,9 @@ CHART_FIELDS = (
     "source__publisher_id",
     "source__publisher__name",
     "source__publisher__status",
+    "attributed_to_id",
+    "attributed_to__name",
+    "attributed_to__status",
 )
 
 
@@ -110,17 +113,19 @@ def _held_chart(rows, reports):
         return None
     measure = held[0]["measure"]
     current = [row for row in reports if row.measure_id == measure.pk]  # best first, as ranked
-    # One row per publisher, one series per source: not one per report (725 for Belarus).
+    # One row per organisation, one series per source and attribution: not one per report (725 for Belarus).
     publishers, series = Organizations(), {}
 
     def series_of_row(row):
-        if row.source_id not in series:
+        key = (row.source_id, row.attributed_to_id)
+        if key not in series:
             publisher = publishers(row.source__publisher_id, row.source__publisher__name, row.source__publisher__status)
-            # What series_of reads of a source.
-            series[row.source_id] = series_of(
-                SimpleNamespace(pk=row.source_id, title=row.source__title, publisher=publisher)
+            attributed = publishers(row.attributed_to_id, row.attributed_to__name, row.attributed_to__status)
+            # What series_of reads of a source and of the organisation the figure is attributed to.
+            series[key] = series_of(
+                SimpleNamespace(pk=row.source_id, title=row.source__title, publisher=publisher), attributed
             )
-        return series[row.source_id]
+        return series[key]
 
     drawn = spread_over_time(current, series=lambda row: series_of_row(row)[0], day=lambda row: row.as_of_on)
     by_source = {}
