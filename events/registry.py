@@ -33,8 +33,10 @@ from events.models import Event, ReleasedDetention
 from tracker.caching import cached, query_key
 from tracker.models import Charge, Detention, DetentionSource, NameVariant, Person, listed_person
 from tracker.models.people import FACETS, KEPT_ORDERS, counted_people, kept_facet_order, kept_order
+from tracker.names import public_name
 from tracker.prepared import Prepared
 from tracker.publishing import Status
+from tracker.search import query_keys
 
 # --- The people of a list, in order -------------------------------------------
 
@@ -632,3 +634,25 @@ def copy_stream(detentions, base):
         with cursor.cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy:
             for block in copy:
                 yield bytes(block)
+
+
+# How many names a search that found no one suggests.
+SUGGESTED = 5
+
+
+def nearest_names(query):
+    """When a name search finds no one: up to SUGGESTED people the registry lists by name whose names come
+    nearest, [(public name, page)], found by the same search with the last sound of each word let go
+    ("Tsikhanouskiy" → those starting "Tsikhanousk…"). Only people named in full with a published detention,
+    as the search itself: nobody the public may not see by name is suggested.
+    """
+    keys = [key[:-1] for key in query_keys(query) if len(key) > 2]
+    if not keys:
+        return []
+    people = (
+        Person.objects.named()
+        .filter(Exists(Detention.objects.published().filter(person=OuterRef("pk"))))
+        .matching("", keys=keys)
+        .order_by("sort_name", "uid")[:SUGGESTED]
+    )
+    return [(public_name(person), person.get_absolute_url()) for person in people]

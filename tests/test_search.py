@@ -395,3 +395,73 @@ def test_narrowing_by_the_index_keeps_every_person_the_conditions_find(names, ke
     found = set(Person.objects.filter(condition).values_list("pk", flat=True))
     narrowed = set(Person.objects.narrowed_to_any(parts).filter(condition).values_list("pk", flat=True))
     assert narrowed == found
+
+
+# --- Names in another grammatical case (issue #15 point 17) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Тихановского",  # Russian genitive: "the release of Tikhanovsky"
+        "Тихановскому",  # dative
+        "Тихановским",  # instrumental
+        "Ціханоўскага",  # Belarusian genitive
+        "Ціханоўскаму",  # Belarusian dative
+        "Ціханоўскім",  # Belarusian instrumental
+        "Сяргея Ціханоўскага",
+        "Сергея Тихановского",
+    ],
+)
+def test_a_name_in_another_case_finds_the_person(tsikhanouski, query):
+    assert names(Person.objects.matching(query)) == ["Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("Колесниковой", ["Maria Kalesnikava"]),  # the feminine form, genitive
+        ("Калеснікавай", ["Maria Kalesnikava"]),
+        ("Колесниковым", ["Maria Kalesnikava"]),
+        ("Бабарико", []),  # not declined, and not her
+    ],
+)
+def test_feminine_forms_and_case_endings_of_ov_names(tsikhanouski, query, found):
+    assert names(Person.objects.matching(query)) == found
+
+
+def test_a_short_name_keeps_its_ending():
+    make_person(name="Ким Ен")
+    make_person(name="Kirill Kimovich")
+    # "Ким" is not "К" and an ending: it finds both people whose names start with it, as before.
+    assert names(Person.objects.matching("Ким")) == ["Kirill Kimovich", "Ким Ен"]
+
+
+def test_words_in_latin_letters_are_not_cut():
+    from tracker.search import stem
+
+    assert stem("Tikhanovskogo") == "Tikhanovskogo"
+    assert stem("Тихановского") == "Тихановск"
+    assert stem("Ціханоўскага") == "Ціханоўск"
+    assert stem("Артём") == "Артём"
+
+
+def test_a_search_that_finds_no_one_says_what_was_searched_and_suggests_the_nearest_names(client):
+    from tests.factories import make_detention
+
+    for name in ("Siarhei Tsikhanouski", "Sviatlana Tsikhanouskaya"):
+        make_detention(person=make_person(name=name))
+    make_detention(person=make_person(name="Tsikhanouski Hidden", identity_level="withheld"))
+    make_detention(person=make_person(name="Tsikhanousky Initials", identity_level="initials"))
+    make_person(name="Tsikhanouski Nodetention")
+    html = client.get("/prisoners/", {"q": "Tsikhanouskiyev"}).content.decode()
+    # What was searched stays in the search box, where the reader typed it (the only place a page echoes it).
+    assert "No one listed here has a name like the one in the search box, in any spelling or script." in html
+    assert 'value="Tsikhanouskiyev"' in html
+    suggested = html.split('<div class="suggestions">')[1].split("</div>")[0]
+    assert "Siarhei Tsikhanouski</a>" in suggested and "Sviatlana Tsikhanouskaya</a>" in suggested
+    # Only people named in full with a published detention: never the withheld, the initials or the undetained.
+    for hidden in ("Hidden", "Initials", "Nodetention", "T. I."):
+        assert hidden not in suggested
+    html = client.get("/prisoners/", {"q": "Tsikhanouskiyev", "status": "held"}).content.decode()
+    assert "in any spelling or script, with these filters." in html

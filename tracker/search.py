@@ -113,9 +113,51 @@ def word_key(word: str) -> str:
     return _REPEATS.sub(r"\1", start + skeleton)
 
 
+# What separates the words of a name or a query.
+_SEPARATORS = re.compile(r"[\s\-‐–—,.;:/()«»\"“”„]+")
+
+
 def word_keys(text: str) -> list[str]:
-    words = re.split(r"[\s\-‐–—,.;:/()«»\"“”„]+", text)
+    words = _SEPARATORS.split(text)
     return [key for key in (word_key(word) for word in words) if key]
+
+
+# The case endings of Russian and Belarusian names that carry a consonant (a vowel-only ending changes no key):
+# "Тихановского", "Ціханоўскага", "Колесниковым", "Бабарико" aside. Longest first.
+_CASE_ENDINGS = tuple(
+    sorted(
+        {
+            # Russian: genitive, dative, instrumental, prepositional (adjectival and -ов/-ин surnames, given names)
+            "ого", "его", "ому", "ему", "ыми", "ими", "ами", "ями", "ым", "им", "ом", "ем", "ём", "ах", "ях",
+            # Belarusian
+            "ага", "яга", "аму", "яму", "ымі", "імі", "амі", "ямі", "ім", "ам",
+        },
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+# A stem shorter than this is left whole: "Ким" is a name, not "К" and an ending.
+_STEM_LETTERS = 4
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff\u0500-\u052f]+")
+
+
+def stem(word: str) -> str:
+    """A Cyrillic word of a query without its case ending: "Тихановского" → "Тихановск", "Ціханоўскага" →
+    "Ціханоўск". Searching matches the start of a name's words, so the stem still finds the name as stored
+    ("Тихановский"), in every spelling; a word in Latin letters, or too short, is left as it is."""
+    folded = word.casefold()
+    if not _CYRILLIC_WORD.fullmatch(folded):
+        return word
+    for ending in _CASE_ENDINGS:
+        if folded.endswith(ending) and len(folded) - len(ending) >= _STEM_LETTERS:
+            return word[: -len(ending)]
+    return word
+
+
+def query_keys(text: str) -> list[str]:
+    """The keys a search for `text` asks for: word_keys() of each word, a Russian or Belarusian word without its
+    case ending, so that "Тихановского" (of Tikhanovsky) and "Ціханоўскага" find Tsikhanouski."""
+    return [key for key in (word_key(stem(word)) for word in _SEPARATORS.split(text)) if key]
 
 
 def search_key(names) -> str:

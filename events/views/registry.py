@@ -47,6 +47,14 @@ def prisoners(request):
         max_listed=registry.MAX_LISTED,
         withheld=registry.withheld_count(filterset),
     )
+    searched = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
+    if searched and not count:
+        # What was searched, and the names nearest to it that the public may see.
+        context.update(
+            searched=searched,
+            other_filters=bool(filterset.active_filters - {"q"}),
+            suggestions=registry.nearest_names(searched),
+        )
     return render(request, "events/prisoners.html", context)
 
 

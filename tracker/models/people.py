@@ -18,7 +18,7 @@ from tracker.history import history
 from tracker.models.conditions import listed_person, named_person, one_of
 from tracker.names import LISTED_LEVELS, NAMED_LEVELS, IdentityLevel, PublicText, listed_names, public_name
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
-from tracker.search import search_key, word_keys
+from tracker.search import query_keys, search_key
 
 # A search key word the FTS5 trigram index can answer: no LIKE wildcard or escape in it,
 # and at least two characters, so that " key" holds a whole trigram. A shorter phrase
@@ -79,7 +79,7 @@ class PersonQuerySet(PublishableQuerySet):
         """The people no public text may name: everyone not named in full, drafts too (tracker.names.PublicText)."""
         return self.exclude(named_person())
 
-    def matching(self, query):
+    def matching(self, query, keys=None):
         """People any of whose names match every word of `query`, in any script or spelling.
 
         One `search_key LIKE '% key%'` per word: PostgreSQL answers it from its
@@ -88,11 +88,12 @@ class PersonQuerySet(PublishableQuerySet):
         for the words that index can answer, asked as a phrase query
         (_indexed_phrases): the index alone answers it, where its LIKE read
         every candidate's row (a common surname's 3,000 at 200,000 people);
-        the plain test then holds every word.
+        the plain test then holds every word. `keys`: the words' keys
+        (tracker.search.query_keys) instead of `query`'s.
         """
         # Each word once, and a name's worth of them: each adds two LIKEs, and some 500
         # overflowed SQLite's expression depth (a 500 from the admin's search box).
-        keys = list(dict.fromkeys(word_keys(query)))[:MAX_SEARCH_WORDS]
+        keys = list(dict.fromkeys(query_keys(query) if keys is None else keys))[:MAX_SEARCH_WORDS]
         if not keys:
             return self.none()
         indexed = [f" {key}" for key in keys if _indexed(f" {key}")]
