@@ -6,6 +6,8 @@ filters, values that are markup, quotes and ampersands, the link to values
 not listed, and every page's FilterSet, the tag writes the same bytes.
 """
 
+import re
+
 import pytest
 from django.http import QueryDict
 from django.template import engines
@@ -41,10 +43,19 @@ TEMPLATE = """\
 HOSTILE = "<script>alert(\"x\")</script> & 'quoted'"
 
 
+def unboxed(written):
+    """The form inside the tag's folding box (issue #15 point 15): what the template wrote."""
+    match = re.fullmatch(
+        r'\n<details class="filter-box"(?: open)?><summary>Filters</summary>(.*)</details>\n', written, re.S
+    )
+    assert match, written[:200]
+    return match.group(1)
+
+
 def both(filterset, path="/prisoners/"):
     request = RequestFactory().get(path)
     reference = engines["django"].from_string(TEMPLATE).render({"filter": filterset}, request)
-    written = filter_form({"request": request}, filterset)
+    written = unboxed(filter_form({"request": request}, filterset))
     return reference, written
 
 
@@ -103,5 +114,21 @@ def test_an_error_of_the_whole_form(belarus):
 def test_a_context_without_a_request(belarus):
     filterset = EventFilter(QueryDict("kind=visit"))
     reference = engines["django"].from_string(TEMPLATE).render({"filter": filterset})
-    assert filter_form({}, filterset) == reference
+    assert unboxed(filter_form({}, filterset)) == reference
     assert '<a href="">Clear</a>' in reference
+
+
+@pytest.mark.parametrize(
+    ("query", "opened"),
+    [
+        ("", False),  # the list as it comes: the filters folded away on a phone
+        ("order=", False),
+        ("status=held", True),
+        ("order=oldest", True),  # an order asked for is in use too
+        ("detained_year=abc", True),  # a value to correct is shown
+    ],
+)
+def test_the_box_is_open_when_a_filter_is_in_use_or_refused(belarus, query, opened):
+    filterset = PrisonerFilter(QueryDict(query) if query else None)
+    written = filter_form({}, filterset)
+    assert written.startswith('\n<details class="filter-box" open>' if opened else '\n<details class="filter-box">')

@@ -40,6 +40,21 @@ def _path(context):
     return "" if request is None else request.path
 
 
+def in_use(filterset):
+    """Whether the reader has asked for anything (a filter, an order) or has a value to correct."""
+    form = filterset.form
+    if not filterset.is_bound:
+        return False
+    if not form.is_valid():
+        return True
+    return any(value not in (None, "", [], (), False) for value in form.cleaned_data.values())
+
+
+# Phones: the filters fold away behind "Filters" (a <details>, no script), so that the first result is in view;
+# open when any is in use or refused. Wider screens show them always (static/css/site.css: ::details-content).
+BOX = '\n<details class="filter-box"{open}><summary>Filters</summary>'
+
+
 @register.simple_tag(takes_context=True)
 def filter_form(context, filterset):
     """A GET form of a FilterSet's fields: every filtered view has its own address; "Clear" leads to the bare one."""
@@ -48,12 +63,14 @@ def filter_form(context, filterset):
     return mark_safe(
         "".join(
             (
+                BOX.format(open=" open" if in_use(filterset) else ""),
                 '\n\n<form method="get" class="filters" role="search">\n  ',
                 f'<div class="form-errors" role="alert">{text(errors)}</div>' if errors else "",
                 "\n  ",
                 "".join(_field(field) for field in form),
                 '\n  <div class="filter-actions">\n    <button type="submit">Apply</button>\n'
                 f'    <a href="{text(_path(context))}">Clear</a>\n  </div>\n</form>\n',
+                "</details>\n",
             )
         )
     )
