@@ -93,3 +93,25 @@ def test_every_page_of_the_menu_opens_without_errors(page, live_belarus):
         page.wait_for_load_state()
         assert page.locator("h1").count() == 1, name
     assert page.errors == []
+
+
+def test_the_ledgers_heading_links_show_when_a_keyboard_reaches_them(page, live_belarus):
+    # On a phone the ledger's table turns into cards and its headings are hidden; their links still take focus,
+    # so they must be seen, with their focus ring, when they have it (issue #15 point 15, WCAG 2.4.7).
+    page.goto(page.base + "/releases/")
+    link = page.locator(".ledger thead a").first
+    link.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached from the keyboard, so :focus-visible applies
+    assert link.evaluate("element => element === document.activeElement")
+    link.scroll_into_view_if_needed()
+    # Seen where it is: what the page shows at its middle is the link (a clipped one is not hit there).
+    shown = link.evaluate(
+        "element => { const r = element.getBoundingClientRect();"
+        " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+        " return hit !== null && (hit === element || element.contains(hit)); }"
+    )
+    assert shown
+    outline = link.evaluate("element => getComputedStyle(element).outlineStyle")
+    assert outline != "none"
+    assert page.errors == []
