@@ -115,3 +115,13 @@ def test_the_ledgers_heading_links_show_when_a_keyboard_reaches_them(page, live_
     outline = link.evaluate("element => getComputedStyle(element).outlineStyle")
     assert outline != "none"
     assert page.errors == []
+
+
+def test_the_home_charts_labels_are_readable_on_a_phone(page, live_belarus):
+    # Squeezed to a phone's width, its axis labels were about 5 px tall (issue #15 point 15): it scrolls instead.
+    page.goto(page.base + "/")
+    heights = page.locator("svg.chart text").evaluate_all(
+        "elements => elements.map(element => element.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 9, heights
+    assert page.errors == []
