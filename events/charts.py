@@ -25,6 +25,7 @@ from html import escape
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 
+from events.wording import whose_count
 from tracker.dates import Precision, date_in_words, period_end
 
 # Colours distinguishable with the common colour-vision deficiencies
@@ -72,9 +73,9 @@ def series_of(source, attributed=None):
     organisation names a series (public_name); a figure with neither is drawn
     as a series of its source. Reads source.publisher: select it with the source.
     """
-    for organisation in (attributed, source.publisher):
-        if organisation is not None and organisation.public_name:
-            return ("organisation", organisation.pk), organisation.public_name
+    organisation = whose_count(attributed, source.publisher)
+    if organisation is not None:
+        return ("organisation", organisation.pk), organisation.public_name
     return ("source", source.pk), source.title
 
 

@@ -50,13 +50,16 @@ def put_back(named, detention, why):
     detention.save()
 
 
+def _mode(named):
+    """The mode of the release `named` names ("" without its details)."""
+    return getattr(getattr(named.release, "release", None), "mode", "")
+
+
 def release_mode(named):
     """How the release of `named` ends a detention (ReleasedDetention.DETENTION_RELEASE_MODES)."""
-    mode = getattr(getattr(named.release, "release", None), "mode", "")
-    return named.DETENTION_RELEASE_MODES.get(mode, Detention.ReleaseMode.OTHER)
+    return named.DETENTION_RELEASE_MODES.get(_mode(named), Detention.ReleaseMode.OTHER)
 
 
 def custody_after(named):
     """The custody a detention ends in when the release of `named` ends it (ReleasedDetention.DETENTION_CUSTODY)."""
-    mode = getattr(getattr(named.release, "release", None), "mode", "")
-    return named.DETENTION_CUSTODY.get(mode, Detention.CustodyStatus.RELEASED)
+    return named.DETENTION_CUSTODY.get(_mode(named), Detention.CustodyStatus.RELEASED)

@@ -30,3 +30,14 @@ def figure_in_words(value: int, qualifier: str, upper_value: int | None = None) 
     if qualifier not in _LEAD:
         raise ValueError(f"Unknown qualifier {qualifier!r}")
     return _LEAD[qualifier] + number_in_words(value)
+
+
+def whose_count(attributed, publisher):
+    """The organisation whose count a figure is: the one it is attributed to (Viasna's count quoted by a news
+    agency), else its source's publisher; only one the public may see named (public_name). None for neither.
+    The headline's "according to" (Figure.according_to) and the chart's series (events.charts.series_of) both
+    go by it."""
+    for organisation in (attributed, publisher):
+        if organisation is not None and organisation.public_name:
+            return organisation
+    return None

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 
 from events.models.events import Event
-from events.wording import figure_in_words
+from events.wording import figure_in_words, whose_count
 from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
 from tracker.history import history
 from tracker.models import Organization, Source, one_of
@@ -299,12 +299,9 @@ class Figure(PublicText, PreciseDates, Publishable):
     @property
     def according_to(self):
         """Whose count this is, as a headline says it: the published organisation it is attributed to, else its
-        source's published publisher; "" when neither may be named. The chart's series go by the same rule
-        (events.charts.series_of)."""
-        for organisation in (self.attributed_to, self.source.publisher if self.source else None):
-            if organisation is not None and organisation.public_name:
-                return organisation.public_name
-        return ""
+        source's published publisher (events.wording.whose_count); "" when neither may be named."""
+        organisation = whose_count(self.attributed_to, self.source.publisher if self.source else None)
+        return organisation.public_name if organisation is not None else ""
 
     @property
     def is_headline(self):
