@@ -68,6 +68,7 @@ class FigureInline(StackedInline):
         ("value", "qualifier", "upper_value"),
         ("as_of_on", "as_of_on_precision"),
         ("period_start_on", "period_start_on_precision"),
+        ("period_end_on", "period_end_on_precision"),
         ("source", "attributed_to"),
         "quote",
         ("rank", "deprecation_reason"),
@@ -193,6 +194,7 @@ class FigureAdmin(ImportAdminMixin, PublishableAdmin):
                     ("value", "qualifier", "upper_value"),
                     ("as_of_on", "as_of_on_precision"),
                     ("period_start_on", "period_start_on_precision"),
+                    ("period_end_on", "period_end_on_precision"),
                 ]
             },
         ),

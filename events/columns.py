@@ -180,6 +180,14 @@ FIGURES = [
         "2024-07",
     ),
     Column("period_start_precision", PRECISION, "day, month or year; empty without a period.", "month"),
+    Column(
+        "period_end",
+        PRECISE_DATE,
+        "For a count over a period that has ended, when it ends (ISO, to its precision; “pardoned in 2025” "
+        "starts and ends in 2025). Empty for a count still running at the as-of date.",
+        "2025-12",
+    ),
+    Column("period_end_precision", PRECISION, "day, month or year; empty without an end.", "month"),
     Column("country", TEXT, "The country counted (ISO 3166 code).", "BY"),
     Column(
         "event_uid",

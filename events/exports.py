@@ -167,6 +167,8 @@ def figure_row(figure, links):
         figure.as_of_on_precision,
         date_iso(figure.period_start_on, figure.period_start_on_precision),
         figure.period_start_on_precision if figure.period_start_on else "",
+        date_iso(figure.period_end_on, figure.period_end_on_precision),
+        figure.period_end_on_precision if figure.period_end_on else "",
         figure.country.code,
         event.uid if event else "",
         links.of(event) if event else "",

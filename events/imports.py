@@ -43,6 +43,7 @@ class FigureImporter(RecordImporter):
         IntegerColumn("upper_value"),
         PreciseDateColumn("as_of", "as_of_on", "as_of_on_precision"),
         PreciseDateColumn("period_start", "period_start_on", "period_start_on_precision"),
+        PreciseDateColumn("period_end", "period_end_on", "period_end_on_precision"),
         CountryColumn("country"),
         LookupColumn("event", "events", event_key),
         LookupColumn("source", "sources", source_key, required=True),

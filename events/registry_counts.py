@@ -278,7 +278,14 @@ def period_counts(figures, field):
     """Named people released (or recognised) in each figure's period: a point per figure."""
 
     def key(figure):
-        # Through the end of the as-of period: "as of September 2025" counts all of September.
+        # Through the end of the period's last day as precise as it is known: its end if it has ended ("in
+        # 2025" counts all of 2025), else its as-of date ("as of September 2025" counts all of September).
+        if figure.period_end_on:
+            return (
+                figure.country_code,
+                figure.period_start_on,
+                period_end(figure.period_end_on, figure.period_end_on_precision),
+            )
         return (figure.country_code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
 
     over_a_period = [figure for figure in figures if figure.period_start_on]

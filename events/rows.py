@@ -65,12 +65,14 @@ class FigureRow:
         "upper_value",
         "period_start_on",
         "period_start_on_precision",
+        "period_end_on",
+        "period_end_on_precision",
         "measure",
         "source",
         "quote",
     )
     in_words = Figure.in_words
-    period_start = Figure.period_start
+    period = Figure.period
 
 
 class CitationRow:
@@ -170,6 +172,8 @@ _FIGURES = Prepared(
             "upper_value",
             "period_start_on",
             "period_start_on_precision",
+            "period_end_on",
+            "period_end_on_precision",
             "quote",
             "measure__name",
             *SOURCE_FIELDS,
@@ -202,9 +206,9 @@ def attach_card_details(events, using=None):
         by_pk[event_id].citation_list.append(_row(CitationRow, source=sources(*source), quote=quote))
 
     measures = {}
-    for event_id, value, qualifier, upper_value, since, since_precision, quote, measure_name, *source in _FIGURES.rows(
-        by_pk, using
-    ):
+    for row in _FIGURES.rows(by_pk, using):
+        event_id, value, qualifier, upper_value, since, since_precision, until, until_precision = row[:8]
+        quote, measure_name, *source = row[8:]
         measure = measures.get(measure_name) or measures.setdefault(measure_name, _row(MeasureRow, name=measure_name))
         figure = _row(
             FigureRow,
@@ -213,6 +217,8 @@ def attach_card_details(events, using=None):
             upper_value=upper_value,
             period_start_on=since,
             period_start_on_precision=since_precision,
+            period_end_on=until,
+            period_end_on_precision=until_precision,
             quote=quote,
             measure=measure,
             source=sources(*source),
@@ -246,6 +252,8 @@ class Report:
         "as_of_on_precision",
         "period_start_on",
         "period_start_on_precision",
+        "period_end_on",
+        "period_end_on_precision",
         "event_id",
         "event_title",
         "series",
@@ -256,6 +264,7 @@ class Report:
     in_words = Figure.in_words
     as_of = Figure.as_of
     period_start = Figure.period_start
+    period = Figure.period
     is_headline = Figure.is_headline
 
 
@@ -285,6 +294,8 @@ FULL_FIGURE_FIELDS = (
     "as_of_on_precision",
     "period_start_on",
     "period_start_on_precision",
+    "period_end_on",
+    "period_end_on_precision",
     "country",
     "rank",
     "deprecation_reason",
@@ -319,7 +330,8 @@ def full_figures(pks):
         row = FullFigureRow()
         for name, value in zip(FULL_FIGURE_FIELDS, values):
             setattr(row, "country_code" if name == "country" else name, value)
-        event_uid, event_title, attributed_id, attributed_name, attributed_status = values[13:18]
+        own = len(FULL_FIGURE_FIELDS)
+        event_uid, event_title, attributed_id, attributed_name, attributed_status = values[own : own + 5]
         row.event = None
         if row.event_id is not None:
             row.event = events.get(row.event_id)
@@ -333,7 +345,7 @@ def full_figures(pks):
                     occurred_on_precision=None,
                 )
         row.attributed_to = sources.organizations(attributed_id, attributed_name, attributed_status)
-        row.source = sources(*values[18:])
+        row.source = sources(*values[own + 5 :])
         row.place = row.registry_count = None
         rows[row.pk] = row
     return rows

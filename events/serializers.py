@@ -267,6 +267,13 @@ class FigureSerializer(serializers.Serializer):
     unit = serializers.CharField(source="measure.unit")
     as_of, as_of_precision = precise("as_of_on", "The date the number describes")
     period_start, period_start_precision = precise("period_start_on", "The start of the period counted")
+    period_end, period_end_precision = precise(
+        "period_end_on", "The end of the period counted, if it has ended; null for a count still running"
+    )
+    period_in_words = serializers.SerializerMethodField(
+        help_text="The period as the public pages say it: “since July 2024”, “in 2025”, "
+        "“between July 2024 and December 2025”; empty for a count at a date."
+    )
     country = serializers.SerializerMethodField(help_text="ISO 3166 code.")
     event = serializers.SerializerMethodField()
     source = SourceRefSerializer()
@@ -283,6 +290,9 @@ class FigureSerializer(serializers.Serializer):
 
     def get_country(self, figure) -> str:
         return figure.country.code
+
+    def get_period_in_words(self, figure) -> str:
+        return str(figure.period or "")
 
     @extend_schema_field(EventRefSerializer(allow_null=True))
     def get_event(self, figure):

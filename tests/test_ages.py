@@ -75,3 +75,16 @@ def test_one_events_count_is_never_called_out_of_date(client, belarus, today):
     html = client.get("/figures/released-in-release/").content.decode()
     assert "(a year ago)" in html
     assert 'class="stale"' not in html
+
+
+@pytest.mark.django_db
+def test_a_count_over_a_period_that_has_ended_is_never_called_out_of_date(client, today):
+    measure = make_measure(slug="pardoned-then", kind=Measure.Kind.FLOW)
+    long_ago = TODAY - datetime.timedelta(days=STALE_AFTER_DAYS + 400)
+    figure = make_figure(measure=measure, as_of_on=long_ago, period_start_on=long_ago - datetime.timedelta(days=300))
+    assert 'class="stale"' in client.get("/figures/pardoned-then/").content.decode()
+    figure.period_end_on = long_ago
+    figure.save()
+    html = client.get("/figures/pardoned-then/").content.decode()
+    assert "(a year ago)" in html
+    assert 'class="stale"' not in html

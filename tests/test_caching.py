@@ -317,3 +317,30 @@ def test_a_repeated_parameter_is_one_page(client, monkeypatch):
     once = client.get("/timeline/?page=1")
     twice = client.get("/timeline/?page=1&page=1")
     assert once.content == twice.content and len(written()) == 1
+
+
+def test_a_new_release_of_the_code_reads_nothing_an_older_one_cached(client, settings, tmp_path, monkeypatch):
+    """Keys carry a hash of the code, templates and static files served (caching.code_key): a page of old
+    templates, or a row of fewer fields than the new code reads, is never served by the new one."""
+    from tracker import caching
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "static").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>old</p>")
+    settings.BASE_DIR = tmp_path
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates"]}]
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    old = caching.code_key.__wrapped__()
+    (tmp_path / "static" / "__pycache__").mkdir()
+    (tmp_path / "static" / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    assert caching.code_key.__wrapped__() == old  # what Python compiles is not the code
+    (tmp_path / "templates" / "page.html").write_text("<p>new</p>")
+    new = caching.code_key.__wrapped__()
+    assert new != old and len(new) == 12
+
+    # The cache keys carry it: the same data, another release, another value.
+    monkeypatch.setattr(caching, "code_key", lambda: old)
+    assert cached("rows", lambda: ("13 fields",)) == ("13 fields",)
+    assert cached("rows", lambda: ("computed again",)) == ("13 fields",)
+    monkeypatch.setattr(caching, "code_key", lambda: new)
+    assert cached("rows", lambda: ("15 fields",)) == ("15 fields",)

@@ -163,6 +163,13 @@ CASES = {
     "events_figure_range_ordered": lambda: figure(value=52, qualifier=Figure.Qualifier.RANGE, upper_value=40),
     "events_figure_deprecated_has_reason": lambda: figure(rank=Figure.Rank.DEPRECATED),
     "events_figure_period_before_as_of": lambda: figure(period_start_on=DEC_12 + datetime.timedelta(days=1)),
+    "events_figure_period_end_precision_valid": lambda: figure(
+        period_start_on=SEPT, period_end_on=SEPT, period_end_on_precision="week"
+    ),
+    "events_figure_period_end_has_start": lambda: figure(period_end_on=SEPT),
+    "events_figure_period_ordered": lambda: figure(
+        period_start_on=SEPT, period_end_on=SEPT - datetime.timedelta(days=1)
+    ),
 }
 
 

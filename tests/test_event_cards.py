@@ -44,7 +44,7 @@ TEMPLATE_CARD = """\
   {% if card.figures %}
   <ul class="event-figures">
     {% for figure in card.figures %}
-    <li><strong>{{ figure.words }}</strong> {{ figure.measure }}{% if figure.since %} since {{ figure.since }}{% endif %} <span class="by">— {% citation figure.source %}</span></li>
+    <li><strong>{{ figure.words }}</strong> {{ figure.measure }}{% if figure.period %} {{ figure.period }}{% endif %} <span class="by">— {% citation figure.source %}</span></li>
     {% endfor %}
   </ul>
   {% endif %}
@@ -136,8 +136,8 @@ CASES = {
     "lazy and safe labels": card(kind_name=gettext_lazy("Release"), title=mark_safe("<em>Already safe</em>")),
     "figures": card(
         figures=[
-            {"words": "over 430", "measure": "prisoners released", "since": "July 2024", "source": source()},
-            {"words": HOSTILE, "measure": "released", "since": HOSTILE, "source": source()},
+            {"words": "over 430", "measure": "prisoners released", "period": "since July 2024", "source": source()},
+            {"words": HOSTILE, "measure": "released", "period": HOSTILE, "source": source()},
             {"words": HOSTILE, "measure": HOSTILE, "source": source(title=HOSTILE, url="", publisher=HOSTILE)},
         ]
     ),

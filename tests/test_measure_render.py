@@ -34,7 +34,7 @@ TEMPLATE_ROWS = """{% load citations %}\
 {% endif %}
 <td role="cell" data-label="Value" class="number">{% if figure.rank == 'deprecated' %}<s>{{ figure.in_words }}</s>{% else %}<strong>{{ figure.in_words }}</strong>{% endif %}</td>
 <td role="cell" data-label="Qualifier">{{ figure.get_qualifier_display }}</td>
-{% if measure.kind == "flow" %}<td role="cell" data-label="Counted since">{% if figure.period_start %}<time datetime="{{ figure.period_start.iso }}">{{ figure.period_start }}</time>{% else %}<span class="none">Not given</span>{% endif %}</td>{% endif %}
+{% if measure.kind == "flow" %}<td role="cell" data-label="Period counted">{% if figure.period %}{{ figure.period }}{% else %}<span class="none">Not given</span>{% endif %}</td>{% endif %}
 {% if measure.kind == "per_event" %}<td role="cell" data-label="Event">{% if figure.event %}<a href="{{ figure.event.get_absolute_url }}">{{ figure.event.title }}</a>{% endif %}</td>{% endif %}
 {% if several_countries %}<td role="cell" data-label="Country">{{ figure.country.name }}</td>{% endif %}
 <td role="cell" data-label="Source">{% citation figure.source %}</td>

@@ -14,7 +14,10 @@ so a published figure leaves the registry's pages and counts standing and
 a new detention leaves the timeline's, with no list of keys or
 dependencies to keep by hand: what a page reads is what it depends on.
 Keys carry the random epoch the database was made with, so a cache shared
-by several databases (a test run, a reseeded demo) never mixes them.
+by several databases (a test run, a reseeded demo) never mixes them, and a
+hash of the code and templates served (code_key), so that a new release
+never reads what an older one cached: a page of old templates, a row of
+fewer fields.
 
 Values are kept where the CACHES setting says: by default in files under
 var/cache, shared by the server's worker processes (tracker/filecache.py);
@@ -35,6 +38,7 @@ import re
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -95,9 +99,37 @@ def version_key():
 
 
 def epoch_key():
-    """The database's epoch, which every cache key carries."""
+    """The database's epoch and the code's hash (code_key), which every cache key carries."""
     epoch = read_version()[1]
-    return epoch.hex if epoch else "-"
+    return f"{epoch.hex if epoch else '-'}.{code_key()}"
+
+
+@functools.cache
+def code_key():
+    """A short hash of what this process serves with: the project's apps' code, its templates and static files.
+
+    Read once per process (about 1.5 MB, 7 ms). Servers of one release share their cached values (the same
+    hash); during a rolling release the old and the new each read their own, and a deploy needs no
+    step to empty the shared cache.
+    """
+    from django.apps import apps
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    # The project's own apps: not those installed in a virtual environment inside its folder.
+    roots = [
+        Path(config.path)
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(base) and "site-packages" not in Path(config.path).parts
+    ]
+    roots += [Path(folder) for template in settings.TEMPLATES for folder in template.get("DIRS", ())]
+    roots += [Path(folder) for folder in getattr(settings, "STATICFILES_DIRS", ())]
+    digest = hashlib.sha256()
+    for path in sorted({file for root in roots for file in root.rglob("*") if file.is_file()}):
+        if "__pycache__" in path.parts or path.suffix in {".pyc", ".mo"}:
+            continue
+        digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 # --- Which tables a computation read -------------------------------------------------------

@@ -188,6 +188,48 @@ class PreciseDate:
         return days_since(self.value, self.precision, today)
 
 
+def period_in_words(start: "PreciseDate", end: "PreciseDate | None") -> str:
+    """A period counted over, as a sentence ends with it: "since July 2024", "in 2025", "in March 2025",
+    "on 3 March 2025", "between July 2024 and December 2025".
+
+    `end` None is a period still running at the figure's date. A closed period that is one whole year or
+    one whole month, however entered (2025 to 2025, January to December 2025), is said as that year or
+    month. Each phrase is whole, with its dates as placeholders, for languages that order them otherwise.
+    """
+    if end is None:
+        return _("since %(start)s") % {"start": start}
+    first, last = start.value, period_end(end.value, end.precision)
+    if first == last:
+        return _("on %(day)s") % {"day": date_in_words(first, Precision.DAY)}
+    if first == datetime.date(first.year, 1, 1) and last == datetime.date(first.year, 12, 31):
+        return _("in %(period)s") % {"period": date_in_words(first, Precision.YEAR)}
+    if first.day == 1 and last == period_end(first, Precision.MONTH):
+        return _("in %(period)s") % {"period": date_in_words(first, Precision.MONTH)}
+    return _("between %(start)s and %(end)s") % {"start": start, "end": end}
+
+
+@dataclass(frozen=True)
+class PrecisePeriod:
+    """The period a count covers: from a precise date, to another or still running; prints itself in words."""
+
+    start: PreciseDate
+    end: PreciseDate | None = None
+
+    def __str__(self):
+        return period_in_words(self.start, self.end)
+
+    @property
+    def iso(self) -> str:
+        """An ISO 8601 interval, each end to its precision; a running period ends in "..": "2024-07/.."."""
+        return f"{self.start.iso}/{self.end.iso if self.end else '..'}"
+
+    @classmethod
+    def of(cls, start, start_precision, end, end_precision):
+        if start is None:
+            return None
+        return cls(PreciseDate(start, start_precision), PreciseDate.of(end, end_precision))
+
+
 class PreciseDates:
     """Model mixin: store each imprecise date as the first day of its period.
 

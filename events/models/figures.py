@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 
 from events.models.events import Event
 from events.wording import figure_in_words, whose_count
-from tracker.dates import PreciseDate, PreciseDates, Precision, precision_field
+from tracker.dates import PreciseDate, PreciseDates, PrecisePeriod, Precision, period_end, precision_field
 from tracker.history import history
 from tracker.models import Organization, Source, one_of
 from tracker.names import PublicText
@@ -177,7 +177,11 @@ class Rank(models.TextChoices):
 class Figure(PublicText, PreciseDates, Publishable):
     """One claim of one source about one measure."""
 
-    precise_dates = (("as_of_on", "as_of_on_precision"), ("period_start_on", "period_start_on_precision"))
+    precise_dates = (
+        ("as_of_on", "as_of_on_precision"),
+        ("period_start_on", "period_start_on_precision"),
+        ("period_end_on", "period_end_on_precision"),
+    )
 
     Qualifier = Qualifier
     Rank = Rank
@@ -194,6 +198,14 @@ class Figure(PublicText, PreciseDates, Publishable):
         "counted since", null=True, blank=True, help_text="For counts over a period: “since July 2024”."
     )
     period_start_on_precision = precision_field("start of the period")
+    period_end_on = models.DateField(
+        "counted until",
+        null=True,
+        blank=True,
+        help_text="For a count over a period that has ended: “pardoned in 2025” counts from 2025 until 2025. "
+        "Leave empty for a count still running (“since July 2024”).",
+    )
+    period_end_on_precision = precision_field("end of the period")
     country = CountryField()
     event = models.ForeignKey(
         Event,
@@ -247,6 +259,7 @@ class Figure(PublicText, PreciseDates, Publishable):
             one_of("rank", Rank, "events_figure_rank_valid", "rank"),
             one_of("as_of_on_precision", Precision, "events_figure_as_of_precision_valid", "precision"),
             one_of("period_start_on_precision", Precision, "events_figure_period_precision_valid", "precision"),
+            one_of("period_end_on_precision", Precision, "events_figure_period_end_precision_valid", "precision"),
             models.CheckConstraint(
                 condition=~Q(qualifier="range") | Q(upper_value__isnull=False),
                 name="events_figure_range_has_upper",
@@ -272,6 +285,16 @@ class Figure(PublicText, PreciseDates, Publishable):
                 name="events_figure_period_before_as_of",
                 violation_error_message="A period cannot start after the date the figure describes.",
             ),
+            models.CheckConstraint(
+                condition=Q(period_end_on__isnull=True) | Q(period_start_on__isnull=False),
+                name="events_figure_period_end_has_start",
+                violation_error_message="A period that ends needs its start too: say since when it counts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end_on__isnull=True) | Q(period_end_on__gte=models.F("period_start_on")),
+                name="events_figure_period_ordered",
+                violation_error_message="A period cannot end before it starts.",
+            ),
         ]
 
     def __str__(self):
@@ -281,8 +304,8 @@ class Figure(PublicText, PreciseDates, Publishable):
             # An unsaved figure can break a rule the database will refuse;
             # the admin still needs a title for the form that says so.
             words = str(self.value)
-        since = f" since {self.period_start}" if self.period_start else ""
-        return f"{words} {self.measure.name if self.measure_id else ''}{since} (as of {self.as_of})"
+        period = f" {self.period}" if self.period else ""
+        return f"{words} {self.measure.name if self.measure_id else ''}{period} (as of {self.as_of})"
 
     @property
     def in_words(self):
@@ -290,11 +313,11 @@ class Figure(PublicText, PreciseDates, Publishable):
 
     @property
     def stated(self):
-        """The figure with what it counts and, for a count over a period, since when: "over 430 prisoners released
-        since July 2024". Wherever a figure is written out in words beside others (a CSV cell, a card), this is
-        how, so that no count over a period reads as a count of something else."""
+        """The figure with what it counts and, for a count over a period, over which: "over 430 prisoners released
+        since July 2024", "52 people pardoned in 2025". Wherever a figure is written out in words beside others (a
+        CSV cell, a card), this is how, so that no count over a period reads as a count of something else."""
         words = f"{self.in_words} {self.measure.name}"
-        return f"{words} since {self.period_start}" if self.period_start_on else words
+        return f"{words} {self.period}" if self.period_start_on else words
 
     @property
     def according_to(self):
@@ -315,6 +338,13 @@ class Figure(PublicText, PreciseDates, Publishable):
     @property
     def period_start(self):
         return PreciseDate.of(self.period_start_on, self.period_start_on_precision)
+
+    @property
+    def period(self):
+        """The period counted over, in words as str() (tracker.dates.period_in_words); None for a count at a date."""
+        return PrecisePeriod.of(
+            self.period_start_on, self.period_start_on_precision, self.period_end_on, self.period_end_on_precision
+        )
 
     def publishing_problems(self):
         problems = []
@@ -355,5 +385,16 @@ class Figure(PublicText, PreciseDates, Publishable):
                 )
             if self.measure.kind == Measure.Kind.PER_EVENT and getattr(self, "event", None) is None:
                 errors["event"] = "This measure counts one event: choose the event."
+        # Each to the last day its precision allows: a period ending in December 2025 fits "as of 2025".
+        if (
+            self.period_end_on
+            and self.as_of_on
+            and period_end(self.period_end_on, self.period_end_on_precision)
+            > period_end(self.as_of_on, self.as_of_on_precision)
+        ):
+            errors["period_end_on"] = (
+                f"The period cannot end after the date the figure describes ({self.as_of}): "
+                "for a count over a period that has ended, the as-of date is the period's end or later."
+            )
         if errors:
             raise ValidationError(errors)

@@ -25,7 +25,8 @@ def age(precise_date):
 
 @register.filter
 def stale(figure, measure):
-    """Whether a headline of `measure` (a number that changes, not one event's count) is older than STALE_AFTER_DAYS."""
-    if measure.kind == Measure.Kind.PER_EVENT or figure.as_of is None:
+    """Whether a headline of a number that changes is older than STALE_AFTER_DAYS: not one event's count, nor a
+    count over a period that has ended ("pardoned in 2025" stays what it was)."""
+    if measure.kind == Measure.Kind.PER_EVENT or figure.as_of is None or figure.period_end_on is not None:
         return False
     return figure.as_of.days_ago(timezone.localdate()) > STALE_AFTER_DAYS

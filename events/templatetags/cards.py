@@ -37,7 +37,7 @@ def event_links(links):
 def _figures(figures):
     items = "".join(
         f"\n    <li><strong>{text(figure['words'])}</strong> {text(figure['measure'])}"
-        + (f" since {text(figure['since'])}" if figure.get("since") else "")
+        + (f" {text(figure['period'])}" if figure.get("period") else "")
         + f' <span class="by">— {citation(figure["source"])}</span></li>\n    '
         for figure in figures
     )

@@ -81,6 +81,8 @@ REPORT_FIELDS = (
     "as_of_on_precision",
     "period_start_on",
     "period_start_on_precision",
+    "period_end_on",
+    "period_end_on_precision",
     "event_id",
     "event__title",
     "source_id",
@@ -92,19 +94,21 @@ REPORT_FIELDS = (
     "attributed_to__name",
     "attributed_to__status",
 )
+# A report's own fields; those after are what names its series.
+OWN_FIELDS = REPORT_FIELDS.index("source_id")
 
 
 def _rows(figures):
     """Every report of `figures` as a plain tuple, best first (FigureQuerySet.best_first): what _reports reads.
 
-    Each is the first 12 of REPORT_FIELDS and charts.series_of its source and
+    Each is the first OWN_FIELDS of REPORT_FIELDS and charts.series_of its source and
     the organisation it is attributed to, read from the same row. Tuples, so that the cached list is quick to load.
     """
     series = {}
     publishers = Organizations()
     rows = []
     for row in figures.best_first().values_list(*REPORT_FIELDS):
-        source_id, title, publisher_id, publisher_name, publisher_status, *attributed = row[12:]
+        source_id, title, publisher_id, publisher_name, publisher_status, *attributed = row[OWN_FIELDS:]
         key = (source_id, attributed[0])
         if key not in series:
             publisher = publishers(publisher_id, publisher_name, publisher_status)
@@ -112,7 +116,7 @@ def _rows(figures):
             series[key] = series_of(
                 SimpleNamespace(pk=source_id, title=title, publisher=publisher), publishers(*attributed)
             )
-        rows.append((*row[:12], series[key]))
+        rows.append((*row[:OWN_FIELDS], series[key]))
     return rows
 
 
@@ -156,6 +160,8 @@ def _reports(rows):
             report.as_of_on_precision,
             report.period_start_on,
             report.period_start_on_precision,
+            report.period_end_on,
+            report.period_end_on_precision,
             report.event_id,
             report.event_title,
             report.series,
@@ -168,8 +174,8 @@ def _reports(rows):
 
 def _claim_label(figure):
     label = f"{figure.in_words} as of {figure.as_of}"
-    if figure.period_start:
-        label += f", since {figure.period_start}"
+    if figure.period:
+        label += f", {figure.period}"
     if figure.event_id:
         label += f" ({figure.event_title})"
     return label
@@ -302,9 +308,16 @@ def _report_groups(figures):
     """
     groups = {}
     for figure in figures:
-        key = (figure.as_of_on, figure.as_of_on_precision, figure.period_start_on, figure.event_id, figure.country_code)
+        key = (
+            figure.as_of_on,
+            figure.as_of_on_precision,
+            figure.period_start_on,
+            figure.period_end_on,
+            figure.event_id,
+            figure.country_code,
+        )
         groups.setdefault(key, []).append(figure)
-    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][4], item[0][3] or 0), reverse=True)
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][5], item[0][4] or 0), reverse=True)
     return [
         {
             "figures": group,
@@ -421,14 +434,10 @@ def _report_row(figure, group, first, kind, several_countries, registry_phrase):
         + f'</td>\n<td role="cell" data-label="Qualifier">{text(figure.get_qualifier_display())}</td>\n'
     )
     if kind == "flow":
-        start = figure.period_start
+        period = figure.period
         parts.append(
-            '<td role="cell" data-label="Counted since">'
-            + (
-                f'<time datetime="{text(start.iso)}">{text(start)}</time>'
-                if start
-                else '<span class="none">Not given</span>'
-            )
+            '<td role="cell" data-label="Period counted">'
+            + (text(period) if period else '<span class="none">Not given</span>')
             + "</td>"
         )
     parts.append("\n")

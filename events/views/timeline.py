@@ -217,7 +217,7 @@ def _card(event):
             {
                 "words": figure.in_words,
                 "measure": figure.measure.name,
-                "since": str(figure.period_start or ""),
+                "period": str(figure.period or ""),
                 "source": figure.source,
             }
             for figure in event.figure_list
