@@ -52,6 +52,7 @@ from events.models import (
     Release,
     ReleasedDetention,
     ReleaseMode,
+    main_mode,
 )
 from events.wording import figure_in_words
 from tracker.caching import data_changed
@@ -209,7 +210,9 @@ class DemoGenerator:
                         event.occurred_on,
                         event.occurred_on_precision,
                         n,
-                        ReleasedDetention.DETENTION_RELEASE_MODES.get(event.release.mode, Detention.ReleaseMode.OTHER),
+                        ReleasedDetention.DETENTION_RELEASE_MODES.get(
+                            main_mode(event.demo_details), Detention.ReleaseMode.OTHER
+                        ),
                     )
                     for n, event in enumerate(releases)
                 ),
@@ -280,9 +283,11 @@ class DemoGenerator:
                 participants.append(Participant(uid=demo_uid(rng), event=event, person=actor2, role=actor2.description))
             for name, role in self.organizations_in(kind, country, title):
                 participants.append(Participant(uid=demo_uid(rng), event=event, organization=orgs[name], role=role))
-            cited = [rng.choice(published_sources if event.status == Status.PUBLISHED else sources)]
+            # A published event cites published sources only (Event.publishing_problems refuses a draft one).
+            citable = published_sources if event.status == Status.PUBLISHED else sources
+            cited = [rng.choice(citable)]
             if rng.random() < 0.3:
-                extra = rng.choice(sources)
+                extra = rng.choice(citable)
                 if extra not in cited:
                     cited.append(extra)
             for source in cited:
@@ -290,18 +295,8 @@ class DemoGenerator:
                     Citation(uid=demo_uid(rng), event=event, source=source, quote=title if rng.random() < 0.5 else "")
                 )
             if kind == EventKind.RELEASE:
-                mode = pick(rng, RELEASE_MODES)
-                destination, destination_country = (
-                    rng.choice(DESTINATIONS) if mode in (ReleaseMode.EXCHANGE, ReleaseMode.DEPORTATION) else ("", "")
-                )
-                event.release = Release(
-                    uid=demo_uid(rng),
-                    event=event,
-                    mode=mode,
-                    destination=destination,
-                    destination_country=destination_country,
-                )
-                release_rows.append(event.release)
+                event.demo_details = self.release_details(rng, event)
+                release_rows += event.demo_details
             bar.advance()
         insert(Event, events, self.using)
         for row in participants + citations + release_rows:
@@ -321,6 +316,23 @@ class DemoGenerator:
         ]:
             self.count(model, len(rows))
         return events
+
+    @staticmethod
+    def release_details(rng, event):
+        """A release's details: one mode, or a pardon then deportations; one destination, or most to one
+        country and some to another, as sources report them."""
+        mode = pick(rng, RELEASE_MODES)
+        if mode not in (ReleaseMode.EXCHANGE, ReleaseMode.DEPORTATION):
+            return [Release(uid=demo_uid(rng), event=event, mode=mode)]
+        places = rng.sample(DESTINATIONS, 2) if rng.random() < 0.3 else [rng.choice(DESTINATIONS)]
+        shares = [Release.Share.MOST, Release.Share.SOME] if len(places) == 2 else [Release.Share.ALL]
+        details = [
+            Release(uid=demo_uid(rng), event=event, mode=mode, share=share, destination=place, destination_country=code)
+            for (place, code), share in zip(places, shares)
+        ]
+        if mode == ReleaseMode.DEPORTATION and rng.random() < 0.5:
+            details.insert(0, Release(uid=demo_uid(rng), event=event, mode=ReleaseMode.PARDON))
+        return details
 
     @staticmethod
     def organizations_in(kind, country, title):

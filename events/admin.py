@@ -43,11 +43,14 @@ class IncomingEventLinkInline(TabularInline):
     verbose_name_plural = "links to this event — read as: other event · kind · this event"
 
 
-class ReleaseInline(StackedInline):
+class ReleaseInline(TabularInline):
     model = Release
-    max_num = 1
-    fields = ["mode", "destination", "destination_country"]
-    verbose_name_plural = "release details (for events of kind “Release”)"
+    extra = 1
+    fields = ["mode", "share", "destination", "destination_country"]
+    verbose_name_plural = (
+        "release details (for events of kind “Release”): one row for each way people were freed or place they "
+        "were sent, as “pardon”, then “forced deportation to Lithuania, most of them”"
+    )
 
 
 class ReleasedDetentionInline(TabularInline):

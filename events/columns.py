@@ -114,9 +114,23 @@ RELEASES = [
     Column("date_precision", PRECISION, "day, month or year.", "month"),
     Column("countries", TEXT, "The countries concerned (ISO 3166 codes, “ | ” between them).", "BY | US"),
     Column("location", TEXT, "City or place.", "Minsk"),
-    Column("mode", TEXT, "How people were freed.", "Exchange"),
-    Column("destination", TEXT, "Where the people released were sent, if not home.", "Vilnius, Lithuania"),
-    Column("destination_country", TEXT, "The country they were sent to (ISO 3166 code).", "LT"),
+    Column("mode", TEXT, "How people were freed: each mode once, “ | ” between them.", "Pardon | Forced deportation"),
+    Column(
+        "destination",
+        TEXT,
+        "Where the people released were sent, if not home, “ | ” between places.",
+        "Vilnius, Lithuania | Warsaw",
+    ),
+    Column(
+        "destination_country", TEXT, "The countries they were sent to (ISO 3166 codes, “ | ” between them).", "LT | PL"
+    ),
+    Column(
+        "how_freed",
+        TEXT,
+        "Each detail of the release in words, with “most of them” or “some of them” where the source says so, "
+        "“ | ” between them.",
+        "Pardon | Forced deportation to Lithuania (most of them) | Forced deportation to Poland (some of them)",
+    ),
     Column(
         "named_released",
         INTEGER,

@@ -110,7 +110,7 @@ RELEASE_HEADER = header("releases")
 
 
 def release_row(event, links):
-    release = getattr(event, "release", None)
+    details = event.release_details.all()
     exchange, context = [], []
     for link in event.outgoing_links.all():
         (exchange if link.kind == EventLink.Kind.IN_EXCHANGE_FOR else context).append(link.to_event)
@@ -125,9 +125,10 @@ def release_row(event, links):
         event.occurred_on_precision,
         joined(country.code for country in event.countries),
         event.location,
-        release.get_mode_display() if release else "",
-        release.destination if release else "",
-        release.destination_country.code if release and release.destination_country else "",
+        joined(dict.fromkeys(detail.get_mode_display() for detail in details if detail.mode)),
+        joined(dict.fromkeys(detail.destination for detail in details)),
+        joined(dict.fromkeys(detail.destination_country.code for detail in details if detail.destination_country)),
+        joined(detail.in_words for detail in details),
         event.linked_released,
         joined(figure.uid for figure in figures),
         joined(

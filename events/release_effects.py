@@ -51,8 +51,8 @@ def put_back(named, detention, why):
 
 
 def _mode(named):
-    """The mode of the release `named` names ("" without its details)."""
-    return getattr(getattr(named.release, "release", None), "mode", "")
+    """The main mode of the release `named` names (events.models.releases.main_mode; "" without one)."""
+    return named.main_mode()
 
 
 def release_mode(named):

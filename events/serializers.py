@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.models import Event, Figure, Measure
+from events.models import Event, Figure, Measure, Release, main_mode
 from tracker.dates import Precision, date_iso
 
 PRECISIONS = Precision.values
@@ -173,14 +173,49 @@ class FigureRefSerializer(serializers.Serializer):
     api_url = ApiUrl("figure")
 
 
-class ReleaseDetailsSerializer(serializers.Serializer):
+class ReleaseDetailSerializer(serializers.Serializer):
     mode = serializers.CharField(help_text="pardon, exchange, deportation, amnesty, end_of_sentence, other or empty.")
     mode_label = serializers.CharField(source="get_mode_display")
+    share = serializers.ChoiceField(
+        choices=Release.Share.choices,
+        help_text="Of whom the source says it: empty for all of them (or not said), most or some.",
+    )
     destination = serializers.CharField()
     destination_country = serializers.SerializerMethodField(help_text="ISO 3166 code, or empty.")
+    in_words = serializers.CharField(
+        help_text="The detail as the public pages say it: “Forced deportation to Lithuania (most of them)”."
+    )
 
-    def get_destination_country(self, release) -> str:
-        return release.destination_country.code or ""
+    def get_destination_country(self, detail) -> str:
+        return detail.destination_country.code or ""
+
+
+class ReleaseDetailsSerializer(serializers.Serializer):
+    """A release's details, with the one-value fields of the first version of the API kept for its readers."""
+
+    mode = serializers.CharField(
+        help_text="The main mode (the one a detention it ends is recorded with: deportation before pardon, "
+        "amnesty, end_of_sentence, exchange, other), or empty. Every mode is in `details`."
+    )
+    mode_label = serializers.CharField()
+    destination = serializers.CharField(help_text="The first destination recorded, or empty: all are in `details`.")
+    destination_country = serializers.CharField(help_text="Its country (ISO 3166 code), or empty.")
+    details = ReleaseDetailSerializer(
+        many=True, help_text="How people were freed and where to, each with its share: one or several."
+    )
+
+
+def release_details(details):
+    """What ReleaseDetailsSerializer reads of a release's details (Release rows)."""
+    mode = main_mode(details)
+    first = next((detail for detail in details if detail.destination or detail.destination_country), None)
+    return {
+        "mode": mode,
+        "mode_label": Release.Mode(mode).label if mode else "",
+        "destination": first.destination if first else "",
+        "destination_country": first.destination_country.code if first and first.destination_country else "",
+        "details": details,
+    }
 
 
 class EventSerializer(serializers.Serializer):
@@ -217,8 +252,8 @@ class EventSerializer(serializers.Serializer):
 
     @extend_schema_field(ReleaseDetailsSerializer(allow_null=True))
     def get_release(self, event):
-        release = getattr(event, "release", None) if event.kind == Event.Kind.RELEASE else None
-        return ReleaseDetailsSerializer(release).data if release else None
+        details = list(event.release_details.all()) if event.kind == Event.Kind.RELEASE else []
+        return ReleaseDetailsSerializer(release_details(details)).data if details else None
 
 
 class ReleaseSerializer(EventSerializer):

@@ -1,4 +1,6 @@
-"""A reported figure in words, as every page, export and feed shows it."""
+"""A reported figure, and a release's details, in words, as every page, export and feed shows them."""
+
+from django.utils.translation import gettext as _
 
 # The words before the number, per qualifier; a range is worded on its own.
 _LEAD = {
@@ -41,3 +43,27 @@ def whose_count(attributed, publisher):
         if organisation is not None and organisation.public_name:
             return organisation
     return None
+
+
+def release_detail_in_words(mode: str, destination: str, country: str, share: str) -> str:
+    """One detail of a release (events.models.Release) in words: "Pardon", "Forced deportation to Vilnius,
+    Lithuania (most of them)", "Sent to Poland (some of them)". `mode` and `country` are names, as shown.
+
+    Each phrase is whole, with its parts as placeholders, for languages that order them otherwise (#16).
+    """
+    # The country is named once: "Vilnius, Lithuania" with Lithuania as its country is not said twice.
+    if destination and country and country not in destination:
+        place = _("%(place)s, %(country)s") % {"place": destination, "country": country}
+    else:
+        place = destination or country
+    if mode and place:
+        words = _("%(mode)s to %(place)s") % {"mode": mode, "place": place}
+    elif place:
+        words = _("Sent to %(place)s") % {"place": place}
+    else:
+        words = mode
+    if share == "most":
+        return _("%(detail)s (most of them)") % {"detail": words}
+    if share == "some":
+        return _("%(detail)s (some of them)") % {"detail": words}
+    return words

@@ -125,6 +125,7 @@ def make_link(**kwargs):
 
 
 def make_release(**kwargs):
+    """A release's detail (an exchange, unless told otherwise); `.event` is the release."""
     if "event" not in kwargs:
         kwargs["event"] = make_event(kind=Event.Kind.RELEASE, title="Release of 52 detainees")
     kwargs.setdefault("mode", Release.Mode.EXCHANGE)

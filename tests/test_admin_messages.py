@@ -119,10 +119,17 @@ INLINE_CASES = {
     ),
     "release details for a meeting": (
         "meeting",
-        "release",
+        "release_details",
         lambda event: {"mode": "pardon"},
         Release,
         "Release details belong to an event of kind “Release”.",
+    ),
+    "a release detail that says nothing": (
+        "release",
+        "release_details",
+        lambda event: {"share": "most"},
+        Release,
+        "Say how people were freed, where they were sent, or both.",
     ),
     "a named person released by a meeting": (
         "meeting",
@@ -264,7 +271,7 @@ def test_event_add_page_explains_a_flow_figure_needs_a_period(admin_client):
 def test_event_add_page_refuses_release_details_on_a_meeting(admin_client):
     url = admin_url(Event, "add")
     data = form_data(admin_client.get(url), kind="meeting", title="Coale meets Lukashenko", occurred_on="2025-12-12")
-    data = with_inline_row(data, "release", mode="pardon", destination="Vilnius")
+    data = with_inline_row(data, "release_details", mode="pardon", destination="Vilnius")
 
     response = admin_client.post(url, data)
 
@@ -277,7 +284,7 @@ def test_event_change_page_refuses_release_details_on_a_meeting(admin_client):
         kind="meeting", title="Coale meets Lukashenko", occurred_on=datetime.date(2025, 12, 12)
     )
     url = admin_url(Event, "change", meeting.pk)
-    data = with_inline_row(form_data(admin_client.get(url)), "release", mode="pardon", destination="Vilnius")
+    data = with_inline_row(form_data(admin_client.get(url)), "release_details", mode="pardon", destination="Vilnius")
 
     response = admin_client.post(url, data)
 
@@ -290,7 +297,7 @@ def test_event_change_page_explains_release_details_need_a_release(admin_client)
         kind="meeting", title="Coale meets Lukashenko", occurred_on=datetime.date(2025, 12, 12)
     )
     url = admin_url(Event, "change", meeting.pk)
-    data = with_inline_row(form_data(admin_client.get(url)), "release", mode="pardon", destination="Vilnius")
+    data = with_inline_row(form_data(admin_client.get(url)), "release_details", mode="pardon", destination="Vilnius")
 
     response = admin_client.post(url, data)
 

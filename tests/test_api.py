@@ -195,10 +195,11 @@ def count_queries(client, path):
 # Nothing cached yet. Filter choices are read only to check a value given for them (none here);
 # where a cached value is read, the data version it is cached under is read first (1).
 QUERIES = {
-    # Events: 1; participants, citations, outgoing, incoming links, figures: 5.
-    "events": 6,
-    # Version: 1; filter choices: 1; releases with counts: 1; figures, links both ways, participants, citations: 5.
-    "releases": 8,
+    # Events: 1; participants, citations, outgoing, incoming links, figures, release details: 6.
+    "events": 7,
+    # Version: 1; filter choices: 1; releases with counts: 1; figures, links both ways, participants, citations,
+    # release details: 6.
+    "releases": 9,
     # Version: 1; filter choices (countries, measures): 2; figures with measure, source, attribution, event: 1.
     "figures": 4,
     # Measures: 1 (no filter, no version).

@@ -150,6 +150,10 @@ CASES = {
     "events_eventlink_not_self": self_link,
     "events_eventlink_unique": duplicate_link,
     "events_release_mode_valid": lambda: Release(event=make_event(kind=Event.Kind.RELEASE), mode="escape"),
+    "events_release_share_valid": lambda: Release(
+        event=make_event(kind=Event.Kind.RELEASE), mode="pardon", share="half"
+    ),
+    "events_release_says_something": lambda: Release(event=make_event(kind=Event.Kind.RELEASE), share="most"),
     "events_releaseddetention_one_release_per_detention": second_release_of_one_detention,
     "events_measure_kind_valid": lambda: Measure(slug="held", name="held", definition="Held.", kind="guess"),
     "events_figure_status_valid": lambda: figure(status="hidden"),
@@ -269,7 +273,9 @@ GOOD = {
     "a person with no birth year": lambda: Person(name="Unknown"),
     "an organisation participant": lambda: Participant(event=make_event(), organization=make_organization()),
     "a person participant": lambda: Participant(event=make_event(), person=make_person()),
-    "a release without a mode": lambda: Release(event=make_event(kind=Event.Kind.RELEASE), mode=""),
+    "a release detail without a mode": lambda: Release(
+        event=make_event(kind=Event.Kind.RELEASE), mode="", destination="Vilnius"
+    ),
 }
 
 
@@ -322,13 +328,19 @@ def test_only_a_release_event_ends_a_detention():
     assert "Only an event of kind “Release” can end a detention." in refused.value.messages
 
 
-def test_an_event_has_at_most_one_release():
-    release = make_release()
-    with transaction.atomic(), pytest.raises(IntegrityError):
-        Release.objects.create(event=release.event)
-    with pytest.raises(ValidationError) as refused:
-        Release(event=release.event).full_clean()
-    assert "event" in refused.value.message_dict
+def test_a_release_has_one_detail_or_several():
+    # "Pardoned and deported, most to Lithuania, some to Poland."
+    pardon = make_release(mode=Release.Mode.PARDON)
+    event = pardon.event
+    for country, share in (("LT", Release.Share.MOST), ("PL", Release.Share.SOME)):
+        detail = Release(event=event, mode=Release.Mode.DEPORTATION, destination_country=country, share=share)
+        detail.full_clean()
+        detail.save()
+    assert [detail.in_words for detail in event.release_details.all()] == [
+        "Pardon",
+        "Forced deportation to Lithuania (most of them)",
+        "Forced deportation to Poland (some of them)",
+    ]
 
 
 # Model.clean(): rules that need another row, so no constraint can hold them.
@@ -372,7 +384,7 @@ def test_release_details_of_a_release_event_are_valid():
     row = Release(event=make_event(kind=Event.Kind.RELEASE), mode=Release.Mode.EXCHANGE)
     row.full_clean()
     row.save()
-    assert row.event.release == row
+    assert list(row.event.release_details.all()) == [row]
 
 
 def test_saving_figure_keeps_only_the_precision_of_its_dates():

@@ -42,10 +42,9 @@ TEMPLATE_ROWS = """{% load citations %}\
       {% endfor %}
       <td role="cell" data-label="Recorded in this database" class="number">{% if row.linked_released %}<a href="{{ prisoners_url }}?release={{ row.uid }}" title="The people freed, in the registry">{{ row.linked_released }}</a>{% else %}0{% endif %}</td>
       <td role="cell" data-label="How freed">
-        {% if row.mode %}{{ row.mode }}{% endif %}
-        {% if row.sent %}<span class="destination">Sent to {{ row.sent_to }}</span>{% endif %}
-        {% if not row.recorded %}<span class="none">Not recorded</span>{% endif %}
-      </td>
+{% if row.how_freed %}        <ul class="how-freed">{% for words in row.how_freed %}<li>{{ words }}</li>{% endfor %}</ul>
+{% else %}        <span class="none">Not recorded</span>
+{% endif %}      </td>
       <td role="cell" data-label="Deal">
         {% if row.exchange %}
         <ul class="links">{% for link in row.exchange %}<li><span class="link-kind">{{ link.label }}:</span> <a href="{{ link.url }}">{{ link.title }}</a> (<time datetime="{{ link.iso }}">{{ link.date }}</time>)</li>{% endfor %}</ul>
@@ -97,10 +96,7 @@ def row(**kwargs):
         "title": "52 freed in exchange for lifting sanctions on Belavia",
         "iso": "2025-09-11",
         "date": "11 September 2025",
-        "mode": "",
-        "sent": False,
-        "sent_to": "",
-        "recorded": False,
+        "how_freed": [],
         "cells": [],
         "linked_released": 0,
         "exchange": [],
@@ -117,10 +113,7 @@ CASES = {
     "bare": [row()],
     "full": [
         row(
-            mode="Pardon",
-            sent=True,
-            sent_to="Lithuania",
-            recorded=True,
+            how_freed=["Pardon", "Forced deportation to Lithuania (most of them)", "Sent to Poland (some of them)"],
             linked_released=41,
             cells=[
                 cell(shown=[claim(), claim("about 50", by="Viasna")], disagree=True),
@@ -139,10 +132,7 @@ CASES = {
             title=HOSTILE,
             date=HOSTILE,
             iso=HOSTILE,
-            mode=HOSTILE,
-            sent=True,
-            sent_to=HOSTILE,
-            recorded=True,
+            how_freed=[HOSTILE, HOSTILE],
             linked_released=3,
             cells=[
                 cell(
@@ -157,7 +147,7 @@ CASES = {
             context=[link(HOSTILE, mark_safe("<em>safe</em>"))],
         )
     ],
-    "sent without a mode": [row(sent=True, sent_to="Poland", recorded=True)],
+    "sent without a mode": [row(how_freed=["Sent to Poland"])],
     "none": [],
 }
 

@@ -153,7 +153,7 @@ def test_event_page_shows_counts_links_and_sources(client, belarus):
     assert "<strong>40</strong> political prisoners among those released" in html
     assert '<span class="link-kind">In exchange for:</span>' in html
     assert "United States lifts sanctions on Belavia</a>" in html
-    assert "<dt>How</dt><dd>Exchange</dd>" in html
+    assert '<ul class="release-details">\n      <li>Exchange</li>\n    </ul>' in html
     assert "U.S. Envoy Meets Belarus President to Discuss Political Prisoner Release</a>" in html
 
 
@@ -186,7 +186,7 @@ def test_event_page_query_count_is_fixed(client, belarus, django_assert_num_quer
             release=release,
             detention=make_detention(person=make_person(name=f"Person {number}"), custody_status="released"),
         )
-    # 1 data version, 1 event (with release), 3 prefetches, 1 links both ways, 1 released detentions with people.
-    with django_assert_num_queries(7):
+    # 1 data version, 1 event, 3 prefetches, 1 links both ways, 1 released detentions with people, 1 release details.
+    with django_assert_num_queries(8):
         response = client.get(release.get_absolute_url())
     assert response.status_code == 200

@@ -77,7 +77,7 @@ def test_seed_september_release_counts_52_of_them_40_political_prisoners(belarus
     assert str(release.occurred) == "September 2025"
     counts = {f.measure.slug: f.value for f in release.figures.select_related("measure")}
     assert counts == {"released-in-release": 52, "political-prisoners-among-released": 40}
-    assert release.release.mode == Release.Mode.EXCHANGE
+    assert [detail.mode for detail in release.release_details.all()] == [Release.Mode.EXCHANGE]
 
 
 def test_seed_release_is_in_exchange_for_the_belavia_sanctions_change(belarus):

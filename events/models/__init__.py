@@ -27,7 +27,14 @@ from events.models.events import (
     Participant,
     ParticipantQuerySet,
 )
-from events.models.releases import Release, ReleasedDetention, ReleasedDetentionQuerySet, ReleaseMode, ReleaseQuerySet
+from events.models.releases import (
+    Release,
+    ReleasedDetention,
+    ReleasedDetentionQuerySet,
+    ReleaseMode,
+    ReleaseQuerySet,
+    main_mode,
+)
 from events.models.figures import (
     Figure,
     FigureQuerySet,
@@ -68,6 +75,7 @@ __all__ = [
     "ReleaseQuerySet",
     "ReleasedDetention",
     "ReleasedDetentionQuerySet",
+    "main_mode",
     "claims_disagree",
     "rank_order",
 ]

@@ -98,7 +98,7 @@ class EventQuerySet(PublishableQuerySet):
         """
         figures = later("Figure").objects.in_ledger(show_deprecated)
         figures = figures.select_related("measure", "source__publisher", "attributed_to")
-        released = self.select_related("release").annotate(linked_released=linked_released_count())
+        released = self.prefetch_related("release_details").annotate(linked_released=linked_released_count())
         return released.prefetch_related(models.Prefetch("figures", figures, to_attr="ledger_figures")).with_links()
 
 
@@ -313,11 +313,10 @@ class Event(PublicText, PreciseDates, Publishable):
         problems += self.unpublished_parts(
             [("the participant", participant.person or participant.organization) for participant in participants]
         )
-        # The text the event shows once published: its own, its citations', participants' and release's.
+        # The text the event shows once published: its own, its citations', participants' and release details'.
         problems += self.protected_name_problems()
-        for part in [*self.citations.all(), *self.participants.all(), getattr(self, "release", None)]:
-            if part is not None:
-                problems += part.protected_name_problems()
+        for part in [*self.citations.all(), *self.participants.all(), *self.release_details.all()]:
+            problems += part.protected_name_problems()
         return problems
 
     def apply_transition(self, name):

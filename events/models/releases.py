@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 
 from events.models.events import Event, EventKind, EventPart
 from events.release_effects import end_detention, put_back
+from events.wording import release_detail_in_words
 from tracker.caching import derived_table
 from tracker.history import history
 from tracker.models import Detention, published_detention
@@ -27,17 +28,57 @@ class ReleaseMode(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Share(models.TextChoices):
+    """How many of the people released a detail is said of, as the source says it."""
+
+    ALL = "", "all (or not said)"
+    MOST = "most", "most of them"
+    SOME = "some", "some of them"
+
+
+# Which of a release's modes a detention it ends is taken to be ended in (release_effects.main_mode): the one
+# that says most about where the person is now, first. "Pardoned and deported" leaves them deported.
+MODE_PRECEDENCE = (
+    ReleaseMode.DEPORTATION,
+    ReleaseMode.PARDON,
+    ReleaseMode.AMNESTY,
+    ReleaseMode.END_OF_SENTENCE,
+    ReleaseMode.EXCHANGE,
+    ReleaseMode.OTHER,
+)
+
+
+def main_mode(details):
+    """The mode a detention this release ends is recorded with, and the custody it leaves: of the modes said of
+    all or most of the people (not "some of them"), the first in MODE_PRECEDENCE; "" when none is."""
+    modes = {detail.mode for detail in details if detail.mode and detail.share != Share.SOME}
+    return next((mode for mode in MODE_PRECEDENCE if mode in modes), "")
+
+
 class Release(EventPart, Record):
-    """The details of an event of kind release."""
+    """One detail of how the people of a release were freed, and where to: a release has one or several.
+
+    "Pardoned and deported, most to Lithuania, some to Poland" is three: a pardon (of all); a deportation to
+    Lithuania (most of them); a deportation to Poland (some of them). Each says its share as the source does.
+    """
 
     public_text = ("destination",)
 
     Mode = ReleaseMode
+    Share = Share
 
-    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="release")
+    # Any event: clean() says in words that details belong to a release (a choice limited to releases
+    # would refuse a meeting's as "not a valid choice").
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="release_details")
     mode = models.CharField(max_length=20, choices=Mode, blank=True, help_text="How people were freed.")
+    share = models.CharField(
+        max_length=4,
+        choices=Share,
+        blank=True,
+        help_text="Whether the source says this of most or some of the people released, not all of them.",
+    )
     destination = models.CharField(
-        max_length=200, blank=True, help_text="Where the people released were sent, if not home: “Vilnius, Lithuania”."
+        max_length=200, blank=True, help_text="Where they were sent, if not home: “Vilnius, Lithuania”."
     )
     destination_country = CountryField(blank=True)
 
@@ -45,17 +86,38 @@ class Release(EventPart, Record):
     objects = ReleaseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-event__occurred_on"]
+        ordering = ["event", "pk"]
+        verbose_name = "release detail"
         constraints = [
             models.CheckConstraint(
                 condition=Q(mode="") | Q(mode__in=ReleaseMode.values),
                 name="events_release_mode_valid",
                 violation_error_message="Choose a valid release mode.",
             ),
+            models.CheckConstraint(
+                condition=Q(share__in=Share.values),
+                name="events_release_share_valid",
+                violation_error_message="Choose all, most or some.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode="", destination="", destination_country=""),
+                name="events_release_says_something",
+                violation_error_message="Say how people were freed, where they were sent, or both.",
+            ),
         ]
 
     def __str__(self):
-        return str(self.event)
+        return self.in_words or str(self.event)
+
+    @property
+    def in_words(self):
+        """This detail as the pages say it: "Forced deportation to Vilnius, Lithuania (most of them)"."""
+        return release_detail_in_words(
+            self.get_mode_display() if self.mode else "",
+            self.destination,
+            self.destination_country.name if self.destination_country else "",
+            self.share,
+        )
 
     def clean(self):
         super().clean()
@@ -129,6 +191,10 @@ class ReleasedDetention(Record):
         ReleaseMode.DEPORTATION: Detention.CustodyStatus.DEPORTED,
         ReleaseMode.END_OF_SENTENCE: Detention.CustodyStatus.SERVED_SENTENCE,
     }
+
+    def main_mode(self):
+        """The main mode of the release (main_mode) that names this detention."""
+        return main_mode(self.release.release_details.all())
 
     # Ending the detention waits for the release to be public (events/release_effects.py).
 

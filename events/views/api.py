@@ -48,7 +48,7 @@ class EventList(PublicList):
     filterset_class = EventFilter
 
     def get_queryset(self):
-        return Event.objects.published().with_details().select_related("release")
+        return Event.objects.published().with_details().prefetch_related("release_details")
 
     def keyset(self, request):
         return keyset_order(request)
@@ -59,7 +59,7 @@ class EventDetail(GenericAPIView):
     serializer_class = EventSerializer
 
     def get(self, request, uid):
-        event = one(Event.objects.published().with_details().select_related("release"), uid=uid)
+        event = one(Event.objects.published().with_details().prefetch_related("release_details"), uid=uid)
         return Response(self.get_serializer(event).data)
 
 

@@ -61,19 +61,11 @@ def _ledger_row(event, columns):
         figures = by_measure.get(measure.pk, [])
         claims = {"figures": figures, "shown": [_claim(f) for f in figures], "disagree": claims_disagree(figures)}
         cells.append({"measure": measure, "label": label, "claims": claims})
-    release = getattr(event, "release", None)
-    mode = release.mode if release else ""
-    destination = release.destination if release else ""
-    country = release.destination_country if release else None
     return {
         "event": event,
         "uid": event.uid,
         **_dated(event),
-        "release": release,
-        "mode": release.get_mode_display() if mode else "",
-        "sent": bool(destination or country),
-        "sent_to": destination or (country.name if country else ""),
-        "recorded": bool(release and (mode or destination or country)),
+        "how_freed": [detail.in_words for detail in event.release_details.all()],
         "cells": cells,
         "linked_released": event.linked_released,
         "exchange": exchange,
@@ -88,7 +80,7 @@ def release_ledger(request):
     show_deprecated = status == 200 and filterset.form.cleaned_data["deprecated"]
     # The page's releases (EventQuerySet.for_ledger, as rows: events/rows.py); their counts once the page is
     # chosen, not for every release an OFFSET skips.
-    page = page_of(request, events.newest_first().select_related("release").with_links(lists=True))
+    page = page_of(request, events.newest_first().prefetch_related("release_details").with_links(lists=True))
     events = attach_ledger_figures(count_linked_released(list(page.object_list)), show_deprecated)
     # The columns are the per-event measures reported on this page, in headline order.
     measures = {figure.measure for event in events for figure in event.ledger_figures}
@@ -171,10 +163,14 @@ def _row(row, prisoners_url):
         f"      </th>\n      {cells}\n"
         f'      <td role="cell" data-label="Recorded in this database" class="number">{named}</td>\n'
         '      <td role="cell" data-label="How freed">\n'
-        f"        {text(row['mode']) if row['mode'] else ''}\n"
-        f"        {f'<span class="destination">Sent to {text(row["sent_to"])}</span>' if row['sent'] else ''}\n"
-        f"        {'' if row['recorded'] else '<span class="none">Not recorded</span>'}\n"
-        "      </td>\n"
+        + (
+            '        <ul class="how-freed">'
+            + "".join(f"<li>{text(words)}</li>" for words in row["how_freed"])
+            + "</ul>\n"
+            if row["how_freed"]
+            else '        <span class="none">Not recorded</span>\n'
+        )
+        + "      </td>\n"
         f'      <td role="cell" data-label="Deal">\n        {_links(row["exchange"])}\n      </td>\n'
         f'      <td role="cell" data-label="Diplomacy">\n        {_links(row["context"])}\n      </td>\n'
         "    </tr>\n    "

@@ -290,7 +290,7 @@ def _country_feed(filterset):
 
 @public_page()
 def event_detail(request, uid):
-    event = get_object_or_404(Event.objects.published().select_related("release"), uid=uid)
+    event = get_object_or_404(Event.objects.published(), uid=uid)
     attach_card_details([event])
     released = ReleasedDetention.objects.published().filter(release=event).select_related("detention__person")
     # Sorted by the name the public sees, so the order says nothing about hidden names.
@@ -305,6 +305,6 @@ def event_detail(request, uid):
         "links": event_links(event),
         "listed_released": listed,
         "withheld_released": withheld,
-        "release": getattr(event, "release", None) if event.kind == Event.Kind.RELEASE else None,
+        "release_details": event.release_details.all() if event.kind == Event.Kind.RELEASE else [],
     }
     return render(request, "events/event.html", context)
