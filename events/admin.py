@@ -20,7 +20,7 @@ class ParticipantInline(TabularInline):
 class CitationInline(TabularInline):
     model = Citation
     extra = 1
-    fields = ["source", "quote"]
+    fields = ["source", "quote", "gives_date"]
     autocomplete_fields = ["source"]
 
 
@@ -176,7 +176,23 @@ class MeasureAdmin(RecordAdmin):
     list_filter = ["kind", "registry_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    fieldsets = [(None, {"fields": ["name", "slug", "kind", "unit", "definition", "registry_count", "position"]})]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "kind",
+                    "unit",
+                    "definition",
+                    "registry_count",
+                    "registry_release_mode",
+                    "position",
+                ]
+            },
+        )
+    ]
 
 
 @admin.register(Figure)

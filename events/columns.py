@@ -73,6 +73,13 @@ TIMELINE = [
     ),
     Column("source_urls", TEXT, "The URLs of those sources.", "https://agentictribune.com/article/…"),
     Column(
+        "date_source_uid",
+        UUID,
+        "The stable ID of the source the date is taken from, where sources date the event differently and the "
+        "editor said which; empty otherwise.",
+        "b1000002-0000-4000-8000-000000000001",
+    ),
+    Column(
         "related_events",
         TEXT,
         "Linked events, each as “link: title” (follows, in exchange for, part of, response to, and their inverses).",

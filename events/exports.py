@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from events.columns import header
 from events.disclosure import PersonRow, shown_person
-from events.models import EventLink, Figure
+from events.models import EventLink, Figure, date_source
 from events.registry import in_public_order, read_registry_chunk
 from events.sources import cited_events, with_cited_facts
 from tracker.dates import date_iso
@@ -92,6 +92,7 @@ def event_row(event, links):
         joined(participant_url(p, links) for p in participants),
         joined(source.uid for source in sources),
         joined(source.url or links.source(source) for source in sources),
+        getattr(date_source(citations), "uid", ""),
         joined(f"{label}: {other.title}" for label, other in related),
         joined(other.uid for _, other in related),
         joined(links.of(other) for _, other in related),

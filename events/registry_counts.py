@@ -22,7 +22,7 @@ import datetime
 import itertools
 
 from django.db import connection, connections
-from django.db.models import Case, DateField, F, When
+from django.db.models import Case, Count, DateField, F, When
 from django.db.models.functions import Cast, TruncYear
 
 from events.charts import Registry
@@ -75,6 +75,37 @@ REGISTRY_PHRASES = {
     Measure.RegistryCount.RECOGNISED: "recognised as political prisoners in that period",
     Measure.RegistryCount.RELEASED_IN_EVENT: "released in this event",
 }
+# A count of people released narrowed to how (Measure.registry_release_mode): the phrase beside a figure, and the
+# name of the registry's points on the chart.
+RELEASED_BY = {
+    Detention.ReleaseMode.PARDON: (
+        "pardoned in that period",
+        "Named people pardoned in the period, in this database",
+    ),
+    Detention.ReleaseMode.END_OF_SENTENCE: (
+        "released at the end of their sentence in that period",
+        "Named people released at the end of their sentence in the period, in this database",
+    ),
+    Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION: (
+        "exchanged or deported in that period",
+        "Named people exchanged or deported in the period, in this database",
+    ),
+    Detention.ReleaseMode.ACQUITTAL: (
+        "acquitted in that period",
+        "Named people acquitted in the period, in this database",
+    ),
+    Detention.ReleaseMode.OTHER: (
+        "released otherwise in that period (not by pardon, sentence served, exchange, deportation or acquittal)",
+        "Named people released otherwise in the period, in this database",
+    ),
+}
+
+
+def registry_phrase(measure):
+    """How the registry's count beside a figure of `measure` ends: "This database records 14 people <phrase>."."""
+    if measure.registry_count == Measure.RegistryCount.RELEASED and measure.registry_release_mode in RELEASED_BY:
+        return RELEASED_BY[measure.registry_release_mode][0]
+    return REGISTRY_PHRASES.get(measure.registry_count, "")
 
 
 def registry_counts(measure, figures):
@@ -93,6 +124,8 @@ def registry_counts(measure, figures):
         return held_counts(figures)
     if kind == Measure.RegistryCount.RELEASED_IN_EVENT:
         return released_in_event_counts(figures)
+    if kind == Measure.RegistryCount.RELEASED and measure.registry_release_mode:
+        return period_counts(figures, "released_on", released_by(measure.registry_release_mode))
     return period_counts(figures, "released_on" if kind == Measure.RegistryCount.RELEASED else "recognised_on")
 
 
@@ -138,15 +171,16 @@ def up_to(totals, country, day, inclusive=True):
     return running[index - 1] if index else 0
 
 
-def in_periods(periods, field):
+def in_periods(periods, field, totals=None):
     """{(country, start, end): published detentions whose `field` falls from start to end}.
 
     One condition per period made the database test every detention against
-    every period; here each period is a difference of running totals.
+    every period; here each period is a difference of running totals: of
+    day_counts()[field], or `totals` of the same shape (released_by()).
     """
     if not periods:
         return {}  # and no query
-    totals = day_counts()[field]
+    totals = day_counts()[field] if totals is None else totals
     return {
         (country, start, end): up_to(totals, country, end) - up_to(totals, country, start, inclusive=False)
         for country, start, end in periods
@@ -274,8 +308,11 @@ def count_days():
     return running_totals(changes)
 
 
-def period_counts(figures, field):
-    """Named people released (or recognised) in each figure's period: a point per figure."""
+def period_counts(figures, field, by_mode=None):
+    """Named people released (or recognised) in each figure's period: a point per figure.
+
+    `by_mode`: released_by()'s running totals of the released in one mode, for a measure narrowed to it.
+    """
 
     def key(figure):
         # Through the end of the period's last day as precise as it is known: its end if it has ended ("in
@@ -289,11 +326,40 @@ def period_counts(figures, field):
         return (figure.country_code, figure.period_start_on, period_end(figure.as_of_on, figure.as_of_on_precision))
 
     over_a_period = [figure for figure in figures if figure.period_start_on]
-    counts = in_periods({key(figure) for figure in over_a_period}, field)
+    counts = in_periods({key(figure) for figure in over_a_period}, field, by_mode[1] if by_mode else None)
     for figure in over_a_period:
         figure.registry_count = counts[key(figure)]
+    if by_mode:
+        return registry_points(figures, RELEASED_BY[by_mode[0]][1])
     what = "released" if field == "released_on" else "recognised as political prisoners"
     return registry_points(figures, f"Named people {what} in the period, in this database")
+
+
+def released_by(mode):
+    """(mode, running totals per country and day of the published detentions released in `mode`): what a measure
+    narrowed to a way of release counts (Measure.registry_release_mode), as day_counts()["released_on"] is shaped.
+
+    Read from the detentions, not the kept day counts (which keep no mode): one query per change of the data and
+    mode, shared by every page. A person not named in full counts on 1 January of the year, as day_counts().
+    """
+
+    def compute():
+        rows = (
+            Detention.objects.published()
+            .filter(release_mode=mode, released_on__isnull=False)
+            .order_by()
+            .annotate(day=counted_day("released_on"))
+            .values("country", "day")
+            .annotate(n=Count("pk"))
+            .values_list("country", "day", "n")
+        )
+        changes = {}
+        for country, day, n in rows:
+            per_day = changes.setdefault(country, {})
+            per_day[day] = per_day.get(day, 0) + n
+        return running_totals({"released_on": changes})["released_on"]
+
+    return mode, remembered(f"released-by-{mode}", compute)
 
 
 def released_in_event_counts(figures):

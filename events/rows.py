@@ -76,7 +76,7 @@ class FigureRow:
 
 
 class CitationRow:
-    __slots__ = ("source", "quote")
+    __slots__ = ("source", "quote", "gives_date")
 
 
 SOURCE_FIELDS = (
@@ -158,7 +158,7 @@ _CITATIONS = Prepared(
         Citation.objects.published()
         .filter(event_id__in=keys)
         .order_by("event_id", "pk")
-        .values_list("event_id", "quote", *SOURCE_FIELDS)
+        .values_list("event_id", "quote", "gives_date", *SOURCE_FIELDS)
     )
 )
 _FIGURES = Prepared(
@@ -202,8 +202,10 @@ def attach_card_details(events, using=None):
             participant.organization = _row(OrganizationRow, status=organization_status, name=organization_name)
         by_pk[event_id].participant_list.append(participant)
 
-    for event_id, quote, *source in _CITATIONS.rows(by_pk, using):
-        by_pk[event_id].citation_list.append(_row(CitationRow, source=sources(*source), quote=quote))
+    for event_id, quote, gives_date, *source in _CITATIONS.rows(by_pk, using):
+        by_pk[event_id].citation_list.append(
+            _row(CitationRow, source=sources(*source), quote=quote, gives_date=gives_date)
+        )
 
     measures = {}
     for row in _FIGURES.rows(by_pk, using):

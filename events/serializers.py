@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from events.models import Event, Figure, Measure, Release, main_mode
+from events.models import Event, Figure, Measure, Release, date_source, main_mode
 from tracker.dates import Precision, date_iso
 
 PRECISIONS = Precision.values
@@ -232,6 +232,10 @@ class EventSerializer(serializers.Serializer):
     location = serializers.CharField()
     participants = ParticipantSerializer(many=True, source="participants.all")
     sources = serializers.SerializerMethodField()
+    date_source = serializers.SerializerMethodField(
+        help_text="The source the date is taken from, where sources date the event differently and the editor said "
+        "which (one of `sources`); null otherwise."
+    )
     related_events = serializers.SerializerMethodField()
     figures = FigureRefSerializer(
         many=True, source="figures.all", help_text="The current figures reported for this event."
@@ -240,6 +244,11 @@ class EventSerializer(serializers.Serializer):
 
     def get_countries(self, event) -> list[str]:
         return [country.code for country in event.countries]
+
+    @extend_schema_field(SourceRefSerializer(allow_null=True))
+    def get_date_source(self, event):
+        source = date_source(event.citations.all())
+        return SourceRefSerializer(source, context=self.context).data if source else None
 
     @extend_schema_field(SourceRefSerializer(many=True))
     def get_sources(self, event):

@@ -13,8 +13,9 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from events.models import Event, EventLink, Figure, Measure, Participant, Release, ReleasedDetention
+from events.models import Citation, Event, EventLink, Figure, Measure, Participant, Release, ReleasedDetention
 from tests.factories import (
+    make_citation,
     make_detention,
     make_event,
     make_figure,
@@ -34,6 +35,11 @@ pytestmark = pytest.mark.django_db
 
 DEC_12 = datetime.date(2025, 12, 12)
 SEPT = datetime.date(2025, 9, 1)
+
+
+def second_date_source():
+    first = make_citation(gives_date=True)
+    return Citation(event=first.event, source=make_source(), gives_date=True)
 
 
 def figure(**kwargs):
@@ -156,6 +162,23 @@ CASES = {
     "events_release_says_something": lambda: Release(event=make_event(kind=Event.Kind.RELEASE), share="most"),
     "events_releaseddetention_one_release_per_detention": second_release_of_one_detention,
     "events_measure_kind_valid": lambda: Measure(slug="held", name="held", definition="Held.", kind="guess"),
+    "events_measure_registry_release_mode_valid": lambda: Measure(
+        slug="freed",
+        name="freed",
+        definition="Freed.",
+        kind="flow",
+        registry_count="released",
+        registry_release_mode="x",
+    ),
+    "events_measure_release_mode_narrows_released": lambda: Measure(
+        slug="held",
+        name="held",
+        definition="Held.",
+        kind="stock",
+        registry_count="held",
+        registry_release_mode="pardon",
+    ),
+    "events_citation_one_gives_the_date": lambda: second_date_source(),
     "events_figure_status_valid": lambda: figure(status="hidden"),
     "events_figure_unique_external_id": lambda: duplicate_external_id(make_figure, figure),
     "events_figure_qualifier_valid": lambda: figure(qualifier="roughly"),

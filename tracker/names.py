@@ -443,6 +443,40 @@ def names_by_person(people) -> dict:
     return found
 
 
+def people_named_in(texts) -> dict:
+    """{name as written: the person's public page} of the people named in full whom one of `texts` (a published
+    quote) names: by a name or name variant written whole, or by a surname alone ("Envoy Coale") when one person
+    named in full has it. One query, none for no words.
+
+    Only people the public sees named in full (PersonQuerySet.named()) are looked for, so a link never names
+    anyone the text does not already name in public; the texts themselves were checked when published.
+    """
+    from tracker.addresses import uid_address
+
+    keys = {key for text in texts for _, key in text_words(text or "") if len(key) >= 2}
+    if not keys:
+        return {}
+    Person = apps.get_model("tracker", "Person")
+    written_words = {word.casefold() for text in texts for word, _ in text_words(text or "")}
+    lowered = [text.casefold() for text in texts if text]
+    found, surnames = {}, {}
+    for uid, name, variant in (
+        _text_candidates(Person.objects.named(), keys).order_by().values_list("uid", "name", "name_variants__name")
+    ):
+        page = uid_address("events:person", uid)
+        for written in (name, variant):
+            if written and any(written.casefold() in text for text in lowered):
+                found[written] = page
+            if written and len(written.split()) > 1:
+                surnames.setdefault(written.split()[-1], set()).add(page)
+    for surname, pages in surnames.items():
+        # A surname alone is a link only when one person named in full has it, and no fuller name of theirs
+        # is linked already.
+        if len(pages) == 1 and surname.casefold() in written_words and not set(found.values()) & pages:
+            found[surname] = next(iter(pages))
+    return found
+
+
 def names_of(people) -> list[str]:
     """Every name and name variant of the people of a queryset (names_by_person())."""
     return [name for names in names_by_person(people).values() for name in names]

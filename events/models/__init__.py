@@ -26,6 +26,7 @@ from events.models.events import (
     LinkKind,
     Participant,
     ParticipantQuerySet,
+    date_source,
 )
 from events.models.releases import (
     Release,
@@ -76,6 +77,7 @@ __all__ = [
     "ReleasedDetention",
     "ReleasedDetentionQuerySet",
     "main_mode",
+    "date_source",
     "claims_disagree",
     "rank_order",
 ]

@@ -419,22 +419,42 @@ class CitationQuerySet(RecordQuerySet):
 
 
 class Citation(EventPart, Record):
-    """A source an event relies on, with the sentence it relies on."""
+    """A source an event relies on, with the sentence it relies on; one of them may be where its date comes from."""
 
     public_text = ("quote",)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     quote = models.TextField(blank=True, help_text="The sentence of the source this event relies on, verbatim.")
+    gives_date = models.BooleanField(
+        "gives the date",
+        default=False,
+        help_text="The event's date is this source's: when sources date it differently (one the month, another "
+        "the day), tick the one whose date you entered. The event's page says so.",
+    )
 
     history = history()
     objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["event", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(gives_date=True),
+                name="events_citation_one_gives_the_date",
+                violation_error_message="The date is one source's: tick “gives the date” on one citation only.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.source} → {self.event.title}"
+
+
+def date_source(citations):
+    """The source an event's date is taken from (the citation that "gives the date"), or None: of Citations or of
+    the rows that stand for them (events.rows.CitationRow)."""
+    return next((citation.source for citation in citations if citation.gives_date), None)
 
 
 class EventLinkQuerySet(RecordQuerySet):

@@ -11,7 +11,7 @@ from events.models.events import Event
 from events.wording import figure_in_words, whose_count
 from tracker.dates import PreciseDate, PreciseDates, PrecisePeriod, Precision, period_end, precision_field
 from tracker.history import history
-from tracker.models import Organization, Source, one_of
+from tracker.models import Detention, Organization, Source, one_of
 from tracker.names import PublicText
 from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
 
@@ -57,6 +57,14 @@ class Measure(PublicText, Record):
         blank=True,
         help_text="Which count of the registry's own named records to show beside the reported figures.",
     )
+    registry_release_mode = models.CharField(
+        "counting only those released by",
+        max_length=30,
+        choices=Detention.ReleaseMode,
+        blank=True,
+        help_text="For “Named people released during the period” only: count the people released this way alone "
+        "(“people pardoned” counts those whose detention ended in a pardon). Empty counts every release.",
+    )
 
     # Public with its published figures, which are taken down with it (tracker/names.py, tracker/withholding.py).
     public_text = ("name", "definition")
@@ -69,7 +77,20 @@ class Measure(PublicText, Record):
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [one_of("kind", MeasureKind, "events_measure_kind_valid", "kind of measure")]
+        constraints = [
+            one_of("kind", MeasureKind, "events_measure_kind_valid", "kind of measure"),
+            models.CheckConstraint(
+                condition=Q(registry_release_mode="") | Q(registry_release_mode__in=Detention.ReleaseMode.values),
+                name="events_measure_registry_release_mode_valid",
+                violation_error_message="Choose a valid way of release.",
+            ),
+            models.CheckConstraint(
+                condition=Q(registry_release_mode="") | Q(registry_count=RegistryCount.RELEASED),
+                name="events_measure_release_mode_narrows_released",
+                violation_error_message="Only the count of “Named people released during the period” can be narrowed "
+                "to how they were released: clear “counting only those released by”, or choose that count.",
+            ),
+        ]
 
     # Pickers show what kind of count it is: "people released" (one event)
     # and "prisoners released" (over a period) are easy to confuse.

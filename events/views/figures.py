@@ -13,7 +13,7 @@ from events.filters import CountryFigureFilter, FigureFilter, filtered_or_400
 from events.html import text
 from events.models import Figure, Measure, claims_disagree
 from events.pagination import page_of, query_without_page
-from events.registry_counts import REGISTRY_PHRASES, registry_counts
+from events.registry_counts import registry_counts, registry_phrase
 from events.rows import Organizations, Report, full_figures
 from events.templatetags.citations import citation
 from events.thinning import spread_over_time
@@ -383,7 +383,7 @@ def measure_detail(request, slug):
         for group in page.object_list
     ]
     several_countries = len(drawn) > 1
-    registry_phrase = REGISTRY_PHRASES.get(measure.registry_count, "")
+    phrase = registry_phrase(measure)
     context = {
         "measure": measure,
         "filter": filterset,
@@ -391,7 +391,7 @@ def measure_detail(request, slug):
         "headlines": headlines,
         "page": page,
         "groups": groups,
-        "report_rows": report_rows(groups, measure.kind, several_countries, registry_phrase),
+        "report_rows": report_rows(groups, measure.kind, several_countries, phrase),
         "charts": _charts(measure, drawn, registries),
         "registries": registries,
         # The table of a stock's counts: one row a month (the reports' own days are in the reports' table).

@@ -12,13 +12,15 @@ from django_countries import countries
 
 from events.charts import Claim, Series, draw, layout, series_of
 from events.filters import EventFilter, country_lists, filtered_or_400
-from events.models import Event, Figure, Measure, ReleasedDetention
+from events.html import with_person_links
+from events.models import Event, Figure, Measure, ReleasedDetention, date_source
 from events.pagination import page_of, query_without_page
-from events.registry_counts import REGISTRY_PHRASES, registry_count_for
+from events.registry_counts import registry_count_for, registry_phrase
 from events.rows import Organizations, attach_card_details
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page
 from tracker.dates import Precision
+from tracker.names import people_named_in
 
 DEFAULT_COUNTRY = "BY"
 # The other reports of a headline number the home page lists, best first; the
@@ -92,7 +94,7 @@ def _headlines(reports):
                 "other_count": figure.reports - 1,
                 "others_shown": others[:OTHER_REPORTS_SHOWN],
                 "registry_count": count,
-                "registry_phrase": REGISTRY_PHRASES.get(measure.registry_count, ""),
+                "registry_phrase": registry_phrase(measure),
             }
         )
     return rows
@@ -164,6 +166,10 @@ def home(request):
         raise Http404("Unknown country.")
     reports = _ranked_reports(country)
     rows = _headlines(reports)
+    # A person named in full in a headline's quote links to their page: one query for every quote of the page.
+    people = people_named_in([row["figure"].quote for row in rows if row["figure"].quote])
+    for row in rows:
+        row["quote"] = with_person_links(row["figure"].quote, people)
     lists = cached("country-lists", country_lists)
     # A country no published event concerns has none to list: no need to read every event to find that out.
     if country in {code for code, _ in lists["events"]}:
@@ -302,6 +308,7 @@ def event_detail(request, uid):
     context = {
         "event": event,
         "cited": cited_sources(event.citation_list),
+        "date_source": date_source(event.citation_list),
         "links": event_links(event),
         "listed_released": listed,
         "withheld_released": withheld,
