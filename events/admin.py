@@ -20,7 +20,8 @@ class ParticipantInline(TabularInline):
 class CitationInline(TabularInline):
     model = Citation
     extra = 1
-    fields = ["source", "quote", "gives_date"]
+    # The box before the quote: a wide quote pushed it past the inline's edge at 1280 px.
+    fields = ["source", "gives_date", "quote"]
     autocomplete_fields = ["source"]
 
 
@@ -278,7 +279,7 @@ def headline_messages(figure):
     else:
         why = "no figure is marked Preferred, and it is the most recent"
     this = " (this figure)" if headline.pk == figure.pk else ""
-    said.append((messages.INFO, f"The headline of {number} is now {headline}{this}: {why}."))
+    said.append((messages.INFO, f"The headline of {number} is {headline}{this}: {why}."))
     if len(preferred) > 1:
         others = "; ".join(str(candidate) for candidate in preferred[1:])
         said.append(

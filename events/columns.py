@@ -121,7 +121,13 @@ RELEASES = [
     Column("date_precision", PRECISION, "day, month or year.", "month"),
     Column("countries", TEXT, "The countries concerned (ISO 3166 codes, “ | ” between them).", "BY | US"),
     Column("location", TEXT, "City or place.", "Minsk"),
-    Column("mode", TEXT, "How people were freed: each mode once, “ | ” between them.", "Pardon | Forced deportation"),
+    Column(
+        "mode",
+        TEXT,
+        "How people were freed: each mode once, “ | ” between them; not paired with the destinations (how_freed "
+        "says which went where, and of how many).",
+        "Pardon | Forced deportation",
+    ),
     Column(
         "destination",
         TEXT,

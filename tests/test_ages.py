@@ -66,7 +66,8 @@ def test_a_recent_headline_has_its_age_and_no_warning(client, today):
     assert "(6 months ago)" in html
     assert 'class="stale"' not in html
     make_figure(measure=measure, as_of_on=TODAY - datetime.timedelta(days=STALE_AFTER_DAYS + 1), rank="preferred")
-    assert 'class="stale"' in client.get("/figures/held-now/").content.decode()
+    # The older one, marked Preferred, heads the number: its note says a newer report is recorded.
+    assert "A newer report, as of 2 June 2026, is recorded" in client.get("/figures/held-now/").content.decode()
 
 
 @pytest.mark.django_db
@@ -88,3 +89,27 @@ def test_a_count_over_a_period_that_has_ended_is_never_called_out_of_date(client
     html = client.get("/figures/pardoned-then/").content.decode()
     assert "(a year ago)" in html
     assert 'class="stale"' not in html
+
+
+NEWER_NOTE = (
+    "A newer report, as of 30 November 2026, is recorded: this one stays the headline because an editor marked it "
+    "Preferred."
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/figures/", "/figures/political-prisoners-held/"])
+def test_a_preferred_headline_above_a_newer_report_says_so_and_never_that_none_is_newer(client, belarus, today, url):
+    # The seed's "about 1,200 as of 12 December 2025" is Preferred; a source reports about 1,150 since.
+    held = Measure.objects.get(slug="political-prisoners-held")
+    stale_notes = client.get(url).content.decode().count(STALE_NOTE)  # the other measures' headlines are old too
+    make_figure(measure=held, value=1150, as_of_on=datetime.date(2026, 11, 30))
+    html = client.get(url).content.decode()
+    assert "<strong>about 1,200</strong> political prisoners held" in html
+    assert NEWER_NOTE in html
+    assert html.count(STALE_NOTE) == stale_notes - 1
+    # A deprecated report is not a newer report.
+    Figure = held.figures.model
+    held.figures.filter(value=1150).update(rank=Figure.Rank.DEPRECATED, deprecation_reason="Misread.")
+    html = client.get(url).content.decode()
+    assert NEWER_NOTE not in html and html.count(STALE_NOTE) == stale_notes

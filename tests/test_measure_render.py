@@ -40,7 +40,7 @@ TEMPLATE_ROWS = """{% load citations %}\
 <td role="cell" data-label="Source">{% citation figure.source %}</td>
 <td role="cell" data-label="Attributed to">{% if figure.attributed_to.public_name %}{{ figure.attributed_to.public_name }}{% else %}<span class="none">The source itself</span>{% endif %}</td>
 <td role="cell" data-label="Rank">{{ figure.get_rank_display }}{% if figure.rank == 'deprecated' %}<span class="rank-note">{{ figure.deprecation_reason }}</span>{% endif %}</td>
-<td role="cell" data-label="Quote">{% if figure.quote %}<details class="quote-details"><summary>Quote</summary><blockquote class="quote">{{ figure.quote }}</blockquote></details>{% else %}<span class="none">None</span>{% endif %}</td>
+<td role="cell" data-label="Quote">{% if figure.quote %}<details class="quote-details"><summary>Quote</summary><blockquote class="quote">{{ figure.quote }}</blockquote></details>{% else %}<span class="none">Not quoted</span>{% endif %}</td>
 </tr>
 {% endfor %}
 </tbody>

@@ -225,7 +225,7 @@ def test_event_citing_a_draft_source_beside_a_published_one_waits_for_it():
     with pytest.raises(ValidationError) as refused:
         event.apply_transition("publish")
     assert refused.value.messages == [
-        f"“{event}” shows the source “{draft}”, which is draft: publish it first, or take it out."
+        f"“{event}” would show the source “{draft}”, which is still a draft: publish it first, or take it out."
     ]
     draft.apply_transition("publish")
     event.apply_transition("publish")
@@ -388,7 +388,7 @@ def test_a_source_whose_publisher_is_a_draft_waits_for_it():
     with pytest.raises(ValidationError) as refused:
         source.apply_transition("publish")
     assert refused.value.messages == [
-        "“Viasna monthly report” shows its publisher “Viasna”, which is draft: publish it first, or take it out."
+        "“Viasna monthly report” would show its publisher “Viasna”, which is still a draft: publish it first, or take it out."
     ]
     publisher.apply_transition("publish")
     source.apply_transition("publish")
@@ -400,7 +400,7 @@ def test_a_figure_attributed_to_a_draft_organisation_waits_for_it():
     with pytest.raises(ValidationError) as refused:
         figure.apply_transition("publish")
     assert refused.value.messages == [
-        f"{figure}: It is attributed to “Viasna”, which is draft: publish it first, or take it out."
+        f"{figure}: It is attributed to “Viasna”, which is still a draft: publish it first, or take it out."
     ]
 
 
@@ -411,7 +411,7 @@ def test_an_event_with_a_draft_participant_waits_for_them():
     with pytest.raises(ValidationError) as refused:
         event.apply_transition("publish")
     assert refused.value.messages == [
-        f"“{event}” shows the participant “Belavia”, which is in review: publish it first, or take it out."
+        f"“{event}” would show the participant “Belavia”, which is still in review: publish it first, or take it out."
     ]
 
 
@@ -421,7 +421,7 @@ def test_the_admin_lists_the_drafts_a_record_waits_for(admin_client):
     source.save()
     response = post_transition(admin_client, source, "publish")
     assert (
-        "“Publish” refused: “Viasna monthly report” shows its publisher “Viasna”, which is draft: publish it first, "
+        "“Publish” refused: “Viasna monthly report” would show its publisher “Viasna”, which is still a draft: publish it first, "
         "or take it out."
     ) in messages_of(response)
     source.refresh_from_db()

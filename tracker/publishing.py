@@ -105,6 +105,19 @@ class Status(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
+# How a record not yet public is said in a refusal: "…, which is still a draft: publish it first".
+UNPUBLISHED_WORDS = {
+    Status.DRAFT: "still a draft",
+    Status.IN_REVIEW: "still in review",
+    Status.RETRACTED: "retracted",
+}
+
+
+def not_public(record) -> str:
+    """'still a draft', 'still in review' or 'retracted': why `record` is not on the public pages."""
+    return UNPUBLISHED_WORDS.get(record.status, record.get_status_display().lower())
+
+
 class Transition(NamedTuple):
     name: str
     label: str
@@ -354,8 +367,7 @@ class Publishable(Record):
         leave each out without a word (a source with no publisher, a figure attributed to nobody). `parts` is
         [(what it is to this record, the record or None)]."""
         return [
-            f"“{self}” shows {what} “{part}”, which is {part.get_status_display().lower()}: publish it first, "
-            "or take it out."
+            f"“{self}” would show {what} “{part}”, which is {not_public(part)}: publish it first, or take it out."
             for what, part in parts
             if part is not None and part.status != Status.PUBLISHED
         ]

@@ -46,6 +46,7 @@ from events.models.figures import (
     Rank,
     RegistryCount,
     claims_disagree,
+    newer_report,
     rank_order,
 )
 # isort: on
@@ -79,5 +80,6 @@ __all__ = [
     "main_mode",
     "date_source",
     "claims_disagree",
+    "newer_report",
     "rank_order",
 ]

@@ -13,7 +13,7 @@ from tracker.dates import PreciseDate, PreciseDates, PrecisePeriod, Precision, p
 from tracker.history import history
 from tracker.models import Detention, Organization, Source, one_of
 from tracker.names import PublicText
-from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status
+from tracker.publishing import Publishable, PublishableQuerySet, Record, RecordQuerySet, Status, not_public
 
 
 class MeasureQuerySet(RecordQuerySet):
@@ -169,6 +169,18 @@ class FigureQuerySet(PublishableQuerySet):
     def headlines(self):
         """The figure each headline shows (DOMAIN rule 4), per measure and country, in one query."""
         return self.current().ranked().filter(place=1)
+
+
+def newer_report(headline, reports):
+    """The as-of date (a PreciseDate) of the most recent current report of the headline's number dated after the
+    headline's as-of period, or None. `reports`: (as_of_on, as_of_on_precision, rank) of the number's reports.
+
+    A headline marked Preferred stands above newer reports (the headline rule, docs/editors.md): its pages then
+    say that a newer report is recorded, and never that none is (events/templatetags/ages.py).
+    """
+    end = period_end(headline.as_of_on, headline.as_of_on_precision)
+    newer = [(on, precision) for on, precision, rank in reports if rank != Rank.DEPRECATED and on > end]
+    return PreciseDate(*max(newer)) if newer else None
 
 
 def claims_disagree(figures):
@@ -381,8 +393,8 @@ class Figure(PublicText, PreciseDates, Publishable):
             problems.append(f"Its event “{self.event.title}” is not published yet.")
         if self.attributed_to_id and self.attributed_to.status != Status.PUBLISHED:
             problems.append(
-                f"It is attributed to “{self.attributed_to}”, which is "
-                f"{self.attributed_to.get_status_display().lower()}: publish it first, or take it out."
+                f"It is attributed to “{self.attributed_to}”, which is {not_public(self.attributed_to)}: "
+                "publish it first, or take it out."
             )
         try:
             self.clean()

@@ -8,6 +8,7 @@ at most tracker.caching.CACHE_SECONDS old.
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 from events.models import Measure
 
@@ -30,3 +31,23 @@ def stale(figure, measure):
     if measure.kind == Measure.Kind.PER_EVENT or figure.as_of is None or figure.period_end_on is not None:
         return False
     return figure.as_of.days_ago(timezone.localdate()) > STALE_AFTER_DAYS
+
+
+@register.simple_tag
+def age_note(figure, measure, newer=None):
+    """`{% age_note figure measure newer %}`: the note under a headline about its age: that a newer report is
+    recorded (`newer`, its date: a Preferred headline above it, events.models.figures.newer_report), else, past
+    STALE_AFTER_DAYS, that none is."""
+    if newer:
+        return format_html(
+            '<p class="stale" role="note">A newer report, as of {}, is recorded: this one stays the headline because '
+            "an editor marked it Preferred.</p>",
+            newer,
+        )
+    if stale(figure, measure):
+        return format_html(
+            '<p class="stale" role="note">No report of this number newer than {} is recorded here: it may have '
+            "changed since.</p>",
+            figure.as_of,
+        )
+    return ""

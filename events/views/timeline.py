@@ -13,7 +13,7 @@ from django_countries import countries
 from events.charts import Claim, Series, draw, layout, series_of
 from events.filters import EventFilter, country_lists, filtered_or_400
 from events.html import with_person_links
-from events.models import Event, Figure, Measure, ReleasedDetention, date_source
+from events.models import Event, Figure, Measure, ReleasedDetention, date_source, newer_report
 from events.pagination import page_of, query_without_page
 from events.registry_counts import registry_count_for, registry_phrase
 from events.rows import Organizations, attach_card_details
@@ -65,7 +65,7 @@ def _ranked_reports(country):
     partition = [models.F("measure_id"), models.F("country")]
     ranked = _reports(country).ranked().annotate(reports=models.Window(models.Count("pk"), partition_by=partition))
     shown = ranked.filter(Q(place__lte=1 + OTHER_REPORTS_SHOWN) | Q(measure__kind=Measure.Kind.STOCK))
-    return list(shown.values_list("pk", "place", "reports", "measure_id", *CHART_FIELDS, named=True))
+    return list(shown.values_list("pk", "place", "reports", "measure_id", "rank", *CHART_FIELDS, named=True))
 
 
 def _headlines(reports):
@@ -87,8 +87,11 @@ def _headlines(reports):
         [figure] = [claim for claim in claims if claim.is_headline]
         others = [claim for claim in claims if claim is not figure]
         count = registry_count_for(figure)
+        # The newest is among the first few ranked: Preferred ones first, then the most recent.
+        dated = [(r.as_of_on, r.as_of_on_precision, r.rank) for r in reports if r.measure_id == measure.pk]
         rows.append(
             {
+                "newer": None if measure.kind == Measure.Kind.PER_EVENT else newer_report(figure, dated),
                 "measure": measure,
                 "figure": figure,
                 "other_count": figure.reports - 1,
