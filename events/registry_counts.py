@@ -24,6 +24,7 @@ import itertools
 from django.db import connection, connections
 from django.db.models import Case, Count, DateField, F, When
 from django.db.models.functions import Cast, TruncYear
+from django.utils.translation import ngettext
 
 from events.charts import Registry
 from events.models import Measure
@@ -69,43 +70,79 @@ def registry_count_for(figure):
 # How the registry's count beside a figure reads: "This database records 14 people held on that date." It counts
 # every published detention it can place on the day or in the period (withheld people too, never named), so it
 # says "records", not "names"; a detention without the date in question cannot be placed (the About page says so).
-REGISTRY_PHRASES = {
-    Measure.RegistryCount.HELD: "held on that date",
-    Measure.RegistryCount.RELEASED: "released in that period",
-    Measure.RegistryCount.RECOGNISED: "recognised as political prisoners in that period",
-    Measure.RegistryCount.RELEASED_IN_EVENT: "released in this event",
+# Each sentence is whole, in the singular and the plural (ngettext), so that a language words the count its own way.
+REGISTRY_SENTENCES = {
+    Measure.RegistryCount.HELD: (
+        "This database records %(count)s person held on that date.",
+        "This database records %(count)s people held on that date.",
+    ),
+    Measure.RegistryCount.RELEASED: (
+        "This database records %(count)s person released in that period.",
+        "This database records %(count)s people released in that period.",
+    ),
+    Measure.RegistryCount.RECOGNISED: (
+        "This database records %(count)s person recognised as a political prisoner in that period.",
+        "This database records %(count)s people recognised as political prisoners in that period.",
+    ),
+    Measure.RegistryCount.RELEASED_IN_EVENT: (
+        "This database records %(count)s person released in this event.",
+        "This database records %(count)s people released in this event.",
+    ),
 }
-# A count of people released narrowed to how (Measure.registry_release_mode): the phrase beside a figure, and the
-# name of the registry's points on the chart.
+# A count of people released narrowed to how (Measure.registry_release_mode): its sentences, and the name of the
+# registry's points on the chart.
 RELEASED_BY = {
     Detention.ReleaseMode.PARDON: (
-        "pardoned in that period",
+        (
+            "This database records %(count)s person pardoned in that period.",
+            "This database records %(count)s people pardoned in that period.",
+        ),
         "Named people pardoned in the period, in this database",
     ),
     Detention.ReleaseMode.END_OF_SENTENCE: (
-        "released at the end of their sentence in that period",
+        (
+            "This database records %(count)s person released at the end of their sentence in that period.",
+            "This database records %(count)s people released at the end of their sentence in that period.",
+        ),
         "Named people released at the end of their sentence in the period, in this database",
     ),
     Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION: (
-        "exchanged or deported in that period",
+        (
+            "This database records %(count)s person exchanged or deported in that period.",
+            "This database records %(count)s people exchanged or deported in that period.",
+        ),
         "Named people exchanged or deported in the period, in this database",
     ),
     Detention.ReleaseMode.ACQUITTAL: (
-        "acquitted in that period",
+        (
+            "This database records %(count)s person acquitted in that period.",
+            "This database records %(count)s people acquitted in that period.",
+        ),
         "Named people acquitted in the period, in this database",
     ),
     Detention.ReleaseMode.OTHER: (
-        "released otherwise in that period (not by pardon, sentence served, exchange, deportation or acquittal)",
+        (
+            "This database records %(count)s person released otherwise in that period (not by pardon, sentence "
+            "served, exchange, deportation or acquittal).",
+            "This database records %(count)s people released otherwise in that period (not by pardon, sentence "
+            "served, exchange, deportation or acquittal).",
+        ),
         "Named people released otherwise in the period, in this database",
     ),
 }
 
 
-def registry_phrase(measure):
-    """How the registry's count beside a figure of `measure` ends: "This database records 14 people <phrase>."."""
+def registry_sentence(measure, count):
+    """The registry's count beside a figure of `measure`, as a whole sentence; "" for no count."""
+    if count is None:
+        return ""
     if measure.registry_count == Measure.RegistryCount.RELEASED and measure.registry_release_mode in RELEASED_BY:
-        return RELEASED_BY[measure.registry_release_mode][0]
-    return REGISTRY_PHRASES.get(measure.registry_count, "")
+        singular, plural = RELEASED_BY[measure.registry_release_mode][0]
+    elif measure.registry_count in REGISTRY_SENTENCES:
+        singular, plural = REGISTRY_SENTENCES[measure.registry_count]
+    else:
+        return ""
+    return ngettext(singular, plural, count) % {"count": count}
 
 
 def registry_counts(measure, figures):

@@ -29,7 +29,7 @@ TEMPLATE_ROWS = """{% load citations %}\
 <th scope="rowgroup" role="rowheader" rowspan="{{ group.figures|length }}" class="as-of">
 <time datetime="{{ figure.as_of.iso }}">{{ figure.as_of }}</time>
 {% if group.disagree %}<span class="disagree">Sources differ</span>{% endif %}
-{% if group.registry_count is not None %}<span class="registry-note">This database records {{ group.registry_count }} {{ group.registry_count|pluralize:"person,people" }} {{ registry_phrase }}.</span>{% endif %}
+{% if group.registry_sentence %}<span class="registry-note">{{ group.registry_sentence }}</span>{% endif %}
 </th>
 {% endif %}
 <td role="cell" data-label="Value" class="number">{% if figure.rank == 'deprecated' %}<s>{{ figure.in_words }}</s>{% else %}<strong>{{ figure.in_words }}</strong>{% endif %}</td>
@@ -49,17 +49,12 @@ TEMPLATE_ROWS = """{% load citations %}\
 HOSTILE = '<script>alert("x&y")</script> O\'Brien & <b>Sons</b> &amp; &lt;'
 
 
-def template_rows(groups, kind, several_countries, registry_phrase):
-    context = {
-        "groups": groups,
-        "measure": Measure(kind=kind),
-        "several_countries": several_countries,
-        "registry_phrase": registry_phrase,
-    }
+def template_rows(groups, kind, several_countries):
+    context = {"groups": groups, "measure": Measure(kind=kind), "several_countries": several_countries}
     return engines["django"].from_string(TEMPLATE_ROWS).render(context)
 
 
-def groups_of(kind):
+def groups_of(kind, sentence="This database records 1 person held on that date."):
     measure = make_measure(kind=kind)
     event = make_event(title=HOSTILE)
     source = make_source(title=HOSTILE)
@@ -79,29 +74,27 @@ def groups_of(kind):
         measure=measure, rank=Figure.Rank.DEPRECATED, deprecation_reason=HOSTILE, quote="", value=1_150
     )
     return [
-        {"figures": [plain, hostile, deprecated], "disagree": True, "registry_count": 1},
-        {"figures": [hostile], "disagree": False, "registry_count": None},
-        {"figures": [deprecated, plain], "disagree": False, "registry_count": 1_234},
-        {"figures": [plain], "disagree": False, "registry_count": 0},
+        {"figures": [plain, hostile, deprecated], "disagree": True, "registry_sentence": sentence},
+        {"figures": [hostile], "disagree": False, "registry_sentence": ""},
+        {"figures": [deprecated, plain], "disagree": False, "registry_sentence": "This database records 1234 people."},
+        {"figures": [plain], "disagree": False, "registry_sentence": sentence},
     ]
 
 
 @pytest.mark.parametrize("kind", [Measure.Kind.STOCK, Measure.Kind.FLOW, Measure.Kind.PER_EVENT])
 @pytest.mark.parametrize("several_countries", [False, True])
-@pytest.mark.parametrize("phrase", ["held on that day", HOSTILE])
-def test_the_reports_are_the_html_the_template_wrote(kind, several_countries, phrase):
-    groups = groups_of(kind)
-    assert report_rows(groups, kind, several_countries, phrase) == template_rows(
-        groups, kind, several_countries, phrase
-    )
+@pytest.mark.parametrize("sentence", ["This database records 1 person held on that date.", HOSTILE])
+def test_the_reports_are_the_html_the_template_wrote(kind, several_countries, sentence):
+    groups = groups_of(kind, sentence)
+    assert report_rows(groups, kind, several_countries) == template_rows(groups, kind, several_countries)
 
 
 def test_no_reports_write_nothing():
-    assert report_rows([], Measure.Kind.STOCK, False, "") == template_rows([], Measure.Kind.STOCK, False, "") == ""
+    assert report_rows([], Measure.Kind.STOCK, False) == template_rows([], Measure.Kind.STOCK, False) == ""
 
 
 def test_hostile_values_are_escaped_once():
-    html = report_rows(groups_of(Measure.Kind.PER_EVENT), Measure.Kind.PER_EVENT, True, HOSTILE)
+    html = report_rows(groups_of(Measure.Kind.PER_EVENT, HOSTILE), Measure.Kind.PER_EVENT, True)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&amp;amp;" in html
 

@@ -13,7 +13,7 @@ from events.filters import CountryFigureFilter, FigureFilter, filtered_or_400
 from events.html import text
 from events.models import Figure, Measure, claims_disagree, newer_report
 from events.pagination import page_of, query_without_page
-from events.registry_counts import registry_counts, registry_phrase
+from events.registry_counts import registry_counts, registry_sentence
 from events.rows import Organizations, Report, full_figures
 from events.templatetags.citations import citation
 from events.thinning import spread_over_time
@@ -396,11 +396,11 @@ def measure_detail(request, slug):
             "figures": [full[report.pk] for report in group["figures"]],
             "first": full[group["first"].pk],
             "registry_count": group["first"].registry_count,
+            "registry_sentence": registry_sentence(measure, group["first"].registry_count),
         }
         for group in page.object_list
     ]
     several_countries = len(drawn) > 1
-    phrase = registry_phrase(measure)
     context = {
         "measure": measure,
         "filter": filterset,
@@ -408,7 +408,7 @@ def measure_detail(request, slug):
         "headlines": headlines,
         "page": page,
         "groups": groups,
-        "report_rows": report_rows(groups, measure.kind, several_countries, phrase),
+        "report_rows": report_rows(groups, measure.kind, several_countries),
         "charts": _charts(measure, drawn, registries),
         "registries": registries,
         # The table of a stock's counts: one row a month (the reports' own days are in the reports' table).
@@ -428,18 +428,13 @@ def measure_detail(request, slug):
 # holds this HTML equal to the template it replaced, for awkward and hostile values.
 
 
-def _report_row(figure, group, first, kind, several_countries, registry_phrase):
+def _report_row(figure, group, first, kind, several_countries):
     deprecated = figure.rank == "deprecated"
     parts = [f'\n<tr role="row"{' class="deprecated"' if deprecated else ""}>\n']
     if first:
-        count = group["registry_count"]
         disagree = '<span class="disagree">Sources differ</span>' if group["disagree"] else ""
-        registry = (
-            f'<span class="registry-note">This database records {text(count)} {"person" if count == 1 else "people"} '
-            f"{text(registry_phrase)}.</span>"
-            if count is not None
-            else ""
-        )
+        sentence = group["registry_sentence"]
+        registry = f'<span class="registry-note">{text(sentence)}</span>' if sentence else ""
         parts.append(
             f'\n<th scope="rowgroup" role="rowheader" rowspan="{text(len(group["figures"]))}" class="as-of">\n'
             f'<time datetime="{text(figure.as_of.iso)}">{text(figure.as_of)}</time>\n{disagree}\n{registry}\n</th>\n'
@@ -483,13 +478,13 @@ def _report_row(figure, group, first, kind, several_countries, registry_phrase):
     return "".join(parts)
 
 
-def report_rows(groups, kind, several_countries, registry_phrase):
+def report_rows(groups, kind, several_countries):
     """The reports' <tbody> groups of a measure page, as the template placed them: safe, each value escaped."""
     html = []
     for group in groups:
         disagree = " disagree-group" if group["disagree"] else ""
         rows = "".join(
-            _report_row(figure, group, number == 0, kind, several_countries, registry_phrase)
+            _report_row(figure, group, number == 0, kind, several_countries)
             for number, figure in enumerate(group["figures"])
         )
         html.append(f'\n<tbody role="rowgroup" class="report-group{disagree}">\n{rows}\n</tbody>\n    ')

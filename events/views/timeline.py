@@ -15,7 +15,7 @@ from events.filters import EventFilter, country_lists, filtered_or_400
 from events.html import with_person_links
 from events.models import Event, Figure, Measure, ReleasedDetention, date_source, newer_report
 from events.pagination import page_of, query_without_page
-from events.registry_counts import registry_count_for, registry_phrase
+from events.registry_counts import registry_count_for, registry_sentence
 from events.rows import Organizations, attach_card_details
 from events.thinning import spread_over_time
 from tracker.caching import cached, public_page
@@ -97,7 +97,7 @@ def _headlines(reports):
                 "other_count": figure.reports - 1,
                 "others_shown": others[:OTHER_REPORTS_SHOWN],
                 "registry_count": count,
-                "registry_phrase": registry_phrase(measure),
+                "registry_sentence": registry_sentence(measure, count),
             }
         )
     return rows
