@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 
-.PHONY: install run test lint format migrate seed clean bench drills cluster lock audit nginx
+.PHONY: install messages run test lint format migrate seed clean bench drills cluster lock audit nginx
 
 # requirements.lock pins every package with its file's SHA-256, for the Python
 # it names (tools/lock.py); with another Python, constraints.txt's versions
@@ -36,7 +36,16 @@ $(VENV)/.installed: pyproject.toml constraints.txt requirements.lock
 
 install: $(VENV)/.installed
 
-migrate: install
+# The site's own words in Belarusian and Russian (locale/*/LC_MESSAGES/django.po), compiled for gettext; GNU gettext's
+# msgfmt does it (.ci/run installs it where it is missing).
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%.mo: locale/%.po
+	@command -v msgfmt >/dev/null || { echo "error: msgfmt is missing: install GNU gettext (apt-get install gettext)" >&2; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+messages: $(MESSAGES)
+
+migrate: install messages
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -52,7 +61,7 @@ run: seed
 # On every core (pytest-xdist; each worker its own test database): the suite took 18-27 min on PostgreSQL
 # on one core of a 2-core machine, 10.5 on both. PYTEST_ARGS="-n 0" runs it in one process.
 PYTEST_ARGS ?= -n auto
-test: install
+test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff.toml: the lint and the format .ci/run holds the code to; `make format` applies both.

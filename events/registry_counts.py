@@ -24,7 +24,7 @@ import itertools
 from django.db import connection, connections
 from django.db.models import Case, Count, DateField, F, When
 from django.db.models.functions import Cast, TruncYear
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from events.charts import Registry
 from events.models import Measure
@@ -72,60 +72,69 @@ def registry_count_for(figure):
 # says "records", not "names"; a detention without the date in question cannot be placed (the About page says so).
 # Each sentence is whole, in the singular and the plural (ngettext), so that a language words the count its own way.
 REGISTRY_SENTENCES = {
-    Measure.RegistryCount.HELD: (
+    Measure.RegistryCount.HELD: ngettext_lazy(
         "This database records %(count)s person held on that date.",
         "This database records %(count)s people held on that date.",
+        "count",
     ),
-    Measure.RegistryCount.RELEASED: (
+    Measure.RegistryCount.RELEASED: ngettext_lazy(
         "This database records %(count)s person released in that period.",
         "This database records %(count)s people released in that period.",
+        "count",
     ),
-    Measure.RegistryCount.RECOGNISED: (
+    Measure.RegistryCount.RECOGNISED: ngettext_lazy(
         "This database records %(count)s person recognised as a political prisoner in that period.",
         "This database records %(count)s people recognised as political prisoners in that period.",
+        "count",
     ),
-    Measure.RegistryCount.RELEASED_IN_EVENT: (
+    Measure.RegistryCount.RELEASED_IN_EVENT: ngettext_lazy(
         "This database records %(count)s person released in this event.",
         "This database records %(count)s people released in this event.",
+        "count",
     ),
 }
 # A count of people released narrowed to how (Measure.registry_release_mode): its sentences, and the name of the
 # registry's points on the chart.
 RELEASED_BY = {
     Detention.ReleaseMode.PARDON: (
-        (
+        ngettext_lazy(
             "This database records %(count)s person pardoned in that period.",
             "This database records %(count)s people pardoned in that period.",
+            "count",
         ),
         "Named people pardoned in the period, in this database",
     ),
     Detention.ReleaseMode.END_OF_SENTENCE: (
-        (
+        ngettext_lazy(
             "This database records %(count)s person released at the end of their sentence in that period.",
             "This database records %(count)s people released at the end of their sentence in that period.",
+            "count",
         ),
         "Named people released at the end of their sentence in the period, in this database",
     ),
     Detention.ReleaseMode.EXCHANGE_OR_DEPORTATION: (
-        (
+        ngettext_lazy(
             "This database records %(count)s person exchanged or deported in that period.",
             "This database records %(count)s people exchanged or deported in that period.",
+            "count",
         ),
         "Named people exchanged or deported in the period, in this database",
     ),
     Detention.ReleaseMode.ACQUITTAL: (
-        (
+        ngettext_lazy(
             "This database records %(count)s person acquitted in that period.",
             "This database records %(count)s people acquitted in that period.",
+            "count",
         ),
         "Named people acquitted in the period, in this database",
     ),
     Detention.ReleaseMode.OTHER: (
-        (
+        ngettext_lazy(
             "This database records %(count)s person released otherwise in that period (not by pardon, sentence "
             "served, exchange, deportation or acquittal).",
             "This database records %(count)s people released otherwise in that period (not by pardon, sentence "
             "served, exchange, deportation or acquittal).",
+            "count",
         ),
         "Named people released otherwise in the period, in this database",
     ),
@@ -137,12 +146,12 @@ def registry_sentence(measure, count):
     if count is None:
         return ""
     if measure.registry_count == Measure.RegistryCount.RELEASED and measure.registry_release_mode in RELEASED_BY:
-        singular, plural = RELEASED_BY[measure.registry_release_mode][0]
+        sentence = RELEASED_BY[measure.registry_release_mode][0]
     elif measure.registry_count in REGISTRY_SENTENCES:
-        singular, plural = REGISTRY_SENTENCES[measure.registry_count]
+        sentence = REGISTRY_SENTENCES[measure.registry_count]
     else:
         return ""
-    return ngettext(singular, plural, count) % {"count": count}
+    return sentence % {"count": count}
 
 
 def registry_counts(measure, figures):

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.dates import MONTHS
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext as pgettext
 
 
 class Precision(models.TextChoices):
@@ -55,24 +55,132 @@ def period_end(on, precision):
     return on
 
 
+# A month has two forms in Belarusian and Russian: after a day, in the genitive ("13 снежня 2025", "13 декабря
+# 2025"), and alone with its year, in the nominative ("верасень 2025", "сентябрь 2025"). English has one. The
+# translations are ours (locale/), not Django's: its Belarusian months are in another orthography, and give the
+# genitive for both.
+MONTHS_OF_A_DAY = {
+    1: pgettext_lazy("month after a day", "January"),
+    2: pgettext_lazy("month after a day", "February"),
+    3: pgettext_lazy("month after a day", "March"),
+    4: pgettext_lazy("month after a day", "April"),
+    5: pgettext_lazy("month after a day", "May"),
+    6: pgettext_lazy("month after a day", "June"),
+    7: pgettext_lazy("month after a day", "July"),
+    8: pgettext_lazy("month after a day", "August"),
+    9: pgettext_lazy("month after a day", "September"),
+    10: pgettext_lazy("month after a day", "October"),
+    11: pgettext_lazy("month after a day", "November"),
+    12: pgettext_lazy("month after a day", "December"),
+}
+MONTHS_ALONE = {
+    1: pgettext_lazy("month alone, with its year", "January"),
+    2: pgettext_lazy("month alone, with its year", "February"),
+    3: pgettext_lazy("month alone, with its year", "March"),
+    4: pgettext_lazy("month alone, with its year", "April"),
+    5: pgettext_lazy("month alone, with its year", "May"),
+    6: pgettext_lazy("month alone, with its year", "June"),
+    7: pgettext_lazy("month alone, with its year", "July"),
+    8: pgettext_lazy("month alone, with its year", "August"),
+    9: pgettext_lazy("month alone, with its year", "September"),
+    10: pgettext_lazy("month alone, with its year", "October"),
+    11: pgettext_lazy("month alone, with its year", "November"),
+    12: pgettext_lazy("month alone, with its year", "December"),
+}
+# A period's dates take other forms again: after "since" the genitive ("з ліпеня 2024", "с июля 2024"), after
+# "in" the locative ("у сакавіку 2025", "в марте 2025"), after "to" the accusative ("па снежань 2025", "по
+# декабрь 2025"); a year too ("з 2024 года", "у 2025 годзе", "па 2025 год"). Each its own context, so that a
+# language translates each as its grammar asks (English: the same word every time).
+MONTHS_SINCE = {
+    1: pgettext_lazy("month after 'since'", "January"),
+    2: pgettext_lazy("month after 'since'", "February"),
+    3: pgettext_lazy("month after 'since'", "March"),
+    4: pgettext_lazy("month after 'since'", "April"),
+    5: pgettext_lazy("month after 'since'", "May"),
+    6: pgettext_lazy("month after 'since'", "June"),
+    7: pgettext_lazy("month after 'since'", "July"),
+    8: pgettext_lazy("month after 'since'", "August"),
+    9: pgettext_lazy("month after 'since'", "September"),
+    10: pgettext_lazy("month after 'since'", "October"),
+    11: pgettext_lazy("month after 'since'", "November"),
+    12: pgettext_lazy("month after 'since'", "December"),
+}
+MONTHS_IN = {
+    1: pgettext_lazy("month after 'in'", "January"),
+    2: pgettext_lazy("month after 'in'", "February"),
+    3: pgettext_lazy("month after 'in'", "March"),
+    4: pgettext_lazy("month after 'in'", "April"),
+    5: pgettext_lazy("month after 'in'", "May"),
+    6: pgettext_lazy("month after 'in'", "June"),
+    7: pgettext_lazy("month after 'in'", "July"),
+    8: pgettext_lazy("month after 'in'", "August"),
+    9: pgettext_lazy("month after 'in'", "September"),
+    10: pgettext_lazy("month after 'in'", "October"),
+    11: pgettext_lazy("month after 'in'", "November"),
+    12: pgettext_lazy("month after 'in'", "December"),
+}
+MONTHS_UNTIL = {
+    1: pgettext_lazy("month after 'until'", "January"),
+    2: pgettext_lazy("month after 'until'", "February"),
+    3: pgettext_lazy("month after 'until'", "March"),
+    4: pgettext_lazy("month after 'until'", "April"),
+    5: pgettext_lazy("month after 'until'", "May"),
+    6: pgettext_lazy("month after 'until'", "June"),
+    7: pgettext_lazy("month after 'until'", "July"),
+    8: pgettext_lazy("month after 'until'", "August"),
+    9: pgettext_lazy("month after 'until'", "September"),
+    10: pgettext_lazy("month after 'until'", "October"),
+    11: pgettext_lazy("month after 'until'", "November"),
+    12: pgettext_lazy("month after 'until'", "December"),
+}
+YEARS = {
+    "": pgettext_lazy("a year alone", "%(year)s"),
+    "since": pgettext_lazy("a year after 'since'", "%(year)s"),
+    "in": pgettext_lazy("a year after 'in'", "%(year)s"),
+    "until": pgettext_lazy("a year after 'until'", "%(year)s"),
+}
+MONTHS_BY_ROLE = {"": MONTHS_ALONE, "since": MONTHS_SINCE, "in": MONTHS_IN, "until": MONTHS_UNTIL}
+
+
+@dataclass(frozen=True)
+class DateWords:
+    """How one language writes a date: its months' two forms and the order of a date's parts."""
+
+    of_a_day: dict[int, str]
+    months: dict[str, dict[int, str]]  # per role ("" alone, "since", "in", "until"): the month's form
+    years: dict[str, str]  # per role: "%(year)s", "%(year)s года"…
+    day: str  # "%(day)s %(month)s %(year)s"
+    month: str  # "%(month)s %(year)s"
+
+
 @functools.lru_cache(maxsize=16)
-def month_names(language: str | None) -> dict[int, str]:
-    """The months' names in a language, translated once: a measure page writes hundreds of dates, and each
-    lazy name cost a translation lookup (a tenth of its Python time after a write)."""
-    return {number: str(name) for number, name in MONTHS.items()}
+def date_words(language: str | None) -> DateWords:
+    """A language's DateWords, translated once: a measure page writes hundreds of dates, and each lazy name cost a
+    translation lookup (a tenth of its Python time after a write). Read in that language (get_language())."""
+    return DateWords(
+        of_a_day={number: str(name) for number, name in MONTHS_OF_A_DAY.items()},
+        months={
+            role: {number: str(name) for number, name in months.items()} for role, months in MONTHS_BY_ROLE.items()
+        },
+        years={role: str(year) for role, year in YEARS.items()},
+        day=pgettext("a date to the day", "%(day)s %(month)s %(year)s"),
+        month=pgettext("a date to the month", "%(month)s %(year)s"),
+    )
 
 
-def date_in_words(value: datetime.date | None, precision: str) -> str:
-    """'12 December 2025', 'September 2025' or '2025'; '' for no date."""
+def date_in_words(value: datetime.date | None, precision: str, role: str = "") -> str:
+    """'12 December 2025', 'September 2025' or '2025' ("12 снежня 2025", "верасень 2025" in Belarusian): in the
+    page's language; '' for no date. `role`: the word a period puts before it ("since", "in", "until"), whose case
+    a month or a year takes (period_in_words); a day is written the same after each."""
     if value is None:
         return ""
+    words = date_words(get_language())
     if precision == Precision.YEAR:
-        return str(value.year)
-    month = month_names(get_language())[value.month]
+        return words.years[role] % {"year": value.year}
     if precision == Precision.MONTH:
-        return f"{month} {value.year}"
+        return words.month % {"month": words.months[role][value.month], "year": value.year}
     if precision == Precision.DAY:
-        return f"{value.day} {month} {value.year}"
+        return words.day % {"day": value.day, "month": words.of_a_day[value.month], "year": value.year}
     raise ValueError(f"Unknown date precision {precision!r}")
 
 
@@ -196,16 +304,18 @@ def period_in_words(start: "PreciseDate", end: "PreciseDate | None") -> str:
     one whole month, however entered (2025 to 2025, January to December 2025), is said as that year or
     month. Each phrase is whole, with its dates as placeholders, for languages that order them otherwise.
     """
+    since = date_in_words(start.value, start.precision, "since")
     if end is None:
-        return _("since %(start)s") % {"start": start}
+        return _("since %(start)s") % {"start": since}
     first, last = start.value, period_end(end.value, end.precision)
     if first == last:
         return _("on %(day)s") % {"day": date_in_words(first, Precision.DAY)}
     if first == datetime.date(first.year, 1, 1) and last == datetime.date(first.year, 12, 31):
-        return _("in %(period)s") % {"period": date_in_words(first, Precision.YEAR)}
+        return _("in %(period)s") % {"period": date_in_words(first, Precision.YEAR, "in")}
     if first.day == 1 and last == period_end(first, Precision.MONTH):
-        return _("in %(period)s") % {"period": date_in_words(first, Precision.MONTH)}
-    return _("between %(start)s and %(end)s") % {"start": start, "end": end}
+        return _("in %(period)s") % {"period": date_in_words(first, Precision.MONTH, "in")}
+    until = date_in_words(end.value, end.precision, "until")
+    return _("between %(start)s and %(end)s") % {"start": since, "end": until}
 
 
 @dataclass(frozen=True)

@@ -410,6 +410,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The languages the site's own words are translated into (issue #16): the catalogues are locale/<code>/LC_MESSAGES/
+# django.po, compiled by the set-up (make messages). Belarusian in its official orthography (docs/glossary.md).
+LANGUAGES = [("be", "Беларуская"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = envtimezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
