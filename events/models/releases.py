@@ -36,7 +36,7 @@ class Share(models.TextChoices):
     SOME = "some", "some of them"
 
 
-# Which of a release's modes a detention it ends is taken to be ended in (release_effects.main_mode): the one
+# Which of a release's modes a detention it ends is taken to be ended in (main_mode, below): the one
 # that says most about where the person is now, first. "Pardoned and deported" leaves them deported.
 MODE_PRECEDENCE = (
     ReleaseMode.DEPORTATION,
