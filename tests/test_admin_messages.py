@@ -67,6 +67,16 @@ CASES = {
         lambda: figure_fields(period_start_on="2025-10-01"),
         "A period cannot start after the date the figure describes.",
     ),
+    "a period ending after the as-of date": (
+        Figure,
+        lambda: figure_fields(period_start_on="2025", period_end_on="2025-12"),
+        "The period cannot end after the date the figure describes (11 September 2025)",
+    ),
+    "a period ending before it starts": (
+        Figure,
+        lambda: figure_fields(as_of_on="2026-01", period_start_on="2025-06", period_end_on="2025-03"),
+        "A period cannot end before it starts.",
+    ),
     "a release before the detention": (
         Detention,
         lambda: detention_fields(
@@ -181,6 +191,17 @@ def test_admin_saves_a_valid_figure(admin_client):
 
     assert response.status_code == 302
     assert Figure.objects.get().in_words == "between 40 and 52"
+
+
+def test_admin_saves_a_figure_over_a_closed_period_typed_as_an_editor_types_it(admin_client):
+    # "Pardoned in 2025", reported in January 2026: the dates typed to their precision, in words or ISO.
+    fields = figure_fields(as_of_on="January 2026", period_start_on="2025", period_end_on="2025")
+    response = post_add_form(admin_client, Figure, **fields)
+
+    assert response.status_code == 302
+    figure = Figure.objects.get()
+    assert (figure.period_end_on, figure.period_end_on_precision) == (datetime.date(2025, 1, 1), "year")
+    assert str(figure.period) == "in 2025"
 
 
 def test_admin_saves_a_valid_detention_with_its_charge(admin_client):
