@@ -9,6 +9,7 @@ at most tracker.caching.CACHE_SECONDS old.
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from events.models import Measure
 
@@ -39,15 +40,14 @@ def age_note(figure, measure, newer=None):
     recorded (`newer`, its date: a Preferred headline above it, events.models.figures.newer_report), else, past
     STALE_AFTER_DAYS, that none is."""
     if newer:
-        return format_html(
-            '<p class="stale" role="note">A newer report, as of {}, is recorded: this one stays the headline because '
-            "an editor marked it Preferred.</p>",
-            newer,
-        )
-    if stale(figure, measure):
-        return format_html(
-            '<p class="stale" role="note">No report of this number newer than {} is recorded here: it may have '
-            "changed since.</p>",
-            figure.as_of,
-        )
-    return ""
+        said = _(
+            "A newer report, as of %(date)s, is recorded: this one stays the headline because an editor marked it "
+            "Preferred."
+        ) % {"date": newer}
+    elif stale(figure, measure):
+        said = _("No report of this number newer than %(date)s is recorded here: it may have changed since.") % {
+            "date": figure.as_of
+        }
+    else:
+        return ""
+    return format_html('<p class="stale" role="note">{}</p>', said)
