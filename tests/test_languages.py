@@ -292,6 +292,9 @@ def test_every_entry_of_the_catalogues_is_translated_and_none_is_fuzzy(language)
                 "<strong>больш за 430</strong> prisoners released з ліпеня 2024",
                 "паводле стану на 12 снежня 2025",
                 "Апошнія падзеі",
+                "· Сустрэча · Minsk",
+                "<summary>Крыніцы (1)</summary>",
+                '<p class="participants">Удзельнікі:',
             ],
         ),
         (
@@ -303,9 +306,22 @@ def test_every_entry_of_the_catalogues_is_translated_and_none_is_fuzzy(language)
                 "<strong>более 430</strong> prisoners released с июля 2024",
                 "по состоянию на 12 декабря 2025",
                 "Последние события",
+                "· Встреча · Minsk",
+                "<summary>Источники (1)</summary>",
+                '<p class="participants">Участники:',
             ],
         ),
-        ("en", ['<html lang="en">', "Political prisoner release tracker", "<strong>about 1,200</strong>"]),
+        (
+            "en",
+            [
+                '<html lang="en">',
+                "Political prisoner release tracker",
+                "<strong>about 1,200</strong>",
+                "· Meeting · Minsk",
+                "<summary>Sources (1)</summary>",
+                '<p class="participants">With',
+            ],
+        ),
     ],
 )
 def test_the_home_pages_own_words_are_in_its_language(client, belarus, language, said):

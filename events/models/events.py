@@ -5,6 +5,7 @@ from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from tracker.addresses import uid_address
@@ -212,14 +213,14 @@ def count_linked_released(events):
 
 
 class EventKind(models.TextChoices):
-    MEETING = "meeting", "Meeting"
-    VISIT = "visit", "Visit"
-    RELEASE = "release", "Release"
-    SANCTIONS_CHANGE = "sanctions_change", "Sanctions change"
-    STATEMENT = "statement", "Statement"
-    ARRESTS = "arrests", "Arrests"
-    TRIAL = "trial", "Trial"
-    OTHER = "other", "Other"
+    MEETING = "meeting", pgettext_lazy("kind of event", "Meeting")
+    VISIT = "visit", pgettext_lazy("kind of event", "Visit")
+    RELEASE = "release", pgettext_lazy("kind of event", "Release")
+    SANCTIONS_CHANGE = "sanctions_change", pgettext_lazy("kind of event", "Sanctions change")
+    STATEMENT = "statement", pgettext_lazy("kind of event", "Statement")
+    ARRESTS = "arrests", pgettext_lazy("kind of event", "Arrests")
+    TRIAL = "trial", pgettext_lazy("kind of event", "Trial")
+    OTHER = "other", pgettext_lazy("kind of event", "Other")
 
 
 class Event(PublicText, PreciseDates, Publishable):
@@ -463,19 +464,19 @@ class EventLinkQuerySet(RecordQuerySet):
 
 
 class LinkKind(models.TextChoices):
-    IN_EXCHANGE_FOR = "in_exchange_for", "in exchange for"
-    FOLLOWS = "follows", "follows"
-    RESPONSE_TO = "response_to", "in response to"
-    PART_OF = "part_of", "part of"
+    IN_EXCHANGE_FOR = "in_exchange_for", pgettext_lazy("a link between events", "in exchange for")
+    FOLLOWS = "follows", pgettext_lazy("a link between events", "follows")
+    RESPONSE_TO = "response_to", pgettext_lazy("a link between events", "in response to")
+    PART_OF = "part_of", pgettext_lazy("a link between events", "part of")
 
 
 # How a link reads from the other end: the sanctions change was "given in
 # exchange for" the release that is "in exchange for" it.
 INVERSE_LINK_LABELS = {
-    LinkKind.IN_EXCHANGE_FOR: "given in exchange for",
-    LinkKind.FOLLOWS: "followed by",
-    LinkKind.RESPONSE_TO: "prompted",
-    LinkKind.PART_OF: "includes",
+    LinkKind.IN_EXCHANGE_FOR: pgettext_lazy("a link between events, read from its other end", "given in exchange for"),
+    LinkKind.FOLLOWS: pgettext_lazy("a link between events, read from its other end", "followed by"),
+    LinkKind.RESPONSE_TO: pgettext_lazy("a link between events, read from its other end", "prompted"),
+    LinkKind.PART_OF: pgettext_lazy("a link between events, read from its other end", "includes"),
 }
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from events.models.events import Event, EventKind, EventPart
@@ -20,20 +21,20 @@ class ReleaseQuerySet(RecordQuerySet):
 
 
 class ReleaseMode(models.TextChoices):
-    PARDON = "pardon", "Pardon"
-    EXCHANGE = "exchange", "Exchange"
-    DEPORTATION = "deportation", "Forced deportation"
-    AMNESTY = "amnesty", "Amnesty"
-    END_OF_SENTENCE = "end_of_sentence", "End of sentences"
-    OTHER = "other", "Other"
+    PARDON = "pardon", pgettext_lazy("how people were freed", "Pardon")
+    EXCHANGE = "exchange", pgettext_lazy("how people were freed", "Exchange")
+    DEPORTATION = "deportation", pgettext_lazy("how people were freed", "Forced deportation")
+    AMNESTY = "amnesty", pgettext_lazy("how people were freed", "Amnesty")
+    END_OF_SENTENCE = "end_of_sentence", pgettext_lazy("how people were freed", "End of sentences")
+    OTHER = "other", pgettext_lazy("how people were freed", "Other")
 
 
 class Share(models.TextChoices):
     """How many of the people released a detail is said of, as the source says it."""
 
-    ALL = "", "all (or not said)"
-    MOST = "most", "most of them"
-    SOME = "some", "some of them"
+    ALL = "", pgettext_lazy("of the people released", "all (or not said)")
+    MOST = "most", pgettext_lazy("of the people released", "most of them")
+    SOME = "some", pgettext_lazy("of the people released", "some of them")
 
 
 # Which of a release's modes a detention it ends is taken to be ended in (main_mode, below): the one

@@ -12,6 +12,7 @@ awkward and hostile values.
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 from events.html import text
 from events.templatetags.citations import citation
@@ -45,6 +46,8 @@ def _figures(figures):
 
 
 def _cited(cited):
+    # Outside the f-string, where xgettext (makemessages) finds it.
+    sources = pgettext("an event card", "Sources (%(count)s)")
     items = "".join(
         f"\n      <li>{citation(entry['source'])}\n        "
         + "".join(f'<blockquote class="quote">{text(quote)}</blockquote>' for quote in entry["quotes"])
@@ -54,7 +57,7 @@ def _cited(cited):
     return (
         "\n  \n  "
         '<details class="citations">\n'
-        f"    <summary>Sources ({text(len(cited))})</summary>\n"
+        f"    <summary>{text(sources % {'count': len(cited)})}</summary>\n"
         f"    <ul>\n      {items}\n    </ul>\n  </details>\n  "
     )
 
@@ -63,6 +66,8 @@ def _cited(cited):
 def event_card(event):
     """The <li> of one event, from `event.card` (events.views.timeline.with_cards)."""
     card = event.card
+    # Outside the f-string, where xgettext (makemessages) finds it.
+    with_them = pgettext("an event card, before those taking part", "With")
     ended = card["ended"]
     parts = [
         f'\n<li class="event event-{text(card["kind"])}" id="event-{text(card["uid"])}">\n'
@@ -76,7 +81,7 @@ def event_card(event):
         _figures(card["figures"]) if card["figures"] else "",
         "\n  ",
         (
-            '\n  <p class="participants">With\n    '
+            f'\n  <p class="participants">{text(with_them)}\n    '
             + "; ".join(text(participant) for participant in card["participants"])
             + ".\n  </p>\n  "
         )
