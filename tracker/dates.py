@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import get_language, ngettext, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext as pgettext
 
 
 class Precision(models.TextChoices):

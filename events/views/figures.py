@@ -44,11 +44,12 @@ def _index_summary(figures):
         reports, sources, headlines = summary.setdefault(measure, [0, set(), []])
         summary[measure][0] = reports + 1
         sources.add(source)
-        dated.setdefault((measure, country), []).append(tuple(date))
-        if len(dated[(measure, country)]) == 1:
+        reports_of_country = dated.setdefault(measure, {}).setdefault(country, [])
+        reports_of_country.append(tuple(date))
+        if len(reports_of_country) == 1:
             headlines.append(pk)
     return {
-        measure: (reports, len(sources), headlines, {country: d for (m, country), d in dated.items() if m == measure})
+        measure: (reports, len(sources), headlines, dated[measure])
         for measure, (reports, sources, headlines) in summary.items()
     }
 
